@@ -1,0 +1,91 @@
+# hardengen — one non-recursive Makefile.
+#
+#   make            build ./hardengen (objects in $(BUILD)/, library libhg.a)
+#   make test       unit, pattern, golden and integration tests
+#   make check      the test suite under ASan + UBSan
+#   make fuzz       build the fuzz targets (clang/libFuzzer) and run each FUZZ_TIME s
+#   make bench      benchmarks (ratios against peers measured in the same run)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian packages needed to build and test
+#   make golden-update   refresh golden files (review the diff!)
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= cc
+PKGS     := yaml-0.1 libcjson lua5.4 libcurl zlib libcrypto
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+ifeq ($(CI),true)
+WARN     += -Werror
+endif
+OPT      ?= -O2 -g
+SHAREDIR := $(PREFIX)/share/hardengen
+CFLAGS   ?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude $(shell pkg-config --cflags $(PKGS)) \
+             -DHG_SHAREDIR='"$(SHAREDIR)"'
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
+LIB      := $(BUILD)/libhg.a
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_TIME ?= 30
+
+.PHONY: all test check fuzz bench install deps golden-update clean
+all: hardengen
+
+# The binary lives at the top of the tree so `./hardengen` works after `make`;
+# $(BUILD)/hardengen is the copy a sanitizer build uses.
+hardengen: $(BUILD)/hardengen
+	cp $< $@
+
+$(BUILD)/hardengen: $(BUILD)/src/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/src/%.o: src/%.c $(wildcard include/hg/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+
+test: $(BUILD)/hardengen $(TEST_BIN)
+	BUILD=$(BUILD) HG_BIN=$(abspath $(BUILD)/hardengen) tests/run.sh
+
+check:
+	$(MAKE) BUILD=build-check CC=clang \
+	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  HG_SANITIZED=1 test
+
+fuzz: $(LIB)
+	CC=clang BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) fuzz/run.sh $(FUZZ_SRC)
+
+bench: all
+	bench/run.sh
+
+golden-update: all
+	HG_GOLDEN_UPDATE=1 HG_BIN=$(abspath hardengen) tests/run.sh golden
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHAREDIR)/filters $(DESTDIR)$(SHAREDIR)/templates
+	install -m 755 $(BUILD)/hardengen $(DESTDIR)$(PREFIX)/bin/hardengen
+	install -m 644 filters/*.lua $(DESTDIR)$(SHAREDIR)/filters/
+	if ls templates/* >/dev/null 2>&1; then install -m 644 templates/* $(DESTDIR)$(SHAREDIR)/templates/; fi
+	if ls share/* >/dev/null 2>&1; then install -m 644 share/* $(DESTDIR)$(SHAREDIR)/; fi
+
+DEB_PKGS := build-essential pkg-config clang libyaml-dev libcjson-dev liblua5.4-dev \
+            libcurl4-openssl-dev libssl-dev zlib1g-dev jq gzip hyperfine
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
+
+clean:
+	rm -rf build build-check build-fuzz hardengen

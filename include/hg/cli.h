@@ -1,0 +1,50 @@
+/*
+ * cli.h — the command-line front end: one entry point and one help text per
+ * command (src/cli_COMMAND.c), plus the few helpers they share.
+ *
+ * Commands parse their own flags (argv[0] is the command name), call the
+ * stages, render diagnostics and return an exit code:
+ *   0 ok; 1 input is wrong (or: a `test` example failed, `match` found
+ *   nothing); 2 usage error (and an invalid `match` pattern); 3 I/O, network
+ *   or internal error.
+ */
+#ifndef HG_CLI_H
+#define HG_CLI_H
+
+#include "hg/diag.h"
+
+enum { HG_EXIT_OK = 0, HG_EXIT_INPUT = 1, HG_EXIT_USAGE = 2, HG_EXIT_IO = 3 };
+
+#define HG_VERSION "0.1.0"
+
+int hg_cli_build(int argc, char **argv);
+int hg_cli_check(int argc, char **argv);
+int hg_cli_list(int argc, char **argv);
+int hg_cli_test(int argc, char **argv);
+int hg_cli_match(int argc, char **argv);
+int hg_cli_lint_iam(int argc, char **argv);
+int hg_cli_publish(int argc, char **argv);
+
+/* Help texts: synopsis line first, then a description and an example. */
+extern const char hg_help_build[];
+extern const char hg_help_check[];
+extern const char hg_help_list[];
+extern const char hg_help_test[];
+extern const char hg_help_match[];
+extern const char hg_help_lint_iam[];
+extern const char hg_help_publish[];
+
+/* Print "hardengen: USAGE-ERROR" plus the command's synopsis to stderr; returns 2. */
+int hg_cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The installed share folder (PREFIX/share/hardengen), or, for a binary run
+ * from its build tree, the source tree's folder that holds filters/ and
+ * templates/. NULL when neither exists. Static storage.
+ */
+const char *hg_share_dir(void);
+
+/* Render a sink to stderr as text ("text"), or to stdout as "json"/"sarif". */
+void hg_cli_print_diags(hg_diag_sink *sink, const char *format);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * doc.h — the ordered document model that every template is built in.
+ *
+ * A document is a tree of maps (keys keep insertion order), sequences and
+ * scalars. The YAML and JSON writers (emit.h) print the same tree, so the two
+ * formats can never drift apart. Intrinsic functions are ordinary one-key maps
+ * ({"Ref": "X"}, {"Fn::Sub": "..."}), which both formats read natively.
+ *
+ * Ownership: a node owns its children. hg_doc_set/hg_doc_push take ownership
+ * of the value they are given. hg_doc_free frees a whole tree.
+ */
+#ifndef HG_DOC_H
+#define HG_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+  HG_DOC_MAP,
+  HG_DOC_SEQ,
+  HG_DOC_STR,    /* text; the YAML writer quotes it when a reader could take it for anything else */
+  HG_DOC_INT,    /* a JSON number / YAML int */
+  HG_DOC_BOOL,
+} hg_doc_kind;
+
+typedef struct hg_doc hg_doc;
+struct hg_doc {
+  hg_doc_kind kind;
+  char *str;           /* STR: owned text */
+  long long num;       /* INT */
+  bool b;              /* BOOL */
+  size_t n, cap;       /* MAP/SEQ: number of children */
+  char **keys;         /* MAP: owned keys, parallel to items */
+  hg_doc **items;      /* MAP/SEQ: owned children */
+};
+
+hg_doc *hg_doc_map(void);
+hg_doc *hg_doc_seq(void);
+hg_doc *hg_doc_str(const char *s);
+hg_doc *hg_doc_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+hg_doc *hg_doc_int(long long v);
+hg_doc *hg_doc_bool(bool v);
+
+/* Append key: val to a map (keys are not checked for duplicates); returns val. */
+hg_doc *hg_doc_set(hg_doc *map, const char *key, hg_doc *val);
+/* Shorthands for hg_doc_set with a fresh scalar / container. */
+void hg_doc_set_str(hg_doc *map, const char *key, const char *s);
+void hg_doc_set_int(hg_doc *map, const char *key, long long v);
+void hg_doc_set_bool(hg_doc *map, const char *key, bool v);
+hg_doc *hg_doc_set_map(hg_doc *map, const char *key);   /* returns the new child map */
+hg_doc *hg_doc_set_seq(hg_doc *map, const char *key);   /* returns the new child seq */
+/* Append to a sequence; returns val. */
+hg_doc *hg_doc_push(hg_doc *seq, hg_doc *val);
+void hg_doc_push_str(hg_doc *seq, const char *s);
+
+/* Lookups; NULL when absent or of another kind. The result is borrowed. */
+hg_doc *hg_doc_get(const hg_doc *map, const char *key);
+const char *hg_doc_get_str(const hg_doc *map, const char *key);
+
+/* Intrinsic functions, as one-key maps. */
+hg_doc *hg_doc_ref(const char *name);                      /* {Ref: name} */
+hg_doc *hg_doc_sub(const char *text);                      /* {Fn::Sub: text} */
+hg_doc *hg_doc_getatt(const char *res, const char *attr);  /* {Fn::GetAtt: [res, attr]} */
+
+/* Deep copy. */
+hg_doc *hg_doc_clone(const hg_doc *d);
+void hg_doc_free(hg_doc *d);
+
+#endif

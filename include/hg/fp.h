@@ -1,0 +1,69 @@
+/*
+ * fp.h — CloudWatch Logs filter patterns: parse, check, print, evaluate.
+ *
+ * Stage 3 of the pipeline and the engine behind `match` and `test`. All four
+ * kinds are handled: JSON ({ $.a = "x" && ... }), term (ERROR -DEBUG, ?a ?b,
+ * "phrase"), space-delimited ([ip, user, ...]) and regex (%...%), with the
+ * limits, rules and semantics of shared/reference/filter-patterns.md. The
+ * parser is hand-written recursive descent with a depth limit; it reports
+ * every problem it can and never crashes on any byte sequence. The regex
+ * engine runs in time linear in its input (no backtracking).
+ *
+ * Ownership: an hg_fp owns its AST; hg_fp_free releases it.
+ */
+#ifndef HG_FP_H
+#define HG_FP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hg/diag.h"
+#include "hg/json.h"
+
+typedef enum { HG_FP_EMPTY, HG_FP_JSON, HG_FP_TERM, HG_FP_SPACE, HG_FP_REGEX } hg_fp_kind;
+
+typedef struct hg_fp hg_fp;
+
+/*
+ * Where a pattern's text came from, so diagnostics point into the right file:
+ * a column inside the pattern maps to file:line:(col + offset) when
+ * col_base > 0 (a plain string literal), else to file:line with the pattern
+ * itself shown as the snippet under the caret. file may be NULL (command
+ * line): then only the snippet is shown.
+ */
+typedef struct hg_fp_origin {
+  const char *file;
+  int line;
+  int col_base;   /* column of the pattern's first byte in file, or 0 */
+} hg_fp_origin;
+
+/*
+ * Parse and check text. Errors and warnings go to sink. Returns NULL when an
+ * error was added; warnings alone still return the AST.
+ */
+hg_fp *hg_fp_parse(const char *text, size_t len, const hg_fp_origin *origin, hg_diag_sink *sink);
+void hg_fp_free(hg_fp *fp);
+
+hg_fp_kind hg_fp_kind_of(const hg_fp *fp);
+/* Number of %regex% in the pattern (a log group allows 5 regex filters). */
+int hg_fp_regex_count(const hg_fp *fp);
+
+/* Canonical text (malloc'd): parse(print(x)) gives an AST equal to x. */
+char *hg_fp_print(const hg_fp *fp);
+/* Structural equality of two ASTs. */
+bool hg_fp_equal(const hg_fp *a, const hg_fp *b);
+
+/*
+ * Evaluate against one event. event is the parsed JSON (NULL when the
+ * message is not a JSON object); raw/rawlen is the message text (for
+ * CloudTrail: the record's compact JSON). JSON patterns read only event;
+ * term, regex and space-delimited patterns read only raw.
+ */
+bool hg_fp_match(const hg_fp *fp, const hg_jv *event, const char *raw, size_t rawlen);
+
+/* True when evaluation reads raw text (term, regex, space-delimited, empty). */
+bool hg_fp_needs_raw(const hg_fp *fp);
+/* Every selector a JSON pattern reads, for hg_jpaths_add. */
+void hg_fp_selectors(const hg_fp *fp, void (*fn)(void *ud, const hg_jsel *sel), void *ud);
+
+#endif

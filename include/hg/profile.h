@@ -1,0 +1,115 @@
+/*
+ * profile.h — load and check a per-environment profile (profiles/ENV.yaml).
+ *
+ * Stage 1 of the pipeline. The loader parses YAML with libyaml into a tree
+ * that keeps every node's line and column, follows `extends:` (deep merge of
+ * maps; lists and scalars replace; cycles and missing parents are errors),
+ * checks the merged tree against the schema of SPEC §3, and fills the typed
+ * hg_profile. Every problem becomes a diagnostic with file:line:col; unknown
+ * keys get a did-you-mean. Alias expansion is bounded (no billion laughs).
+ *
+ * Ownership: an hg_profile owns everything it points to (one arena) and is
+ * freed with hg_profile_free.
+ */
+#ifndef HG_PROFILE_H
+#define HG_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hg/diag.h"
+#include "hg/util.h"
+
+/* A YAML node after merge. Scalars keep their text; the loader resolves
+ * plain scalars to the YAML 1.2 core schema (null, bool, int, float, str). */
+typedef enum { HG_Y_NULL, HG_Y_BOOL, HG_Y_INT, HG_Y_FLOAT, HG_Y_STR, HG_Y_SEQ, HG_Y_MAP } hg_ykind;
+
+typedef struct hg_yval hg_yval;
+struct hg_yval {
+  hg_ykind kind;
+  const char *text;     /* scalar text as written (STR: the string value) */
+  bool b;               /* BOOL */
+  long long i;          /* INT */
+  double f;             /* FLOAT */
+  size_t n;             /* SEQ/MAP: number of children */
+  const char **keys;    /* MAP: keys, in document order */
+  hg_yval **items;      /* SEQ/MAP: children */
+  const char *file;     /* where the node was written (after merge: the file that set it) */
+  int line, col;        /* 1-based */
+};
+
+/* Checker targets for the CIS monitoring controls (cis.targets). */
+enum {
+  HG_TARGET_SECURITYHUB = 1u << 0,
+  HG_TARGET_PROWLER = 1u << 1,
+  HG_TARGET_STEAMPIPE = 1u << 2,
+  HG_TARGET_ALL = 7u,
+};
+
+/* filters.override.ID: fields left unset keep the filter's own value. */
+typedef struct hg_override {
+  const char *id;
+  const hg_yval *node;           /* for diagnostics (unknown filter id, ...) */
+  bool has_threshold;  double threshold;
+  bool has_period;     int period;
+  bool has_evaluation_periods; int evaluation_periods;
+  const char *pattern;           /* NULL = unchanged */
+  const char *topic;             /* NULL = unchanged; "infosec" | "devops" */
+} hg_override;
+
+typedef struct hg_profile {
+  hg_arena *arena;               /* owns everything below */
+  const char *env;               /* the profile's file stem, e.g. "prod" */
+  const char *path;              /* e.g. "profiles/prod.yaml" (as given, relative to the cwd) */
+  const char *root;              /* the --root folder */
+  hg_yval *tree;                 /* the merged document (a MAP) */
+
+  const char *account_name;      /* AWSAccountName */
+  const char *account_id;        /* 12 digits, or NULL */
+  const char *infosec_email;     /* InfosecEmail */
+  const char *devops_email;      /* DevOpsEmail */
+  const char *logs_bucket;       /* Bucket4Logs */
+  int retention_days;            /* LogRetentionDays */
+  const char *templates_bucket_url; /* CFtemplateBucketURL, ends with '/' */
+  const char *publish_bucket, *publish_prefix, *publish_region; /* NULL when unset */
+
+  const char *cis_version;       /* "1.2" | "1.4" | "3.0" | "5.0"; default "1.4" */
+  unsigned cis_targets;          /* HG_TARGET_* bits; default HG_TARGET_ALL */
+
+  const char *alarm_namespace;   /* default "CISBenchmark" */
+  const char *alarm_name_prefix; /* default: none (NULL) */
+
+  const char **disable;          /* filters.disable ids */
+  size_t n_disable;
+  hg_override *overrides;        /* filters.override, sorted by id */
+  size_t n_overrides;
+
+  /* config.rules.iam-password-policy (AWS Config IAM_PASSWORD_POLICY). */
+  int pw_min_length;             /* default 14 */
+  int pw_reuse_prevention;       /* default 24 */
+  int pw_max_age;                /* default 90 */
+  bool pw_require_upper, pw_require_lower, pw_require_symbols, pw_require_numbers; /* default true */
+
+  const hg_yval *vars;           /* free values for the Lua filters (a MAP, maybe empty) */
+} hg_profile;
+
+/*
+ * Load ROOT/profiles/ENV.yaml. Returns NULL when any error was added to sink
+ * (warnings alone do not fail). env must be a plain name ([A-Za-z0-9_-]+).
+ */
+hg_profile *hg_profile_load(const char *root, const char *env, hg_diag_sink *sink);
+void hg_profile_free(hg_profile *p);
+
+/*
+ * Names of every environment under ROOT/profiles (*.yaml, sorted), as a
+ * malloc'd NULL-terminated array of malloc'd strings. Profiles meant only as
+ * parents (a top-level `abstract: true`) are left out. NULL when the folder
+ * cannot be read.
+ */
+char **hg_profile_list(const char *root);
+void hg_profile_list_free(char **names);
+
+/* Look up a dotted path ("account.name") in a tree; NULL when absent. */
+const hg_yval *hg_yval_path(const hg_yval *tree, const char *dotted);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * util.h — memory, growable buffers, arenas and small text helpers shared by
+ * every stage.
+ *
+ * Out of memory is not an error a caller can handle here: the x* allocators
+ * print a message and abort, as jq and cmark do. Everything else returns a
+ * status and never prints.
+ */
+#ifndef HG_UTIL_H
+#define HG_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Allocation that never returns NULL; abort with a message on exhaustion. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a fresh malloc'd string; the caller frees it. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable byte buffer; always NUL-terminated after any append. */
+typedef struct hg_buf {
+  char *data;   /* owned; NULL until the first append */
+  size_t len;
+  size_t cap;
+} hg_buf;
+
+void hg_buf_init(hg_buf *b);
+void hg_buf_free(hg_buf *b);
+void hg_buf_reset(hg_buf *b);                      /* len = 0, keeps memory */
+void hg_buf_append(hg_buf *b, const void *p, size_t n);
+void hg_buf_puts(hg_buf *b, const char *s);
+void hg_buf_putc(hg_buf *b, char c);
+void hg_buf_printf(hg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hg_buf_vprintf(hg_buf *b, const char *fmt, va_list ap);
+/* Hand the buffer's memory to the caller (never NULL); the buffer is reset. */
+char *hg_buf_take(hg_buf *b, size_t *len);
+
+/*
+ * Arena: bump allocation in chunks, freed all at once. Used for the profile
+ * tree, ASTs and per-record JSON values. Memory is 16-byte aligned.
+ */
+typedef struct hg_arena hg_arena;
+hg_arena *hg_arena_new(void);
+void *hg_arena_alloc(hg_arena *a, size_t n);       /* zeroed */
+char *hg_arena_strndup(hg_arena *a, const char *s, size_t n);
+char *hg_arena_strdup(hg_arena *a, const char *s);
+void hg_arena_reset(hg_arena *a);                  /* keep the first chunk */
+void hg_arena_free(hg_arena *a);
+
+/*
+ * Read a whole file. Returns malloc'd bytes (NUL-terminated, *len excludes the
+ * NUL) or NULL with errno set. A file larger than max bytes fails with EFBIG.
+ */
+char *hg_read_file(const char *path, size_t max, size_t *len);
+
+/*
+ * Write bytes to path atomically: a temporary file in the same folder, fsync,
+ * rename. Returns 0, or -1 with errno set (the target is untouched).
+ */
+int hg_write_atomic(const char *path, const void *data, size_t len);
+
+/* mkdir -p; 0 or -1 with errno. */
+int hg_mkdirs(const char *path, int mode);
+
+/* Levenshtein distance, capped at cap+1 (for did-you-mean). */
+size_t hg_edit_distance(const char *a, const char *b, size_t cap);
+
+/*
+ * From candidates (NULL-terminated), the closest to word within a distance
+ * that scales with the word's length, or NULL. Comparison ignores case when
+ * fold is true. The result points into candidates.
+ */
+const char *hg_did_you_mean(const char *word, const char *const *candidates, bool fold);
+
+/* Lower-case hex SHA-256 of bytes into out[65]. */
+void hg_sha256_hex(const void *data, size_t len, char out[65]);
+/* Raw SHA-256 digest (32 bytes) and MD5 digest (16 bytes). */
+void hg_sha256(const void *data, size_t len, unsigned char out[32]);
+void hg_md5(const void *data, size_t len, unsigned char out[16]);
+/* Standard base64 of bytes; malloc'd, the caller frees it. */
+char *hg_base64(const void *data, size_t len);
+
+/* True when s ends with suffix. */
+bool hg_ends_with(const char *s, const char *suffix);
+
+#define HG_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * cli_common.c — helpers the command front ends share.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hg/cli.h"
+#include "hg/util.h"
+
+#ifndef HG_SHAREDIR
+#define HG_SHAREDIR "/usr/local/share/hardengen"
+#endif
+
+int hg_cli_usage_error(const char *help, const char *fmt, ...)
+{
+  va_list ap;
+  fputs("hardengen: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nusage: %.*s\n", (int)strcspn(help, "\n"), help);
+  return HG_EXIT_USAGE;
+}
+
+static bool is_dir(const char *p)
+{
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *hg_share_dir(void)
+{
+  static char path[4096];
+  static int done;
+  if (done)
+    return path[0] ? path : NULL;
+  done = 1;
+  const char *env = getenv("HARDENGEN_SHARE");
+  if (env && is_dir(env)) {
+    snprintf(path, sizeof path, "%s", env);
+    return path;
+  }
+  if (is_dir(HG_SHAREDIR)) {
+    snprintf(path, sizeof path, "%s", HG_SHAREDIR);
+    return path;
+  }
+  /* A binary run from its source tree: the folder beside the executable
+   * that holds filters/cis.lua. */
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = '\0';
+      char probe[4200];
+      snprintf(probe, sizeof probe, "%s/filters/cis.lua", exe);
+      if (access(probe, R_OK) == 0) {
+        snprintf(path, sizeof path, "%s", exe);
+        return path;
+      }
+    }
+  }
+  path[0] = '\0';
+  return NULL;
+}
+
+void hg_cli_print_diags(hg_diag_sink *sink, const char *format)
+{
+  if (format && strcmp(format, "json") == 0) {
+    char *t = hg_diag_render_json(sink);
+    fputs(t, stdout);
+    free(t);
+  } else if (format && strcmp(format, "sarif") == 0) {
+    char *t = hg_diag_render_sarif(sink, HG_VERSION);
+    fputs(t, stdout);
+    free(t);
+  } else {
+    hg_diag_render_text(sink, stderr);
+  }
+}

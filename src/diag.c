@@ -1,0 +1,298 @@
+/*
+ * diag.c — the diagnostic sink and its text, JSON and SARIF renderers.
+ *
+ * Caret lines: the column counts bytes of the line as stored; tabs in the
+ * source line are kept so the caret line mirrors them.
+ */
+#include "hg/diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "hg/util.h"
+
+struct hg_src {
+  hg_src *next;
+  char *file;
+  char *text;      /* NULL when the file could not be read */
+  size_t len;
+};
+
+void hg_diag_init(hg_diag_sink *s)
+{
+  memset(s, 0, sizeof *s);
+}
+
+static void diag_clear(hg_diag *d)
+{
+  free(d->file);
+  free(d->code);
+  free(d->message);
+  free(d->snippet);
+  for (size_t i = 0; i < d->n_notes; i++)
+    free(d->notes[i]);
+  free(d->notes);
+}
+
+void hg_diag_free(hg_diag_sink *s)
+{
+  for (size_t i = 0; i < s->n; i++)
+    diag_clear(&s->v[i]);
+  free(s->v);
+  hg_src *src = s->sources;
+  while (src) {
+    hg_src *next = src->next;
+    free(src->file);
+    free(src->text);
+    free(src);
+    src = next;
+  }
+  memset(s, 0, sizeof *s);
+}
+
+hg_diag *hg_diag_vadd(hg_diag_sink *s, hg_severity sev, const char *file, int line, int col,
+                      const char *code, const char *fmt, va_list ap)
+{
+  if (s->n == s->cap) {
+    s->cap = s->cap ? s->cap * 2 : 16;
+    s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+  }
+  hg_diag *d = &s->v[s->n++];
+  memset(d, 0, sizeof *d);
+  d->sev = sev;
+  d->file = file ? xstrdup(file) : NULL;
+  d->line = line;
+  d->col = col;
+  d->span = 1;
+  d->code = xstrdup(code ? code : "error");
+  hg_buf b;
+  hg_buf_init(&b);
+  hg_buf_vprintf(&b, fmt, ap);
+  d->message = hg_buf_take(&b, NULL);
+  if (sev == HG_SEV_ERROR)
+    s->errors++;
+  else if (sev == HG_SEV_WARNING)
+    s->warnings++;
+  return d;
+}
+
+hg_diag *hg_diag_add(hg_diag_sink *s, hg_severity sev, const char *file, int line, int col,
+                     const char *code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  hg_diag *d = hg_diag_vadd(s, sev, file, line, col, code, fmt, ap);
+  va_end(ap);
+  return d;
+}
+
+void hg_diag_note(hg_diag *d, const char *fmt, ...)
+{
+  hg_buf b;
+  va_list ap;
+  hg_buf_init(&b);
+  va_start(ap, fmt);
+  hg_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  d->notes = xrealloc(d->notes, (d->n_notes + 1) * sizeof *d->notes);
+  d->notes[d->n_notes++] = hg_buf_take(&b, NULL);
+}
+
+void hg_diag_snippet(hg_diag *d, const char *text, int col, int span)
+{
+  free(d->snippet);
+  size_t n = strcspn(text, "\n");
+  d->snippet = xstrndup(text, n);
+  d->snippet_col = col;
+  d->span = span > 0 ? span : 1;
+}
+
+void hg_diag_source(hg_diag_sink *s, const char *file, const char *text, size_t len)
+{
+  hg_src *src = xcalloc(1, sizeof *src);
+  src->file = xstrdup(file);
+  src->text = xstrndup(text, len);
+  src->len = len;
+  src->next = s->sources;
+  s->sources = src;
+}
+
+void hg_diag_move(hg_diag_sink *dst, hg_diag_sink *src)
+{
+  for (size_t i = 0; i < src->n; i++) {
+    if (dst->n == dst->cap) {
+      dst->cap = dst->cap ? dst->cap * 2 : 16;
+      dst->v = xrealloc(dst->v, dst->cap * sizeof *dst->v);
+    }
+    dst->v[dst->n++] = src->v[i];
+  }
+  dst->errors += src->errors;
+  dst->warnings += src->warnings;
+  free(src->v);
+  src->v = NULL;
+  src->n = src->cap = src->errors = src->warnings = 0;
+  /* Sources move too, so carets still find their text. */
+  while (src->sources) {
+    hg_src *x = src->sources;
+    src->sources = x->next;
+    x->next = dst->sources;
+    dst->sources = x;
+  }
+}
+
+bool hg_diag_has_errors(const hg_diag_sink *s)
+{
+  return s->errors > 0;
+}
+
+static hg_src *find_source(hg_diag_sink *s, const char *file)
+{
+  for (hg_src *src = s->sources; src; src = src->next)
+    if (strcmp(src->file, file) == 0)
+      return src;
+  /* Not registered: read it once and keep it (NULL text if unreadable). */
+  hg_src *src = xcalloc(1, sizeof *src);
+  src->file = xstrdup(file);
+  src->text = hg_read_file(file, 16u << 20, &src->len);
+  src->next = s->sources;
+  s->sources = src;
+  return src;
+}
+
+/* The line-th line of text (1-based) as a malloc'd string, or NULL. */
+static char *nth_line(const char *text, size_t len, int line)
+{
+  const char *p = text, *end = text + len;
+  for (int i = 1; i < line && p < end; i++) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl)
+      return NULL;
+    p = nl + 1;
+  }
+  if (p >= end && line > 1)
+    return NULL;
+  const char *nl = memchr(p, '\n', (size_t)(end - p));
+  size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+  if (n && p[n - 1] == '\r')
+    n--;
+  return xstrndup(p, n);
+}
+
+static void print_caret(FILE *out, const char *line, int col, int span)
+{
+  fprintf(out, "  %s\n  ", line);
+  size_t len = strlen(line);
+  for (int i = 1; i < col; i++)
+    fputc((size_t)(i - 1) < len && line[i - 1] == '\t' ? '\t' : ' ', out);
+  fputc('^', out);
+  for (int i = 1; i < span; i++)
+    fputc('~', out);
+  fputc('\n', out);
+}
+
+static const char *sev_name(hg_severity sev)
+{
+  return sev == HG_SEV_ERROR ? "error" : sev == HG_SEV_WARNING ? "warning" : "note";
+}
+
+void hg_diag_render_text(hg_diag_sink *s, FILE *out)
+{
+  for (size_t i = 0; i < s->n; i++) {
+    hg_diag *d = &s->v[i];
+    if (d->file && d->line > 0 && d->col > 0)
+      fprintf(out, "%s:%d:%d: ", d->file, d->line, d->col);
+    else if (d->file && d->line > 0)
+      fprintf(out, "%s:%d: ", d->file, d->line);
+    else if (d->file)
+      fprintf(out, "%s: ", d->file);
+    else
+      fputs("hardengen: ", out);
+    fprintf(out, "%s: %s [%s]\n", sev_name(d->sev), d->message, d->code);
+    if (d->snippet) {
+      print_caret(out, d->snippet, d->snippet_col > 0 ? d->snippet_col : 1, d->span);
+    } else if (d->file && d->line > 0 && d->col > 0) {
+      hg_src *src = find_source(s, d->file);
+      char *line = src->text ? nth_line(src->text, src->len, d->line) : NULL;
+      if (line)
+        print_caret(out, line, d->col, d->span);
+      free(line);
+    }
+    for (size_t j = 0; j < d->n_notes; j++)
+      fprintf(out, "  note: %s\n", d->notes[j]);
+  }
+}
+
+char *hg_diag_render_json(const hg_diag_sink *s)
+{
+  cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; i < s->n; i++) {
+    const hg_diag *d = &s->v[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "severity", sev_name(d->sev));
+    cJSON_AddStringToObject(o, "code", d->code);
+    cJSON_AddStringToObject(o, "message", d->message);
+    if (d->file)
+      cJSON_AddStringToObject(o, "file", d->file);
+    else
+      cJSON_AddNullToObject(o, "file");
+    cJSON_AddNumberToObject(o, "line", d->line);
+    cJSON_AddNumberToObject(o, "column", d->col);
+    cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+    for (size_t j = 0; j < d->n_notes; j++)
+      cJSON_AddItemToArray(notes, cJSON_CreateString(d->notes[j]));
+    cJSON_AddItemToArray(arr, o);
+  }
+  char *text = cJSON_Print(arr);
+  cJSON_Delete(arr);
+  char *out = xasprintf("%s\n", text);
+  cJSON_free(text);
+  return out;
+}
+
+char *hg_diag_render_sarif(const hg_diag_sink *s, const char *tool_version)
+{
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+  cJSON_AddStringToObject(root, "version", "2.1.0");
+  cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+  cJSON *run = cJSON_CreateObject();
+  cJSON_AddItemToArray(runs, run);
+  cJSON *driver = cJSON_AddObjectToObject(cJSON_AddObjectToObject(run, "tool"), "driver");
+  cJSON_AddStringToObject(driver, "name", "hardengen");
+  cJSON_AddStringToObject(driver, "version", tool_version);
+  cJSON *results = cJSON_AddArrayToObject(run, "results");
+  for (size_t i = 0; i < s->n; i++) {
+    const hg_diag *d = &s->v[i];
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "ruleId", d->code);
+    cJSON_AddStringToObject(r, "level", sev_name(d->sev));
+    hg_buf msg;
+    hg_buf_init(&msg);
+    hg_buf_puts(&msg, d->message);
+    for (size_t j = 0; j < d->n_notes; j++)
+      hg_buf_printf(&msg, " (%s)", d->notes[j]);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"), "text", msg.data);
+    hg_buf_free(&msg);
+    if (d->file) {
+      cJSON *locs = cJSON_AddArrayToObject(r, "locations");
+      cJSON *loc = cJSON_CreateObject();
+      cJSON_AddItemToArray(locs, loc);
+      cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
+      cJSON_AddStringToObject(cJSON_AddObjectToObject(phys, "artifactLocation"), "uri", d->file);
+      if (d->line > 0) {
+        cJSON *region = cJSON_AddObjectToObject(phys, "region");
+        cJSON_AddNumberToObject(region, "startLine", d->line);
+        if (d->col > 0)
+          cJSON_AddNumberToObject(region, "startColumn", d->col);
+      }
+    }
+    cJSON_AddItemToArray(results, r);
+  }
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  char *out = xasprintf("%s\n", text);
+  cJSON_free(text);
+  return out;
+}

@@ -1,0 +1,157 @@
+/*
+ * doc.c — constructors, lookups and deep copy for the document model.
+ */
+#include "hg/doc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/util.h"
+
+static hg_doc *node(hg_doc_kind kind)
+{
+  hg_doc *d = xcalloc(1, sizeof *d);
+  d->kind = kind;
+  return d;
+}
+
+hg_doc *hg_doc_map(void) { return node(HG_DOC_MAP); }
+hg_doc *hg_doc_seq(void) { return node(HG_DOC_SEQ); }
+
+hg_doc *hg_doc_str(const char *s)
+{
+  hg_doc *d = node(HG_DOC_STR);
+  d->str = xstrdup(s);
+  return d;
+}
+
+hg_doc *hg_doc_strf(const char *fmt, ...)
+{
+  hg_buf b;
+  va_list ap;
+  hg_buf_init(&b);
+  va_start(ap, fmt);
+  hg_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  hg_doc *d = node(HG_DOC_STR);
+  d->str = hg_buf_take(&b, NULL);
+  return d;
+}
+
+hg_doc *hg_doc_int(long long v)
+{
+  hg_doc *d = node(HG_DOC_INT);
+  d->num = v;
+  return d;
+}
+
+hg_doc *hg_doc_bool(bool v)
+{
+  hg_doc *d = node(HG_DOC_BOOL);
+  d->b = v;
+  return d;
+}
+
+static void grow(hg_doc *d)
+{
+  if (d->n < d->cap)
+    return;
+  d->cap = d->cap ? d->cap * 2 : 4;
+  d->items = xrealloc(d->items, d->cap * sizeof *d->items);
+  if (d->kind == HG_DOC_MAP)
+    d->keys = xrealloc(d->keys, d->cap * sizeof *d->keys);
+}
+
+hg_doc *hg_doc_set(hg_doc *map, const char *key, hg_doc *val)
+{
+  grow(map);
+  map->keys[map->n] = xstrdup(key);
+  map->items[map->n++] = val;
+  return val;
+}
+
+void hg_doc_set_str(hg_doc *map, const char *key, const char *s) { hg_doc_set(map, key, hg_doc_str(s)); }
+void hg_doc_set_int(hg_doc *map, const char *key, long long v) { hg_doc_set(map, key, hg_doc_int(v)); }
+void hg_doc_set_bool(hg_doc *map, const char *key, bool v) { hg_doc_set(map, key, hg_doc_bool(v)); }
+hg_doc *hg_doc_set_map(hg_doc *map, const char *key) { return hg_doc_set(map, key, hg_doc_map()); }
+hg_doc *hg_doc_set_seq(hg_doc *map, const char *key) { return hg_doc_set(map, key, hg_doc_seq()); }
+
+hg_doc *hg_doc_push(hg_doc *seq, hg_doc *val)
+{
+  grow(seq);
+  seq->items[seq->n++] = val;
+  return val;
+}
+
+void hg_doc_push_str(hg_doc *seq, const char *s) { hg_doc_push(seq, hg_doc_str(s)); }
+
+hg_doc *hg_doc_get(const hg_doc *map, const char *key)
+{
+  if (!map || map->kind != HG_DOC_MAP)
+    return NULL;
+  for (size_t i = 0; i < map->n; i++)
+    if (strcmp(map->keys[i], key) == 0)
+      return map->items[i];
+  return NULL;
+}
+
+const char *hg_doc_get_str(const hg_doc *map, const char *key)
+{
+  hg_doc *d = hg_doc_get(map, key);
+  return d && d->kind == HG_DOC_STR ? d->str : NULL;
+}
+
+hg_doc *hg_doc_ref(const char *name)
+{
+  hg_doc *m = hg_doc_map();
+  hg_doc_set_str(m, "Ref", name);
+  return m;
+}
+
+hg_doc *hg_doc_sub(const char *text)
+{
+  hg_doc *m = hg_doc_map();
+  hg_doc_set_str(m, "Fn::Sub", text);
+  return m;
+}
+
+hg_doc *hg_doc_getatt(const char *res, const char *attr)
+{
+  hg_doc *m = hg_doc_map();
+  hg_doc *s = hg_doc_set_seq(m, "Fn::GetAtt");
+  hg_doc_push_str(s, res);
+  hg_doc_push_str(s, attr);
+  return m;
+}
+
+hg_doc *hg_doc_clone(const hg_doc *d)
+{
+  hg_doc *c = node(d->kind);
+  c->num = d->num;
+  c->b = d->b;
+  if (d->str)
+    c->str = xstrdup(d->str);
+  for (size_t i = 0; i < d->n; i++) {
+    if (d->kind == HG_DOC_MAP)
+      hg_doc_set(c, d->keys[i], hg_doc_clone(d->items[i]));
+    else
+      hg_doc_push(c, hg_doc_clone(d->items[i]));
+  }
+  return c;
+}
+
+void hg_doc_free(hg_doc *d)
+{
+  if (!d)
+    return;
+  for (size_t i = 0; i < d->n; i++) {
+    if (d->keys)
+      free(d->keys[i]);
+    hg_doc_free(d->items[i]);
+  }
+  free(d->keys);
+  free(d->items);
+  free(d->str);
+  free(d);
+}
