@@ -1,7 +1,7 @@
 /*
  * lua.h — the Lua host: runs the filter maps and collects their filters.
  *
- * Stage 2 of the pipeline. Each filters/*.lua file runs in its own sandboxed
+ * Stage 2 of the pipeline. Each filter file (filters/NAME.lua) runs in its own sandboxed
  * Lua 5.4 state: only base, string, table, math and utf8; no io, os, package,
  * debug, load, loadfile, dofile, collectgarbage or string.dump; text chunks
  * only; an allocator with a byte cap; an instruction budget enforced by a
