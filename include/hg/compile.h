@@ -1,0 +1,32 @@
+/*
+ * compile.h — the front half of the pipeline, shared by build, check, list,
+ * test and publish:
+ *
+ *   load profile -> run Lua filter maps -> CIS selection -> profile
+ *   overrides/disable -> parse and check every pattern
+ *
+ * Each stage reports all its errors to the sink; the driver stops before the
+ * next stage when the sink holds an error.
+ */
+#ifndef HG_COMPILE_H
+#define HG_COMPILE_H
+
+#include "hg/diag.h"
+#include "hg/filter.h"
+#include "hg/fp.h"
+#include "hg/profile.h"
+
+typedef struct hg_compiled {
+  hg_profile *profile;       /* owned */
+  hg_filterset filters;      /* the final set, in emission order */
+  hg_fp **patterns;          /* owned; parsed pattern of filters.v[i] */
+} hg_compiled;
+
+/*
+ * Run the front half for ROOT and ENV. Returns 0 with *out filled, or -1 when
+ * an error was added to sink (out is then empty and needs no free).
+ */
+int hg_compile_filters(const char *root, const char *env, hg_compiled *out, hg_diag_sink *sink);
+void hg_compiled_free(hg_compiled *c);
+
+#endif
