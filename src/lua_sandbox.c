@@ -164,6 +164,89 @@ static int xpcall_guard(lua_State *L)
   return lua_gettop(L);
 }
 
+/*
+ * String pattern matching runs inside C, where the count hook never fires,
+ * and Lua patterns backtrack: ("a"):rep(2e4):find(".-.-.-b") would run for
+ * hours. So find, match, gmatch and gsub are charged their worst case up
+ * front: (subject length + 1) to the power of the pattern's repetition items
+ * (* + - ?), one more when the pattern is not anchored with ^. A plain find
+ * costs the subject's length.
+ */
+static int pattern_repeats(const char *p, size_t n, bool *anchored)
+{
+  int q = 0;
+  size_t i = 0;
+  *anchored = n > 0 && p[0] == '^';
+  if (*anchored)
+    i++;
+  while (i < n) {
+    char c = p[i];
+    if (c == '%') {
+      if (i + 1 < n && p[i + 1] == 'b')
+        i += 4;
+      else
+        i += 2;
+    } else if (c == '[') {
+      i++;
+      if (i < n && p[i] == '^')
+        i++;
+      if (i < n && p[i] == ']')
+        i++;
+      while (i < n && p[i] != ']')
+        i += p[i] == '%' ? 2 : 1;
+      i++;
+    } else {
+      if (c == '*' || c == '+' || c == '-' || c == '?')
+        q++;
+      i++;
+    }
+  }
+  return q;
+}
+
+static int charged_match(lua_State *L)
+{
+  hg_lua_ctx *ctx = hg_lua_ctx_of(L);
+  size_t n = 0, m = 0;
+  const char *sub = lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER ? lua_tolstring(L, 1, &n) : NULL;
+  const char *pat = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &m) : NULL;
+  if (sub && pat) {
+    bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4);
+    double cost = (double)n + 1;
+    if (!plain) {
+      bool anchored;
+      int q = pattern_repeats(pat, m, &anchored) + (anchored ? 0 : 1);
+      cost = 1;
+      for (int i = 0; i < q && cost < 1e18; i++)
+        cost *= (double)n + 1;
+    }
+    if (cost >= (double)ctx->budget_left) {
+      ctx->budget_left = 0;
+      ctx->budget_tripped = true;
+      if (!ctx->budget_line)
+        ctx->budget_line = hg_lua_current_line(L, 1);
+      make_sticky(L);
+      return luaL_error(L, "instruction budget exceeded (string pattern on %d bytes: worst case too costly)",
+                        (int)n);
+    }
+    ctx->budget_left -= (long long)cost;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static void charge_string_function(lua_State *L, const char *name)
+{
+  lua_getglobal(L, LUA_STRLIBNAME);
+  lua_getfield(L, -1, name);
+  lua_pushboolean(L, strcmp(name, "find") == 0);
+  lua_pushcclosure(L, charged_match, 2);
+  lua_setfield(L, -2, name);
+  lua_pop(L, 1);
+}
+
 static int open_libs(lua_State *L)
 {
   hg_lua_ctx *ctx = lua_touserdata(L, 1);
@@ -186,6 +269,10 @@ static int open_libs(lua_State *L)
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");
   lua_pop(L, 1);
+  charge_string_function(L, "find");
+  charge_string_function(L, "match");
+  charge_string_function(L, "gmatch");
+  charge_string_function(L, "gsub");
   /* math.random is seeded from the clock: output must not depend on it. */
   lua_getglobal(L, LUA_MATHLIBNAME);
   lua_pushnil(L);

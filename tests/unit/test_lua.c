@@ -750,3 +750,90 @@ TEST(fixture_files)
     free(text);
   }
 }
+
+TEST(string_patterns_are_charged)
+{
+  expect_fail("local s = string.rep('a', 20000)\nlocal x = s:find('.-.-.-b')\n",
+              "filters/t.lua:2: error: instruction budget of 5000000 exceeded");
+  expect_fail("local s = string.rep('a', 20000)\nlocal ok = pcall(string.gsub, s, '(a*)*b', '')\n",
+              "instruction budget");
+  run_result r = run("assert(('arn:aws:iam::123456789012:role/x'):match('^arn:(%w+):(%w*):') == 'aws')\n"
+                     "assert(('a.b.c'):gsub('%.', '-') == 'a-b-c')\n"
+                     "for w in ('a b c'):gmatch('%a+') do end\n"
+                     "assert(('x'):find('.', 1, true) == nil)\n"
+                     "assert(string.rep('x', 100000):find('y', 1, true) == nil)\n");
+  CHECK_INTEQ(r.rc, 0);
+  CHECK_STREQ(r.diags, "");
+  done(&r);
+}
+
+/* ---- the shipped custom filters -------------------------------------------- */
+
+static const hg_filter *find_filter(const hg_filterset *fs, const char *id)
+{
+  for (size_t i = 0; i < fs->n; i++)
+    if (strcmp(fs->v[i].id, id) == 0)
+      return &fs->v[i];
+  return NULL;
+}
+
+TEST(custom_filters)
+{
+  static const char *const ids[] = {
+      "ec2-power-operations",     "mass-instance-termination",  "ebs-volume-force-detach",
+      "vpc-flow-log-changes",     "rds-db-changes",             "large-instance-launched",
+      "watched-volume-changes",   "watched-instance-changes",   "security-group-lifecycle",
+      "instance-security-group-changes", "elastic-ip-changes",  "untrusted-source-api-calls",
+      "watched-service-mutations",
+  };
+  size_t len;
+  char *text = hg_read_file("filters/custom.lua", 1 << 20, &len);
+  CHECK(text != NULL);
+  if (!text)
+    return;
+  run_result r = run_with(profile("prod", NULL), text, NULL);
+  CHECK_INTEQ(r.rc, 0);
+  CHECK_STREQ(r.diags, "");
+  CHECK_INTEQ(r.fs.n, HG_COUNTOF(ids));
+  for (size_t i = 0; i < r.fs.n && i < HG_COUNTOF(ids); i++) {
+    const hg_filter *f = &r.fs.v[i];
+    CHECK_STREQ(f->id, ids[i]);
+    CHECK(f->title && *f->title);
+    CHECK(f->n_match >= 1 && f->n_nomatch >= 1);
+    CHECK(f->pattern_line > f->line);
+  }
+  const hg_filter *f = find_filter(&r.fs, "ec2-power-operations");
+  CHECK(f && f->topic == HG_TOPIC_DEVOPS && f->threshold == 10);
+  f = find_filter(&r.fs, "untrusted-source-api-calls");
+  CHECK(f != NULL);
+  if (f)
+    CHECK_STREQ(f->pattern, "{ ($.sourceIPAddress != \"203.0.113.*\") && ($.sourceIPAddress != \"198.51.100.7\") && "
+                            "($.sourceIPAddress != \"*.amazonaws.com\") && ($.sourceIPAddress != \"AWS Internal\") && "
+                            "($.userIdentity.type != \"AWSService\") }");
+  f = find_filter(&r.fs, "watched-service-mutations");
+  if (f)
+    CHECK_STREQ(f->pattern, "{ ($.eventSource = \"s3.amazonaws.com\") && ($.readOnly IS FALSE) }");
+  f = find_filter(&r.fs, "watched-instance-changes");
+  if (f)
+    CHECK_STREQ(f->pattern, "{ ($.readOnly IS FALSE) && (($.requestParameters.instancesSet.items[*].instanceId = "
+                            "\"i-0123456789abcdef0\") || ($.requestParameters.instanceId = \"i-0123456789abcdef0\")) }");
+  f = find_filter(&r.fs, "ebs-volume-force-detach");
+  if (f && f->n_match)
+    CHECK(strstr(f->match[0].text, "\"requestParameters\":{\"force\":true,\"instanceId\":") != NULL);
+  done(&r);
+
+  /* dev: the prod-only filters are left out; with no vars, the var filters too. */
+  r = run_with(profile("dev", NULL), text, NULL);
+  CHECK_INTEQ(r.fs.n, HG_COUNTOF(ids) - 2);
+  CHECK(find_filter(&r.fs, "watched-volume-changes") == NULL);
+  done(&r);
+  hg_profile bare;
+  memset(&bare, 0, sizeof bare);
+  bare.env = "prod";
+  r = run_with(&bare, text, NULL);
+  CHECK_INTEQ(r.rc, 0);
+  CHECK_INTEQ(r.fs.n, 8);
+  CHECK(find_filter(&r.fs, "untrusted-source-api-calls") == NULL);
+  done(&r);
+  free(text);
+}
