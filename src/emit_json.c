@@ -4,7 +4,7 @@
  */
 #include "hg/emit.h"
 
-static void put_string(hg_buf *out, const char *s)
+void hg_emit_json_string(hg_buf *out, const char *s)
 {
   hg_buf_putc(out, '"');
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -35,7 +35,7 @@ static void indent(hg_buf *out, int n)
 static void put_value(hg_buf *out, const hg_doc *d, int ind)
 {
   switch (d->kind) {
-  case HG_DOC_STR: put_string(out, d->str); return;
+  case HG_DOC_STR: hg_emit_json_string(out, d->str); return;
   case HG_DOC_INT: hg_buf_printf(out, "%lld", d->num); return;
   case HG_DOC_BOOL: hg_buf_puts(out, d->b ? "true" : "false"); return;
   case HG_DOC_MAP:
@@ -50,7 +50,7 @@ static void put_value(hg_buf *out, const hg_doc *d, int ind)
   for (size_t i = 0; i < d->n; i++) {
     indent(out, ind + 2);
     if (map) {
-      put_string(out, d->keys[i]);
+      hg_emit_json_string(out, d->keys[i]);
       hg_buf_puts(out, ": ");
     }
     put_value(out, d->items[i], ind + 2);

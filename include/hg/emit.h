@@ -28,6 +28,9 @@ void hg_emit_yaml(const hg_doc *d, hg_buf *out);
 /* Append the JSON text of d (two-space indent, final newline) to out. */
 void hg_emit_json(const hg_doc *d, hg_buf *out);
 
+/* Append s as a JSON string literal (quotes and escapes included). */
+void hg_emit_json_string(hg_buf *out, const char *s);
+
 /* True when the YAML writer must quote s (see the file comment). */
 bool hg_emit_yaml_needs_quotes(const char *s);
 
