@@ -142,7 +142,8 @@ static void digest_sources(const hg_compiled *c, const char *root, hg_plan_input
     names[n++] = (char *)p->path;
   }
   collect_profile_files(p->tree, &names, &n, &cap);
-  qsort(names, n, sizeof *names, cmp_str);
+  if (n > 1)
+    qsort(names, n, sizeof *names, cmp_str);
   for (size_t i = 0; i < n; i++) {
     if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
       continue;

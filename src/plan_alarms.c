@@ -58,17 +58,23 @@ static void unique_stems(hg_plan *p)
   stem_ref *r = xcalloc(n ? n : 1, sizeof *r);
   for (size_t i = 0; i < n; i++)
     r[i] = (stem_ref){p->filters[i].logical, i};
-  qsort(r, n, sizeof *r, cmp_stem);
-  for (size_t k = 1; k < n; k++) {
-    if (strcmp(r[k].stem, r[k - 1].stem) != 0)
+  if (n > 1)
+    qsort(r, n, sizeof *r, cmp_stem);
+  bool *dup = xcalloc(n ? n : 1, sizeof *dup);
+  for (size_t k = 1; k < n; k++)
+    if (strcmp(r[k].stem, r[k - 1].stem) == 0)
+      dup[r[k].i] = true;
+  for (size_t i = 0; i < n; i++) {
+    if (!dup[i])
       continue;
-    hg_plan_filter *f = &p->filters[r[k].i];
+    hg_plan_filter *f = &p->filters[i];
     char hex[65];
     hg_sha256_hex(f->id, strlen(f->id), hex);
     char *s = xasprintf("%sX%.8s", f->logical, hex);
     free(f->logical);
     f->logical = s;
   }
+  free(dup);
   free(r);
 }
 
