@@ -1056,9 +1056,11 @@ static char *profile_path(const char *root, const char *env)
   return xasprintf("%.*s/profiles/%s.yaml", (int)n, root, env);
 }
 
+static char **list_profiles(const char *root, bool with_abstract);
+
 static void note_known_profiles(hg_diag *d, const char *root, const char *name)
 {
-  char **names = hg_profile_list(root);
+  char **names = list_profiles(root, true);
   if (!names)
     return;
   const char *near = hg_did_you_mean(name, (const char *const *)names, false);
@@ -1238,6 +1240,11 @@ static bool is_abstract_file(const char *path)
 
 char **hg_profile_list(const char *root)
 {
+  return list_profiles(root, false);
+}
+
+static char **list_profiles(const char *root, bool with_abstract)
+{
   char *dir = profile_path(root, "x");
   dir[strlen(dir) - strlen("/x.yaml")] = '\0';
   DIR *d = opendir(dir);
@@ -1254,7 +1261,7 @@ char **hg_profile_list(const char *root)
       continue;
     char *name = xstrndup(e->d_name, len - 5);
     char *path = xasprintf("%s/%s", dir, e->d_name);
-    if (!is_env_name(name) || is_abstract_file(path)) {
+    if (!is_env_name(name) || (!with_abstract && is_abstract_file(path))) {
       free(name);
       free(path);
       continue;

@@ -380,7 +380,8 @@ static bool pop(builder *b, yaml_mark_t end)
     finish_map(b, f);
   } else {
     v->items = hg_arena_alloc(b->a, (f->n ? f->n : 1) * sizeof *v->items);
-    memcpy(v->items, f->items, f->n * sizeof *v->items);
+    if (f->n)
+      memcpy(v->items, f->items, f->n * sizeof *v->items);
     v->n = f->n;
   }
   size_t weight = f->weight;
@@ -488,8 +489,16 @@ hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t l
         d = err(&b, m, "profile-yaml-syntax", "YAML syntax error: %s (%s)", problem, parser.context);
       else
         d = err(&b, m, "profile-yaml-syntax", "YAML syntax error: %s", problem);
+      size_t off = b.line_start[m.line < b.n_lines ? m.line : b.n_lines - 1];
+      int line, col;
+      mark_pos(&b, m, &line, &col);
+      off += (size_t)col - 1;
+      if (off < len && text[off] == '\t')
+        hg_diag_note(d, "YAML does not allow tabs for indentation; use spaces");
+      else if (strcmp(problem, "did not find expected key") == 0 ||
+               strcmp(problem, "mapping values are not allowed in this context") == 0)
+        hg_diag_note(d, "check the indentation of this line and the one before, and quote values holding ': '");
       if (parser.context && parser.context_mark.line != m.line) {
-        int line, col;
         mark_pos(&b, parser.context_mark, &line, &col);
         hg_diag_note(d, "the construct started at line %d, column %d", line, col);
       }
