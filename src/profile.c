@@ -24,10 +24,38 @@
 
 #define MAX_EXTENDS_DEPTH 16
 
+/* At most this many diagnostics per profile; the rest are counted in one
+ * last diagnostic, so a hostile file cannot flood the output. */
+#define MAX_REPORTS 100
+
 typedef struct ctx {
   hg_arena *a;
   hg_diag_sink *sink;
+  hg_diag_sink overflow;  /* diagnostics past MAX_REPORTS: counted, then dropped */
+  size_t reported;
 } ctx;
+
+static void ctx_init(ctx *c, hg_arena *a, hg_diag_sink *sink)
+{
+  c->a = a;
+  c->sink = sink;
+  hg_diag_init(&c->overflow);
+  c->reported = 0;
+}
+
+/* Report what was held back, then release it. */
+static void ctx_finish(ctx *c, const char *file)
+{
+  if (c->overflow.n)
+    hg_diag_add(c->sink, c->overflow.errors ? HG_SEV_ERROR : HG_SEV_WARNING, file, 0, 0, "profile-too-many-problems",
+                "%zu more problems (%zu errors) not shown", c->overflow.n, c->overflow.errors);
+  hg_diag_free(&c->overflow);
+}
+
+static hg_diag_sink *report_to(ctx *c)
+{
+  return c->reported++ < MAX_REPORTS ? c->sink : &c->overflow;
+}
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -66,7 +94,7 @@ static hg_diag *at(ctx *c, hg_severity sev, const hg_yval *v, const char *code, 
 {
   va_list ap;
   va_start(ap, fmt);
-  hg_diag *d = hg_diag_vadd(c->sink, sev, v->file, v->line, v->col, code, fmt, ap);
+  hg_diag *d = hg_diag_vadd(report_to(c), sev, v->file, v->line, v->col, code, fmt, ap);
   va_end(ap);
   d->span = v->span > 0 ? v->span : 1;
   return d;
@@ -843,7 +871,7 @@ static void check_tree(ctx *c, const hg_yval *tree, const char *file)
     if (pv && pv->kind != HG_Y_MAP)
       continue; /* already a type error */
     if (!hg_yval_path(tree, required_keys[i]))
-      hg_diag_add(c->sink, HG_SEV_ERROR, file, 1, 1, "profile-missing-key", "missing required key '%s'",
+      hg_diag_add(report_to(c), HG_SEV_ERROR, file, 1, 1, "profile-missing-key", "missing required key '%s'",
                   required_keys[i]);
   }
 }
@@ -1157,7 +1185,8 @@ hg_profile *hg_profile_load(const char *root, const char *env, hg_diag_sink *sin
   }
   size_t errors = sink->errors;
   hg_arena *a = hg_arena_new();
-  ctx c = {a, sink};
+  ctx c;
+  ctx_init(&c, a, sink);
   chain ch = {{NULL}, 0};
   const hg_yval *tree = load_tree(&c, root, env, NULL, NULL, &ch);
   char *path = profile_path(root, env);
@@ -1171,6 +1200,7 @@ hg_profile *hg_profile_load(const char *root, const char *env, hg_diag_sink *sin
       check_tree(&c, tree, path);
     }
   }
+  ctx_finish(&c, path);
   if (!tree || sink->errors > errors) {
     free(path);
     hg_arena_free(a);
@@ -1187,10 +1217,12 @@ hg_profile *hg_profile_parse_text(const char *file, const char *text, size_t len
 {
   size_t errors = sink->errors;
   hg_arena *a = hg_arena_new();
-  ctx c = {a, sink};
+  ctx c;
+  ctx_init(&c, a, sink);
   hg_yval *tree = hg_yval_parse(a, file, text, len, sink);
   if (tree)
     check_tree(&c, tree, file);
+  ctx_finish(&c, file);
   if (!tree || sink->errors > errors) {
     hg_arena_free(a);
     return NULL;

@@ -20,6 +20,9 @@
 
 #include "hg/profile.h"
 
+/* Duplicate and complex keys reported per document; a flood is summarised. */
+#define MAX_KEY_REPORTS 100
+
 typedef struct anchor {
   const char *name;
   hg_yval *node;
@@ -42,6 +45,8 @@ typedef struct builder {
   size_t *line_start;     /* byte offset of each line (0-based lines) */
   size_t n_lines;
   hg_diag_sink *sink;
+  hg_diag_sink overflow;  /* key problems past MAX_KEY_REPORTS: counted, then dropped */
+  size_t key_reports;
   frame *stack;
   size_t depth, stack_cap;
   anchor *anchors;
@@ -114,6 +119,11 @@ static hg_diag *err(builder *b, yaml_mark_t m, const char *code, const char *fmt
   va_end(ap);
   b->failed = true;
   return d;
+}
+
+static hg_diag_sink *key_sink(builder *b)
+{
+  return b->key_reports++ < MAX_KEY_REPORTS ? b->sink : &b->overflow;
 }
 
 static hg_yval *new_node(builder *b, hg_ykind k, yaml_mark_t s, yaml_mark_t e)
@@ -324,7 +334,7 @@ static void finish_map(builder *b, frame *f)
   for (size_t i = 0; i + 1 < f->n; i += 2) {
     hg_yval *k = f->items[i];
     if (k->kind == HG_Y_SEQ || k->kind == HG_Y_MAP) {
-      hg_diag_add(b->sink, HG_SEV_ERROR, k->file, k->line, k->col, "profile-yaml-complex-key",
+      hg_diag_add(key_sink(b), HG_SEV_ERROR, k->file, k->line, k->col, "profile-yaml-complex-key",
                   "a mapping key must be a scalar, not %s", hg_yval_kind_name(k->kind));
       continue;
     }
@@ -343,7 +353,7 @@ static void finish_map(builder *b, frame *f)
       size_t first = i - 1;
       while (i < n && strcmp(refs[i].key, refs[first].key) == 0) {
         const hg_yval *k = kn[refs[i].idx], *k0 = kn[refs[first].idx];
-        hg_diag *d = hg_diag_add(b->sink, HG_SEV_ERROR, k->file, k->line, k->col,
+        hg_diag *d = hg_diag_add(key_sink(b), HG_SEV_ERROR, k->file, k->line, k->col,
                                  "profile-duplicate-key", "duplicate key '%s'", k->text);
         d->span = k->span;
         hg_diag_note(d, "first given at line %d", k0->line);
@@ -470,6 +480,7 @@ hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t l
   b.text = text;
   b.len = len;
   b.sink = sink;
+  hg_diag_init(&b.overflow);
   index_lines(&b);
 
   yaml_parser_t parser;
@@ -519,6 +530,10 @@ hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t l
   free(b.stack);
   free(b.anchors);
   free(b.line_start);
+  if (b.overflow.n)
+    hg_diag_add(sink, HG_SEV_ERROR, b.file, 0, 0, "profile-too-many-problems",
+                "%zu more duplicate or complex keys not shown", b.overflow.n);
+  hg_diag_free(&b.overflow);
   if (b.failed)
     return NULL;
   if (!b.root) {
