@@ -644,3 +644,22 @@ TEST(non_map_documents)
   CHECK_INTEQ(errors_of("a: 1\n---\nb: 2\n", NULL, NULL), 1);
   CHECK_INTEQ(errors_of("? [a]\n: 1\n", NULL, NULL), 6);
 }
+
+TEST(diagnostics_are_capped)
+{
+  hg_buf b;
+  hg_buf_init(&b);
+  for (int i = 0; i < 300; i++)
+    hg_buf_printf(&b, "unknown%d: 1\n", i);
+  hg_diag_sink s;
+  hg_diag_init(&s);
+  hg_profile *p = hg_profile_parse_text("t.yaml", b.data, b.len, &s);
+  CHECK(p == NULL);
+  CHECK_INTEQ(s.n, 101);
+  if (s.n == 101) {
+    CHECK_STREQ(s.v[100].code, "profile-too-many-problems");
+    CHECK_STREQ(s.v[100].message, "205 more problems (205 errors) not shown"); /* 300 keys + 5 missing */
+  }
+  hg_diag_free(&s);
+  hg_buf_free(&b);
+}
