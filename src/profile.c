@@ -96,8 +96,23 @@ static hg_diag *at(ctx *c, hg_severity sev, const hg_yval *v, const char *code, 
   va_start(ap, fmt);
   hg_diag *d = hg_diag_vadd(report_to(c), sev, v->file, v->line, v->col, code, fmt, ap);
   va_end(ap);
-  d->span = v->span > 0 ? v->span : 1;
+  d->span = v->span > 0 ? (v->span < 256 ? v->span : 256) : 1;
   return d;
+}
+
+/* s for a message: at most 80 bytes, cut at a character boundary, with "..." when cut. */
+static const char *clip(ctx *c, const char *s)
+{
+  size_t n = strlen(s);
+  if (n <= 80)
+    return s;
+  n = 77;
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+    n--;
+  char *r = hg_arena_alloc(c->a, n + 4);
+  memcpy(r, s, n);
+  memcpy(r + n, "...", 4);
+  return r;
 }
 
 static bool is_env_name(const char *s)
@@ -302,7 +317,7 @@ static void check_account_name(ctx *c, const hg_yval *v, const char *path)
 {
   if (!is_name(v->text) || strlen(v->text) > 64) {
     hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-account-name",
-                    "%s '%s' must be 1 to 64 letters, digits or '-'", path, v->text);
+                    "%s '%s' must be 1 to 64 letters, digits or '-'", path, clip(c, v->text));
     hg_diag_note(d, "it becomes part of alarm names and stack names");
   }
 }
@@ -312,8 +327,8 @@ static void check_account_id(ctx *c, const hg_yval *v, const char *path)
   if (v->kind == HG_Y_INT || v->kind == HG_Y_FLOAT) {
     hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-account-id-unquoted",
                     "%s must be a quoted string: YAML reads %s as a number and drops leading zeros", path,
-                    v->text);
-    hg_diag_note(d, "write it as id: \"%s\"", v->text);
+                    clip(c, v->text));
+    hg_diag_note(d, "write it as id: \"%s\"", clip(c, v->text));
     return;
   }
   if (v->kind != HG_Y_STR) {
@@ -325,14 +340,14 @@ static void check_account_id(ctx *c, const hg_yval *v, const char *path)
   for (size_t i = 0; digits && i < n; i++)
     digits = is_digit(v->text[i]);
   if (!digits)
-    at(c, HG_SEV_ERROR, v, "profile-bad-account-id", "%s '%s' must be exactly 12 digits", path, v->text);
+    at(c, HG_SEV_ERROR, v, "profile-bad-account-id", "%s '%s' must be exactly 12 digits", path, clip(c, v->text));
 }
 
 static void check_email(ctx *c, const hg_yval *v, const char *path)
 {
   const char *why = email_problem(v->text);
   if (why)
-    at(c, HG_SEV_ERROR, v, "profile-bad-email", "%s '%s' is not a valid email address: %s", path, v->text, why);
+    at(c, HG_SEV_ERROR, v, "profile-bad-email", "%s '%s' is not a valid email address: %s", path, clip(c, v->text), why);
 }
 
 static void bucket_dots_warning(ctx *c, const hg_yval *v, const char *path, const char *bucket)
@@ -347,7 +362,7 @@ static void check_bucket(ctx *c, const hg_yval *v, const char *path)
 {
   const char *why = bucket_problem(v->text);
   if (why)
-    at(c, HG_SEV_ERROR, v, "profile-bad-bucket", "%s '%s' is not a valid S3 bucket name: %s", path, v->text, why);
+    at(c, HG_SEV_ERROR, v, "profile-bad-bucket", "%s '%s' is not a valid S3 bucket name: %s", path, clip(c, v->text), why);
   else
     bucket_dots_warning(c, v, path, v->text);
 }
@@ -391,7 +406,7 @@ static void check_bucket_url(ctx *c, const hg_yval *v, const char *path)
   }
   for (const char *p = s; *p; p++)
     if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '\\' || (unsigned char)*p >= 0x7f) {
-      at(c, HG_SEV_ERROR, v, code, "%s '%s' must not contain spaces, '?', '#' or '\\'", path, s);
+      at(c, HG_SEV_ERROR, v, code, "%s '%s' must not contain spaces, '?', '#' or '\\'", path, clip(c, s));
       return;
     }
   const char *host = s + 8;
@@ -442,7 +457,7 @@ static void check_bucket_url(ctx *c, const hg_yval *v, const char *path)
     if (!why && bucket) {
       const char *bw = bucket_problem(bucket);
       if (bw) {
-        at(c, HG_SEV_ERROR, v, code, "%s '%s': bucket '%s' is not a valid S3 bucket name: %s", path, s, bucket,
+        at(c, HG_SEV_ERROR, v, code, "%s '%s': bucket '%s' is not a valid S3 bucket name: %s", path, clip(c, s), clip(c, bucket),
            bw);
         free(bucket);
         free(h);
@@ -453,7 +468,7 @@ static void check_bucket_url(ctx *c, const hg_yval *v, const char *path)
   if (!why && !hg_ends_with(s, "/"))
     why = "it must end with '/' (template names are appended to it)";
   if (why)
-    at(c, HG_SEV_ERROR, v, code, "%s '%s' is not an https S3 URL: %s", path, s, why);
+    at(c, HG_SEV_ERROR, v, code, "%s '%s' is not an https S3 URL: %s", path, clip(c, s), why);
   else if (virtual_hosted)
     bucket_dots_warning(c, v, path, bucket);
   free(bucket);
@@ -463,7 +478,7 @@ static void check_bucket_url(ctx *c, const hg_yval *v, const char *path)
 static void check_region(ctx *c, const hg_yval *v, const char *path)
 {
   if (!is_region(v->text))
-    at(c, HG_SEV_ERROR, v, "profile-bad-region", "%s '%s' is not a region name like eu-west-1", path, v->text);
+    at(c, HG_SEV_ERROR, v, "profile-bad-region", "%s '%s' is not a region name like eu-west-1", path, clip(c, v->text));
 }
 
 static void check_cis_version(ctx *c, const hg_yval *v, const char *path)
@@ -474,7 +489,7 @@ static void check_cis_version(ctx *c, const hg_yval *v, const char *path)
   }
   if (!cis_version_of(v)) {
     hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-cis-version", "%s '%s' is not a supported CIS version", path,
-                    v->text);
+                    clip(c, v->text));
     hg_diag_note(d, "supported: \"1.2\", \"1.4\", \"3.0\", \"5.0\"");
   }
 }
@@ -491,7 +506,7 @@ static void check_cis_targets(ctx *c, const hg_yval *v, const char *path)
     for (size_t k = 0; cis_target_names[k]; k++)
       known = known || strcmp(t->text, cis_target_names[k]) == 0;
     if (!known) {
-      hg_diag *d = at(c, HG_SEV_ERROR, t, "profile-bad-cis-target", "unknown CIS checker '%s' in %s", t->text, path);
+      hg_diag *d = at(c, HG_SEV_ERROR, t, "profile-bad-cis-target", "unknown CIS checker '%s' in %s", clip(c, t->text), path);
       const char *near = hg_did_you_mean(t->text, cis_target_names, true);
       if (near)
         hg_diag_note(d, "did you mean '%s'?", near);
@@ -501,7 +516,7 @@ static void check_cis_targets(ctx *c, const hg_yval *v, const char *path)
     }
     for (size_t j = 0; j < i; j++)
       if (strcmp(v->items[j]->text, t->text) == 0) {
-        at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", t->text, path);
+        at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", clip(c, t->text), path);
         break;
       }
   }
@@ -526,14 +541,14 @@ static void check_namespace(ctx *c, const hg_yval *v, const char *path)
   if (!why && strncmp(s, "AWS/", 4) == 0)
     why = "the prefix 'AWS/' is reserved for AWS services";
   if (why)
-    at(c, HG_SEV_ERROR, v, "profile-bad-namespace", "%s '%s' is not a CloudWatch namespace: %s", path, s, why);
+    at(c, HG_SEV_ERROR, v, "profile-bad-namespace", "%s '%s' is not a CloudWatch namespace: %s", path, clip(c, s), why);
 }
 
 static void check_name_prefix(ctx *c, const hg_yval *v, const char *path)
 {
   if (!is_name(v->text) || strlen(v->text) > 64)
     at(c, HG_SEV_ERROR, v, "profile-bad-name-prefix", "%s '%s' must be 1 to 64 letters, digits or '-'", path,
-       v->text);
+       clip(c, v->text));
 }
 
 static void check_filter_ids(ctx *c, const hg_yval *v, const char *path)
@@ -541,12 +556,12 @@ static void check_filter_ids(ctx *c, const hg_yval *v, const char *path)
   for (size_t i = 0; i < v->n; i++) {
     const hg_yval *t = v->items[i];
     if (!is_filter_id(t->text)) {
-      at(c, HG_SEV_ERROR, t, "profile-bad-filter-id", "'%s' in %s is not a filter id ([a-z0-9-]+)", t->text, path);
+      at(c, HG_SEV_ERROR, t, "profile-bad-filter-id", "'%s' in %s is not a filter id ([a-z0-9-]+)", clip(c, t->text), path);
       continue;
     }
     for (size_t j = 0; j < i; j++)
       if (strcmp(v->items[j]->text, t->text) == 0) {
-        at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", t->text, path);
+        at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", clip(c, t->text), path);
         break;
       }
   }
@@ -556,7 +571,7 @@ static void check_threshold(ctx *c, const hg_yval *v, const char *path)
 {
   double f = v->kind == HG_Y_INT ? (double)v->i : v->f;
   if (!isfinite(f) || f < 0)
-    at(c, HG_SEV_ERROR, v, "profile-bad-threshold", "%s %s must be a number >= 0", path, v->text);
+    at(c, HG_SEV_ERROR, v, "profile-bad-threshold", "%s %s must be a number >= 0", path, clip(c, v->text));
 }
 
 static void check_period(ctx *c, const hg_yval *v, const char *path)
@@ -586,7 +601,7 @@ static void check_pattern(ctx *c, const hg_yval *v, const char *path)
 static void check_topic(ctx *c, const hg_yval *v, const char *path)
 {
   if (strcmp(v->text, "infosec") != 0 && strcmp(v->text, "devops") != 0) {
-    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-topic", "%s '%s' must be infosec or devops", path, v->text);
+    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-topic", "%s '%s' must be infosec or devops", path, clip(c, v->text));
     const char *near = hg_did_you_mean(v->text, topics, true);
     if (near)
       hg_diag_note(d, "did you mean '%s'?", near);
@@ -608,7 +623,7 @@ static void check_pw_age(ctx *c, const hg_yval *v, const char *path) { check_ran
 static void check_extends(ctx *c, const hg_yval *v, const char *path)
 {
   if (!is_env_name(v->text))
-    at(c, HG_SEV_ERROR, v, "profile-bad-extends", "%s '%s' must be a profile name ([A-Za-z0-9_-]+)", path, v->text);
+    at(c, HG_SEV_ERROR, v, "profile-bad-extends", "%s '%s' must be a profile name ([A-Za-z0-9_-]+)", path, clip(c, v->text));
 }
 
 /* ---- the schema (SPEC §3) ----------------------------------------------- */
@@ -754,15 +769,16 @@ static void type_error(ctx *c, const hg_yval *v, const char *path, ftype t)
   hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-type", "%s must be %s, not %s", path, type_name(t),
                   hg_yval_kind_name(v->kind));
   if (t == T_STR && (v->kind == HG_Y_INT || v->kind == HG_Y_FLOAT || v->kind == HG_Y_BOOL))
-    hg_diag_note(d, "quote it to keep it a string: \"%s\"", v->text);
+    hg_diag_note(d, "quote it to keep it a string: \"%s\"", clip(c, v->text));
   else if ((t == T_INT || t == T_NUM) && v->kind == HG_Y_STR && v->text[0] && is_digit(v->text[strspn(v->text, "+-")]))
     hg_diag_note(d, "remove the quotes to make it a number");
   else if (t == T_BOOL && v->kind == HG_Y_STR)
-    hg_diag_note(d, "write true or false (YAML 1.2 reads '%s' as a string)", v->text);
+    hg_diag_note(d, "write true or false (YAML 1.2 reads '%s' as a string)", clip(c, v->text));
 }
 
-static char *join_path(const char *path, const char *key)
+static char *join_path(ctx *c, const char *path, const char *key)
 {
+  key = clip(c, key);
   return path[0] ? xasprintf("%s.%s", path, key) : xstrdup(key);
 }
 
@@ -776,7 +792,7 @@ static void check_map(ctx *c, const hg_yval *m, const field *kids, const char *p
     for (const field *x = kids; x->key; x++)
       if (strcmp(x->key, key) == 0)
         k = x;
-    char *sub = join_path(path, key);
+    char *sub = join_path(c, path, key);
     if (!k) {
       const char *cands[32];
       size_t n = 0;
@@ -819,10 +835,10 @@ static void check_node(ctx *c, const hg_yval *v, const field *f, const char *pat
     return;
   case T_IDMAP:
     for (size_t i = 0; i < v->n; i++) {
-      char *sub = join_path(path, v->keys[i]);
+      char *sub = join_path(c, path, v->keys[i]);
       if (!is_filter_id(v->keys[i]))
         at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-filter-id", "'%s' in %s is not a filter id ([a-z0-9-]+)",
-           v->keys[i], path);
+           clip(c, v->keys[i]), path);
       else if (v->items[i]->kind != HG_Y_MAP)
         type_error(c, v->items[i], sub, T_MAP);
       else
@@ -992,7 +1008,7 @@ static void fill(hg_profile *p)
     empty->kind = HG_Y_MAP;
     empty->file = p->path;
     empty->line = empty->col = empty->span = 1;
-    empty->text = "";
+    empty->text = NULL;
     vars = empty;
   }
   p->vars = vars;
@@ -1219,6 +1235,7 @@ hg_profile *hg_profile_parse_text(const char *file, const char *text, size_t len
   hg_arena *a = hg_arena_new();
   ctx c;
   ctx_init(&c, a, sink);
+  hg_diag_source(sink, file, text, len);
   hg_yval *tree = hg_yval_parse(a, file, text, len, sink);
   if (tree)
     check_tree(&c, tree, file);

@@ -354,8 +354,9 @@ static void finish_map(builder *b, frame *f)
       while (i < n && strcmp(refs[i].key, refs[first].key) == 0) {
         const hg_yval *k = kn[refs[i].idx], *k0 = kn[refs[first].idx];
         hg_diag *d = hg_diag_add(key_sink(b), HG_SEV_ERROR, k->file, k->line, k->col,
-                                 "profile-duplicate-key", "duplicate key '%s'", k->text);
-        d->span = k->span;
+                                 "profile-duplicate-key", "duplicate key '%.80s%s'", k->text,
+                                 strlen(k->text) > 80 ? "..." : "");
+        d->span = k->span < 256 ? k->span : 256;
         hg_diag_note(d, "first given at line %d", k0->line);
         if (!drop)
           drop = xcalloc(n, sizeof *drop);

@@ -27,7 +27,7 @@ typedef enum { HG_Y_NULL, HG_Y_BOOL, HG_Y_INT, HG_Y_FLOAT, HG_Y_STR, HG_Y_SEQ, H
 typedef struct hg_yval hg_yval;
 struct hg_yval {
   hg_ykind kind;
-  const char *text;     /* scalar text as written (STR: the string value) */
+  const char *text;     /* scalar text as written (STR: the string value); NULL for SEQ/MAP */
   bool b;               /* BOOL */
   long long i;          /* INT */
   double f;             /* FLOAT */
@@ -121,8 +121,9 @@ void hg_profile_list_free(char **names);
 /*
  * Parse one file or text into a profile without following `extends`, with
  * every other check of hg_profile_load (schema, values, required keys). file
- * names the text in diagnostics and gives env (its stem). Returns NULL when an
- * error was added to sink. For tests and fuzzing.
+ * names the text in diagnostics and gives env (its stem); the text is
+ * registered with the sink for caret lines. Returns NULL when an error was
+ * added to sink. For tests and fuzzing.
  */
 hg_profile *hg_profile_parse_text(const char *file, const char *text, size_t len,
                                   hg_diag_sink *sink);
