@@ -141,6 +141,7 @@ typedef struct fp_parser {
   hg_arena *a;
   int errors;
   bool fatal;
+  bool panic;            /* after a syntax error, until the next condition starts */
 } fp_parser;
 
 /* Add a diagnostic at bytes [off, off+span) of the pattern. */

@@ -214,7 +214,7 @@ fp_tok fp_lex_next(fp_lexer *lx)
     if (d == '=')
       return op_tok(lx, FPO_NE, 2);
     lx->pos++;
-    return bad(i, 1, "unexpected '!'; the operators are = != < > <= >=", false);
+    return bad(i, 1, "unexpected '!' (the operator is '!=')", false);
   case '<': return d == '=' ? op_tok(lx, FPO_LE, 2) : op_tok(lx, FPO_LT, 1);
   case '>': return d == '=' ? op_tok(lx, FPO_GE, 2) : op_tok(lx, FPO_GT, 1);
   case '$': return lex_selector(lx);

@@ -88,8 +88,11 @@ static void syntax(fp_parser *p, size_t off, size_t span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void syntax(fp_parser *p, size_t off, size_t span, const char *fmt, ...)
 {
-  if (p->fatal)
+  /* One report per damaged stretch: the tokens after an error until the
+   * next condition are its echo. */
+  if (p->fatal || p->panic)
     return;
+  p->panic = true;
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
@@ -284,6 +287,7 @@ static bool parse_value(ts *t, fp_value *v, fp_op op, const fp_tok *optok)
     if (!p->fatal) {
       fp_diag(p, HG_SEV_ERROR, k.kind == FPK_END ? p->len : k.off, k.len, "fp-empty-value",
               "missing value after '%s'", fp_op_text(op));
+      p->panic = true;
       if (p->errors >= FP_MAX_ERRORS)
         p->fatal = true;
     }
@@ -444,8 +448,13 @@ static bool parse_keyword_test(ts *t, fp_node *c)
     c->op_len = end - start;
     return true;
   }
-  syntax(p, start, end - start,
-         "expected IS NULL, IS TRUE, IS FALSE, NOT EXISTS or an operator, found '%s'", up);
+  if (strncmp(up, "IS", 2) == 0 && nw == 1)
+    syntax(p, start, end - start, "expected NULL, TRUE or FALSE after 'IS'");
+  else if (strncmp(up, "NOT", 3) == 0 && nw == 1)
+    syntax(p, start, end - start, "expected EXISTS after 'NOT'");
+  else
+    syntax(p, start, end - start,
+           "expected IS NULL, IS TRUE, IS FALSE, NOT EXISTS or an operator, found '%s'", up);
   return false;
 }
 
@@ -456,6 +465,7 @@ static fp_node *parse_cond(ts *t, bool space)
   fp_parser *p = t->p;
   fp_node *c = new_node(p, FPN_COND, t->cur.off);
   if (!space && at(t, FPK_SEL)) {
+    p->panic = false;
     parse_selector(p, &t->cur, c);
     advance(t);
   } else if (space && at(t, FPK_WORD)) {
@@ -466,6 +476,7 @@ static fp_node *parse_cond(ts *t, bool space)
         resync(t, space);
         return NULL;
       }
+    p->panic = false;
     c->name = hg_arena_strndup(p->a, nm, t->cur.len);
     c->namelen = t->cur.len;
     advance(t);
@@ -611,7 +622,10 @@ static void parse_json(fp_parser *p, size_t start)
       syntax(p, start, 1, "'{' is not closed");
       return;
     }
-    unexpected(&t, at(&t, FPK_RPAREN) ? "'}' ('(' and ')' do not pair up)" : "'&&', '||' or '}'");
+    if (at(&t, FPK_RPAREN))
+      syntax(p, t.cur.off, 1, "')' has no matching '('");
+    else
+      unexpected(&t, "'&&', '||' or '}'");
     advance(&t);
     resync(&t, false);
     if (at(&t, FPK_AND) || at(&t, FPK_OR)) {
