@@ -11,6 +11,8 @@
  *   match                                      ... must match (or: nomatch)
  *   | hardengen: error: ... [code]              the exact diagnostics, line by line
  *
+ * `print` and `event` alone stand for the empty text.
+ *
  * A case without `|` lines must parse with no diagnostic at all; with them,
  * the rendered diagnostics (errors and warnings, caret lines included) must
  * be exactly those lines. Every pattern that parses is also printed,
@@ -197,13 +199,13 @@ static void run_file(const char *dir, const char *name)
       failed++;
       continue;
     }
-    if (strncmp(ln, "print ", 6) == 0) {
-      c.print = xstrdup(ln + 6);
-    } else if (strncmp(ln, "event ", 6) == 0) {
+    if (strncmp(ln, "print ", 6) == 0 || strcmp(ln, "print") == 0) {
+      c.print = xstrdup(ln[5] ? ln + 6 : "");
+    } else if (strncmp(ln, "event ", 6) == 0 || strcmp(ln, "event") == 0) {
       c.events = xrealloc(c.events, (c.nev + 1) * sizeof *c.events);
       c.expect = xrealloc(c.expect, (c.nev + 1) * sizeof *c.expect);
       c.eline = xrealloc(c.eline, (c.nev + 1) * sizeof *c.eline);
-      c.events[c.nev] = xstrdup(ln + 6);
+      c.events[c.nev] = xstrdup(ln[5] ? ln + 6 : "");
       c.expect[c.nev] = -1;
       c.eline[c.nev] = lineno;
       c.nev++;
