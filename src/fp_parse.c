@@ -284,7 +284,7 @@ static bool parse_value(ts *t, fp_value *v, fp_op op, const fp_tok *optok)
   }
   case FPK_AND: case FPK_OR: case FPK_RPAREN: case FPK_RBRACE: case FPK_RBRACKET:
   case FPK_COMMA: case FPK_END:
-    if (!p->fatal) {
+    if (!p->fatal && !p->panic) {
       fp_diag(p, HG_SEV_ERROR, k.kind == FPK_END ? p->len : k.off, k.len, "fp-empty-value",
               "missing value after '%s'", fp_op_text(op));
       p->panic = true;
