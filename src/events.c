@@ -32,6 +32,7 @@
 #include <zlib.h>
 
 #include "hg/util.h"
+#include "jscan.h"
 
 #define READ_CHUNK (256u * 1024u)
 #define MAX_DEPTH 512
@@ -262,8 +263,6 @@ typedef struct scan {
   int rec_depth;         /* depth whose array elements are records (-1: none) */
 } scan;
 
-/* Byte classes inside strings: 0 plain, 1 stop (quote, backslash, control). */
-static unsigned char str_stop[256];
 /* Whitespace JSON allows between tokens. */
 static unsigned char is_ws[256];
 static bool tables_ready;
@@ -272,10 +271,6 @@ static void init_tables(void)
 {
   if (tables_ready)
     return;
-  for (int c = 0; c < 0x20; c++)
-    str_stop[c] = 1;
-  str_stop['"'] = 1;
-  str_stop['\\'] = 1;
   is_ws[' '] = is_ws['\t'] = is_ws['\n'] = is_ws['\r'] = 1;
   tables_ready = true;
 }
@@ -325,8 +320,7 @@ static bool scan_string(scan *s)
 {
   const unsigned char *p = (const unsigned char *)s->p + 1, *end = (const unsigned char *)s->end;
   for (;;) {
-    while (p < end && !str_stop[*p])
-      p++;
+    p = hg_jscan_string(p, end);
     if (p >= end) {
       s->p = (const char *)p;
       return fail(s, "unterminated string");
