@@ -281,7 +281,7 @@ static void flush_run(scan *s, const char *upto)
     hg_buf_append(s->out, s->run, (size_t)(upto - s->run));
 }
 
-static void skip_ws(scan *s)
+static inline void skip_ws(scan *s)
 {
   const char *p = s->p;
   if (p < s->end && !is_ws[(unsigned char)*p])

@@ -151,9 +151,11 @@ static bool jp_fail(jp *j, const char *msg)
   return false;
 }
 
-static void skip_ws(jp *j)
+static inline void skip_ws(jp *j)
 {
   const unsigned char *p = j->p;
+  if (p < j->end && *p > ' ')
+    return; /* compact input: the common case */
   while (p < j->end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
     p++;
   j->p = p;
@@ -475,7 +477,7 @@ static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
 static const jp_node *find_key(const jp_node *n, const char *k, size_t len)
 {
   for (size_t i = 0; i < n->n_keys; i++)
-    if (n->keys[i].len == len && memcmp(n->keys[i].key, k, len) == 0)
+    if (n->keys[i].len == len && n->keys[i].key[0] == k[0] && memcmp(n->keys[i].key, k, len) == 0)
       return n->keys[i].child;
   return NULL;
 }
