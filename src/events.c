@@ -688,12 +688,20 @@ static void read_content(reader *r)
         continue; /* rescan with more data (the window at least doubled) */
       }
       if (ok) {
-        flush_run(&s, s.p);
+        /* Already compact (nothing was dropped): hand out the window's
+         * bytes without copying them. */
+        const char *base = r->win + r->wpos;
+        size_t blen = (size_t)(s.p - base);
+        if (r->out.len > 0) {
+          flush_run(&s, s.p);
+          base = r->out.data;
+          blen = r->out.len;
+        }
         any = true;
         size_t vend = (size_t)(s.p - r->win);
         if (doc) {
           for (size_t i = 0; i < r->noffs && !r->stopped; i += 2) {
-            const char *t = r->out.data + r->offs[i];
+            const char *t = base + r->offs[i];
             if (*t == '{')
               emit(r, t, r->offs[i + 1], 0);
             else
@@ -701,7 +709,7 @@ static void read_content(reader *r)
                              i / 2 + 1);
           }
         } else {
-          emit(r, r->out.data, r->out.len, vline);
+          emit(r, base, blen, vline);
         }
         r->wpos = vend;
         break;
