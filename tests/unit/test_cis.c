@@ -77,9 +77,9 @@ static char *spoil(const char *s, const char *word, bool prefix)
   for (const char *p = s; *p;) {
     bool left = p == s || !(p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z') ||
                             (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9'));
-    char r = p[wl];
-    bool right = strncmp(p, word, wl) == 0 &&
-                 !(r == '_' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9'));
+    bool at = strncmp(p, word, wl) == 0;
+    char r = at ? p[wl] : 0;
+    bool right = at && !(r == '_' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9'));
     if (left && right) {
       if (prefix)
         hg_buf_puts(&b, "Zz");
