@@ -458,6 +458,11 @@ TEST(every_version_and_target_set)
   hg_filterset_init(&lua);
   CHECK_INTEQ(load_cis_lua(&lua), 0);
   CHECK_INTEQ(lua.n, 15);
+  /* CloudWatch Logs allows 1024 bytes of pattern. */
+  for (size_t i = 0; i < lua.n; i++)
+    for (size_t k = 0; k < lua.v[i].n_variants; k++)
+      if (strlen(lua.v[i].variants[k].pattern) > 1024)
+        FAIL_AT("%s variant %zu: %zu bytes", lua.v[i].id, k, strlen(lua.v[i].variants[k].pattern));
   for (int vi = 0; vi < HG_CIS_NVERSIONS; vi++) {
     const char *version = hg_cis_versions[vi];
     for (unsigned targets = 1; targets <= 7; targets++) {
