@@ -324,6 +324,9 @@ bool hg_cis_target_applies(const hg_cis_control *c, unsigned target)
   return target == HG_TARGET_PROWLER || target == HG_TARGET_STEAMPIPE;
 }
 
+/* Longest pattern the clause checkers read (CloudWatch Logs allows 1024). */
+#define HG_CIS_MAX_PATTERN 4096
+
 /* ---- matching ------------------------------------------------------------ */
 
 static bool is_word(char c)
@@ -572,6 +575,13 @@ bool hg_cis_check(const hg_cis_control *c, unsigned target, const char *pattern,
   if (!pattern)
     pattern = "";
   const cis_entry *e = entry_of(c);
+  /* Bounded work on any input: CloudWatch Logs rejects longer patterns anyway. */
+  size_t len = strlen(pattern);
+  if (len > HG_CIS_MAX_PATTERN) {
+    if (reason)
+      *reason = xasprintf("pattern is %zu bytes; CloudWatch Logs allows 1024", len);
+    return false;
+  }
   switch (target) {
   case HG_TARGET_SECURITYHUB: return check_securityhub(c, pattern, reason);
   case HG_TARGET_PROWLER: return check_prowler(&e->prowler, pattern, reason);

@@ -399,6 +399,17 @@ TEST(checkers_survive_odd_input)
         CHECK(ok == !hg_cis_target_applies(hg_cis_control_at(c), t));
         free(why);
       }
+  /* A huge pattern fails with a reason instead of taking long. */
+  size_t n = 1 << 20;
+  char *big = xmalloc(n + 1);
+  for (size_t i = 0; i < n; i++)
+    big[i] = "$.eventName = "[i % 14];
+  big[n] = 0;
+  char *why = NULL;
+  CHECK(!hg_cis_check(hg_cis_control_find("vpc-changes"), T_SP, big, &why));
+  CHECK_STREQ(why, "pattern is 1048576 bytes; CloudWatch Logs allows 1024");
+  free(why);
+  free(big);
 }
 
 /* ---- selection -------------------------------------------------------------- */
