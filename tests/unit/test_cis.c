@@ -116,6 +116,40 @@ static char **strv_from(lua_State *L, int idx, size_t *n)
   return v;
 }
 
+/* A Lua example table as a cJSON object (strings and nested tables only). */
+static cJSON *table_json(lua_State *L, int idx, int depth)
+{
+  cJSON *o = cJSON_CreateObject();
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    const char *k = lua_tostring(L, -2);
+    if (lua_istable(L, -1) && depth < 8)
+      cJSON_AddItemToObject(o, k, table_json(L, lua_gettop(L), depth + 1));
+    else
+      cJSON_AddStringToObject(o, k, lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  return o;
+}
+
+static hg_example *examples_from(lua_State *L, int idx, const char *key, size_t *n)
+{
+  *n = 0;
+  lua_getfield(L, idx, key);
+  size_t len = lua_istable(L, -1) ? (size_t)luaL_len(L, -1) : 0;
+  hg_example *v = len ? xcalloc(len, sizeof *v) : NULL;
+  for (size_t i = 1; i <= len; i++) {
+    lua_geti(L, -1, (lua_Integer)i);
+    cJSON *j = table_json(L, lua_gettop(L), 0);
+    v[*n].text = cJSON_PrintUnformatted(j);
+    v[(*n)++].is_json = true;
+    cJSON_Delete(j);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
 static int l_filter(lua_State *L)
 {
   hg_filterset *fs = lua_touserdata(L, lua_upvalueindex(1));
@@ -162,6 +196,10 @@ static int l_filter(lua_State *L)
     v->line = (int)i; /* the variant's position stands in for its line */
     lua_pop(L, 4);
   }
+  lua_pop(L, 1);
+  lua_getfield(L, 1, "examples");
+  f->match = examples_from(L, lua_gettop(L), "match", &f->n_match);
+  f->nomatch = examples_from(L, lua_gettop(L), "nomatch", &f->n_nomatch);
   lua_pop(L, 1);
   return 0;
 }
