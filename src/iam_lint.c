@@ -48,8 +48,17 @@ static void lint_at(hg_iam_policy_ctx *ctx, const hg_iam_node *policy, const cha
 /* Every property named PolicyDocument under n (not inside one). */
 static void scan(hg_iam_policy_ctx *ctx, const hg_iam_node *n, hg_buf *path, int depth)
 {
-  if (!n || depth > SCAN_DEPTH || *ctx->budget == 0)
+  if (!n || depth > SCAN_DEPTH)
     return;
+  if (*ctx->budget == 0) {
+    if (!ctx->exhausted) {
+      ctx->exhausted = true;
+      hg_diag_add(ctx->sink, HG_SEV_ERROR, ctx->file->name, 0, 0, "iam-too-complex",
+                  "the document is too large or repetitive to lint (aliases?)");
+      ctx->findings++;
+    }
+    return;
+  }
   (*ctx->budget)--;
   size_t old = path->len;
   if (n->kind == HG_IAM_MAP) {
