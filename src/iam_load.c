@@ -398,10 +398,6 @@ hg_iam_node *hg_iam_load(hg_iam_file *f, hg_diag_sink *sink)
   }
   if (!l.root) {
     l.root = new_node(&l, HG_IAM_NULL);
-    if (f->text) {
-      l.root->line = 1;
-      l.root->col = 1;
-    }
   }
   return l.root;
 }
