@@ -1,16 +1,243 @@
 /*
- * cli_test.c — `hardengen test` (not yet implemented).
+ * cli_test.c — `hardengen test`: run every filter's examples, and with
+ * --events replay CloudTrail files through every filter (backtest.h).
  */
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "hg/backtest.h"
 #include "hg/cli.h"
+#include "hg/compile.h"
+#include "hg/util.h"
 
-const char hg_help_test[] = "hardengen test\n";
+const char hg_help_test[] =
+    "hardengen test --env ENV [--root DIR] [--events PATH ...] [--format text|json]\n"
+    "\n"
+    "Run every filter's examples (the `examples = { match = ..., nomatch = ... }`\n"
+    "of its Lua declaration) and report each failure at its Lua file and line.\n"
+    "\n"
+    "With --events, also replay CloudTrail files through every filter the\n"
+    "environment would deploy, and report per filter how many events matched,\n"
+    "the first and last matching eventTime and up to 3 sample eventIDs.\n"
+    "Metric filters only count events logged after they exist; this shows what\n"
+    "a profile would have caught in logs you already have.\n"
+    "\n"
+    "Inputs: {\"Records\":[...]} files as CloudTrail delivers them to S3, bare\n"
+    "JSON arrays and JSON lines, each optionally gzip-compressed (detected by\n"
+    "content), folders (read recursively in sorted order, e.g. a synced\n"
+    "AWSLogs/ACCOUNT/CloudTrail/ tree), and - for standard input. Unreadable\n"
+    "files, bad gzip, malformed JSON and non-object records are reported as\n"
+    "warnings and skipped; the summary counts them.\n"
+    "\n"
+    "options:\n"
+    "  --env ENV          profile to test (profiles/ENV.yaml)\n"
+    "  --root DIR         folder holding profiles/ and filters/ (default: .)\n"
+    "  --events PATH ...  files or folders of CloudTrail events; repeatable\n"
+    "  --format text|json output format (default: text)\n"
+    "\n"
+    "Progress (files, events, MB/s) is shown on stderr when it is a terminal.\n"
+    "Exit status: 0 ok, 1 an example failed (or the profile has errors),\n"
+    "2 usage error.\n"
+    "\n"
+    "example:\n"
+    "  aws s3 sync s3://acme-logs/AWSLogs/123456789012/CloudTrail/ ./ct/\n"
+    "  hardengen test --env prod --events ./ct/\n";
+
+typedef struct opts {
+  const char *env, *root, *format;
+  const char **events;
+  size_t n_events;
+  bool have_events;
+} opts;
+
+static int parse_args(int argc, char **argv, opts *o)
+{
+  memset(o, 0, sizeof *o);
+  o->root = ".";
+  o->format = "text";
+  o->events = xcalloc((size_t)argc + 1, sizeof *o->events);
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--events") == 0) {
+      o->have_events = true;
+      /* Every following argument up to the next option is a path ("-" is
+       * standard input, not an option). */
+      while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-'))
+        o->events[o->n_events++] = argv[++i];
+      continue;
+    }
+    const char **dst = strcmp(a, "--env") == 0      ? &o->env
+                       : strcmp(a, "--root") == 0   ? &o->root
+                       : strcmp(a, "--format") == 0 ? &o->format
+                                                    : NULL;
+    if (!dst)
+      return hg_cli_usage_error(hg_help_test, "test: unknown option '%s'", a);
+    if (i + 1 >= argc)
+      return hg_cli_usage_error(hg_help_test, "test: %s needs a value", a);
+    *dst = argv[++i];
+  }
+  if (!o->env)
+    return hg_cli_usage_error(hg_help_test, "test: --env is required");
+  if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
+    return hg_cli_usage_error(hg_help_test, "test: --format must be text or json, not '%s'",
+                              o->format);
+  if (o->have_events && o->n_events == 0)
+    return hg_cli_usage_error(hg_help_test, "test: --events needs at least one path");
+  return 0;
+}
+
+typedef struct ex_count {
+  size_t passed, failed;
+} ex_count;
+
+static const char *or_dash(const char *s)
+{
+  return s && *s ? s : "-";
+}
+
+static void print_text(const hg_compiled *c, const ex_count *ex, const hg_bt *bt,
+                       const hg_events_stats *st)
+{
+  const char *ver = c->profile->cis_version;
+  size_t wid = 2, wcis = 3;
+  for (size_t i = 0; i < c->filters.n; i++) {
+    size_t l = strlen(c->filters.v[i].id);
+    wid = l > wid ? l : wid;
+    const char *cis = hg_filter_cis(&c->filters.v[i], ver);
+    l = cis ? strlen(cis) : 1;
+    wcis = l > wcis ? l : wcis;
+  }
+  size_t tp = 0, tf = 0;
+  for (size_t i = 0; i < c->filters.n; i++) {
+    tp += ex[i].passed;
+    tf += ex[i].failed;
+  }
+  if (!bt) {
+    printf("%-*s  %-*s  %8s  %6s\n", (int)wid, "id", (int)wcis, "cis", "examples", "failed");
+    for (size_t i = 0; i < c->filters.n; i++) {
+      const hg_filter *f = &c->filters.v[i];
+      printf("%-*s  %-*s  %8zu  %6zu\n", (int)wid, f->id, (int)wcis, or_dash(hg_filter_cis(f, ver)),
+             ex[i].passed + ex[i].failed, ex[i].failed);
+    }
+    printf("%zu filters; examples: %zu passed, %zu failed\n", c->filters.n, tp, tf);
+    return;
+  }
+  printf("%-*s  %-*s  %9s  %-20s  %-20s  %s\n", (int)wid, "id", (int)wcis, "cis", "matches", "first",
+         "last", "samples");
+  for (size_t i = 0; i < c->filters.n; i++) {
+    const hg_filter *f = &c->filters.v[i];
+    const hg_bt_result *r = hg_bt_result_of(bt, i);
+    printf("%-*s  %-*s  %9llu  %-20s  %-20s  ", (int)wid, f->id, (int)wcis,
+           or_dash(hg_filter_cis(f, ver)), r->matches, or_dash(r->matches ? r->first : NULL),
+           or_dash(r->matches ? r->last : NULL));
+    if (!r->n_samples)
+      fputs("-", stdout);
+    for (size_t k = 0; k < r->n_samples; k++)
+      printf("%s%s", k ? " " : "", or_dash(r->samples[k]));
+    fputc('\n', stdout);
+  }
+  printf("%zu events in %zu files (%.1f MB); skipped %zu files, %zu records\n", st->events,
+         st->files, (double)st->bytes / 1e6, st->skipped_files, st->skipped_records);
+  printf("%zu filters; examples: %zu passed, %zu failed\n", c->filters.n, tp, tf);
+}
+
+static void print_json(const hg_compiled *c, const ex_count *ex, const hg_bt *bt,
+                       const hg_events_stats *st)
+{
+  const char *ver = c->profile->cis_version;
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "env", c->profile->env);
+  cJSON_AddNumberToObject(root, "events", (double)st->events);
+  cJSON_AddNumberToObject(root, "files", (double)st->files);
+  cJSON *sk = cJSON_AddObjectToObject(root, "skipped");
+  cJSON_AddNumberToObject(sk, "files", (double)st->skipped_files);
+  cJSON_AddNumberToObject(sk, "records", (double)st->skipped_records);
+  cJSON *arr = cJSON_AddArrayToObject(root, "filters");
+  for (size_t i = 0; i < c->filters.n; i++) {
+    const hg_filter *f = &c->filters.v[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", f->id);
+    const char *cis = hg_filter_cis(f, ver);
+    if (cis)
+      cJSON_AddStringToObject(o, "cis", cis);
+    else
+      cJSON_AddNullToObject(o, "cis");
+    const hg_bt_result *r = bt ? hg_bt_result_of(bt, i) : NULL;
+    cJSON_AddNumberToObject(o, "matches", r ? (double)r->matches : 0);
+    if (r && r->matches && r->first[0])
+      cJSON_AddStringToObject(o, "first", r->first);
+    else
+      cJSON_AddNullToObject(o, "first");
+    if (r && r->matches && r->last[0])
+      cJSON_AddStringToObject(o, "last", r->last);
+    else
+      cJSON_AddNullToObject(o, "last");
+    cJSON *s = cJSON_AddArrayToObject(o, "samples");
+    for (size_t k = 0; r && k < r->n_samples; k++)
+      cJSON_AddItemToArray(s, cJSON_CreateString(r->samples[k]));
+    cJSON *e = cJSON_AddObjectToObject(o, "examples");
+    cJSON_AddNumberToObject(e, "passed", (double)ex[i].passed);
+    cJSON_AddNumberToObject(e, "failed", (double)ex[i].failed);
+    cJSON_AddItemToArray(arr, o);
+  }
+  char *t = cJSON_PrintUnformatted(root);
+  puts(t);
+  free(t);
+  cJSON_Delete(root);
+}
 
 int hg_cli_test(int argc, char **argv)
 {
-  (void)argc;
-  (void)argv;
-  fputs("hardengen: 'test' is not implemented yet\n", stderr);
-  return HG_EXIT_IO;
+  opts o;
+  int rc = parse_args(argc, argv, &o);
+  if (rc) {
+    free(o.events);
+    return rc;
+  }
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_compiled c;
+  if (hg_compile_filters(o.root, o.env, &c, &sink) != 0) {
+    hg_diag_render_text(&sink, stderr);
+    hg_diag_free(&sink);
+    free(o.events);
+    return HG_EXIT_INPUT;
+  }
+  /* Warnings from compiling (patterns, profile) come first. */
+  hg_diag_render_text(&sink, stderr);
+  hg_diag_free(&sink);
+  hg_diag_init(&sink);
+
+  ex_count *ex = xcalloc(c.filters.n ? c.filters.n : 1, sizeof *ex);
+  size_t failed = 0;
+  for (size_t i = 0; i < c.filters.n; i++) {
+    hg_bt_examples(&c.filters.v[i], c.patterns[i], &ex[i].passed, &ex[i].failed, &sink);
+    failed += ex[i].failed;
+  }
+  hg_diag_render_text(&sink, stderr);
+  hg_diag_free(&sink);
+  hg_diag_init(&sink);
+
+  hg_events_stats st;
+  memset(&st, 0, sizeof st);
+  hg_bt *bt = NULL;
+  if (o.have_events) {
+    bt = hg_bt_new(c.patterns, c.filters.n);
+    hg_bt_run(bt, o.events, o.n_events, isatty(2) == 1, &st, &sink);
+    hg_diag_render_text(&sink, stderr);
+  }
+  if (strcmp(o.format, "json") == 0)
+    print_json(&c, ex, bt, &st);
+  else
+    print_text(&c, ex, bt, &st);
+  fflush(stdout);
+  hg_bt_free(bt);
+  hg_diag_free(&sink);
+  free(ex);
+  hg_compiled_free(&c);
+  free(o.events);
+  return failed ? HG_EXIT_INPUT : HG_EXIT_OK;
 }

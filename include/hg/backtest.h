@@ -1,0 +1,70 @@
+/*
+ * backtest.h — replay events through every filter, and run the filters'
+ * examples (the engine of `hardengen test`).
+ *
+ * Throughput design: the selectors of every JSON pattern are merged into one
+ * hg_jpaths trie at setup (plus eventTime and eventID, always read), so each
+ * event is parsed once, pruned to the members some filter reads, into an
+ * arena reset per event; then every filter is evaluated in one pass. Raw
+ * text is handed only to patterns that read it (term, regex,
+ * space-delimited). Per-filter state is fixed size (counts, first and last
+ * eventTime, three sample eventIDs): nothing grows with the corpus.
+ */
+#ifndef HG_BACKTEST_H
+#define HG_BACKTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hg/diag.h"
+#include "hg/events.h"
+#include "hg/filter.h"
+#include "hg/fp.h"
+
+#define HG_BT_SAMPLES 3
+#define HG_BT_TEXT 64 /* longest eventTime / eventID kept (longer ones are cut) */
+
+/* What one filter saw. Strings are NUL-terminated; empty when unknown. */
+typedef struct hg_bt_result {
+  unsigned long long matches;
+  char first[HG_BT_TEXT];   /* smallest matching eventTime (ISO 8601 sorts as text) */
+  char last[HG_BT_TEXT];    /* largest matching eventTime */
+  char samples[HG_BT_SAMPLES][HG_BT_TEXT]; /* eventIDs of the first matches, in read order */
+  size_t n_samples;
+} hg_bt_result;
+
+typedef struct hg_bt hg_bt;
+
+/*
+ * Set up a run over n patterns (borrowed: they must outlive the run; a NULL
+ * pattern never matches). Never fails.
+ */
+hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n);
+void hg_bt_free(hg_bt *bt);
+
+/*
+ * Evaluate one event (compact JSON text of one record; what the reader in
+ * events.h hands out). Returns false when the text is not a JSON object (only
+ * raw-text patterns then see it), true otherwise.
+ */
+bool hg_bt_event(hg_bt *bt, const char *raw, size_t len);
+
+/* Stream paths through hg_events_read into hg_bt_event. Same return and
+ * diagnostics as hg_events_read. */
+int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_events_stats *st,
+              hg_diag_sink *sink);
+
+/* Result of pattern i (valid until hg_bt_free). */
+const hg_bt_result *hg_bt_result_of(const hg_bt *bt, size_t i);
+
+/*
+ * Run filter f's examples against its parsed pattern fp: every `match`
+ * example must match, every `nomatch` one must not. Each failure is an error
+ * in sink at f->file:example line ("example N of 'ID' should match" …,
+ * code test-example-failed). JSON examples are parsed with hg_json_parse;
+ * the others are raw messages. Adds the counts to *passed and *failed.
+ */
+void hg_bt_examples(const hg_filter *f, const hg_fp *fp, size_t *passed, size_t *failed,
+                    hg_diag_sink *sink);
+
+#endif

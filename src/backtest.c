@@ -1,0 +1,166 @@
+/*
+ * backtest.c — one pruned parse per event, every filter in one pass (see
+ * backtest.h).
+ */
+#include "hg/backtest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/json.h"
+#include "hg/util.h"
+
+struct hg_bt {
+  hg_fp *const *patterns;
+  size_t n;
+  bool *raw;            /* per pattern: reads the raw text */
+  hg_bt_result *res;
+  hg_jpaths *paths;
+  hg_arena *arena;
+};
+
+static void add_sel(void *ud, const hg_jsel *sel)
+{
+  hg_jpaths_add(ud, sel);
+}
+
+static void add_key(hg_jpaths *p, const char *key)
+{
+  hg_jstep st = {HG_JSTEP_KEY, key, strlen(key), 0};
+  hg_jsel sel = {&st, 1};
+  hg_jpaths_add(p, &sel);
+}
+
+hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
+{
+  hg_bt *bt = xcalloc(1, sizeof *bt);
+  bt->patterns = patterns;
+  bt->n = n;
+  bt->raw = xcalloc(n ? n : 1, sizeof *bt->raw);
+  bt->res = xcalloc(n ? n : 1, sizeof *bt->res);
+  bt->paths = hg_jpaths_new();
+  bt->arena = hg_arena_new();
+  add_key(bt->paths, "eventTime");
+  add_key(bt->paths, "eventID");
+  for (size_t i = 0; i < n; i++) {
+    if (!patterns[i])
+      continue;
+    bt->raw[i] = hg_fp_needs_raw(patterns[i]);
+    hg_fp_selectors(patterns[i], add_sel, bt->paths);
+  }
+  return bt;
+}
+
+void hg_bt_free(hg_bt *bt)
+{
+  if (!bt)
+    return;
+  free(bt->raw);
+  free(bt->res);
+  hg_jpaths_free(bt->paths);
+  hg_arena_free(bt->arena);
+  free(bt);
+}
+
+const hg_bt_result *hg_bt_result_of(const hg_bt *bt, size_t i)
+{
+  return &bt->res[i];
+}
+
+/* Copy a string member of ev into a fixed buffer; "" when absent. */
+static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
+{
+  const hg_jv *v = ev ? hg_jv_get(ev, key, strlen(key)) : NULL;
+  size_t n = 0;
+  if (v && (v->kind == HG_JV_STRING || v->kind == HG_JV_NUMBER)) {
+    n = v->len < HG_BT_TEXT - 1 ? v->len : HG_BT_TEXT - 1;
+    memcpy(out, v->s, n);
+  }
+  out[n] = '\0';
+  return n;
+}
+
+bool hg_bt_event(hg_bt *bt, const char *raw, size_t len)
+{
+  hg_arena_reset(bt->arena);
+  hg_jv *ev = hg_json_parse_pruned(bt->arena, raw, len, bt->paths, NULL, NULL);
+  if (ev && ev->kind != HG_JV_OBJECT)
+    ev = NULL;
+  char when[HG_BT_TEXT];
+  bool have_when = false;
+  for (size_t i = 0; i < bt->n; i++) {
+    const hg_fp *fp = bt->patterns[i];
+    if (!fp || !hg_fp_match(fp, ev, bt->raw[i] ? raw : NULL, bt->raw[i] ? len : 0))
+      continue;
+    hg_bt_result *r = &bt->res[i];
+    if (!have_when) {
+      get_text(ev, "eventTime", when);
+      have_when = true;
+    }
+    if (r->matches == 0 || strcmp(when, r->first) < 0)
+      memcpy(r->first, when, sizeof when);
+    if (r->matches == 0 || strcmp(when, r->last) > 0)
+      memcpy(r->last, when, sizeof when);
+    if (r->n_samples < HG_BT_SAMPLES)
+      get_text(ev, "eventID", r->samples[r->n_samples++]);
+    r->matches++;
+  }
+  return ev != NULL;
+}
+
+static int on_event(void *ud, const hg_event *ev)
+{
+  hg_bt_event(ud, ev->raw, ev->len);
+  return 0;
+}
+
+int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_events_stats *st,
+              hg_diag_sink *sink)
+{
+  return hg_events_read(paths, n, on_event, bt, progress, st, sink);
+}
+
+static void run_examples(const hg_filter *f, const hg_fp *fp, const hg_example *ex, size_t n,
+                         bool want, hg_arena *a, size_t *passed, size_t *failed, hg_diag_sink *sink)
+{
+  for (size_t i = 0; i < n; i++) {
+    hg_arena_reset(a);
+    const char *text = ex[i].text ? ex[i].text : "";
+    size_t len = strlen(text);
+    const hg_jv *ev = NULL;
+    if (ex[i].is_json) {
+      size_t off = 0;
+      const char *msg = NULL;
+      ev = hg_json_parse(a, text, len, &off, &msg);
+      if (!ev) {
+        (*failed)++;
+        hg_diag_add(sink, HG_SEV_ERROR, f->file, ex[i].line, 0, "test-example-invalid",
+                    "%s example %zu of '%s' is not valid JSON: %s at byte %zu",
+                    want ? "match" : "nomatch", i + 1, f->id, msg ? msg : "syntax error", off);
+        continue;
+      }
+      if (ev->kind != HG_JV_OBJECT)
+        ev = NULL;
+    }
+    bool got = fp && hg_fp_match(fp, ev, text, len);
+    if (got == want) {
+      (*passed)++;
+      continue;
+    }
+    (*failed)++;
+    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, f->file, ex[i].line, 0, "test-example-failed",
+                             "%s example %zu of '%s' %s", want ? "match" : "nomatch", i + 1,
+                             f->id, want ? "does not match the pattern" : "matches the pattern");
+    hg_diag_note(d, "pattern: %s", f->pattern);
+    hg_diag_note(d, "event: %.300s%s", text, len > 300 ? "..." : "");
+  }
+}
+
+void hg_bt_examples(const hg_filter *f, const hg_fp *fp, size_t *passed, size_t *failed,
+                    hg_diag_sink *sink)
+{
+  hg_arena *a = hg_arena_new();
+  run_examples(f, fp, f->match, f->n_match, true, a, passed, failed, sink);
+  run_examples(f, fp, f->nomatch, f->n_nomatch, false, a, passed, failed, sink);
+  hg_arena_free(a);
+}

@@ -1,0 +1,697 @@
+/*
+ * json_pruned.c — the backtest's JSON parser: build only the members a set
+ * of selectors can reach, skip the rest at scanning speed.
+ *
+ * The selectors form a trie (hg_jpaths). Parsing walks the text with a trie
+ * node in hand:
+ *   - no node: the value is skipped. It is still validated in full (string
+ *     escapes, numbers, literals, nesting) but nothing is allocated; string
+ *     bodies are crossed sixteen bytes at a time (jscan.h);
+ *   - a node marked whole (a selector ends here, or a wildcard step starts
+ *     here): the value is built completely;
+ *   - otherwise: objects keep the members named by child nodes, arrays keep
+ *     the elements named by index children. Array elements also see the
+ *     node's name children, so a reader that steps through arrays
+ *     implicitly still finds its members (the tree kept is a superset of
+ *     what the selectors reach, never a subset).
+ *
+ * Strings without escapes and every number point into the text; escaped
+ * strings are decoded into the arena. The text must outlive the tree.
+ * Nesting deeper than 512 is an error, never a crash.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/json.h"
+#include "hg/util.h"
+#include "jscan.h"
+
+#define JP_MAX_DEPTH 512
+
+typedef struct jp_node jp_node;
+typedef struct jp_key {
+  char *key;
+  size_t len;
+  jp_node *child;
+} jp_key;
+typedef struct jp_idx {
+  size_t index;
+  jp_node *child;
+} jp_idx;
+
+struct jp_node {
+  bool whole;          /* keep the whole subtree */
+  jp_key *keys;
+  size_t n_keys;
+  jp_idx *idx;
+  size_t n_idx;
+};
+
+struct hg_jpaths {
+  jp_node *root;
+};
+
+static jp_node *node_new(void)
+{
+  return xcalloc(1, sizeof(jp_node));
+}
+
+static void node_free(jp_node *n)
+{
+  if (!n)
+    return;
+  for (size_t i = 0; i < n->n_keys; i++) {
+    free(n->keys[i].key);
+    node_free(n->keys[i].child);
+  }
+  for (size_t i = 0; i < n->n_idx; i++)
+    node_free(n->idx[i].child);
+  free(n->keys);
+  free(n->idx);
+  free(n);
+}
+
+hg_jpaths *hg_jpaths_new(void)
+{
+  hg_jpaths *p = xcalloc(1, sizeof *p);
+  p->root = node_new();
+  return p;
+}
+
+void hg_jpaths_free(hg_jpaths *p)
+{
+  if (!p)
+    return;
+  node_free(p->root);
+  free(p);
+}
+
+void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
+{
+  jp_node *n = p->root;
+  for (size_t i = 0; i < sel->n && !n->whole; i++) {
+    const hg_jstep *st = &sel->steps[i];
+    jp_node *next = NULL;
+    if (st->kind == HG_JSTEP_WILD) {
+      /* Any member or element may be read from here down. */
+      n->whole = true;
+      return;
+    }
+    if (st->kind == HG_JSTEP_KEY) {
+      for (size_t k = 0; k < n->n_keys; k++)
+        if (n->keys[k].len == st->keylen && memcmp(n->keys[k].key, st->key, st->keylen) == 0)
+          next = n->keys[k].child;
+      if (!next) {
+        n->keys = xrealloc(n->keys, (n->n_keys + 1) * sizeof *n->keys);
+        n->keys[n->n_keys].key = xstrndup(st->key, st->keylen);
+        n->keys[n->n_keys].len = st->keylen;
+        next = n->keys[n->n_keys].child = node_new();
+        n->n_keys++;
+      }
+    } else {
+      for (size_t k = 0; k < n->n_idx; k++)
+        if (n->idx[k].index == st->index)
+          next = n->idx[k].child;
+      if (!next) {
+        n->idx = xrealloc(n->idx, (n->n_idx + 1) * sizeof *n->idx);
+        n->idx[n->n_idx].index = st->index;
+        next = n->idx[n->n_idx].child = node_new();
+        n->n_idx++;
+      }
+    }
+    n = next;
+  }
+  n->whole = true;
+}
+
+/* ---- parser ---- */
+
+/* A node standing for "keep everything" (paths == NULL, or a whole node). */
+static const jp_node keep_all = {true, NULL, 0, NULL, 0};
+
+typedef struct jp {
+  hg_arena *a;
+  const unsigned char *p, *end, *start;
+  const char *err;
+  const unsigned char *errp;
+  /* scratch stacks for members of objects and arrays being built */
+  hg_jv *items;
+  const char **keys;
+  size_t *klens;
+  size_t n, cap;
+} jp;
+
+static bool jp_fail(jp *j, const char *msg)
+{
+  if (!j->err) {
+    j->err = msg;
+    j->errp = j->p;
+  }
+  return false;
+}
+
+static inline void skip_ws(jp *j)
+{
+  const unsigned char *p = j->p;
+  if (p < j->end && *p > ' ')
+    return; /* compact input: the common case */
+  while (p < j->end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    p++;
+  j->p = p;
+}
+
+static int hexval(int c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static bool read_hex4(const unsigned char *p, unsigned *out)
+{
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    int h = hexval(p[i]);
+    if (h < 0)
+      return false;
+    v = v * 16 + (unsigned)h;
+  }
+  *out = v;
+  return true;
+}
+
+/*
+ * At '"': validate the string, leave p after the closing quote. When
+ * escaped is given, set it to whether a backslash occurred; body/blen give
+ * the raw body.
+ */
+static bool scan_string(jp *j, const unsigned char **body, size_t *blen, bool *escaped)
+{
+  const unsigned char *p = j->p + 1, *end = j->end, *b = p;
+  bool esc = false;
+  for (;;) {
+    p = hg_jscan_string(p, end);
+    if (p >= end) {
+      j->p = p;
+      return jp_fail(j, "unterminated string");
+    }
+    if (*p == '"')
+      break;
+    if (*p == '\\') {
+      esc = true;
+      if (p + 1 >= end) {
+        j->p = p + 1;
+        return jp_fail(j, "unterminated string");
+      }
+      unsigned char e = p[1];
+      if (e == 'u') {
+        unsigned v;
+        if (end - p < 6 || !read_hex4(p + 2, &v)) {
+          j->p = p;
+          return jp_fail(j, "bad \\u escape");
+        }
+        p += 6;
+      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
+                 e == 'r' || e == 't') {
+        p += 2;
+      } else {
+        j->p = p;
+        return jp_fail(j, "bad escape in string");
+      }
+      continue;
+    }
+    j->p = p;
+    return jp_fail(j, "control character in string");
+  }
+  if (body) {
+    *body = b;
+    *blen = (size_t)(p - b);
+  }
+  if (escaped)
+    *escaped = esc;
+  j->p = p + 1;
+  return true;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+  if (cp < 0x80) {
+    o[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    o[0] = (char)(0xc0 | (cp >> 6));
+    o[1] = (char)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    o[0] = (char)(0xe0 | (cp >> 12));
+    o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    o[2] = (char)(0x80 | (cp & 0x3f));
+    return 3;
+  }
+  o[0] = (char)(0xf0 | (cp >> 18));
+  o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+  o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+  o[3] = (char)(0x80 | (cp & 0x3f));
+  return 4;
+}
+
+/* Decode a validated string body with escapes into the arena. A lone
+ * surrogate becomes U+FFFD. */
+static const char *unescape(jp *j, const unsigned char *b, size_t n, size_t *outlen)
+{
+  char *o = hg_arena_alloc(j->a, n + 1), *w = o;
+  const unsigned char *p = b, *end = b + n;
+  while (p < end) {
+    if (*p != '\\') {
+      *w++ = (char)*p++;
+      continue;
+    }
+    unsigned char e = p[1];
+    p += 2;
+    switch (e) {
+    case 'b': *w++ = '\b'; break;
+    case 'f': *w++ = '\f'; break;
+    case 'n': *w++ = '\n'; break;
+    case 'r': *w++ = '\r'; break;
+    case 't': *w++ = '\t'; break;
+    case 'u': {
+      unsigned cp = 0, lo = 0;
+      read_hex4(p, &cp);
+      p += 4;
+      if (cp >= 0xd800 && cp < 0xdc00) {
+        if (end - p >= 6 && p[0] == '\\' && p[1] == 'u' && read_hex4(p + 2, &lo) && lo >= 0xdc00 &&
+            lo < 0xe000) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+          p += 6;
+        } else {
+          cp = 0xfffd;
+        }
+      } else if (cp >= 0xdc00 && cp < 0xe000) {
+        cp = 0xfffd;
+      }
+      w += put_utf8(w, cp); /* at most 4 bytes for 6 or 12 source bytes */
+      break;
+    }
+    default: *w++ = (char)e; break; /* " \ / */
+    }
+  }
+  *w = '\0';
+  *outlen = (size_t)(w - o);
+  return o;
+}
+
+static bool scan_number(jp *j)
+{
+  const unsigned char *p = j->p, *end = j->end;
+  if (p < end && *p == '-')
+    p++;
+  if (p < end && *p == '0') {
+    p++;
+  } else if (p < end && *p >= '1' && *p <= '9') {
+    while (p < end && *p >= '0' && *p <= '9')
+      p++;
+  } else {
+    j->p = p;
+    return jp_fail(j, "bad number");
+  }
+  if (p < end && *p == '.') {
+    p++;
+    if (p >= end || *p < '0' || *p > '9') {
+      j->p = p;
+      return jp_fail(j, "bad number");
+    }
+    while (p < end && *p >= '0' && *p <= '9')
+      p++;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    p++;
+    if (p < end && (*p == '+' || *p == '-'))
+      p++;
+    if (p >= end || *p < '0' || *p > '9') {
+      j->p = p;
+      return jp_fail(j, "bad number");
+    }
+    while (p < end && *p >= '0' && *p <= '9')
+      p++;
+  }
+  j->p = p;
+  return true;
+}
+
+static bool scan_lit(jp *j, const char *lit, size_t n)
+{
+  if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
+    return jp_fail(j, "unexpected character");
+  j->p += n;
+  return true;
+}
+
+/* Validate and skip one value, allocating nothing. */
+static bool skip_value(jp *j, int depth)
+{
+  if (depth >= JP_MAX_DEPTH)
+    return jp_fail(j, "nesting too deep");
+  if (j->p >= j->end)
+    return jp_fail(j, "unexpected end of input");
+  switch (*j->p) {
+  case '"':
+    return scan_string(j, NULL, NULL, NULL);
+  case '{':
+    j->p++;
+    skip_ws(j);
+    if (j->p < j->end && *j->p == '}') {
+      j->p++;
+      return true;
+    }
+    for (;;) {
+      if (j->p >= j->end || *j->p != '"')
+        return jp_fail(j, "expected a member name");
+      if (!scan_string(j, NULL, NULL, NULL))
+        return false;
+      skip_ws(j);
+      if (j->p >= j->end || *j->p != ':')
+        return jp_fail(j, "expected ':' after a member name");
+      j->p++;
+      skip_ws(j);
+      if (!skip_value(j, depth + 1))
+        return false;
+      skip_ws(j);
+      if (j->p < j->end && *j->p == ',') {
+        j->p++;
+        skip_ws(j);
+        continue;
+      }
+      if (j->p < j->end && *j->p == '}') {
+        j->p++;
+        return true;
+      }
+      return jp_fail(j, "expected ',' or '}' in object");
+    }
+  case '[':
+    j->p++;
+    skip_ws(j);
+    if (j->p < j->end && *j->p == ']') {
+      j->p++;
+      return true;
+    }
+    for (;;) {
+      if (!skip_value(j, depth + 1))
+        return false;
+      skip_ws(j);
+      if (j->p < j->end && *j->p == ',') {
+        j->p++;
+        skip_ws(j);
+        continue;
+      }
+      if (j->p < j->end && *j->p == ']') {
+        j->p++;
+        return true;
+      }
+      return jp_fail(j, "expected ',' or ']' in array");
+    }
+  case 't':
+    return scan_lit(j, "true", 4);
+  case 'f':
+    return scan_lit(j, "false", 5);
+  case 'n':
+    return scan_lit(j, "null", 4);
+  default:
+    if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
+      return scan_number(j);
+    return jp_fail(j, "unexpected character");
+  }
+}
+
+/* Push one built item onto the scratch stack; returns its slot. */
+static hg_jv *push(jp *j, const char *key, size_t klen)
+{
+  if (j->n == j->cap) {
+    /* Scratch lives in the arena too: reset with the event, no malloc on
+     * the hot path. */
+    size_t cap = j->cap ? j->cap * 2 : 32;
+    hg_jv *items = hg_arena_alloc(j->a, cap * sizeof *items);
+    const char **keys = hg_arena_alloc(j->a, cap * sizeof *keys);
+    size_t *klens = hg_arena_alloc(j->a, cap * sizeof *klens);
+    if (j->n) {
+      memcpy(items, j->items, j->n * sizeof *items);
+      memcpy(keys, j->keys, j->n * sizeof *keys);
+      memcpy(klens, j->klens, j->n * sizeof *klens);
+    }
+    j->items = items;
+    j->keys = keys;
+    j->klens = klens;
+    j->cap = cap;
+  }
+  j->keys[j->n] = key;
+  j->klens[j->n] = klen;
+  hg_jv *v = &j->items[j->n++];
+  memset(v, 0, sizeof *v);
+  return v;
+}
+
+/* Move the scratch items from mark up into the arena as v's children. */
+static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
+{
+  size_t n = j->n - mark;
+  v->n = n;
+  if (n) {
+    v->items = hg_arena_alloc(j->a, n * sizeof *v->items);
+    memcpy(v->items, j->items + mark, n * sizeof *v->items);
+    if (object) {
+      v->keys = hg_arena_alloc(j->a, n * sizeof *v->keys);
+      v->klens = hg_arena_alloc(j->a, n * sizeof *v->klens);
+      memcpy(v->keys, j->keys + mark, n * sizeof *v->keys);
+      memcpy(v->klens, j->klens + mark, n * sizeof *v->klens);
+    }
+  }
+  j->n = mark;
+}
+
+static const jp_node *find_key(const jp_node *n, const char *k, size_t len)
+{
+  for (size_t i = 0; i < n->n_keys; i++)
+    if (n->keys[i].len == len && n->keys[i].key[0] == k[0] && memcmp(n->keys[i].key, k, len) == 0)
+      return n->keys[i].child;
+  return NULL;
+}
+
+static const jp_node *find_idx(const jp_node *n, size_t index)
+{
+  for (size_t i = 0; i < n->n_idx; i++)
+    if (n->idx[i].index == index)
+      return n->idx[i].child;
+  return NULL;
+}
+
+/* Build the value at p into *out (a slot that may move: out is an index into
+ * the scratch stack or a fixed pointer, see callers), keeping what node can
+ * reach. */
+static bool build_value(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed);
+
+static hg_jv *slot_ptr(jp *j, size_t slot, hg_jv *fixed)
+{
+  return fixed ? fixed : &j->items[slot];
+}
+
+static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
+{
+  size_t mark = j->n;
+  j->p++; /* '{' */
+  skip_ws(j);
+  if (j->p < j->end && *j->p == '}') {
+    j->p++;
+    slot_ptr(j, slot, fixed)->kind = HG_JV_OBJECT;
+    return true;
+  }
+  for (;;) {
+    if (j->p >= j->end || *j->p != '"')
+      return jp_fail(j, "expected a member name");
+    const unsigned char *kb;
+    size_t klen;
+    bool kesc;
+    if (!scan_string(j, &kb, &klen, &kesc))
+      return false;
+    const char *key = (const char *)kb;
+    if (kesc)
+      key = unescape(j, kb, klen, &klen);
+    skip_ws(j);
+    if (j->p >= j->end || *j->p != ':')
+      return jp_fail(j, "expected ':' after a member name");
+    j->p++;
+    skip_ws(j);
+    const jp_node *child = node->whole ? &keep_all : find_key(node, key, klen);
+    if (child) {
+      push(j, key, klen);
+      if (!build_value(j, child, depth + 1, j->n - 1, NULL))
+        return false;
+    } else if (!skip_value(j, depth + 1)) {
+      return false;
+    }
+    skip_ws(j);
+    if (j->p < j->end && *j->p == ',') {
+      j->p++;
+      skip_ws(j);
+      continue;
+    }
+    if (j->p < j->end && *j->p == '}') {
+      j->p++;
+      break;
+    }
+    return jp_fail(j, "expected ',' or '}' in object");
+  }
+  hg_jv *v = slot_ptr(j, slot, fixed);
+  v->kind = HG_JV_OBJECT;
+  /* v may live in the scratch stack below mark: fill it via a copy. */
+  hg_jv tmp = *v;
+  pop_into(j, mark, &tmp, true);
+  *slot_ptr(j, slot, fixed) = tmp;
+  return true;
+}
+
+static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
+{
+  size_t mark = j->n;
+  j->p++; /* '[' */
+  skip_ws(j);
+  if (j->p < j->end && *j->p == ']') {
+    j->p++;
+    slot_ptr(j, slot, fixed)->kind = HG_JV_ARRAY;
+    return true;
+  }
+  size_t i = 0;
+  /* Index positions matter to selectors: an array keeps every element up
+   * to the last one wanted, unwanted ones as null placeholders would
+   * change the data, so a partially wanted array keeps all its elements
+   * (each pruned by what reaches it). */
+  for (;; i++) {
+    const jp_node *child;
+    if (node->whole) {
+      child = &keep_all;
+    } else {
+      const jp_node *ic = find_idx(node, i);
+      if (ic && node->n_keys)
+        child = &keep_all;
+      else if (ic)
+        child = ic;
+      else if (node->n_keys)
+        child = node;
+      else
+        child = NULL;
+    }
+    push(j, NULL, 0);
+    if (child) {
+      if (!build_value(j, child, depth + 1, j->n - 1, NULL))
+        return false;
+    } else {
+      /* Keep the position (so $[3] still means the fourth element) but not
+       * the content: an unwanted element reads as null. */
+      if (!skip_value(j, depth + 1))
+        return false;
+      j->items[j->n - 1].kind = HG_JV_NULL;
+    }
+    skip_ws(j);
+    if (j->p < j->end && *j->p == ',') {
+      j->p++;
+      skip_ws(j);
+      continue;
+    }
+    if (j->p < j->end && *j->p == ']') {
+      j->p++;
+      break;
+    }
+    return jp_fail(j, "expected ',' or ']' in array");
+  }
+  hg_jv tmp = *slot_ptr(j, slot, fixed);
+  tmp.kind = HG_JV_ARRAY;
+  pop_into(j, mark, &tmp, false);
+  *slot_ptr(j, slot, fixed) = tmp;
+  return true;
+}
+
+static bool build_value(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
+{
+  if (depth >= JP_MAX_DEPTH)
+    return jp_fail(j, "nesting too deep");
+  if (j->p >= j->end)
+    return jp_fail(j, "unexpected end of input");
+  const unsigned char *b;
+  size_t n;
+  bool esc;
+  hg_jv *v;
+  switch (*j->p) {
+  case '{':
+    return build_object(j, node, depth, slot, fixed);
+  case '[':
+    return build_array(j, node, depth, slot, fixed);
+  case '"':
+    if (!scan_string(j, &b, &n, &esc))
+      return false;
+    v = slot_ptr(j, slot, fixed);
+    v->kind = HG_JV_STRING;
+    if (esc) {
+      v->s = unescape(j, b, n, &v->len);
+    } else {
+      v->s = (const char *)b;
+      v->len = n;
+    }
+    return true;
+  case 't':
+    if (!scan_lit(j, "true", 4))
+      return false;
+    slot_ptr(j, slot, fixed)->kind = HG_JV_TRUE;
+    return true;
+  case 'f':
+    if (!scan_lit(j, "false", 5))
+      return false;
+    slot_ptr(j, slot, fixed)->kind = HG_JV_FALSE;
+    return true;
+  case 'n':
+    if (!scan_lit(j, "null", 4))
+      return false;
+    slot_ptr(j, slot, fixed)->kind = HG_JV_NULL;
+    return true;
+  default:
+    b = j->p;
+    if (!scan_number(j))
+      return false;
+    v = slot_ptr(j, slot, fixed);
+    v->kind = HG_JV_NUMBER;
+    v->s = (const char *)b;
+    v->len = (size_t)(j->p - b);
+    return true;
+  }
+}
+
+hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_jpaths *paths,
+                            size_t *err_off, const char **err_msg)
+{
+  jp j;
+  memset(&j, 0, sizeof j);
+  j.a = a;
+  j.start = j.p = (const unsigned char *)text;
+  j.end = j.p + len;
+  hg_jv *root = hg_arena_alloc(a, sizeof *root);
+  const jp_node *node = paths ? paths->root : &keep_all;
+  skip_ws(&j);
+  bool ok = build_value(&j, node, 0, 0, root);
+  if (ok) {
+    skip_ws(&j);
+    if (j.p != j.end)
+      ok = jp_fail(&j, "unexpected text after the value");
+  }
+  if (!ok) {
+    if (err_off)
+      *err_off = (size_t)(j.errp - j.start);
+    if (err_msg)
+      *err_msg = j.err;
+    return NULL;
+  }
+  return root;
+}

@@ -1,0 +1,280 @@
+/*
+ * test_json_pruned.c — the pruned parser against cJSON and against itself
+ * keeping everything: same values on every selected path, nothing else
+ * built, the whole text validated, escapes decoded, depth limited.
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "hg/json.h"
+#include "hg/util.h"
+
+/* Structural equality of an hg_jv tree and a cJSON tree. */
+static int same(const hg_jv *v, const cJSON *c)
+{
+  if (!v || !c)
+    return 0;
+  switch (v->kind) {
+  case HG_JV_NULL: return cJSON_IsNull(c);
+  case HG_JV_TRUE: return cJSON_IsTrue(c);
+  case HG_JV_FALSE: return cJSON_IsFalse(c);
+  case HG_JV_NUMBER: {
+    if (!cJSON_IsNumber(c))
+      return 0;
+    char *t = strndup(v->s, v->len);
+    double d = strtod(t, NULL);
+    free(t);
+    return d == c->valuedouble;
+  }
+  case HG_JV_STRING:
+    return cJSON_IsString(c) && strlen(c->valuestring) == v->len &&
+           memcmp(c->valuestring, v->s, v->len) == 0;
+  case HG_JV_ARRAY: {
+    if (!cJSON_IsArray(c) || (size_t)cJSON_GetArraySize(c) != v->n)
+      return 0;
+    size_t i = 0;
+    for (const cJSON *e = c->child; e; e = e->next, i++)
+      if (!same(&v->items[i], e))
+        return 0;
+    return 1;
+  }
+  case HG_JV_OBJECT: {
+    if (!cJSON_IsObject(c) || (size_t)cJSON_GetArraySize(c) != v->n)
+      return 0;
+    size_t i = 0;
+    for (const cJSON *e = c->child; e; e = e->next, i++)
+      if (strlen(e->string) != v->klens[i] || memcmp(e->string, v->keys[i], v->klens[i]) != 0 ||
+          !same(&v->items[i], e))
+        return 0;
+    return 1;
+  }
+  }
+  return 0;
+}
+
+static const hg_jv *get(const hg_jv *v, const char *k)
+{
+  if (!v || v->kind != HG_JV_OBJECT)
+    return NULL;
+  for (size_t i = 0; i < v->n; i++)
+    if (v->klens[i] == strlen(k) && memcmp(v->keys[i], k, v->klens[i]) == 0)
+      return &v->items[i];
+  return NULL;
+}
+
+/* Selector from "a.b.*" / "a.0" text (digits are indexes). */
+static void add(hg_jpaths *p, const char *text)
+{
+  hg_jstep st[8];
+  size_t n = 0;
+  char *dup = strdup(text), *save = NULL;
+  char *keep[8];
+  for (char *t = strtok_r(dup, ".", &save); t && n < 8; t = strtok_r(NULL, ".", &save)) {
+    keep[n] = t;
+    if (strcmp(t, "*") == 0)
+      st[n] = (hg_jstep){HG_JSTEP_WILD, NULL, 0, 0};
+    else if (t[0] >= '0' && t[0] <= '9')
+      st[n] = (hg_jstep){HG_JSTEP_INDEX, NULL, 0, (size_t)atoi(t)};
+    else
+      st[n] = (hg_jstep){HG_JSTEP_KEY, keep[n], strlen(t), 0};
+    n++;
+  }
+  hg_jsel sel = {st, n};
+  hg_jpaths_add(p, &sel);
+  free(dup);
+}
+
+static const char *shared(void)
+{
+  const char *s = getenv("HG_SHARED");
+  return s ? s : "../shared";
+}
+
+/* Every record of a data set: the full pruned parse equals cJSON, and a
+ * pruned parse keeps exactly the selected members, equal to cJSON's. */
+TEST(pruned_matches_cjson_on_datasets)
+{
+  const char *sets[] = {"panther/events.jsonl", "stratus-red-team/events.jsonl",
+                        "invictus-ir/events.jsonl"};
+  hg_jpaths *p = hg_jpaths_new();
+  add(p, "eventName");
+  add(p, "userIdentity.type");
+  add(p, "requestParameters.*");
+  add(p, "resources.0.ARN");
+  add(p, "additionalEventData.MFAUsed");
+  hg_arena *a = hg_arena_new();
+  size_t records = 0;
+  for (size_t s = 0; s < 3; s++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/datasets/cloudtrail/%s", shared(), sets[s]);
+    size_t len;
+    char *text = hg_read_file(path, 64u << 20, &len);
+    if (!text) {
+      printf("SKIP pruned_matches_cjson_on_datasets: %s not found\n", path);
+      return;
+    }
+    for (char *line = text; *line;) {
+      char *nl = strchr(line, '\n');
+      size_t n = nl ? (size_t)(nl - line) : strlen(line);
+      if (n) {
+        records++;
+        cJSON *c = cJSON_ParseWithLength(line, n);
+        hg_arena_reset(a);
+        hg_jv *full = hg_json_parse_pruned(a, line, n, NULL, NULL, NULL);
+        CHECK(c && full && same(full, c));
+        hg_jv *pr = hg_json_parse_pruned(a, line, n, p, NULL, NULL);
+        CHECK(pr && pr->kind == HG_JV_OBJECT);
+        if (pr && c) {
+          const char *tops[] = {"eventName", "userIdentity", "requestParameters", "resources",
+                                "additionalEventData"};
+          size_t want = 0;
+          for (size_t k = 0; k < 5; k++)
+            want += cJSON_GetObjectItemCaseSensitive(c, tops[k]) != NULL;
+          CHECK_INTEQ(pr->n, want); /* nothing else built */
+          const hg_jv *en = get(pr, "eventName");
+          CHECK(same(en, cJSON_GetObjectItemCaseSensitive(c, "eventName")));
+          const cJSON *rp = cJSON_GetObjectItemCaseSensitive(c, "requestParameters");
+          if (rp)
+            CHECK(same(get(pr, "requestParameters"), rp)); /* wildcard: whole subtree */
+          const cJSON *ui = cJSON_GetObjectItemCaseSensitive(c, "userIdentity");
+          const cJSON *ut = ui ? cJSON_GetObjectItemCaseSensitive(ui, "type") : NULL;
+          const hg_jv *pu = get(pr, "userIdentity");
+          if (ut)
+            CHECK(same(get(pu, "type"), ut));
+          if (pu)
+            CHECK(pu->n == (ut ? 1u : 0u));
+          const cJSON *rs = cJSON_GetObjectItemCaseSensitive(c, "resources");
+          const hg_jv *prs = get(pr, "resources");
+          if (cJSON_IsArray(rs) && cJSON_GetArraySize(rs) > 0) {
+            const cJSON *arn = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(rs, 0), "ARN");
+            CHECK(prs && prs->kind == HG_JV_ARRAY && prs->n == (size_t)cJSON_GetArraySize(rs));
+            if (arn && prs && prs->n)
+              CHECK(same(get(&prs->items[0], "ARN"), arn));
+          }
+        }
+        cJSON_Delete(c);
+      }
+      if (!nl)
+        break;
+      line = nl + 1;
+    }
+    free(text);
+  }
+  CHECK_INTEQ(records, 453 + 310 + 2900);
+  hg_arena_free(a);
+  hg_jpaths_free(p);
+}
+
+TEST(escapes_are_decoded)
+{
+  hg_arena *a = hg_arena_new();
+  const char *t = "{\"k\\u0041\":\"\\u00e9\\n\\t\\\"\\\\\\/x\",\"e\":\"\\ud83d\\ude00\",\"l\":\"\\ud800z\"}";
+  hg_jpaths *p = hg_jpaths_new();
+  add(p, "kA");
+  add(p, "e");
+  add(p, "l");
+  hg_jv *v = hg_json_parse_pruned(a, t, strlen(t), p, NULL, NULL);
+  CHECK(v && v->n == 3);
+  if (v && v->n == 3) {
+    CHECK(v->klens[0] == 2 && memcmp(v->keys[0], "kA", 2) == 0);
+    CHECK(v->items[0].len == 8 && memcmp(v->items[0].s, "\xc3\xa9\n\t\"\\/x", 8) == 0);
+    CHECK(v->items[1].len == 4 && memcmp(v->items[1].s, "\xf0\x9f\x98\x80", 4) == 0);
+    CHECK(v->items[2].len == 4 && memcmp(v->items[2].s, "\xef\xbf\xbdz", 4) == 0);
+  }
+  hg_jpaths_free(p);
+  hg_arena_free(a);
+}
+
+static int parses(const char *t, const hg_jpaths *p)
+{
+  hg_arena *a = hg_arena_new();
+  size_t off = 0;
+  const char *msg = NULL;
+  hg_jv *v = hg_json_parse_pruned(a, t, strlen(t), p, &off, &msg);
+  hg_arena_free(a);
+  return v != NULL;
+}
+
+/* Skipped members are validated as strictly as kept ones. */
+TEST(skipped_values_are_validated)
+{
+  hg_jpaths *p = hg_jpaths_new();
+  add(p, "a");
+  const char *bad[] = {
+      "{\"a\":1,\"b\":[1,2,]}", "{\"a\":1,\"b\":01}",       "{\"a\":1,\"b\":\"\\x\"}",
+      "{\"a\":1,\"b\":\"\\u12g4\"}", "{\"a\":1,\"b\":tru}", "{\"a\":1,\"b\":\"a\tb\"}",
+      "{\"a\":1,\"b\":{\"c\" 1}}", "{\"a\":1,\"b\":1.}",    "{\"a\":1,\"b\":-}",
+      "{\"a\":1} x",               "{\"a\":1,\"b\":\"open", "{\"a\":1,}",
+      "",                          "{\"a\":1,\"b\":[}",     "{\"a\":1,\"b\":1e}",
+  };
+  for (size_t i = 0; i < HG_COUNTOF(bad); i++) {
+    if (parses(bad[i], p))
+      FAIL_AT("accepted %s", bad[i]);
+    if (parses(bad[i], NULL))
+      FAIL_AT("full parse accepted %s", bad[i]);
+  }
+  const char *good[] = {"{\"a\":1,\"b\":[1,-2.5e+3,true,false,null,{\"c\":[]},\"\\u00e9\"]}",
+                        " { \"b\" : { } , \"a\" : [ ] } ", "{}", "[1]", "\"s\"", "0"};
+  for (size_t i = 0; i < HG_COUNTOF(good); i++)
+    if (!parses(good[i], p))
+      FAIL_AT("rejected %s", good[i]);
+  hg_jpaths_free(p);
+}
+
+TEST(depth_is_limited)
+{
+  hg_jpaths *p = hg_jpaths_new();
+  add(p, "a");
+  size_t n = 100000;
+  char *t = malloc(2 * n + 16);
+  /* {"b": [[[[...]]]] } — deep inside a skipped member, then a kept one. */
+  strcpy(t, "{\"b\":");
+  size_t k = 5;
+  for (size_t i = 0; i < n; i++)
+    t[k++] = '[';
+  for (size_t i = 0; i < n; i++)
+    t[k++] = ']';
+  t[k++] = '}';
+  t[k] = '\0';
+  CHECK(!parses(t, p));
+  CHECK(!parses(t, NULL));
+  /* 500 levels are fine, skipped or kept. */
+  k = 5;
+  for (size_t i = 0; i < 500; i++)
+    t[k++] = '[';
+  for (size_t i = 0; i < 500; i++)
+    t[k++] = ']';
+  t[k++] = '}';
+  t[k] = '\0';
+  CHECK(parses(t, p));
+  CHECK(parses(t, NULL));
+  free(t);
+  hg_jpaths_free(p);
+}
+
+/* Indexes keep their positions; a wildcard keeps everything below it. */
+TEST(index_and_wildcard_steps)
+{
+  hg_jpaths *p = hg_jpaths_new();
+  add(p, "a.2.x");
+  add(p, "w.*");
+  hg_arena *a = hg_arena_new();
+  const char *t = "{\"a\":[{\"x\":0},{\"x\":1},{\"x\":2,\"y\":3}],\"w\":{\"q\":[1,{\"r\":2}]},\"z\":1}";
+  hg_jv *v = hg_json_parse_pruned(a, t, strlen(t), p, NULL, NULL);
+  CHECK(v && v->n == 2);
+  const hg_jv *arr = get(v, "a");
+  CHECK(arr && arr->kind == HG_JV_ARRAY && arr->n == 3);
+  if (arr && arr->n == 3) {
+    CHECK(arr->items[0].kind == HG_JV_NULL);
+    const hg_jv *x = get(&arr->items[2], "x");
+    CHECK(x && x->kind == HG_JV_NUMBER && x->len == 1 && x->s[0] == '2');
+    CHECK(arr->items[2].n == 1);
+  }
+  cJSON *c = cJSON_Parse(t);
+  CHECK(same(get(v, "w"), cJSON_GetObjectItemCaseSensitive(c, "w")));
+  cJSON_Delete(c);
+  hg_arena_free(a);
+  hg_jpaths_free(p);
+}
