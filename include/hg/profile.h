@@ -27,16 +27,25 @@ typedef enum { HG_Y_NULL, HG_Y_BOOL, HG_Y_INT, HG_Y_FLOAT, HG_Y_STR, HG_Y_SEQ, H
 typedef struct hg_yval hg_yval;
 struct hg_yval {
   hg_ykind kind;
-  const char *text;     /* scalar text as written (STR: the string value) */
+  const char *text;     /* scalar text as written (STR: the string value); NULL for SEQ/MAP */
   bool b;               /* BOOL */
   long long i;          /* INT */
   double f;             /* FLOAT */
   size_t n;             /* SEQ/MAP: number of children */
   const char **keys;    /* MAP: keys, in document order */
   hg_yval **items;      /* SEQ/MAP: children */
+  hg_yval **key_nodes;  /* MAP: the key scalars, for positions in diagnostics */
   const char *file;     /* where the node was written (after merge: the file that set it) */
-  int line, col;        /* 1-based */
+  int line, col;        /* 1-based; col counts bytes of the line */
+  int span;             /* caret width: bytes of the node's first line it covers, >= 1 */
 };
+
+/* Bounds that keep hostile YAML cheap: nodes after alias expansion (a
+ * billion-laughs document fails as soon as it passes this), nesting depth,
+ * and the size of one profile file. */
+#define HG_YAML_MAX_NODES 100000
+#define HG_YAML_MAX_DEPTH 64
+#define HG_PROFILE_MAX_BYTES (4u << 20)
 
 /* Checker targets for the CIS monitoring controls (cis.targets). */
 enum {
@@ -108,6 +117,37 @@ void hg_profile_free(hg_profile *p);
  */
 char **hg_profile_list(const char *root);
 void hg_profile_list_free(char **names);
+
+/*
+ * Parse one file or text into a profile without following `extends`, with
+ * every other check of hg_profile_load (schema, values, required keys). file
+ * names the text in diagnostics and gives env (its stem); the text is
+ * registered with the sink for caret lines. Returns NULL when an error was
+ * added to sink. For tests and fuzzing.
+ */
+hg_profile *hg_profile_parse_text(const char *file, const char *text, size_t len,
+                                  hg_diag_sink *sink);
+
+/*
+ * Lower level: parse YAML text (one document) into a tree allocated in arena
+ * a, scalars resolved to the YAML 1.2 core schema. Aliases share the anchored
+ * node (the tree is a DAG); expansion is counted against HG_YAML_MAX_NODES.
+ * Duplicate keys, complex keys, unknown anchors, too deep nesting, more than
+ * one document and syntax errors are diagnostics. Returns the root (a NULL
+ * node for an empty document), or NULL after a fatal error (syntax, limits,
+ * unknown anchor). Duplicate and complex keys are reported but not fatal: the
+ * tree keeps the first of duplicate keys and drops complex ones, so later
+ * checks still run; callers test the sink. file is copied into a. The text
+ * is not registered with the sink (callers do it).
+ */
+hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t len,
+                       hg_diag_sink *sink);
+
+/* Name of a node's kind for messages: "a string", "an integer", "a mapping", ... */
+const char *hg_yval_kind_name(hg_ykind k);
+
+/* Value of key in a MAP node, or NULL (also when m is not a MAP). */
+const hg_yval *hg_yval_get(const hg_yval *m, const char *key);
 
 /* Look up a dotted path ("account.name") in a tree; NULL when absent. */
 const hg_yval *hg_yval_path(const hg_yval *tree, const char *dotted);

@@ -1,0 +1,600 @@
+/*
+ * fp_regex.c — the regex subset of CloudWatch Logs filter patterns,
+ * compiled to a Thompson NFA and run by simulation.
+ *
+ * Accepted (AWS "Supported regular expressions (regex) syntax"): letters,
+ * digits, the symbols : _ # = @ / ; , - and space, the operators
+ * ^ $ ? [ ] { } | \ * + . ; classes with ranges and [^...]; {m}, {m,},
+ * {m,n}; '|' alternation over the whole regex; escapes \d \D \s \S \w \W
+ * \xhh and a backslash before any operator or symbol. No parentheses, no
+ * non-ASCII bytes. Space is accepted although the AWS list does not name it
+ * (decided: `%Failed authentication%` is what users write).
+ *
+ * Search semantics: a match may start anywhere unless anchored with '^'.
+ * The simulation keeps a set of NFA states per input byte, so the time is
+ * O(input length x program size) whatever the regex: no backtracking.
+ * Program size is capped (FP_RE_MAX_INSN) so memory and time stay bounded.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_int.h"
+
+#define FP_RE_MAX_REPEAT 1000
+#define FP_RE_MAX_INSN 10000
+
+typedef enum { RI_SET, RI_SPLIT, RI_JMP, RI_BOL, RI_EOL, RI_MATCH } ri_op;
+
+typedef struct ri {
+  uint8_t op;
+  int x, y;        /* SPLIT: x, y; JMP: x; SET: index into sets */
+} ri;
+
+typedef struct { uint32_t w[8]; } rset;
+
+struct fp_regex {
+  ri *prog;
+  int n;
+  rset *sets;
+  int nsets;
+  bool anchored;   /* every alternative starts with '^' (no restart needed) */
+};
+
+/* ---- compiler ---- */
+
+typedef struct rc {
+  const char *s;
+  size_t n, i;
+  const char *err;
+  size_t err_off, err_span;
+  ri *prog;
+  int np, capp;
+  rset *sets;
+  int ns, caps;
+} rc;
+
+static bool rc_fail(rc *c, size_t off, size_t span, const char *msg)
+{
+  if (!c->err) {
+    c->err = msg;
+    c->err_off = off;
+    c->err_span = span ? span : 1;
+  }
+  return false;
+}
+
+static int emit(rc *c, ri_op op, int x, int y)
+{
+  if (c->np >= FP_RE_MAX_INSN) {
+    rc_fail(c, 0, c->n, "regex too large (repetition counts multiply its size)");
+    return -1;
+  }
+  if (c->np == c->capp) {
+    c->capp = c->capp ? c->capp * 2 : 32;
+    c->prog = xrealloc(c->prog, (size_t)c->capp * sizeof *c->prog);
+  }
+  c->prog[c->np].op = (uint8_t)op;
+  c->prog[c->np].x = x;
+  c->prog[c->np].y = y;
+  return c->np++;
+}
+
+static void set_add(rset *s, unsigned ch) { s->w[ch >> 5] |= 1u << (ch & 31); }
+static bool set_has(const rset *s, unsigned ch) { return (s->w[ch >> 5] >> (ch & 31)) & 1u; }
+
+static void set_range(rset *s, unsigned lo, unsigned hi)
+{
+  for (unsigned ch = lo; ch <= hi; ch++)
+    set_add(s, ch);
+}
+
+static void set_invert(rset *s)
+{
+  for (int i = 0; i < 8; i++)
+    s->w[i] = ~s->w[i];
+}
+
+static bool is_alnum_c(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_symbol(char c) { return c != '\0' && strchr(":_#=@/;,- ", c) != NULL; }
+static bool is_operator(char c) { return c != '\0' && strchr("^$?[]{}|\\*+.", c) != NULL; }
+
+static int hexv(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* Class escapes \d \D \s \S \w \W into s; false when e is not one. */
+static bool class_escape(rset *s, char e)
+{
+  rset t;
+  memset(&t, 0, sizeof t);
+  switch (e) {
+  case 'd': case 'D': set_range(&t, '0', '9'); break;
+  case 's': case 'S':
+    set_add(&t, ' '); set_add(&t, '\t'); set_add(&t, '\n');
+    set_add(&t, '\r'); set_add(&t, '\f'); set_add(&t, '\v');
+    break;
+  case 'w': case 'W':
+    set_range(&t, 'a', 'z'); set_range(&t, 'A', 'Z'); set_range(&t, '0', '9'); set_add(&t, '_');
+    break;
+  default: return false;
+  }
+  if (e == 'D' || e == 'S' || e == 'W')
+    set_invert(&t);
+  for (int i = 0; i < 8; i++)
+    s->w[i] |= t.w[i];
+  return true;
+}
+
+/*
+ * One escape at c->i (the backslash). Either a class (into s, *single = -1)
+ * or one byte (*single). Advances past it.
+ */
+static bool escape(rc *c, rset *s, int *single)
+{
+  size_t at = c->i;
+  if (c->i + 1 >= c->n)
+    return rc_fail(c, at, 1, "trailing '\\' in regex");
+  char e = c->s[c->i + 1];
+  c->i += 2;
+  *single = -1;
+  if (class_escape(s, e))
+    return true;
+  if (e == 'x') {
+    int h1 = c->i < c->n ? hexv(c->s[c->i]) : -1;
+    int h2 = c->i + 1 < c->n ? hexv(c->s[c->i + 1]) : -1;
+    if (h1 < 0 || h2 < 0)
+      return rc_fail(c, at, 2, "'\\x' needs two hex digits");
+    c->i += 2;
+    *single = h1 * 16 + h2;
+    return true;
+  }
+  if (is_operator(e) || is_symbol(e) || e == '%') {
+    *single = (unsigned char)e;
+    return true;
+  }
+  if (is_alnum_c(e))
+    return rc_fail(c, at, 2, "unsupported escape in regex (\\d \\D \\s \\S \\w \\W \\xhh only)");
+  return rc_fail(c, at, 2, "this character is not allowed in a regex");
+}
+
+/* Check one literal byte of the regex text. */
+static bool allowed(rc *c, size_t at)
+{
+  unsigned char ch = (unsigned char)c->s[at];
+  if (ch >= 0x80)
+    return rc_fail(c, at, 1, "non-ASCII characters are not allowed in a regex");
+  if (ch == '(' || ch == ')')
+    return rc_fail(c, at, 1, "parentheses are not supported in a regex");
+  if (!is_alnum_c((char)ch) && !is_symbol((char)ch) && !is_operator((char)ch))
+    return rc_fail(c, at, 1, "this character is not allowed in a regex");
+  return true;
+}
+
+static bool parse_class(rc *c, rset *s)
+{
+  size_t open = c->i;
+  c->i++;
+  bool neg = false;
+  if (c->i < c->n && c->s[c->i] == '^') {
+    neg = true;
+    c->i++;
+  }
+  bool first = true;
+  for (;;) {
+    if (c->i >= c->n)
+      return rc_fail(c, open, 1, "'[' is not closed");
+    char ch = c->s[c->i];
+    if (ch == ']' && !first)
+      break;
+    first = false;
+    int lo;
+    if (ch == '\\') {
+      if (!escape(c, s, &lo))
+        return false;
+      if (lo < 0)
+        continue;
+    } else {
+      if (!allowed(c, c->i))
+        return false;
+      lo = (unsigned char)ch;
+      c->i++;
+    }
+    if (c->i + 1 < c->n && c->s[c->i] == '-' && c->s[c->i + 1] != ']') {
+      size_t dash = c->i;
+      c->i++;
+      int hi;
+      if (c->s[c->i] == '\\') {
+        rset dummy;
+        memset(&dummy, 0, sizeof dummy);
+        if (!escape(c, &dummy, &hi))
+          return false;
+        if (hi < 0)
+          return rc_fail(c, dash, 1, "a class escape cannot end a range");
+      } else {
+        if (!allowed(c, c->i))
+          return false;
+        hi = (unsigned char)c->s[c->i];
+        c->i++;
+      }
+      if (hi < lo)
+        return rc_fail(c, dash - 1, 3, "range out of order in character class");
+      set_range(s, (unsigned)lo, (unsigned)hi);
+    } else {
+      set_add(s, (unsigned)lo);
+    }
+  }
+  c->i++; /* ']' */
+  if (neg)
+    set_invert(s);
+  return true;
+}
+
+static int add_set(rc *c, const rset *s)
+{
+  if (c->ns == c->caps) {
+    c->caps = c->caps ? c->caps * 2 : 8;
+    c->sets = xrealloc(c->sets, (size_t)c->caps * sizeof *c->sets);
+  }
+  c->sets[c->ns] = *s;
+  return c->ns++;
+}
+
+/* An atom: its byte set (or an anchor). Returns the kind: 0 set, 1 ^, 2 $. */
+static int parse_atom(rc *c, rset *s)
+{
+  memset(s, 0, sizeof *s);
+  char ch = c->s[c->i];
+  if (ch == '^') {
+    c->i++;
+    return 1;
+  }
+  if (ch == '$') {
+    c->i++;
+    return 2;
+  }
+  if (ch == '.') {
+    set_range(s, 0, 255);
+    c->i++;
+    return 0;
+  }
+  if (ch == '[')
+    return parse_class(c, s) ? 0 : -1;
+  if (ch == '\\') {
+    int single;
+    if (!escape(c, s, &single))
+      return -1;
+    if (single >= 0)
+      set_add(s, (unsigned)single);
+    return 0;
+  }
+  if (ch == '*' || ch == '+' || ch == '?' || ch == '{') {
+    rc_fail(c, c->i, 1, "nothing to repeat before this quantifier");
+    return -1;
+  }
+  if (ch == ']' || ch == '}') {
+    rc_fail(c, c->i, 1, "unbalanced bracket in regex (escape it with '\\')");
+    return -1;
+  }
+  if (!allowed(c, c->i))
+    return -1;
+  set_add(s, (unsigned char)ch);
+  c->i++;
+  return 0;
+}
+
+static bool parse_count(rc *c, int *v)
+{
+  size_t b = c->i;
+  long n = 0;
+  while (c->i < c->n && c->s[c->i] >= '0' && c->s[c->i] <= '9') {
+    n = n * 10 + (c->s[c->i] - '0');
+    if (n > FP_RE_MAX_REPEAT)
+      return rc_fail(c, b, c->i - b + 1, "repetition count above 1000");
+    c->i++;
+  }
+  *v = (int)n;
+  return c->i > b;
+}
+
+/* Quantifier at c->i, if any: min/max (max -1: unbounded). */
+static bool parse_quant(rc *c, int *min, int *max, bool *has)
+{
+  *has = false;
+  if (c->i >= c->n)
+    return true;
+  char ch = c->s[c->i];
+  if (ch == '*' || ch == '+' || ch == '?') {
+    *has = true;
+    *min = ch == '+' ? 1 : 0;
+    *max = ch == '?' ? 1 : -1;
+    c->i++;
+    return true;
+  }
+  if (ch != '{')
+    return true;
+  size_t open = c->i;
+  c->i++;
+  if (!parse_count(c, min))
+    return c->err ? false : rc_fail(c, open, 1, "expected {m}, {m,} or {m,n}");
+  *max = *min;
+  if (c->i < c->n && c->s[c->i] == ',') {
+    c->i++;
+    *max = -1;
+    if (c->i < c->n && c->s[c->i] != '}' && !parse_count(c, max))
+      return c->err ? false : rc_fail(c, open, 1, "expected {m}, {m,} or {m,n}");
+  }
+  if (c->i >= c->n || c->s[c->i] != '}')
+    return rc_fail(c, open, 1, "expected {m}, {m,} or {m,n}");
+  c->i++;
+  if (*max >= 0 && *max < *min)
+    return rc_fail(c, open, c->i - open, "{m,n} with n smaller than m");
+  *has = true;
+  return true;
+}
+
+static bool emit_set(rc *c, int set)
+{
+  return emit(c, RI_SET, set, 0) >= 0;
+}
+
+/* Emit atom `set` repeated min..max times. */
+static bool emit_repeat(rc *c, int set, int min, int max)
+{
+  for (int k = 0; k < min; k++)
+    if (!emit_set(c, set))
+      return false;
+  if (max < 0) {
+    int split = emit(c, RI_SPLIT, 0, 0);
+    if (split < 0 || !emit_set(c, set))
+      return false;
+    if (emit(c, RI_JMP, split, 0) < 0)
+      return false;
+    c->prog[split].x = split + 1;
+    c->prog[split].y = c->np;
+    return true;
+  }
+  /* Optional copies: each SPLIT skips to the end. */
+  int pending[FP_RE_MAX_REPEAT];
+  int np = 0;
+  for (int k = min; k < max; k++) {
+    int split = emit(c, RI_SPLIT, 0, 0);
+    if (split < 0 || !emit_set(c, set))
+      return false;
+    c->prog[split].x = split + 1;
+    pending[np++] = split;
+  }
+  for (int k = 0; k < np; k++)
+    c->prog[pending[k]].y = c->np;
+  return true;
+}
+
+/* One alternative: a run of quantified atoms up to '|' or the end. */
+static bool parse_seq(rc *c)
+{
+  while (c->i < c->n && c->s[c->i] != '|') {
+    size_t at = c->i;
+    rset s;
+    int kind = parse_atom(c, &s);
+    if (kind < 0)
+      return false;
+    int min = 1, max = 1;
+    bool has = false;
+    if (!parse_quant(c, &min, &max, &has))
+      return false;
+    if (kind > 0) {
+      if (has)
+        return rc_fail(c, at, c->i - at, "an anchor cannot be repeated");
+      if (emit(c, kind == 1 ? RI_BOL : RI_EOL, 0, 0) < 0)
+        return false;
+      continue;
+    }
+    int set = add_set(c, &s);
+    if (!emit_repeat(c, set, min, max))
+      return false;
+  }
+  return true;
+}
+
+fp_regex *fp_re_compile(hg_arena *a, const char *src, size_t len, const char **err,
+                        size_t *err_off, size_t *err_span)
+{
+  rc c;
+  memset(&c, 0, sizeof c);
+  c.s = src;
+  c.n = len;
+  bool ok = true;
+  if (len == 0) {
+    rc_fail(&c, 0, 1, "empty regex");
+    ok = false;
+  }
+  /* alternatives: SPLIT a, next; a...; JMP end; next: ... */
+  int jumps[512];
+  int nj = 0;
+  bool anchored = true;
+  while (ok) {
+    size_t alt_start = c.i;
+    if (alt_start >= len || src[alt_start] != '^')
+      anchored = false;
+    int split = -1;
+    /* Is there another alternative after this one? */
+    const char *bar = NULL;
+    bool in_class = false;
+    for (size_t k = c.i; k < len; k++) {
+      if (src[k] == '\\') {
+        k++;
+        continue;
+      }
+      if (src[k] == '[')
+        in_class = true;
+      else if (src[k] == ']')
+        in_class = false;
+      else if (src[k] == '|' && !in_class) {
+        bar = src + k;
+        break;
+      }
+    }
+    if (bar) {
+      split = emit(&c, RI_SPLIT, 0, 0);
+      if (split < 0) {
+        ok = false;
+        break;
+      }
+      c.prog[split].x = split + 1;
+    }
+    if (!parse_seq(&c)) {
+      ok = false;
+      break;
+    }
+    if (c.i == alt_start && bar) {
+      rc_fail(&c, c.i, 1, "empty alternative in regex");
+      ok = false;
+      break;
+    }
+    if (c.i >= len)
+      break;
+    /* at '|' */
+    if (nj == (int)HG_COUNTOF(jumps)) {
+      rc_fail(&c, c.i, 1, "too many alternatives in regex");
+      ok = false;
+      break;
+    }
+    int j = emit(&c, RI_JMP, 0, 0);
+    if (j < 0) {
+      ok = false;
+      break;
+    }
+    jumps[nj++] = j;
+    if (split >= 0)
+      c.prog[split].y = c.np;
+    c.i++;
+    if (c.i >= len) {
+      rc_fail(&c, c.i - 1, 1, "empty alternative in regex");
+      ok = false;
+      break;
+    }
+  }
+  if (ok) {
+    int m = emit(&c, RI_MATCH, 0, 0);
+    if (m < 0)
+      ok = false;
+    for (int k = 0; ok && k < nj; k++)
+      c.prog[jumps[k]].x = m;
+  }
+  if (!ok) {
+    free(c.prog);
+    free(c.sets);
+    *err = c.err ? c.err : "invalid regex";
+    *err_off = c.err_off;
+    *err_span = c.err_span;
+    return NULL;
+  }
+  fp_regex *re = hg_arena_alloc(a, sizeof *re);
+  re->n = c.np;
+  re->prog = hg_arena_alloc(a, (size_t)c.np * sizeof *re->prog);
+  memcpy(re->prog, c.prog, (size_t)c.np * sizeof *re->prog);
+  re->nsets = c.ns;
+  re->sets = hg_arena_alloc(a, (size_t)(c.ns ? c.ns : 1) * sizeof *re->sets);
+  if (c.ns)
+    memcpy(re->sets, c.sets, (size_t)c.ns * sizeof *re->sets);
+  re->anchored = anchored;
+  free(c.prog);
+  free(c.sets);
+  return re;
+}
+
+/* ---- simulation ---- */
+
+typedef struct tlist {
+  int *pcs;
+  int n;
+} tlist;
+
+typedef struct sim {
+  const fp_regex *re;
+  unsigned *mark;   /* generation per pc */
+  unsigned gen;
+  int *stack;
+  size_t len;
+} sim;
+
+/* Add pc and its epsilon closure at position pos; true when MATCH is reached. */
+static bool add(sim *m, tlist *l, int pc, size_t pos)
+{
+  int sp = 0;
+  m->stack[sp++] = pc;
+  bool matched = false;
+  while (sp > 0) {
+    int p = m->stack[--sp];
+    if (m->mark[p] == m->gen)
+      continue;
+    m->mark[p] = m->gen;
+    const ri *in = &m->re->prog[p];
+    switch (in->op) {
+    case RI_JMP: m->stack[sp++] = in->x; break;
+    case RI_SPLIT:
+      m->stack[sp++] = in->y;
+      m->stack[sp++] = in->x;
+      break;
+    case RI_BOL:
+      if (pos == 0)
+        m->stack[sp++] = p + 1;
+      break;
+    case RI_EOL:
+      if (pos == m->len)
+        m->stack[sp++] = p + 1;
+      break;
+    case RI_MATCH: matched = true; break;
+    case RI_SET: l->pcs[l->n++] = p; break;
+    }
+  }
+  return matched;
+}
+
+bool fp_re_search(const fp_regex *re, const char *s, size_t n)
+{
+  sim m;
+  m.re = re;
+  m.len = n;
+  m.gen = 1;
+  size_t np = (size_t)re->n;
+  m.mark = xcalloc(np, sizeof *m.mark);
+  m.stack = xmalloc(2 * np * sizeof *m.stack + sizeof(int));
+  tlist a = {xmalloc(np * sizeof(int)), 0}, b = {xmalloc(np * sizeof(int)), 0};
+  tlist *cur = &a, *nxt = &b;
+  bool found = add(&m, cur, 0, 0);
+  for (size_t i = 0; i < n && !found; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    m.gen++;
+    nxt->n = 0;
+    for (int k = 0; k < cur->n && !found; k++) {
+      const ri *in = &re->prog[cur->pcs[k]];
+      if (set_has(&re->sets[in->x], ch))
+        found = add(&m, nxt, cur->pcs[k] + 1, i + 1);
+    }
+    /* Unanchored search: a match may also start at i + 1. */
+    if (!found && !re->anchored)
+      found = add(&m, nxt, 0, i + 1);
+    tlist *t = cur;
+    cur = nxt;
+    nxt = t;
+    if (cur->n == 0 && re->anchored)
+      break;
+  }
+  free(m.mark);
+  free(m.stack);
+  free(a.pcs);
+  free(b.pcs);
+  return found;
+}

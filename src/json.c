@@ -1,0 +1,419 @@
+/*
+ * json.c — the whole-document JSON parser, member lookup and compact writer
+ * (see json.h). The pruned parser and the selector trie live elsewhere.
+ *
+ * The parser is recursive descent over RFC 8259 with a depth limit. Values
+ * are built in the caller's arena: children are collected on a scratch stack
+ * and copied into one contiguous arena block when their container closes, so
+ * hg_jv.items is an array, not a list. Strings are unescaped (\uXXXX becomes
+ * UTF-8, surrogate pairs joined, a lone surrogate becomes U+FFFD); bytes are
+ * otherwise kept as given, so invalid UTF-8 passes through unchanged.
+ */
+#include "hg/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_MAX_DEPTH 512
+
+typedef struct jp {
+  hg_arena *a;
+  const char *s, *p, *end;
+  const char *err;
+  const char *err_at;
+  /* scratch stack of finished children (and their keys) */
+  hg_jv *stk;
+  const char **kstk;
+  size_t *klstk;
+  size_t n, cap;
+} jp;
+
+static bool jp_fail(jp *j, const char *at, const char *msg)
+{
+  if (!j->err) {
+    j->err = msg;
+    j->err_at = at;
+  }
+  return false;
+}
+
+static void jp_ws(jp *j)
+{
+  while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+    j->p++;
+}
+
+static void jp_push(jp *j, const hg_jv *v, const char *key, size_t klen)
+{
+  if (j->n == j->cap) {
+    j->cap = j->cap ? j->cap * 2 : 64;
+    j->stk = xrealloc(j->stk, j->cap * sizeof *j->stk);
+    j->kstk = xrealloc(j->kstk, j->cap * sizeof *j->kstk);
+    j->klstk = xrealloc(j->klstk, j->cap * sizeof *j->klstk);
+  }
+  j->stk[j->n] = *v;
+  j->kstk[j->n] = key;
+  j->klstk[j->n] = klen;
+  j->n++;
+}
+
+static int hexval(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static bool jp_hex4(jp *j, const char *q, unsigned *out)
+{
+  if (j->end - q < 4)
+    return jp_fail(j, q, "truncated \\u escape");
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    int h = hexval(q[i]);
+    if (h < 0)
+      return jp_fail(j, q + i, "bad hex digit in \\u escape");
+    v = v * 16 + (unsigned)h;
+  }
+  *out = v;
+  return true;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+  if (cp < 0x80) {
+    o[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    o[0] = (char)(0xC0 | (cp >> 6));
+    o[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    o[0] = (char)(0xE0 | (cp >> 12));
+    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  o[0] = (char)(0xF0 | (cp >> 18));
+  o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  o[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* j->p at the opening quote. On success s and len hold the unescaped bytes. */
+static bool jp_string(jp *j, const char **s, size_t *len)
+{
+  const char *start = ++j->p;
+  const char *q = start;
+  bool esc = false;
+  while (q < j->end && *q != '"') {
+    unsigned char c = (unsigned char)*q;
+    if (c < 0x20)
+      return jp_fail(j, q, "control character in string");
+    if (c == '\\') {
+      esc = true;
+      q++;
+      if (q >= j->end)
+        break;
+    }
+    q++;
+  }
+  if (q >= j->end)
+    return jp_fail(j, start - 1, "unterminated string");
+  if (!esc) {
+    *s = hg_arena_strndup(j->a, start, (size_t)(q - start));
+    *len = (size_t)(q - start);
+    j->p = q + 1;
+    return true;
+  }
+  /* Unescaped text is never longer than the escaped text. */
+  char *out = hg_arena_alloc(j->a, (size_t)(q - start) + 1);
+  size_t n = 0;
+  for (const char *r = start; r < q;) {
+    if (*r != '\\') {
+      out[n++] = *r++;
+      continue;
+    }
+    r++;
+    switch (*r) {
+    case '"': out[n++] = '"'; r++; break;
+    case '\\': out[n++] = '\\'; r++; break;
+    case '/': out[n++] = '/'; r++; break;
+    case 'b': out[n++] = '\b'; r++; break;
+    case 'f': out[n++] = '\f'; r++; break;
+    case 'n': out[n++] = '\n'; r++; break;
+    case 'r': out[n++] = '\r'; r++; break;
+    case 't': out[n++] = '\t'; r++; break;
+    case 'u': {
+      unsigned cp;
+      if (!jp_hex4(j, r + 1, &cp))
+        return false;
+      r += 5;
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        unsigned lo;
+        if (q - r >= 6 && r[0] == '\\' && r[1] == 'u' && jp_hex4(j, r + 2, &lo) && lo >= 0xDC00 &&
+            lo <= 0xDFFF) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          r += 6;
+        } else {
+          j->err = NULL; /* a failed look-ahead is not an error */
+          cp = 0xFFFD;
+        }
+      } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        cp = 0xFFFD;
+      }
+      /* 6 escaped bytes (or 12) always hold the <= 4 UTF-8 bytes. */
+      n += put_utf8(out + n, cp);
+      break;
+    }
+    default:
+      return jp_fail(j, r - 1, "invalid escape in string");
+    }
+  }
+  out[n] = '\0';
+  *s = out;
+  *len = n;
+  j->p = q + 1;
+  return true;
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static bool jp_number(jp *j, hg_jv *v)
+{
+  const char *q = j->p, *start = q;
+  if (q < j->end && *q == '-')
+    q++;
+  if (q >= j->end || !is_digit(*q))
+    return jp_fail(j, start, "invalid number");
+  if (*q == '0')
+    q++;
+  else
+    while (q < j->end && is_digit(*q))
+      q++;
+  if (q < j->end && *q == '.') {
+    q++;
+    if (q >= j->end || !is_digit(*q))
+      return jp_fail(j, q, "digit expected after '.'");
+    while (q < j->end && is_digit(*q))
+      q++;
+  }
+  if (q < j->end && (*q == 'e' || *q == 'E')) {
+    q++;
+    if (q < j->end && (*q == '+' || *q == '-'))
+      q++;
+    if (q >= j->end || !is_digit(*q))
+      return jp_fail(j, q, "digit expected in exponent");
+    while (q < j->end && is_digit(*q))
+      q++;
+  }
+  v->kind = HG_JV_NUMBER;
+  v->len = (size_t)(q - start);
+  v->s = hg_arena_strndup(j->a, start, v->len);
+  j->p = q;
+  return true;
+}
+
+static bool jp_lit(jp *j, const char *word, hg_jv_kind kind, hg_jv *v)
+{
+  size_t n = strlen(word);
+  if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0)
+    return jp_fail(j, j->p, "unexpected character");
+  j->p += n;
+  v->kind = kind;
+  return true;
+}
+
+static bool jp_value(jp *j, hg_jv *v, int depth);
+
+/* Move the top `count` scratch entries into the arena as v's children. */
+static void jp_collect(jp *j, hg_jv *v, size_t base, bool keys)
+{
+  size_t count = j->n - base;
+  v->n = count;
+  if (count) {
+    v->items = hg_arena_alloc(j->a, count * sizeof *v->items);
+    memcpy(v->items, j->stk + base, count * sizeof *v->items);
+    if (keys) {
+      v->keys = hg_arena_alloc(j->a, count * sizeof *v->keys);
+      v->klens = hg_arena_alloc(j->a, count * sizeof *v->klens);
+      memcpy(v->keys, j->kstk + base, count * sizeof *v->keys);
+      memcpy(v->klens, j->klstk + base, count * sizeof *v->klens);
+    }
+  }
+  j->n = base;
+}
+
+static bool jp_container(jp *j, hg_jv *v, int depth, bool obj)
+{
+  if (depth >= JSON_MAX_DEPTH)
+    return jp_fail(j, j->p, "nesting too deep");
+  char close = obj ? '}' : ']';
+  v->kind = obj ? HG_JV_OBJECT : HG_JV_ARRAY;
+  size_t base = j->n;
+  j->p++;
+  jp_ws(j);
+  if (j->p < j->end && *j->p == close) {
+    j->p++;
+    return true;
+  }
+  for (;;) {
+    const char *key = NULL;
+    size_t klen = 0;
+    jp_ws(j);
+    if (obj) {
+      if (j->p >= j->end || *j->p != '"')
+        return jp_fail(j, j->p, "object key expected");
+      if (!jp_string(j, &key, &klen))
+        return false;
+      jp_ws(j);
+      if (j->p >= j->end || *j->p != ':')
+        return jp_fail(j, j->p, "':' expected");
+      j->p++;
+      jp_ws(j);
+    }
+    hg_jv child;
+    memset(&child, 0, sizeof child);
+    if (!jp_value(j, &child, depth + 1))
+      return false;
+    jp_push(j, &child, key, klen);
+    jp_ws(j);
+    if (j->p < j->end && *j->p == ',') {
+      j->p++;
+      continue;
+    }
+    if (j->p < j->end && *j->p == close) {
+      j->p++;
+      break;
+    }
+    return jp_fail(j, j->p, obj ? "',' or '}' expected" : "',' or ']' expected");
+  }
+  jp_collect(j, v, base, obj);
+  return true;
+}
+
+static bool jp_value(jp *j, hg_jv *v, int depth)
+{
+  jp_ws(j);
+  if (j->p >= j->end)
+    return jp_fail(j, j->p, "value expected");
+  switch (*j->p) {
+  case '{': return jp_container(j, v, depth, true);
+  case '[': return jp_container(j, v, depth, false);
+  case '"':
+    v->kind = HG_JV_STRING;
+    return jp_string(j, &v->s, &v->len);
+  case 't': return jp_lit(j, "true", HG_JV_TRUE, v);
+  case 'f': return jp_lit(j, "false", HG_JV_FALSE, v);
+  case 'n': return jp_lit(j, "null", HG_JV_NULL, v);
+  default:
+    if (*j->p == '-' || is_digit(*j->p))
+      return jp_number(j, v);
+    return jp_fail(j, j->p, "unexpected character");
+  }
+}
+
+hg_jv *hg_json_parse(hg_arena *a, const char *text, size_t len, size_t *err_off,
+                     const char **err_msg)
+{
+  jp j;
+  memset(&j, 0, sizeof j);
+  j.a = a;
+  j.s = j.p = text;
+  j.end = text + len;
+  hg_jv *v = hg_arena_alloc(a, sizeof *v);
+  bool ok = jp_value(&j, v, 0);
+  if (ok) {
+    jp_ws(&j);
+    if (j.p < j.end)
+      ok = jp_fail(&j, j.p, "unexpected text after the value");
+  }
+  free(j.stk);
+  free(j.kstk);
+  free(j.klstk);
+  if (!ok) {
+    if (err_off)
+      *err_off = (size_t)(j.err_at - text);
+    if (err_msg)
+      *err_msg = j.err;
+    return NULL;
+  }
+  return v;
+}
+
+const hg_jv *hg_jv_get(const hg_jv *v, const char *key, size_t keylen)
+{
+  if (!v || v->kind != HG_JV_OBJECT)
+    return NULL;
+  for (size_t i = 0; i < v->n; i++)
+    if (v->klens[i] == keylen && memcmp(v->keys[i], key, keylen) == 0)
+      return &v->items[i];
+  return NULL;
+}
+
+static void write_str(hg_buf *out, const char *s, size_t len)
+{
+  static const char hex[] = "0123456789abcdef";
+  hg_buf_putc(out, '"');
+  size_t run = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    hg_buf_append(out, s + run, i - run);
+    run = i + 1;
+    switch (c) {
+    case '"': hg_buf_puts(out, "\\\""); break;
+    case '\\': hg_buf_puts(out, "\\\\"); break;
+    case '\n': hg_buf_puts(out, "\\n"); break;
+    case '\r': hg_buf_puts(out, "\\r"); break;
+    case '\t': hg_buf_puts(out, "\\t"); break;
+    case '\b': hg_buf_puts(out, "\\b"); break;
+    case '\f': hg_buf_puts(out, "\\f"); break;
+    default: {
+      char e[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+      hg_buf_puts(out, e);
+    }
+    }
+  }
+  hg_buf_append(out, s + run, len - run);
+  hg_buf_putc(out, '"');
+}
+
+void hg_jv_write(const hg_jv *v, hg_buf *out)
+{
+  switch (v->kind) {
+  case HG_JV_NULL: hg_buf_puts(out, "null"); break;
+  case HG_JV_FALSE: hg_buf_puts(out, "false"); break;
+  case HG_JV_TRUE: hg_buf_puts(out, "true"); break;
+  case HG_JV_NUMBER: hg_buf_append(out, v->s, v->len); break;
+  case HG_JV_STRING: write_str(out, v->s, v->len); break;
+  case HG_JV_ARRAY:
+    hg_buf_putc(out, '[');
+    for (size_t i = 0; i < v->n; i++) {
+      if (i)
+        hg_buf_putc(out, ',');
+      hg_jv_write(&v->items[i], out);
+    }
+    hg_buf_putc(out, ']');
+    break;
+  case HG_JV_OBJECT:
+    hg_buf_putc(out, '{');
+    for (size_t i = 0; i < v->n; i++) {
+      if (i)
+        hg_buf_putc(out, ',');
+      write_str(out, v->keys[i], v->klens[i]);
+      hg_buf_putc(out, ':');
+      hg_jv_write(&v->items[i], out);
+    }
+    hg_buf_putc(out, '}');
+    break;
+  }
+}
