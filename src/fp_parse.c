@@ -708,6 +708,7 @@ static void parse_space(fp_parser *p, size_t start)
       break;
     }
     unexpected(&t, "',' or ']'");
+    advance(&t); /* always make progress past the offending token */
     resync(&t, true);
     if (at(&t, FPK_COMMA) || at(&t, FPK_AND) || at(&t, FPK_OR))
       advance(&t);
