@@ -59,8 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   char *printed = hg_fp_print(fp);
   hg_diag_init(&s);
   hg_fp *again = hg_fp_parse(printed, strlen(printed), NULL, &s);
-  if (!again || !hg_fp_equal(fp, again))
-    abort(); /* parse -> print -> parse must give an equal AST */
+  /* parse -> print -> parse must give an equal AST (canonical spacing may
+   * push a pattern near the limit over 1024 bytes: then it is an error). */
+  if (strlen(printed) <= 1024 && (!again || !hg_fp_equal(fp, again)))
+    abort();
   hg_fp_free(again);
   hg_diag_free(&s);
   free(printed);
