@@ -9,8 +9,6 @@
 # TemplateURLs use `localhost` (moto reads 127.0.0.1 as a bucket name).
 . "$(dirname "$0")/lib.sh"
 
-need_tool publish-moto moto_server || exit 0
-need_tool publish-aws aws || exit 0
 need_tool publish-python python3 || exit 0
 
 T=$(tmpdir)
@@ -60,6 +58,38 @@ CHILDREN=$(manifest_field '" ".join(t["name"] for t in m["templates"] if t["name
 N_CHILDREN=$(echo "$CHILDREN" | wc -w)
 FOLDER=$PREFIX$ENV_NAME/$DIGEST/
 EXPECTED_KEYS=$(for f in $CHILDREN "$PARENT" manifest.json; do echo "$FOLDER$f"; done | sort)
+
+# ---------------------------------------------------------------- offline checks
+expect_fail() { # NAME STATUS PATTERN -- command...
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  "$@" >"$T/x.out" 2>"$T/x.err"
+  local got=$?
+  if [ $got -ne "$want" ]; then
+    fail "$name" "exit status $got, expected $want: $(head -2 "$T/x.err")"
+  elif ! grep -q -e "$pattern" "$T/x.err"; then
+    fail "$name" "no '$pattern' in: $(head -3 "$T/x.err")"
+  else
+    pass "$name"
+  fi
+}
+expect_fail publish-usage-env 2 '^hardengen: --env ENV is required$' -- "$HG_BIN" publish
+expect_fail publish-usage-flag 2 "^hardengen: unknown option '--bukket'$" -- \
+  "$HG_BIN" publish --env "$ENV_NAME" --bukket x
+expect_fail publish-usage-bucket 2 "error: invalid bucket name 'My_Bucket'" -- \
+  "$HG_BIN" publish --env "$ENV_NAME" --root "$HG_TOP" --out "$OUT" --bucket My_Bucket --dry-run
+expect_fail publish-no-build 1 "error: $T/none/$ENV_NAME/manifest.json does not exist \[manifest-missing\]" -- \
+  "$HG_BIN" publish --env "$ENV_NAME" --root "$HG_TOP" --out "$T/none" --dry-run
+# A template edited after the build is refused before anything is sent.
+mkdir -p "$T/stale"
+cp -r "$DIR" "$T/stale/$ENV_NAME"
+first=$(echo $CHILDREN | cut -d' ' -f1)
+echo "# edited" >>"$T/stale/$ENV_NAME/$first"
+expect_fail publish-stale 1 "error: $T/stale/$ENV_NAME/$first does not match manifest.json (size differs): it changed after the build \[publish-stale\]" -- \
+  "$HG_BIN" publish --env "$ENV_NAME" --root "$HG_TOP" --out "$T/stale" --dry-run
+
+need_tool publish-moto moto_server || exit 0
+need_tool publish-aws aws || exit 0
 
 # ---------------------------------------------------------------- moto
 INITIAL_NO_AUTH_ACTION_COUNT=4 moto_server -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
