@@ -392,7 +392,7 @@ topics = [t["TopicArn"] for t in c("sns").list_topics()["Topics"]]
 keys = [k["KeyId"] for k in c("kms").list_keys()["Keys"]]
 groups = [g["logGroupName"] for g in c("logs").describe_log_groups()["logGroups"]]
 buckets = [b["Name"] for b in c("s3").list_buckets()["Buckets"]]
-roles = [r["RoleName"] for r in c("iam").list_roles()["Roles"]]
+roles = [r["RoleName"] for r in c("iam").list_roles()["Roles"] if r["RoleName"] != "publisher-role"]
 print("nested stacks:", " ".join(sorted(s["StackName"] for s in stacks if s["StackName"] != stack)))
 print("SNS topics:", " ".join(sorted(topics)))
 print("KMS keys:", len(keys))
