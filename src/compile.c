@@ -45,7 +45,8 @@ static void unknown_id(const hg_profile *p, const hg_filterset *fs, const hg_yva
   hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, node && node->file ? node->file : p->path,
                            node ? node->line : 0, node ? node->col : 0, "profile-unknown-filter",
                            "%s names filter '%s', which env '%s' does not have", what, id, p->env);
-  d->span = (int)strlen(id);
+  if (node && node->kind == HG_Y_STR && node->text && strcmp(node->text, id) == 0)
+    d->span = (int)strlen(id);
   const char *near = hg_did_you_mean(id, ids, false);
   if (near)
     hg_diag_note(d, "did you mean '%s'?", near);

@@ -274,6 +274,11 @@ static bool parse_value(ts *t, fp_value *v, fp_op op, const fp_tok *optok)
     const char *err = NULL;
     size_t eoff = 0, espan = 1;
     v->re = fp_re_compile(p->a, v->text, v->textlen, &err, &eoff, &espan);
+    if (v->re) {
+      hg_fp *fp = p->fp;
+      fp->regexes = xrealloc(fp->regexes, (fp->nregexes + 1) * sizeof *fp->regexes);
+      fp->regexes[fp->nregexes++] = v->re;
+    }
     if (!v->re && !p->fatal) {
       fp_diag(p, HG_SEV_ERROR, k.off + 1 + eoff, espan, "fp-regex", "%s", err);
       if (p->errors >= FP_MAX_ERRORS)
@@ -708,6 +713,7 @@ static void parse_space(fp_parser *p, size_t start)
       break;
     }
     unexpected(&t, "',' or ']'");
+    advance(&t); /* always make progress past the offending token */
     resync(&t, true);
     if (at(&t, FPK_COMMA) || at(&t, FPK_AND) || at(&t, FPK_OR))
       advance(&t);
@@ -884,6 +890,9 @@ void hg_fp_free(hg_fp *fp)
 {
   if (!fp)
     return;
+  for (size_t i = 0; i < fp->nregexes; i++)
+    fp_re_free(fp->regexes[i]);
+  free(fp->regexes);
   hg_arena_free(fp->arena);
   free(fp);
 }
