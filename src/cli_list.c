@@ -1,16 +1,135 @@
 /*
- * cli_list.c — `hardengen list` (not yet implemented).
+ * cli_list.c — `hardengen list`: the filters an env would emit, after CIS
+ * selection and the profile's disable/override, as a table or JSON.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli_envs.h"
 #include "hg/cli.h"
+#include "hg/compile.h"
+#include "hg/emit.h"
+#include "hg/util.h"
 
-const char hg_help_list[] = "hardengen list\n";
+const char hg_help_list[] =
+    "hardengen list --env ENV [--root DIR] [--format text|json]\n"
+    "\n"
+    "Show every filter the env would emit (one metric filter and one alarm each):\n"
+    "its id, CIS number for the profile's cis.version, SNS topic, alarm threshold\n"
+    "and pattern, after CIS selection and the profile's filters.disable and\n"
+    "filters.override. JSON output:\n"
+    "  {\"env\":..., \"filters\":[{\"id\",\"title\",\"cis\",\"topic\",\"threshold\",\"pattern\"}]}\n"
+    "\n"
+    "options:\n"
+    "  --env ENV       the environment (profiles/ENV.yaml)\n"
+    "  --root DIR      the folder holding profiles/, filters/, templates/ (default .)\n"
+    "  --format FMT    text (an aligned table, default) or json\n"
+    "\n"
+    "exit status: 0 ok, 1 input is wrong (diagnostics on stderr), 2 usage.\n"
+    "\n"
+    "example:\n"
+    "  hardengen list --env prod --format json | jq -r '.filters[].id'\n";
+
+static void put_threshold(hg_buf *b, double t)
+{
+  if (t == floor(t) && fabs(t) < 1e15)
+    hg_buf_printf(b, "%lld", (long long)t);
+  else
+    hg_buf_printf(b, "%.17g", t);
+}
+
+static void list_json(const hg_compiled *c, hg_buf *b)
+{
+  const char *ver = c->profile->cis_version;
+  hg_buf_puts(b, "{\n  \"env\": ");
+  hg_emit_json_string(b, c->profile->env);
+  hg_buf_puts(b, ",\n  \"filters\": ");
+  hg_buf_puts(b, c->filters.n ? "[\n" : "[]");
+  for (size_t i = 0; i < c->filters.n; i++) {
+    const hg_filter *f = &c->filters.v[i];
+    const char *cis = ver ? hg_filter_cis(f, ver) : NULL;
+    hg_buf_puts(b, "    {\n      \"id\": ");
+    hg_emit_json_string(b, f->id);
+    hg_buf_puts(b, ",\n      \"title\": ");
+    hg_emit_json_string(b, f->title ? f->title : "");
+    hg_buf_puts(b, ",\n      \"cis\": ");
+    if (cis)
+      hg_emit_json_string(b, cis);
+    else
+      hg_buf_puts(b, "null");
+    hg_buf_puts(b, ",\n      \"topic\": ");
+    hg_emit_json_string(b, hg_topic_name(f->topic));
+    hg_buf_puts(b, ",\n      \"threshold\": ");
+    put_threshold(b, f->threshold);
+    hg_buf_puts(b, ",\n      \"pattern\": ");
+    hg_emit_json_string(b, f->pattern ? f->pattern : "");
+    hg_buf_puts(b, i + 1 < c->filters.n ? "\n    },\n" : "\n    }\n  ]");
+  }
+  hg_buf_puts(b, "\n}\n");
+}
+
+static void list_text(const hg_compiled *c, hg_buf *b)
+{
+  const char *ver = c->profile->cis_version;
+  size_t wid = 2, wcis = 3, wtopic = 5, wthr = 9;
+  char num[64];
+  for (size_t i = 0; i < c->filters.n; i++) {
+    const hg_filter *f = &c->filters.v[i];
+    const char *cis = ver ? hg_filter_cis(f, ver) : NULL;
+    hg_buf t;
+    hg_buf_init(&t);
+    put_threshold(&t, f->threshold);
+    if (strlen(f->id) > wid) wid = strlen(f->id);
+    if (cis && strlen(cis) > wcis) wcis = strlen(cis);
+    if (strlen(hg_topic_name(f->topic)) > wtopic) wtopic = strlen(hg_topic_name(f->topic));
+    if (t.len > wthr) wthr = t.len;
+    hg_buf_free(&t);
+  }
+  hg_buf_printf(b, "%-*s  %-*s  %-*s  %*s  %s\n", (int)wid, "ID", (int)wcis, "CIS", (int)wtopic,
+                "TOPIC", (int)wthr, "THRESHOLD", "PATTERN");
+  for (size_t i = 0; i < c->filters.n; i++) {
+    const hg_filter *f = &c->filters.v[i];
+    const char *cis = ver ? hg_filter_cis(f, ver) : NULL;
+    hg_buf t;
+    hg_buf_init(&t);
+    put_threshold(&t, f->threshold);
+    snprintf(num, sizeof num, "%s", t.data ? t.data : "");
+    hg_buf_free(&t);
+    hg_buf_printf(b, "%-*s  %-*s  %-*s  %*s  %s\n", (int)wid, f->id, (int)wcis, cis ? cis : "-",
+                  (int)wtopic, hg_topic_name(f->topic), (int)wthr, num,
+                  f->pattern ? f->pattern : "");
+  }
+}
 
 int hg_cli_list(int argc, char **argv)
 {
-  (void)argc;
-  (void)argv;
-  fputs("hardengen: 'list' is not implemented yet\n", stderr);
-  return HG_EXIT_IO;
+  static const char *const formats[] = {"text", "json", NULL};
+  hg_cli_opts o;
+  int rc = hg_cli_parse(argc, argv, "erf", formats, hg_help_list, &o);
+  if (rc != 0)
+    return rc < 0 ? HG_EXIT_OK : rc;
+  if (!o.env)
+    return hg_cli_usage_error(hg_help_list, "give --env ENV");
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_compiled c;
+  int status = HG_EXIT_OK;
+  if (hg_compile_filters(o.root, o.env, &c, &sink) != 0) {
+    status = HG_EXIT_INPUT;
+  } else {
+    hg_buf b;
+    hg_buf_init(&b);
+    if (strcmp(o.format, "json") == 0)
+      list_json(&c, &b);
+    else
+      list_text(&c, &b);
+    fwrite(b.data, 1, b.len, stdout);
+    hg_buf_free(&b);
+    hg_compiled_free(&c);
+  }
+  hg_diag_render_text(&sink, stderr);
+  hg_diag_free(&sink);
+  return status;
 }

@@ -29,4 +29,14 @@ typedef struct hg_compiled {
 int hg_compile_filters(const char *root, const char *env, hg_compiled *out, hg_diag_sink *sink);
 void hg_compiled_free(hg_compiled *c);
 
+/*
+ * The profile's filters.disable and filters.override applied to fs (after
+ * CIS selection). An entry names a filter by id or by the CIS control it
+ * was selected from. origins (fs->n entries, may be NULL) are kept parallel
+ * to fs; an overridden pattern's origin becomes the profile node. Every
+ * unknown id is an error with did-you-mean. Returns 0 or -1.
+ */
+int hg_compile_apply_profile(const hg_profile *p, hg_filterset *fs, hg_fp_origin *origins,
+                             hg_diag_sink *sink);
+
 #endif

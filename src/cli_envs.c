@@ -1,0 +1,135 @@
+/*
+ * cli_envs.c — flag parsing shared by build, check and list (cli_envs.h).
+ */
+#include "cli_envs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/cli.h"
+#include "hg/profile.h"
+#include "hg/util.h"
+
+typedef struct flag {
+  char letter;
+  const char *name;
+  bool takes_value;
+} flag;
+
+static const flag flags[] = {
+    {'e', "--env", true},   {'a', "--all", false}, {'r', "--root", true},
+    {'o', "--out", true},   {'f', "--format", true}, {'c', "--cis", false},
+};
+
+int hg_cli_parse(int argc, char **argv, const char *allowed, const char *const *formats,
+                 const char *help, hg_cli_opts *o)
+{
+  memset(o, 0, sizeof *o);
+  o->root = ".";
+  o->format = formats ? formats[0] : NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+      fputs(help, stdout);
+      return -1;
+    }
+    const flag *f = NULL;
+    const char *value = NULL;
+    for (size_t k = 0; k < HG_COUNTOF(flags); k++) {
+      size_t n = strlen(flags[k].name);
+      if (strncmp(arg, flags[k].name, n) == 0 && (arg[n] == '\0' || arg[n] == '=') &&
+          strchr(allowed, flags[k].letter)) {
+        f = &flags[k];
+        if (arg[n] == '=')
+          value = arg + n + 1;
+      }
+    }
+    if (!f)
+      return hg_cli_usage_error(help, "unknown option '%s'", arg);
+    if (f->takes_value && !value) {
+      if (i + 1 >= argc)
+        return hg_cli_usage_error(help, "%s needs a value", f->name);
+      value = argv[++i];
+    } else if (!f->takes_value && value) {
+      return hg_cli_usage_error(help, "%s takes no value", f->name);
+    }
+    switch (f->letter) {
+    case 'e': o->env = value; break;
+    case 'a': o->all = true; break;
+    case 'r': o->root = value; break;
+    case 'o': o->out = value; break;
+    case 'c': o->cis = true; break;
+    case 'f': {
+      bool ok = false;
+      for (size_t k = 0; formats && formats[k]; k++)
+        ok = ok || strcmp(formats[k], value) == 0;
+      if (!ok)
+        return hg_cli_usage_error(help, "unknown format '%s'", value);
+      o->format = value;
+      break;
+    }
+    default: break;
+    }
+  }
+  if (o->env && o->all)
+    return hg_cli_usage_error(help, "give either --env or --all, not both");
+  if (o->env && (!*o->env || strspn(o->env, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789_-") != strlen(o->env)))
+    return hg_cli_usage_error(help, "invalid env name '%s' (letters, digits, '_' and '-')", o->env);
+  if (!*o->root)
+    return hg_cli_usage_error(help, "--root needs a folder");
+  return 0;
+}
+
+char **hg_cli_envs(const hg_cli_opts *o)
+{
+  if (o->env) {
+    char **v = xcalloc(2, sizeof *v);
+    v[0] = xstrdup(o->env);
+    return v;
+  }
+  char **v = hg_profile_list(o->root);
+  if (!v)
+    fprintf(stderr, "hardengen: cannot read %s/profiles: no profiles to work on\n", o->root);
+  return v;
+}
+
+/* Stand-ins until the profile loader provides these (its strong
+ * definitions replace them at link time). */
+#include <dirent.h>
+
+static int cmp_name(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+__attribute__((weak)) char **hg_profile_list(const char *root)
+{
+  char *dir = xasprintf("%s/profiles", root);
+  DIR *d = opendir(dir);
+  free(dir);
+  if (!d)
+    return NULL;
+  char **v = xcalloc(1, sizeof *v);
+  size_t n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") != 0)
+      continue;
+    v = xrealloc(v, (n + 2) * sizeof *v);
+    v[n++] = xstrndup(e->d_name, len - 5);
+  }
+  closedir(d);
+  v[n] = NULL;
+  qsort(v, n, sizeof *v, cmp_name);
+  return v;
+}
+
+__attribute__((weak)) void hg_profile_list_free(char **names)
+{
+  for (char **p = names; p && *p; p++)
+    free(*p);
+  free(names);
+}

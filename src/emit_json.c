@@ -1,0 +1,67 @@
+/*
+ * emit_json.c — the JSON writer (see emit.h): two-space indent, keys in
+ * insertion order, UTF-8 kept as is, control characters escaped.
+ */
+#include "hg/emit.h"
+
+void hg_emit_json_string(hg_buf *out, const char *s)
+{
+  hg_buf_putc(out, '"');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '"': hg_buf_puts(out, "\\\""); break;
+    case '\\': hg_buf_puts(out, "\\\\"); break;
+    case '\n': hg_buf_puts(out, "\\n"); break;
+    case '\t': hg_buf_puts(out, "\\t"); break;
+    case '\r': hg_buf_puts(out, "\\r"); break;
+    case '\b': hg_buf_puts(out, "\\b"); break;
+    case '\f': hg_buf_puts(out, "\\f"); break;
+    default:
+      if (*p < 0x20 || *p == 0x7f)
+        hg_buf_printf(out, "\\u%04x", *p);
+      else
+        hg_buf_putc(out, (char)*p);
+    }
+  }
+  hg_buf_putc(out, '"');
+}
+
+static void indent(hg_buf *out, int n)
+{
+  for (int i = 0; i < n; i++)
+    hg_buf_putc(out, ' ');
+}
+
+static void put_value(hg_buf *out, const hg_doc *d, int ind)
+{
+  switch (d->kind) {
+  case HG_DOC_STR: hg_emit_json_string(out, d->str); return;
+  case HG_DOC_INT: hg_buf_printf(out, "%lld", d->num); return;
+  case HG_DOC_BOOL: hg_buf_puts(out, d->b ? "true" : "false"); return;
+  case HG_DOC_MAP:
+  case HG_DOC_SEQ: break;
+  }
+  bool map = d->kind == HG_DOC_MAP;
+  if (d->n == 0) {
+    hg_buf_puts(out, map ? "{}" : "[]");
+    return;
+  }
+  hg_buf_puts(out, map ? "{\n" : "[\n");
+  for (size_t i = 0; i < d->n; i++) {
+    indent(out, ind + 2);
+    if (map) {
+      hg_emit_json_string(out, d->keys[i]);
+      hg_buf_puts(out, ": ");
+    }
+    put_value(out, d->items[i], ind + 2);
+    hg_buf_puts(out, i + 1 < d->n ? ",\n" : "\n");
+  }
+  indent(out, ind);
+  hg_buf_putc(out, map ? '}' : ']');
+}
+
+void hg_emit_json(const hg_doc *d, hg_buf *out)
+{
+  put_value(out, d, 0);
+  hg_buf_putc(out, '\n');
+}

@@ -1,0 +1,416 @@
+/*
+ * plan.c — the stack-set planner's driver (see plan.h): read the skeletons,
+ * fill the parent, trail and Config templates, let plan_alarms.c add the
+ * alarm templates, check quotas and IAM policies, emit, digest, manifest.
+ */
+#include "hg/plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/cli.h"
+#include "hg/emit.h"
+#include "hg/iam.h"
+#include "plan_int.h"
+
+#define MAX_SKELETON_BYTES (4u << 20)
+
+const char *hg_plan_ext(hg_plan_format f)
+{
+  return f == HG_PLAN_JSON ? "json" : "yaml";
+}
+
+/* ---- small document helpers ---- */
+
+void hg_plan_doc_put(hg_doc *map, const char *key, hg_doc *val)
+{
+  for (size_t i = 0; i < map->n; i++)
+    if (strcmp(map->keys[i], key) == 0) {
+      hg_doc_free(map->items[i]);
+      map->items[i] = val;
+      return;
+    }
+  hg_doc_set(map, key, val);
+}
+
+hg_doc *hg_plan_find_resource(const hg_doc *tmpl, const char *type, const char **id)
+{
+  const hg_doc *res = hg_doc_get(tmpl, "Resources");
+  for (size_t i = 0; res && res->kind == HG_DOC_MAP && i < res->n; i++) {
+    const char *t = hg_doc_get_str(res->items[i], "Type");
+    if (t && strcmp(t, type) == 0) {
+      if (id)
+        *id = res->keys[i];
+      return res->items[i];
+    }
+  }
+  return NULL;
+}
+
+size_t hg_plan_count_resources(const hg_doc *tmpl)
+{
+  const hg_doc *res = hg_doc_get(tmpl, "Resources");
+  return res && res->kind == HG_DOC_MAP ? res->n : 0;
+}
+
+void hg_plan_emit(hg_plan_template *t, hg_plan_format f)
+{
+  hg_buf b;
+  hg_buf_init(&b);
+  if (f == HG_PLAN_JSON)
+    hg_emit_json(t->doc, &b);
+  else
+    hg_emit_yaml(t->doc, &b);
+  free(t->text);
+  t->text = hg_buf_take(&b, &t->len);
+  hg_sha256_hex(t->text, t->len, t->sha256);
+  t->resources = hg_plan_count_resources(t->doc);
+}
+
+/* ---- inputs of the digest ---- */
+
+void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, const void *data,
+                        size_t len)
+{
+  char hex[65];
+  if (data)
+    hg_sha256_hex(data, len, hex);
+  else
+    strcpy(hex, "-");
+  if (in->n == in->cap) {
+    in->cap = in->cap ? in->cap * 2 : 16;
+    in->v = xrealloc(in->v, in->cap * sizeof *in->v);
+  }
+  in->v[in->n++] = xasprintf("%s %s %s", kind, name, hex);
+}
+
+void hg_plan_inputs_free(hg_plan_inputs *in)
+{
+  for (size_t i = 0; i < in->n; i++)
+    free(in->v[i]);
+  free(in->v);
+  memset(in, 0, sizeof *in);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A path as shown and digested: relative to root when it lies inside it. */
+static const char *display_path(const char *path, const char *root)
+{
+  size_t n = root ? strlen(root) : 0;
+  if (n && strncmp(path, root, n) == 0 && path[n] == '/')
+    return path + n + 1;
+  if (strncmp(path, "./", 2) == 0)
+    return path + 2;
+  return path;
+}
+
+static void collect_profile_files(const hg_yval *v, char ***names, size_t *n, size_t *cap)
+{
+  if (!v)
+    return;
+  if (v->file) {
+    bool seen = false;
+    for (size_t i = 0; i < *n && !seen; i++)
+      seen = strcmp((*names)[i], v->file) == 0;
+    if (!seen) {
+      if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *names = xrealloc(*names, *cap * sizeof **names);
+      }
+      (*names)[(*n)++] = (char *)v->file;
+    }
+  }
+  if (v->kind == HG_Y_MAP || v->kind == HG_Y_SEQ)
+    for (size_t i = 0; i < v->n; i++)
+      collect_profile_files(v->items[i], names, n, cap);
+}
+
+/* Digest lines for the profile files and the filter files, sorted per kind. */
+static void digest_sources(const hg_compiled *c, const char *root, hg_plan_inputs *in)
+{
+  const hg_profile *p = c->profile;
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  if (p->path) {
+    names = xmalloc(8 * sizeof *names);
+    cap = 8;
+    names[n++] = (char *)p->path;
+  }
+  collect_profile_files(p->tree, &names, &n, &cap);
+  if (n > 1)
+    qsort(names, n, sizeof *names, cmp_str);
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+      continue;
+    size_t len = 0;
+    char *data = hg_read_file(names[i], 64u << 20, &len);
+    hg_plan_inputs_add(in, "profile", display_path(names[i], root), data, len);
+    free(data);
+  }
+  free(names);
+
+  char **files = xcalloc(c->filters.n + 1, sizeof *files);
+  size_t nf = 0;
+  for (size_t i = 0; i < c->filters.n; i++)
+    if (c->filters.v[i].file)
+      files[nf++] = c->filters.v[i].file;
+  qsort(files, nf, sizeof *files, cmp_str);
+  const char *share = hg_share_dir();
+  for (size_t i = 0; i < nf; i++) {
+    if (i > 0 && strcmp(files[i], files[i - 1]) == 0)
+      continue;
+    size_t len = 0;
+    char *path = xasprintf("%s/%s", root ? root : ".", files[i]);
+    char *data = hg_read_file(path, 64u << 20, &len);
+    if (!data && share) {
+      free(path);
+      path = xasprintf("%s/%s", share, files[i]);
+      data = hg_read_file(path, 64u << 20, &len);
+    }
+    hg_plan_inputs_add(in, "filter", files[i], data, len);
+    free(data);
+    free(path);
+  }
+  free(files);
+}
+
+/* ---- skeletons ---- */
+
+static hg_doc *load_skeleton(const char *root, const char *name, hg_plan_inputs *in,
+                             hg_diag_sink *sink)
+{
+  char *path = xasprintf("%s/templates/%s", root ? root : ".", name);
+  size_t len = 0;
+  char *text = hg_read_file(path, MAX_SKELETON_BYTES, &len);
+  const char *share = hg_share_dir();
+  if (!text && errno == ENOENT && share) {
+    free(path);
+    path = xasprintf("%s/templates/%s", share, name);
+    text = hg_read_file(path, MAX_SKELETON_BYTES, &len);
+  }
+  if (!text) {
+    hg_diag_add(sink, HG_SEV_ERROR, path, 0, 0, "template-unreadable",
+                "cannot read the template skeleton '%s': %s", name, strerror(errno));
+    free(path);
+    return NULL;
+  }
+  const char *shown = display_path(path, root);
+  hg_diag_source(sink, shown, text, len);
+  hg_doc *d = hg_emit_read_yaml(text, len, shown, sink);
+  if (d && (d->kind != HG_DOC_MAP || !hg_doc_get(d, "Resources") ||
+            hg_doc_get(d, "Resources")->kind != HG_DOC_MAP)) {
+    hg_diag_add(sink, HG_SEV_ERROR, shown, 1, 1, "template-shape",
+                "a template skeleton must be a map with a Resources map");
+    hg_doc_free(d);
+    d = NULL;
+  }
+  hg_plan_inputs_add(in, "template", name, text, len);
+  free(text);
+  free(path);
+  return d;
+}
+
+static hg_plan_template *add_template(hg_plan *p, const char *stem, hg_plan_format f, hg_doc *doc)
+{
+  p->t = xrealloc(p->t, (p->n + 1) * sizeof *p->t);
+  hg_plan_template *t = &p->t[p->n++];
+  memset(t, 0, sizeof *t);
+  t->name = xasprintf("%s.%s", stem, hg_plan_ext(f));
+  t->doc = doc;
+  return t;
+}
+
+/* ---- the parent ---- */
+
+static void set_default_str(hg_doc *params, const char *name, const char *value)
+{
+  hg_doc *prm = hg_doc_get(params, name);
+  if (prm && prm->kind == HG_DOC_MAP && value)
+    hg_plan_doc_put(prm, "Default", hg_doc_str(value));
+}
+
+/* Point a nested stack's TemplateURL at the emitted file's extension. */
+static void fix_template_url(hg_doc *stack, hg_plan_format f)
+{
+  hg_doc *props = hg_doc_get(stack, "Properties");
+  hg_doc *url = hg_doc_get(props, "TemplateURL");
+  hg_doc *sub = hg_doc_get(url, "Fn::Sub");
+  if (f != HG_PLAN_JSON || !sub || sub->kind != HG_DOC_STR || !hg_ends_with(sub->str, ".yaml"))
+    return;
+  strcpy(sub->str + strlen(sub->str) - 4, "json");
+}
+
+static void fill_parent(const hg_compiled *c, hg_doc *parent, const hg_plan *p, size_t n_parts,
+                        hg_plan_format f)
+{
+  const hg_profile *pr = c->profile;
+  hg_doc *params = hg_doc_get(parent, "Parameters");
+  if (params && params->kind == HG_DOC_MAP) {
+    set_default_str(params, "CFtemplateBucketURL", pr->templates_bucket_url);
+    set_default_str(params, "Bucket4Logs", pr->logs_bucket);
+    hg_doc *ret = hg_doc_get(params, "LogRetentionDays");
+    if (ret && ret->kind == HG_DOC_MAP)
+      hg_plan_doc_put(ret, "Default", hg_doc_int(pr->retention_days));
+    set_default_str(params, "AWSAccountName", pr->account_name);
+    set_default_str(params, "InfosecEmail", pr->infosec_email);
+    set_default_str(params, "DevOpsEmail", pr->devops_email);
+  }
+  hg_doc *res = hg_doc_get(parent, "Resources");
+  for (size_t i = 0; i < res->n; i++) {
+    const char *type = hg_doc_get_str(res->items[i], "Type");
+    if (type && strcmp(type, "AWS::CloudFormation::Stack") == 0)
+      fix_template_url(res->items[i], f);
+  }
+  /* Extra alarm parts: a copy of CloudWatchStack that passes only the
+   * account name and waits for part 1, which creates the topics. */
+  const hg_doc *first = hg_doc_get(res, "CloudWatchStack");
+  for (size_t k = 2; first && k <= n_parts; k++) {
+    hg_doc *st = hg_doc_clone(first);
+    hg_plan_doc_put(st, "DependsOn", hg_doc_str("CloudWatchStack"));
+    hg_doc *props = hg_doc_get(st, "Properties");
+    if (props && props->kind == HG_DOC_MAP) {
+      char *url = xasprintf("${CFtemplateBucketURL}cloudwatch.global.%zu.%s", k, hg_plan_ext(f));
+      hg_plan_doc_put(props, "TemplateURL", hg_doc_sub(url));
+      free(url);
+      hg_doc *pp = hg_doc_map();
+      hg_doc_set(pp, "AWSAccountName", hg_doc_ref("AWSAccountName"));
+      hg_plan_doc_put(props, "Parameters", pp);
+    }
+    char *id = xasprintf("CloudWatchStack%zu", k);
+    hg_doc_set(res, id, st);
+    free(id);
+  }
+  (void)p;
+}
+
+/* ---- Config ---- */
+
+static const char *tf(bool b) { return b ? "true" : "false"; }
+
+static void fill_config(const hg_compiled *c, hg_doc *cfg)
+{
+  const hg_profile *p = c->profile;
+  hg_doc *res = hg_doc_get(cfg, "Resources");
+  for (size_t i = 0; i < res->n; i++) {
+    hg_doc *props = hg_doc_get(res->items[i], "Properties");
+    const char *src = hg_doc_get_str(hg_doc_get(props, "Source"), "SourceIdentifier");
+    if (!src || strcmp(src, "IAM_PASSWORD_POLICY") != 0)
+      continue;
+    /* AWS Config takes every InputParameters value as a string ("14", "true"). */
+    hg_doc *in = hg_doc_map();
+    hg_doc_set_str(in, "RequireUppercaseCharacters", tf(p->pw_require_upper));
+    hg_doc_set_str(in, "RequireLowercaseCharacters", tf(p->pw_require_lower));
+    hg_doc_set_str(in, "RequireSymbols", tf(p->pw_require_symbols));
+    hg_doc_set_str(in, "RequireNumbers", tf(p->pw_require_numbers));
+    hg_doc_set(in, "MinimumPasswordLength", hg_doc_strf("%d", p->pw_min_length));
+    hg_doc_set(in, "PasswordReusePrevention", hg_doc_strf("%d", p->pw_reuse_prevention));
+    hg_doc_set(in, "MaxPasswordAge", hg_doc_strf("%d", p->pw_max_age));
+    hg_plan_doc_put(props, "InputParameters", in);
+  }
+}
+
+/* ---- driver ---- */
+
+int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options *opts,
+                  hg_plan *out, hg_diag_sink *sink)
+{
+  hg_plan_options o = opts ? *opts : (hg_plan_options){0};
+  if (!o.max_resources)
+    o.max_resources = HG_PLAN_MAX_RESOURCES;
+  if (!o.max_bytes)
+    o.max_bytes = HG_PLAN_MAX_TEMPLATE_BYTES;
+  memset(out, 0, sizeof *out);
+  out->env = xstrdup(c->profile->env ? c->profile->env : "");
+  size_t errors_before = sink->errors;
+
+  hg_plan_inputs in = {0};
+  hg_doc *parent = load_skeleton(root, "security.global.yaml", &in, sink);
+  hg_doc *trail = load_skeleton(root, "cloudtrail.global.yaml", &in, sink);
+  hg_doc *config = load_skeleton(root, "config.global.yaml", &in, sink);
+  hg_doc *cw1 = load_skeleton(root, "cloudwatch.global.yaml", &in, sink);
+  hg_doc *cwn = load_skeleton(root, "cloudwatch.part.yaml", &in, sink);
+  int rc = -1;
+  if (!parent || !trail || !config || !cw1 || !cwn)
+    goto done;
+
+  add_template(out, "cloudtrail.global", o.format, trail);
+  trail = NULL;
+  fill_config(c, config);
+  add_template(out, "config.global", o.format, config);
+  config = NULL;
+  if (hg_plan_alarms(c, out->t[0].doc, cw1, cwn, &o, out, sink) != 0)
+    goto done;
+  size_t n_parts = out->n - 2;
+  fill_parent(c, parent, out, n_parts, o.format);
+  add_template(out, "security.global", o.format, parent);
+  parent = NULL;
+
+  for (size_t i = 0; i < out->n; i++)
+    hg_plan_emit(&out->t[i], o.format);
+
+  /* Checks: everything is reported, nothing is written on an error. */
+  size_t tree = 0;
+  for (size_t i = 0; i < out->n; i++) {
+    hg_plan_check_template(&out->t[i], sink);
+    tree += out->t[i].resources;
+  }
+  if (tree > HG_PLAN_MAX_TREE_RESOURCES)
+    hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "quota-stack-set-resources",
+                "the stack set has %zu resources; one nested-stack operation allows %d", tree,
+                HG_PLAN_MAX_TREE_RESOURCES);
+  hg_plan_check_filters(c, out, sink);
+  hg_plan_check_defaults(c, out, sink);
+  int findings = 0;
+  for (size_t i = 0; i < out->n; i++)
+    findings += hg_iam_lint_doc(out->t[i].doc, out->t[i].name, sink);
+
+  /* Digest: version and format, then the inputs sorted within each kind. */
+  hg_plan_inputs src = {0};
+  digest_sources(c, root, &src);
+  hg_buf d;
+  hg_buf_init(&d);
+  hg_buf_printf(&d, "hardengen %s\nformat %s\n", HG_VERSION, hg_plan_ext(o.format));
+  for (size_t i = 0; i < src.n; i++)
+    hg_buf_printf(&d, "%s\n", src.v[i]);
+  for (size_t i = 0; i < in.n; i++)
+    hg_buf_printf(&d, "%s\n", in.v[i]);
+  hg_plan_inputs_free(&src);
+  hg_sha256_hex(d.data, d.len, out->digest);
+  hg_buf_free(&d);
+  hg_plan_manifest(c, out);
+  rc = sink->errors > errors_before || findings > 0 ? -1 : 0;
+done:
+  hg_doc_free(parent);
+  hg_doc_free(trail);
+  hg_doc_free(config);
+  hg_doc_free(cw1);
+  hg_doc_free(cwn);
+  hg_plan_inputs_free(&in);
+  return rc;
+}
+
+void hg_plan_free(hg_plan *p)
+{
+  for (size_t i = 0; i < p->n; i++) {
+    free(p->t[i].name);
+    free(p->t[i].text);
+    hg_doc_free(p->t[i].doc);
+  }
+  free(p->t);
+  for (size_t i = 0; i < p->n_filters; i++) {
+    free(p->filters[i].id);
+    free(p->filters[i].cis);
+    free(p->filters[i].metric);
+    free(p->filters[i].alarm);
+    free(p->filters[i].logical);
+  }
+  free(p->filters);
+  free(p->manifest);
+  free(p->env);
+  memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,47 @@
+/*
+ * plan_int.h — declarations shared by the plan_*.c files only (not part of
+ * the plan.h interface).
+ */
+#ifndef HG_PLAN_INT_H
+#define HG_PLAN_INT_H
+
+#include "hg/plan.h"
+#include "hg/util.h"
+
+/* The inputs the digest covers: lines "KIND NAME SHA256". */
+typedef struct hg_plan_inputs {
+  char **v;
+  size_t n, cap;
+} hg_plan_inputs;
+
+void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, const void *data,
+                        size_t len);
+void hg_plan_inputs_free(hg_plan_inputs *in);
+
+/* Replace map[key] (or append it) with val; takes ownership of val. */
+void hg_plan_doc_put(hg_doc *map, const char *key, hg_doc *val);
+/* The first resource of a given Type in a template, or NULL; *id gets its logical id. */
+hg_doc *hg_plan_find_resource(const hg_doc *tmpl, const char *type, const char **id);
+/* Number of entries under Resources. */
+size_t hg_plan_count_resources(const hg_doc *tmpl);
+/* Emit d in the format into t->text/len and fill sha256 and resources. */
+void hg_plan_emit(hg_plan_template *t, hg_plan_format f);
+
+/* Fill p->filters and append the cloudwatch templates (part 1 from skel1,
+ * parts 2.. from skeln) to p->t. trail is the emitted trail template, read
+ * for the log group's name. Returns 0 or -1 (error in sink). */
+int hg_plan_alarms(const hg_compiled *c, const hg_doc *trail, const hg_doc *skel1,
+                   const hg_doc *skeln, const hg_plan_options *o, hg_plan *p, hg_diag_sink *sink);
+
+/* The profile and filter quotas that are not per template (metric filters
+ * and regex filters per log group, names, namespace). Returns errors added. */
+int hg_plan_check_filters(const hg_compiled *c, const hg_plan *p, hg_diag_sink *sink);
+
+/* Check each profile-derived parameter Default of every template against
+ * the parameter's AllowedPattern / AllowedValues. Returns errors added. */
+int hg_plan_check_defaults(const hg_compiled *c, const hg_plan *p, hg_diag_sink *sink);
+
+/* Build p->manifest from the rest of p. */
+void hg_plan_manifest(const hg_compiled *c, hg_plan *p);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * plan_manifest.c — manifest.json: what was built from which inputs. The
+ * publisher reads it; its keys and their order are part of the contract:
+ *
+ *   {"tool","version","env","digest","parent","parameters":{six defaults},
+ *    "templates":[{"name","size","sha256","resources"}] (upload order),
+ *    "filters":[{"id","cis","metric","alarm","topic"}]}
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/cli.h"
+#include "hg/emit.h"
+#include "plan_int.h"
+
+static void key(hg_buf *b, int indent, const char *k)
+{
+  for (int i = 0; i < indent; i++)
+    hg_buf_putc(b, ' ');
+  hg_emit_json_string(b, k);
+  hg_buf_puts(b, ": ");
+}
+
+static void str_or_null(hg_buf *b, const char *s)
+{
+  if (s)
+    hg_emit_json_string(b, s);
+  else
+    hg_buf_puts(b, "null");
+}
+
+void hg_plan_manifest(const hg_compiled *c, hg_plan *p)
+{
+  const hg_profile *pr = c->profile;
+  hg_buf b;
+  hg_buf_init(&b);
+  hg_buf_puts(&b, "{\n");
+  key(&b, 2, "tool"); hg_buf_puts(&b, "\"hardengen\",\n");
+  key(&b, 2, "version"); hg_emit_json_string(&b, HG_VERSION); hg_buf_puts(&b, ",\n");
+  key(&b, 2, "env"); hg_emit_json_string(&b, p->env); hg_buf_puts(&b, ",\n");
+  key(&b, 2, "digest"); hg_emit_json_string(&b, p->digest); hg_buf_puts(&b, ",\n");
+  key(&b, 2, "parent"); str_or_null(&b, p->n ? p->t[p->n - 1].name : NULL); hg_buf_puts(&b, ",\n");
+  key(&b, 2, "parameters"); hg_buf_puts(&b, "{\n");
+  key(&b, 4, "CFtemplateBucketURL"); str_or_null(&b, pr->templates_bucket_url); hg_buf_puts(&b, ",\n");
+  key(&b, 4, "Bucket4Logs"); str_or_null(&b, pr->logs_bucket); hg_buf_puts(&b, ",\n");
+  key(&b, 4, "LogRetentionDays"); hg_buf_printf(&b, "%d,\n", pr->retention_days);
+  key(&b, 4, "AWSAccountName"); str_or_null(&b, pr->account_name); hg_buf_puts(&b, ",\n");
+  key(&b, 4, "InfosecEmail"); str_or_null(&b, pr->infosec_email); hg_buf_puts(&b, ",\n");
+  key(&b, 4, "DevOpsEmail"); str_or_null(&b, pr->devops_email); hg_buf_puts(&b, "\n");
+  hg_buf_puts(&b, "  },\n");
+  key(&b, 2, "templates"); hg_buf_puts(&b, p->n ? "[\n" : "[]");
+  for (size_t i = 0; i < p->n; i++) {
+    const hg_plan_template *t = &p->t[i];
+    hg_buf_puts(&b, "    {\n");
+    key(&b, 6, "name"); hg_emit_json_string(&b, t->name); hg_buf_puts(&b, ",\n");
+    key(&b, 6, "size"); hg_buf_printf(&b, "%zu,\n", t->len);
+    key(&b, 6, "sha256"); hg_emit_json_string(&b, t->sha256); hg_buf_puts(&b, ",\n");
+    key(&b, 6, "resources"); hg_buf_printf(&b, "%zu\n", t->resources);
+    hg_buf_puts(&b, i + 1 < p->n ? "    },\n" : "    }\n  ]");
+  }
+  hg_buf_puts(&b, ",\n");
+  key(&b, 2, "filters"); hg_buf_puts(&b, p->n_filters ? "[\n" : "[]");
+  for (size_t i = 0; i < p->n_filters; i++) {
+    const hg_plan_filter *f = &p->filters[i];
+    hg_buf_puts(&b, "    {\n");
+    key(&b, 6, "id"); hg_emit_json_string(&b, f->id); hg_buf_puts(&b, ",\n");
+    key(&b, 6, "cis"); str_or_null(&b, f->cis); hg_buf_puts(&b, ",\n");
+    key(&b, 6, "metric"); hg_emit_json_string(&b, f->metric); hg_buf_puts(&b, ",\n");
+    key(&b, 6, "alarm"); hg_emit_json_string(&b, f->alarm); hg_buf_puts(&b, ",\n");
+    key(&b, 6, "topic"); hg_emit_json_string(&b, f->topic); hg_buf_puts(&b, "\n");
+    hg_buf_puts(&b, i + 1 < p->n_filters ? "    },\n" : "    }\n  ]");
+  }
+  hg_buf_puts(&b, "\n}\n");
+  free(p->manifest);
+  p->manifest = hg_buf_take(&b, &p->manifest_len);
+}

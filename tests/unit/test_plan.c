@@ -1,0 +1,210 @@
+/* test_plan.c — the stack-set planner on hand-built inputs. */
+#include "harness.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hg/diag.h"
+#include "hg/plan.h"
+#include "plan_fixture.h"
+
+static const char *root(void)
+{
+  const char *top = getenv("HG_TOP");
+  return top ? top : ".";
+}
+
+/* HG_PLAN_DUMP=DIR writes the fixture's templates for a look (and cfn-lint). */
+TEST(plan_prod_fixture)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 0);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p;
+  int rc = hg_plan_build(&c, root(), NULL, &p, &sink);
+  if (rc != 0)
+    hg_diag_render_text(&sink, stdout);
+  CHECK(rc == 0);
+  CHECK_INTEQ(p.n, 4);
+  CHECK_STREQ(p.t[0].name, "cloudtrail.global.yaml");
+  CHECK_STREQ(p.t[1].name, "config.global.yaml");
+  CHECK_STREQ(p.t[2].name, "cloudwatch.global.yaml");
+  CHECK_STREQ(p.t[3].name, "security.global.yaml");
+  CHECK_INTEQ(p.t[2].resources, 7 + 2 * 2);
+  CHECK_STREQ(p.filters[0].alarm, "acme-acme-prod-unauthorized-api-calls");
+  CHECK_STREQ(p.filters[0].metric, "UnauthorizedApiCalls");
+  CHECK_STREQ(p.filters[0].cis, "4.1");
+  CHECK(p.filters[1].cis == NULL);
+  CHECK(strstr(p.t[2].text, "      AlarmName:\n        Fn::Sub: acme-${AWSAccountName}-unauthorized-api-calls\n") != NULL);
+  CHECK(strstr(p.t[1].text, "MinimumPasswordLength: '14'\n") != NULL);
+  CHECK(strstr(p.t[3].text, "Default: https://acme-cfn.s3.eu-west-1.amazonaws.com/hardening/\n") != NULL);
+  const char *dump = getenv("HG_PLAN_DUMP");
+  if (dump)
+    CHECK(hg_plan_write(&p, dump, &sink) == 0);
+  hg_plan_free(&p);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
+
+/*
+ * 300 filters: 600 metric filter and alarm resources cannot share one
+ * template (500), so the alarms split into cloudwatch.global.yaml and
+ * cloudwatch.global.2.yaml, each inside every per-template quota. The env
+ * is still refused as a whole: CloudWatch Logs takes at most 100 metric
+ * filters per log group, and all of them read the one CloudTrail group.
+ */
+TEST(plan_300_filters_split_and_log_group_quota)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 298);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p;
+  int rc = hg_plan_build(&c, root(), NULL, &p, &sink);
+  CHECK(rc == -1);
+  CHECK_INTEQ(sink.errors, 1);
+  CHECK_STREQ(sink.n ? sink.v[0].code : NULL, "quota-metric-filters");
+  CHECK_STREQ(sink.n ? sink.v[0].message : NULL,
+              "the env declares 300 metric filters; CloudWatch Logs allows 100 per log group "
+              "(this is filter 101, 'generated-0098')");
+  CHECK_INTEQ(p.n, 5);
+  CHECK_STREQ(p.t[2].name, "cloudwatch.global.yaml");
+  CHECK_STREQ(p.t[3].name, "cloudwatch.global.2.yaml");
+  CHECK_INTEQ(p.t[2].resources, 7 + 2 * 246);
+  CHECK_INTEQ(p.t[3].resources, 2 * (300 - 246));
+  size_t total = 0;
+  hg_diag_sink q;
+  hg_diag_init(&q);
+  for (size_t i = 0; i < p.n; i++) {
+    CHECK(p.t[i].resources <= HG_PLAN_MAX_RESOURCES);
+    CHECK(p.t[i].len <= HG_PLAN_MAX_TEMPLATE_BYTES);
+    CHECK_INTEQ(hg_plan_check_template(&p.t[i], &q), 0);
+  }
+  for (size_t i = 0; i < p.n_filters; i++)
+    total += p.filters[i].part == 2;
+  CHECK_INTEQ(total, 54);
+  /* Part 2 reaches part 1's topics by name; the parent wires it in. */
+  CHECK(strstr(p.t[3].text, "Fn::Sub: arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AWSAccountName}-devops\n") != NULL);
+  CHECK(strstr(p.t[3].text, "Ref: InfosecTopic") == NULL);
+  CHECK(strstr(p.t[4].text, "  CloudWatchStack2:\n    Type: AWS::CloudFormation::Stack\n    DependsOn: CloudWatchStack\n") != NULL);
+  CHECK(strstr(p.t[4].text, "Fn::Sub: ${CFtemplateBucketURL}cloudwatch.global.2.yaml\n") != NULL);
+  CHECK(strstr(p.manifest, "\"name\": \"cloudwatch.global.2.yaml\",\n      \"size\": ") != NULL);
+  const char *dump = getenv("HG_PLAN_DUMP");
+  if (dump) {
+    free(p.env);
+    p.env = xstrdup("split");
+    CHECK(hg_plan_write(&p, dump, &sink) == 0);
+  }
+  hg_diag_free(&q);
+  hg_plan_free(&p);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
+
+TEST(plan_split_by_bytes_and_small_resource_limit)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 58);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p;
+  hg_plan_options o = {HG_PLAN_YAML, 50, 0};
+  CHECK(hg_plan_build(&c, root(), &o, &p, &sink) == 0);
+  /* 7 fixed + 21 pairs, then 25 pairs, then the last 14. */
+  CHECK_INTEQ(p.n, 6);
+  CHECK_INTEQ(p.t[2].resources, 49);
+  CHECK_INTEQ(p.t[3].resources, 50);
+  CHECK_INTEQ(p.t[4].resources, 28);
+  CHECK_STREQ(p.t[4].name, "cloudwatch.global.3.yaml");
+  hg_plan_free(&p);
+  o = (hg_plan_options){HG_PLAN_YAML, 0, 20000};
+  CHECK(hg_plan_build(&c, root(), &o, &p, &sink) == 0);
+  CHECK(p.n > 5);
+  for (size_t i = 0; i < p.n; i++)
+    CHECK(p.t[i].len <= 20000);
+  hg_plan_free(&p);
+  CHECK_INTEQ(sink.n, 0);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
+
+TEST(plan_json_has_the_same_content)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 3);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan y, j;
+  hg_plan_options o = {HG_PLAN_JSON, 0, 0};
+  CHECK(hg_plan_build(&c, root(), NULL, &y, &sink) == 0);
+  CHECK(hg_plan_build(&c, root(), &o, &j, &sink) == 0);
+  CHECK_INTEQ(y.n, j.n);
+  CHECK_STREQ(j.t[3].name, "security.global.json");
+  CHECK(strstr(j.t[3].text, "\"Fn::Sub\": \"${CFtemplateBucketURL}cloudwatch.global.json\"") != NULL);
+  CHECK(strcmp(y.digest, j.digest) != 0);
+  CHECK(strstr(j.manifest, "\"parent\": \"security.global.json\",\n") != NULL);
+  hg_plan_free(&y);
+  hg_plan_free(&j);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
+
+TEST(plan_is_byte_stable)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 20);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan a, b;
+  CHECK(hg_plan_build(&c, root(), NULL, &a, &sink) == 0);
+  CHECK(hg_plan_build(&c, root(), NULL, &b, &sink) == 0);
+  for (size_t i = 0; i < a.n; i++)
+    CHECK(a.t[i].len == b.t[i].len && memcmp(a.t[i].text, b.t[i].text, a.t[i].len) == 0);
+  CHECK_STREQ(a.manifest, b.manifest);
+  hg_plan_free(&a);
+  hg_plan_free(&b);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
+
+TEST(plan_checks_profile_values_against_parameter_constraints)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 0);
+  c.profile->retention_days = 42;
+  c.profile->account_name = "acme_prod";
+  c.profile->alarm_namespace = "CIS:Bench";
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p;
+  CHECK(hg_plan_build(&c, root(), NULL, &p, &sink) == -1);
+  CHECK_INTEQ(sink.errors, 3);
+  CHECK_STREQ(sink.v[0].code, "quota-metric-namespace");
+  CHECK_STREQ(sink.v[1].message, "logs.retention_days 42 is not one of the AllowedValues of "
+                                 "parameter LogRetentionDays in cloudtrail.global.yaml");
+  CHECK_STREQ(sink.v[2].message, "account.name 'acme_prod' does not match the AllowedPattern of "
+                                 "parameter AWSAccountName in cloudtrail.global.yaml");
+  hg_plan_free(&p);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
+
+TEST(plan_unique_logical_ids_for_colliding_ids)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 0);
+  fixture_filter(&c.filters, "a-1b", "x", "{ $.a = 1 }", HG_TOPIC_DEVOPS, NULL);
+  fixture_filter(&c.filters, "a1b", "y", "{ $.a = 2 }", HG_TOPIC_DEVOPS, NULL);
+  c.patterns = xrealloc(c.patterns, c.filters.n * sizeof *c.patterns);
+  c.patterns[2] = c.patterns[3] = NULL;
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p;
+  CHECK(hg_plan_build(&c, root(), NULL, &p, &sink) == 0);
+  CHECK_STREQ(p.filters[2].logical, "A1b");
+  CHECK(strncmp(p.filters[3].logical, "A1bX", 4) == 0 && strlen(p.filters[3].logical) == 12);
+  hg_plan_free(&p);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
