@@ -182,9 +182,10 @@ static char *nth_line(const char *text, size_t len, int line)
 
 /*
  * Show the source line and a caret under col. A long line (a one-line value
- * of many kilobytes) is cut to a window around the caret, marked with "...",
- * so each diagnostic stays readable.
+ * of many kilobytes, a long pattern) is cut to a window around the caret,
+ * marked with "...", so each diagnostic stays readable.
  */
+#define CARET_LONG_LINE 100
 #define CARET_WINDOW 100
 
 static void print_caret(FILE *out, const char *line, int col, int span)
@@ -192,7 +193,7 @@ static void print_caret(FILE *out, const char *line, int col, int span)
   size_t len = strlen(line);
   size_t c = col > 0 ? (size_t)col - 1 : 0;
   size_t start = 0, end = len;
-  if (len > CARET_WINDOW) {
+  if (len > CARET_LONG_LINE) {
     start = c > CARET_WINDOW / 2 ? c - CARET_WINDOW / 2 : 0;
     end = start + CARET_WINDOW < len ? start + CARET_WINDOW : len;
   }
