@@ -183,6 +183,7 @@ typedef struct fcheck {
 /*
  * Report an error of this filter at line (0: the call's line). When field
  * names a field written as "field =" on that line, the caret points at it.
+ * After 20 errors of one filter the rest are counted, not shown (NULL).
  */
 static hg_diag *ferr(fcheck *c, int line, const char *field, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -197,7 +198,12 @@ static hg_diag *ferr(fcheck *c, int line, const char *field, const char *code, c
     hg_buf_printf(b, "filter '%s': ", c->f->id);
   hg_buf_vprintf(b, fmt, ap);
   va_end(ap);
-  c->errors++;
+  if (c->errors++ >= 20) {
+    if (c->errors == 21)
+      hg_diag_add(c->ctx->sink, HG_SEV_ERROR, c->ctx->file, c->line, 0, code,
+                  "further errors of this filter are not shown");
+    return NULL;
+  }
   if (!line)
     line = c->line;
   int col = 0;
@@ -262,6 +268,8 @@ static void unknown_fields(fcheck *c, int idx, const char *const *known, const c
     hg_diag *d = ferr(c, l ? l : line, bad[i], "lua-filter-unknown-field", "unknown field '%s' in %s", bad[i], what);
     const char *near = hg_did_you_mean(bad[i], known, false);
     const char *alarm_near = known == filter_fields ? hg_did_you_mean(bad[i], alarm_fields, false) : NULL;
+    if (!d)
+      break;
     if (near)
       hg_diag_note(d, "did you mean '%s'?", near);
     else if (alarm_near)
@@ -438,8 +446,12 @@ static char *pattern_value(fcheck *c, int line, const char *what)
       k++;
     if (k == len)
       ferr(c, line, "pattern", "lua-filter-pattern-empty", "%s is empty (it would match every event)", what);
-    else
+    else if (c->ctx->stored_bytes + len > c->ctx->mem_cap)
+      ferr(c, line, "pattern", "lua-memory-limit", "the file's patterns exceed the memory limit");
+    else {
+      c->ctx->stored_bytes += len;
       out = xstrdup(text);
+    }
   }
   lua_pop(L, 1);
   return out;
@@ -513,7 +525,7 @@ static void check_topic(fcheck *c)
                       "field 'topic' must be \"infosec\" or \"devops\"");
     static const char *const topics[] = {"infosec", "devops", NULL};
     const char *near = t == LUA_TSTRING ? hg_did_you_mean(lua_tostring(L, -1), topics, true) : NULL;
-    if (near)
+    if (d && near)
       hg_diag_note(d, "did you mean '%s'?", near);
   }
   lua_pop(L, 1);
@@ -752,7 +764,11 @@ static void check_example_list(fcheck *c, const char *name, hg_example **out, si
       const char *s = lua_tolstring(L, -1, &len);
       if (strlen(s) != len) {
         ferr(c, line, name, "lua-filter-field", "examples.%s[%lld] contains a NUL byte", name, i);
+      } else if (len > HG_LUA_MAX_EXAMPLE || c->ctx->stored_bytes + len > c->ctx->mem_cap) {
+        ferr(c, line, name, "lua-filter-field", "examples.%s[%lld] is larger than %zu bytes", name, i,
+             HG_LUA_MAX_EXAMPLE);
       } else {
+        c->ctx->stored_bytes += len;
         hg_example *e = &(*out)[(*n_out)++];
         e->text = xstrdup(s);
         e->is_json = false;
@@ -763,7 +779,11 @@ static void check_example_list(fcheck *c, const char *name, hg_example **out, si
       hg_buf_reset(&c->ctx->buf);
       if (!hg_lua_json(c->ctx, -1, &why, &where)) {
         ferr(c, line, name, "lua-filter-field", "examples.%s[%lld]%s%s: %s", name, i, *where ? " at " : "", where, why);
+      } else if (c->ctx->stored_bytes + c->ctx->buf.len > c->ctx->mem_cap) {
+        ferr(c, line, name, "lua-memory-limit", "examples.%s[%lld]: the file's examples exceed the memory limit of %zu bytes",
+             name, i, c->ctx->mem_cap);
       } else {
+        c->ctx->stored_bytes += c->ctx->buf.len;
         hg_example *e = &(*out)[(*n_out)++];
         e->text = xstrdup(c->ctx->buf.data ? c->ctx->buf.data : "{}");
         e->is_json = true;
@@ -809,6 +829,10 @@ static int l_filter(lua_State *L)
                 "filter expects one table: filter { id = \"...\", title = \"...\", pattern = ... }");
     return 0;
   }
+  if (++ctx->filter_calls > HG_LUA_MAX_FILTERS)
+    return luaL_error(L, "more than %d filter declarations in one file", HG_LUA_MAX_FILTERS);
+  if (ctx->sink->errors - ctx->errors_at_start >= HG_LUA_MAX_ERRORS)
+    return luaL_error(L, "too many errors in this file; stopping");
   lua_settop(L, 1);
   luaL_checkstack(L, 16, "filter");
   hg_arena_reset(ctx->tmp);

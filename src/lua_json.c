@@ -183,6 +183,11 @@ static bool write_table(jw *w, lua_State *L, int idx, int depth)
 static bool write_value(jw *w, lua_State *L, int idx, int depth)
 {
   hg_buf *b = &w->ctx->buf;
+  /* Shared subtables could make the text exponentially long: stop early. */
+  if (b->len > HG_LUA_MAX_EXAMPLE) {
+    w->why = "the event is larger than 256 KiB (CloudTrail's limit for CloudWatch Logs)";
+    return false;
+  }
   switch (lua_type(L, idx)) {
   case LUA_TSTRING: {
     size_t n;

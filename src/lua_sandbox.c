@@ -462,6 +462,7 @@ int hg_lua_sandbox_run(hg_lua_ctx *ctx)
     return -1;
   }
   ctx->cpu_start = cpu_seconds();
+  ctx->errors_at_start = ctx->sink->errors;
   hg_buf_reset(&ctx->buf);
   hg_buf_printf(&ctx->buf, "@%s", ctx->chunk);
   int status = luaL_loadbufferx(L, ctx->text, ctx->len, ctx->buf.data, "t");

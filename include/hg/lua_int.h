@@ -40,6 +40,11 @@
 /* A backstop for C work that neither allocates nor runs Lua code (long
  * string comparisons): CPU seconds one file may use. */
 #define HG_LUA_CPU_SECONDS 20.0
+/* filter{} records live outside the Lua heap: bound them per file. */
+#define HG_LUA_MAX_FILTERS 10000
+#define HG_LUA_MAX_ERRORS 100
+/* An example event: CloudTrail sends records up to 256 KB to CloudWatch Logs. */
+#define HG_LUA_MAX_EXAMPLE ((size_t)256 << 10)
 
 /* One filter file being run. Reached from Lua through the allocator's ud. */
 typedef struct hg_lua_ctx {
@@ -63,6 +68,9 @@ typedef struct hg_lua_ctx {
   double cpu_start;        /* CPU time when the run started (seconds) */
   bool cpu_tripped;        /* the CPU backstop fired (reported as the budget) */
   unsigned hook_calls;
+  int filter_calls;        /* filter{} calls so far */
+  size_t errors_at_start;  /* sink->errors when the file started */
+  size_t stored_bytes;     /* text kept in ctx->out (patterns, examples) */
 
   size_t *lines;           /* owned; byte offset of each line start (lazy, see lua_filter.c) */
   int n_lines;

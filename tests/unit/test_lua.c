@@ -854,3 +854,24 @@ TEST(c_work_is_charged)
   CHECK_STREQ(r.diags, "");
   done(&r);
 }
+
+TEST(host_side_limits)
+{
+  /* Records kept outside the Lua heap are bounded too. */
+  expect_fail("for i = 1, 20000 do filter { id = 'f' .. i, title = 'T', pattern = 'x' } end\n",
+              "filters/t.lua:1: error: more than 10000 filter declarations in one file [lua-runtime]");
+  run_result r = run("for i = 1, 1000 do filter { title = 1 } end\n");
+  CHECK(r.rc == -1);
+  CHECK_HAS(r.diags, "too many errors in this file; stopping");
+  CHECK(r.errors < 150);
+  done(&r);
+  /* A shared subtable doubles the text at every level. */
+  expect_fail("local t = {'x'}\nfor i = 1, 30 do t = {t, t} end\n"
+              "filter { id = 'a', title = 'A', pattern = 'x', examples = { match = { { e = t } } } }\n",
+              "the event is larger than 256 KiB");
+  r = run("local t = { id = 'a', title = 'A', pattern = 'x' }\nfor i = 1, 500 do t['bad' .. i] = 1 end\nfilter(t)\n");
+  CHECK(r.rc == -1);
+  CHECK_INTEQ(r.errors, 21);
+  CHECK_HAS(r.diags, "further errors of this filter are not shown");
+  done(&r);
+}
