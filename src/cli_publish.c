@@ -1,16 +1,244 @@
 /*
- * cli_publish.c — `hardengen publish` (not yet implemented).
+ * cli_publish.c — `hardengen publish`: upload out/ENV/ to S3 and print how to
+ * launch it. The work is in publish.c (plan, upload, launch link), s3.c
+ * (signed PUTs) and creds.c (credentials); this file reads flags, fills in
+ * what the flags leave open from the profile's `publish:` block, and prints.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "hg/cli.h"
+#include "hg/creds.h"
+#include "hg/profile.h"
+#include "hg/publish.h"
+#include "hg/s3.h"
+#include "hg/util.h"
 
-const char hg_help_publish[] = "hardengen publish\n";
+const char hg_help_publish[] =
+    "hardengen publish --env ENV [--root DIR] [--out DIR] [--bucket B] [--prefix P] [--region R] "
+    "[--endpoint-url URL] [--dry-run]\n"
+    "\n"
+    "Upload a built stack set (OUT/ENV/, written by `hardengen build`) to S3 and print\n"
+    "the CloudFormation quick-create link and the equivalent `aws cloudformation\n"
+    "create-stack` command. Every file is checked against manifest.json first. Keys are\n"
+    "PREFIX ENV/DIGEST/FILE; children go first, then the parent, manifest.json last.\n"
+    "\n"
+    "options:\n"
+    "  --env ENV           the environment to publish (required)\n"
+    "  --root DIR          folder holding profiles/ (default: .)\n"
+    "  --out DIR           folder holding ENV/ (default: ROOT/out)\n"
+    "  --bucket B          S3 bucket (default: the profile's publish.bucket)\n"
+    "  --prefix P          key prefix, e.g. hardening/ (default: publish.prefix, or none)\n"
+    "  --region R          the bucket's Region (default: publish.region, AWS_REGION,\n"
+    "                      AWS_DEFAULT_REGION; us-east-1 with --endpoint-url)\n"
+    "  --endpoint-url URL  an S3-compatible endpoint (path-style addressing)\n"
+    "  --dry-run           show what would be uploaded and where; touch nothing\n"
+    "  -v, --verbose       trace the HTTP requests on stderr (secrets redacted)\n"
+    "\n"
+    "Credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, else\n"
+    "the shared credentials file (AWS_SHARED_CREDENTIALS_FILE, default ~/.aws/credentials;\n"
+    "profile AWS_PROFILE, default `default`).\n"
+    "\n"
+    "Exit status: 0 published; 1 the build output is missing or changed (build again);\n"
+    "2 usage error; 3 network, credentials or S3 error.\n"
+    "\n"
+    "example:\n"
+    "  hardengen build --env prod\n"
+    "  hardengen publish --env prod --bucket acme-cfn --prefix hardening/ --region eu-west-1\n";
+
+enum { OPT_ENV = 1, OPT_ROOT, OPT_OUT, OPT_BUCKET, OPT_PREFIX, OPT_REGION, OPT_ENDPOINT, OPT_DRY };
+
+static void trace_line(void *ctx, const char *line)
+{
+  (void)ctx;
+  fprintf(stderr, "%s\n", line);
+}
+
+static void progress(void *ctx, size_t index, size_t total, const hg_publish_object *obj)
+{
+  (void)ctx;
+  fprintf(stderr, "[%zu/%zu] uploading %s (%zu bytes)\n", index + 1, total, obj->file, obj->len);
+}
+
+static const char *env_nonempty(const char *name)
+{
+  const char *v = getenv(name);
+  return v && *v ? v : NULL;
+}
+
+static bool has_code(const hg_diag_sink *sink, const char *code)
+{
+  for (size_t i = 0; i < sink->n; i++)
+    if (sink->v[i].sev == HG_SEV_ERROR && sink->v[i].code && strcmp(sink->v[i].code, code) == 0)
+      return true;
+  return false;
+}
+
+static void print_plan(const hg_publish_plan *plan, bool dry_run)
+{
+  if (dry_run)
+    printf("dry run: would upload %zu objects to s3://%s/%s (Region %s)\n", plan->n_objects,
+           plan->bucket, plan->folder, plan->region);
+  else
+    printf("published %zu objects to s3://%s/%s (Region %s)\n", plan->n_objects, plan->bucket,
+           plan->folder, plan->region);
+  size_t width = 0;
+  for (size_t i = 0; i < plan->n_objects; i++)
+    if (strlen(plan->objects[i].file) > width)
+      width = strlen(plan->objects[i].file);
+  for (size_t i = 0; i < plan->n_objects; i++) {
+    const hg_publish_object *o = &plan->objects[i];
+    printf("  %-*s %8zu bytes  %s\n", (int)width, o->file, o->len, o->url);
+  }
+  char *link = hg_publish_launch_link(plan);
+  char *cmd = hg_publish_cli_command(plan);
+  printf("\nlaunch in the console (quick-create; tick the IAM capability box):\n  %s\n", link);
+  printf("\nor with the AWS CLI:\n  %s\n", cmd);
+  free(link);
+  free(cmd);
+}
 
 int hg_cli_publish(int argc, char **argv)
 {
-  (void)argc;
-  (void)argv;
-  fputs("hardengen: 'publish' is not implemented yet\n", stderr);
-  return HG_EXIT_IO;
+  static const struct option longopts[] = {
+      {"env", required_argument, NULL, OPT_ENV},
+      {"root", required_argument, NULL, OPT_ROOT},
+      {"out", required_argument, NULL, OPT_OUT},
+      {"bucket", required_argument, NULL, OPT_BUCKET},
+      {"prefix", required_argument, NULL, OPT_PREFIX},
+      {"region", required_argument, NULL, OPT_REGION},
+      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
+      {"dry-run", no_argument, NULL, OPT_DRY},
+      {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *env = NULL, *root = ".", *out = NULL, *bucket = NULL, *prefix = NULL;
+  const char *region = NULL, *endpoint = NULL;
+  bool dry_run = false, verbose = false;
+
+  opterr = 0;
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_ENV: env = optarg; break;
+    case OPT_ROOT: root = optarg; break;
+    case OPT_OUT: out = optarg; break;
+    case OPT_BUCKET: bucket = optarg; break;
+    case OPT_PREFIX: prefix = optarg; break;
+    case OPT_REGION: region = optarg; break;
+    case OPT_ENDPOINT: endpoint = optarg; break;
+    case OPT_DRY: dry_run = true; break;
+    case 'v': verbose = true; break;
+    case 'h': fputs(hg_help_publish, stdout); return HG_EXIT_OK;
+    case ':': return hg_cli_usage_error(hg_help_publish, "%s needs a value", argv[optind - 1]);
+    default:
+      return hg_cli_usage_error(hg_help_publish, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    return hg_cli_usage_error(hg_help_publish, "unexpected argument '%s'", argv[optind]);
+  if (!env)
+    return hg_cli_usage_error(hg_help_publish, "--env ENV is required");
+
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  int rc = HG_EXIT_OK;
+  hg_profile *profile = NULL;
+  char *out_dir = out ? xstrdup(out) : xasprintf("%s/out", root);
+  char *dir = xasprintf("%s/%s", out_dir, env);
+  hg_publish_plan plan;
+  memset(&plan, 0, sizeof plan);
+  hg_creds creds;
+  memset(&creds, 0, sizeof creds);
+  hg_s3 *s3 = NULL;
+
+  /* What the flags leave open comes from the profile's publish: block. */
+  if (!bucket || !prefix || !region) {
+    char *ppath = xasprintf("%s/profiles/%s.yaml", root, env);
+    bool exists = access(ppath, F_OK) == 0;
+    free(ppath);
+    if (exists) {
+      profile = hg_profile_load(root, env, &sink);
+      if (!profile) {
+        rc = HG_EXIT_INPUT;
+        goto done;
+      }
+      if (!bucket)
+        bucket = profile->publish_bucket;
+      if (!prefix)
+        prefix = profile->publish_prefix;
+      if (!region)
+        region = profile->publish_region;
+    }
+  }
+  if (!region)
+    region = env_nonempty("AWS_REGION");
+  if (!region)
+    region = env_nonempty("AWS_DEFAULT_REGION");
+  if (!region && endpoint)
+    region = "us-east-1";
+  if (!bucket) {
+    rc = hg_cli_usage_error(hg_help_publish,
+                            "no bucket: pass --bucket or set publish.bucket in "
+                            "profiles/%s.yaml",
+                            env);
+    goto done;
+  }
+  if (!region) {
+    rc = hg_cli_usage_error(hg_help_publish,
+                            "no Region: pass --region or set publish.region in "
+                            "profiles/%s.yaml",
+                            env);
+    goto done;
+  }
+
+  hg_publish_opts opts = {.env = env, .dir = dir, .bucket = bucket, .prefix = prefix,
+                          .region = region, .endpoint = endpoint};
+  if (hg_publish_plan_make(&opts, &plan, &sink) != 0) {
+    rc = has_code(&sink, "publish-option") ? HG_EXIT_USAGE
+         : has_code(&sink, "publish-read") ? HG_EXIT_IO
+                                           : HG_EXIT_INPUT;
+    goto done;
+  }
+  if (dry_run) {
+    print_plan(&plan, true);
+    goto done;
+  }
+
+  if (hg_creds_load(&creds, &sink) != 0) {
+    rc = HG_EXIT_IO;
+    goto done;
+  }
+  hg_s3_config cfg = {.bucket = plan.bucket, .region = plan.region, .endpoint = plan.endpoint,
+                      .creds = &creds, .trace = verbose ? trace_line : NULL};
+  s3 = hg_s3_new(&cfg);
+  if (!s3) {
+    hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "s3-internal", "cannot initialise libcurl");
+    rc = HG_EXIT_IO;
+    goto done;
+  }
+  size_t uploaded = 0;
+  if (hg_publish_upload(&plan, s3, isatty(STDERR_FILENO) ? progress : NULL, NULL, &uploaded,
+                        &sink) != HG_S3_OK) {
+    rc = HG_EXIT_IO;
+    goto done;
+  }
+  print_plan(&plan, false);
+
+done:
+  if (sink.n) /* errors, or warnings of a run that succeeded */
+    hg_diag_render_text(&sink, stderr);
+  hg_s3_free(s3);
+  hg_creds_free(&creds);
+  hg_publish_plan_free(&plan);
+  hg_profile_free(profile);
+  hg_diag_free(&sink);
+  free(dir);
+  free(out_dir);
+  return rc;
 }

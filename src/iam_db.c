@@ -50,13 +50,27 @@ struct hg_iam_db {
   size_t smask;
 };
 
+/* ASCII lower-case; IAM names are ASCII, and this is much cheaper than
+ * the locale-aware tolower() in the hot loops. */
+static inline unsigned char lc(unsigned char c)
+{
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
 static uint32_t hash_fold(const char *p, size_t n)
 {
   uint32_t h = 2166136261u;
   for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)tolower((unsigned char)p[i]);
+    h ^= lc((unsigned char)p[i]);
     h *= 16777619u;
   }
+  /* FNV's low bits mix poorly and the table uses the low bits: finish with
+   * the MurmurHash3 avalanche. */
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
   return h;
 }
 
@@ -64,7 +78,7 @@ static uint32_t hash_fold(const char *p, size_t n)
 static bool eq_fold(const char *lower, const char *p, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    if (lower[i] == '\0' || lower[i] != (char)tolower((unsigned char)p[i]))
+    if (lower[i] == '\0' || (unsigned char)lower[i] != lc((unsigned char)p[i]))
       return false;
   return lower[n] == '\0';
 }
@@ -108,7 +122,7 @@ hg_iam_db *hg_iam_db_parse(const char *text, size_t len, const char *name, hg_di
   db->text = xstrndup(text, len);
   db->lower = xstrndup(text, len);
   for (size_t i = 0; i < len; i++)
-    db->lower[i] = (char)tolower((unsigned char)db->lower[i]);
+    db->lower[i] = (char)lc((unsigned char)db->lower[i]);
   db->arena = hg_arena_new();
 
   size_t cap = 1024, bad = 0;
@@ -244,7 +258,8 @@ const char *hg_iam_db_path(void)
     if (readable(path))
       return path;
   }
-  /* A binary in its build tree: ./hardengen or build/hardengen. */
+  /* A binary in its build tree (./hardengen, build/hardengen, or a test
+   * program in build/tests/): share/ beside it or up to three folders up. */
   char exe[4096];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
@@ -252,12 +267,12 @@ const char *hg_iam_db_path(void)
     char *slash = strrchr(exe, '/');
     if (slash) {
       *slash = '\0';
-      snprintf(path, sizeof path, "%s/share/iam-actions.txt", exe);
-      if (readable(path))
-        return path;
-      snprintf(path, sizeof path, "%s/../share/iam-actions.txt", exe);
-      if (readable(path))
-        return path;
+      static const char *const up[] = {"", "/..", "/../..", "/../../.."};
+      for (size_t i = 0; i < HG_COUNTOF(up); i++) {
+        snprintf(path, sizeof path, "%s%s/share/iam-actions.txt", exe, up[i]);
+        if (readable(path))
+          return path;
+      }
     }
   }
   return NULL;
@@ -338,7 +353,7 @@ static bool glob_fold(const char *p, size_t pn, const char *t)
     if (pi < pn && p[pi] == '*') {
       star = pi++;
       mark = ti;
-    } else if (pi < pn && (p[pi] == '?' || (char)tolower((unsigned char)p[pi]) == t[ti])) {
+    } else if (pi < pn && (p[pi] == '?' || lc((unsigned char)p[pi]) == (unsigned char)t[ti])) {
       pi++;
       ti++;
     } else if (star != (size_t)-1) {

@@ -37,14 +37,13 @@ void hg_iam_file_init(hg_iam_file *f, const char *name, const char *text, size_t
   if (!text)
     return;
   size_t n = 1;
-  for (size_t i = 0; i < len; i++)
-    n += text[i] == '\n';
+  for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+    n++;
   f->lines = hg_arena_alloc(f->arena, n * sizeof *f->lines);
   f->lines[0] = 0;
   f->n_lines = 1;
-  for (size_t i = 0; i < len; i++)
-    if (text[i] == '\n')
-      f->lines[f->n_lines++] = i + 1;
+  for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+    f->lines[f->n_lines++] = (size_t)(p - text) + 1;
 }
 
 void hg_iam_file_free(hg_iam_file *f)
@@ -398,10 +397,6 @@ hg_iam_node *hg_iam_load(hg_iam_file *f, hg_diag_sink *sink)
   }
   if (!l.root) {
     l.root = new_node(&l, HG_IAM_NULL);
-    if (f->text) {
-      l.root->line = 1;
-      l.root->col = 1;
-    }
   }
   return l.root;
 }

@@ -1,0 +1,131 @@
+/*
+ * s3.h — a small S3 client for `hardengen publish`: PUT Object over libcurl.
+ *
+ * Requests are signed by libcurl's built-in SigV4 (CURLOPT_AWS_SIGV4 with
+ * "aws:amz:REGION:s3"); nothing here computes a signature. Every PUT sends
+ * x-amz-content-sha256 (hex SHA-256 of the body), Content-MD5 (base64 MD5,
+ * so S3 rejects a body damaged in transit), Content-Type, and
+ * x-amz-security-token for temporary credentials.
+ *
+ * Addressing (S3 User Guide, "Virtual hosting of buckets"):
+ *   no endpoint:  https://BUCKET.s3.REGION.amazonaws.com/KEY  (virtual-hosted)
+ *   endpoint E:   E/BUCKET/KEY                                (path style)
+ * Keys are percent-encoded except for unreserved characters and '/'.
+ *
+ * Retries: throttling (429, SlowDown), 5xx and connection errors are retried
+ * with exponential backoff and jitter from a seeded generator (the delays are
+ * reproducible) until a bounded total time; other errors fail at once.
+ *
+ * Library code: nothing is printed. Failures become diagnostics with a
+ * stable code and a hint (403 SignatureDoesNotMatch -> "the secret access key
+ * is wrong"); traces go to a callback after Authorization and
+ * x-amz-security-token values were redacted. Secrets never appear in either.
+ */
+#ifndef HG_S3_H
+#define HG_S3_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hg/creds.h"
+#include "hg/diag.h"
+
+/* Receives one redacted trace line (no newline) for -v. */
+typedef void (*hg_s3_trace_fn)(void *ctx, const char *line);
+
+typedef struct hg_s3_config {
+  const char *bucket;        /* required */
+  const char *region;        /* required, e.g. "eu-west-1" */
+  const char *endpoint;      /* NULL: AWS; else "http(s)://HOST[:PORT][/PATH]" (path style) */
+  const hg_creds *creds;     /* required; borrowed for the client's lifetime */
+  double retry_seconds;      /* total time budget per object; <= 0: 15 */
+  double connect_seconds;    /* connect timeout per attempt; <= 0: 5 */
+  uint32_t seed;             /* jitter seed; 0: a fixed default */
+  hg_s3_trace_fn trace;      /* NULL: no trace */
+  void *trace_ctx;
+} hg_s3_config;
+
+/* Outcome of a request. Everything but OK is reported as a diagnostic. */
+typedef enum {
+  HG_S3_OK = 0,
+  HG_S3_ERR_AUTH,     /* credentials or permissions (401/403, bad token, clock skew) */
+  HG_S3_ERR_NETWORK,  /* could not reach the endpoint, or it kept failing (after retries) */
+  HG_S3_ERR_HTTP,     /* any other error answer (NoSuchBucket, wrong region, ...) */
+} hg_s3_status;
+
+typedef struct hg_s3 hg_s3;
+
+/* A client; the config's strings are copied, creds is borrowed. NULL only
+ * when libcurl cannot create a handle (out of memory). */
+hg_s3 *hg_s3_new(const hg_s3_config *cfg);
+void hg_s3_free(hg_s3 *s);
+
+/*
+ * PUT data (len bytes) at key with the given Content-Type. Retries as
+ * described above. On failure adds one error diagnostic (codes `s3-auth`,
+ * `s3-network`, `s3-http`) naming s3://BUCKET/KEY, the HTTP status, S3's
+ * error code and a hint. *attempts (may be NULL) receives the number of
+ * requests sent.
+ */
+hg_s3_status hg_s3_put(hg_s3 *s, const char *key, const void *data, size_t len,
+                       const char *content_type, int *attempts, hg_diag_sink *sink);
+
+/* ---- pure helpers (no network), exposed for the publisher and tests ---- */
+
+/* key percent-encoded for a URL path (unreserved characters and '/' kept). malloc'd. */
+char *hg_s3_escape_key(const char *key);
+
+/*
+ * The object's URL (see Addressing above). endpoint may be NULL; a trailing
+ * '/' on it is ignored. malloc'd.
+ */
+char *hg_s3_object_url(const char *endpoint, const char *bucket, const char *region,
+                       const char *key);
+
+/* "application/x-yaml" for .yaml/.yml, "application/json" for .json,
+ * else "application/octet-stream". Static. */
+const char *hg_s3_content_type(const char *name);
+
+/*
+ * True when name is a bucket name S3 accepts (3-63 characters of a-z 0-9 .
+ * -, starting and ending with a letter or digit, no "..", not an IP
+ * address). On false, *why (may be NULL) gets a static reason.
+ */
+bool hg_s3_valid_bucket(const char *name, const char **why);
+
+/* True when region looks like an AWS Region name (lower-case letters, digits, '-'). */
+bool hg_s3_valid_region(const char *region);
+
+/* S3 error code -> a one-line hint for the user, or NULL when there is none. Static. */
+const char *hg_s3_error_hint(const char *code);
+
+/*
+ * Whether a failed attempt is worth repeating: curl_code is the CURLcode of
+ * the transfer (0 when an answer arrived), status the HTTP status, code S3's
+ * error code ("" or NULL when none).
+ */
+bool hg_s3_retryable(int curl_code, long status, const char *code);
+
+/*
+ * Delay in seconds before retry number attempt (1-based): exponential from
+ * 0.25 s, capped at 4 s, "equal jitter" (half fixed, half random) drawn from
+ * *rng (xorshift32 state, never 0). Deterministic for a given state.
+ */
+double hg_s3_backoff(int attempt, uint32_t *rng);
+
+/*
+ * The <Code> (and, when present, <Region>) of an S3 error document, copied
+ * into code/region (always NUL-terminated, empty when absent).
+ */
+void hg_s3_parse_error(const char *body, size_t len, char *code, size_t code_size, char *region,
+                       size_t region_size);
+
+/*
+ * A copy of HTTP header text (one or more lines) with the values of
+ * Authorization, x-amz-security-token and Proxy-Authorization replaced by
+ * "[redacted]". malloc'd.
+ */
+char *hg_s3_redact(const char *text, size_t len);
+
+#endif
