@@ -110,7 +110,7 @@ static bool valid_name(const char *s, size_t *svc_len)
   if (!colon || colon == s || colon[1] == '\0' || strchr(colon + 1, ':'))
     return false;
   for (const char *p = s; *p; p++)
-    if (isspace((unsigned char)*p) || *p == '*' || *p == '?' || (unsigned char)*p < 0x20)
+    if ((unsigned char)*p <= ' ' || *p == '*' || *p == '?' || *p == 0x7f)
       return false;
   *svc_len = (size_t)(colon - s);
   return true;
@@ -142,7 +142,7 @@ hg_iam_db *hg_iam_db_parse(const char *text, size_t len, const char *name, hg_di
     if (end == start || db->text[start] == '#')
       continue;
     size_t svc_len;
-    if (!valid_name(db->text + start, &svc_len) || strlen(db->text + start) != end - start) {
+    if (memchr(db->text + start, '\0', end - start) || !valid_name(db->text + start, &svc_len)) {
       if (bad++ < 10)
         hg_diag_add(sink, HG_SEV_ERROR, name, lineno, 1, "iam-db",
                     "not an IAM action name (expected service:Action)");

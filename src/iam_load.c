@@ -52,9 +52,19 @@ void hg_iam_file_free(hg_iam_file *f)
   memset(f, 0, sizeof *f);
 }
 
-/* 1-based line and byte column of byte offset off in f's text. */
-static void line_col(const hg_iam_file *f, size_t off, int *line, int *col)
+/*
+ * 1-based line and byte column of byte offset off in f's text. hint is
+ * libyaml's 0-based line of the same place: right unless the text has line
+ * breaks other than '\n' (a lone CR, NEL, LS, PS), so it is checked and a
+ * binary search done when it is wrong.
+ */
+static void line_col_hint(const hg_iam_file *f, size_t off, size_t hint, int *line, int *col)
 {
+  if (hint < f->n_lines && f->lines[hint] <= off && (hint + 1 == f->n_lines || f->lines[hint + 1] > off)) {
+    *line = (int)(hint + 1);
+    *col = (int)(off - f->lines[hint] + 1);
+    return;
+  }
   size_t lo = 0, hi = f->n_lines;
   while (hi - lo > 1) {
     size_t mid = (lo + hi) / 2;
@@ -65,6 +75,11 @@ static void line_col(const hg_iam_file *f, size_t off, int *line, int *col)
   }
   *line = (int)(lo + 1);
   *col = (int)(off - f->lines[lo] + 1);
+}
+
+static void line_col(const hg_iam_file *f, size_t off, int *line, int *col)
+{
+  line_col_hint(f, off, (size_t)-1, line, col);
 }
 
 typedef struct anchor {
@@ -90,6 +105,7 @@ typedef struct loader {
   const size_t *map;     /* inner byte offset -> file offset, or NULL */
   size_t cur_idx, cur_off;
   size_t start_off;      /* after a BOM */
+  bool ascii;            /* every byte < 0x80: character index = byte offset */
   anchor *anchors;
   size_t n_anchors, cap_anchors;
   frame *stack;
@@ -100,6 +116,8 @@ typedef struct loader {
 /* Byte offset in l->text of character index idx. */
 static size_t char_off(loader *l, size_t idx)
 {
+  if (l->ascii)
+    return idx < l->len ? idx : l->len;
   if (idx < l->cur_idx) {
     l->cur_idx = 0;
     l->cur_off = l->start_off;
@@ -131,10 +149,14 @@ static void set_pos(loader *l, hg_iam_node *n, yaml_mark_t start, yaml_mark_t en
   n->end = e > s ? file_off(l, e - 1) + 1 : n->off;
   if (n->end < n->off)
     n->end = n->off;
-  line_col(l->f, n->off, &n->line, &n->col);
+  if (l->map) {
+    line_col(l->f, n->off, &n->line, &n->col);
+  } else {
+    line_col_hint(l->f, n->off, start.line, &n->line, &n->col);
+  }
   int eline = n->line, ecol = n->col;
   if (n->end > n->off)
-    line_col(l->f, n->end - 1, &eline, &ecol);
+    line_col_hint(l->f, n->end - 1, l->map ? (size_t)-1 : end.line, &eline, &ecol);
   n->span = eline == n->line && n->end > n->off ? (int)(n->end - n->off) : 1;
 }
 
@@ -259,6 +281,9 @@ static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
   l->stack = xmalloc(HG_IAM_MAX_DEPTH * sizeof *l->stack);
   l->start_off = l->len >= 3 && memcmp(l->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
   l->cur_off = l->start_off;
+  l->ascii = true;
+  for (size_t i = 0; i < l->len && l->ascii; i++)
+    l->ascii = (unsigned char)l->text[i] < 0x80;
   int rc = 0, docs = 0;
   for (;;) {
     if (!yaml_parser_parse(&p, &ev)) {
