@@ -91,9 +91,7 @@ typedef struct frame {
   hg_iam_node *node;     /* the MAP/SEQ being filled */
   hg_iam_node *result;   /* what the parent receives (node, or a tag wrapper) */
   const char *anchor;
-  hg_iam_node **items;
-  const char **keys;
-  size_t n, cap;
+  size_t base;           /* first child in the loader's child stack */
   bool want_key;
   const char *key;
 } frame;
@@ -110,6 +108,9 @@ typedef struct loader {
   size_t n_anchors, cap_anchors;
   frame *stack;
   size_t depth;
+  hg_iam_node **kids;    /* children of every open frame, innermost last */
+  const char **kid_keys; /* their keys (MAP frames) */
+  size_t n_kids, cap_kids;
   hg_iam_node *root;
 } loader;
 
@@ -245,26 +246,24 @@ static void attach(loader *l, hg_iam_node *v)
     fr->want_key = false;
     return;
   }
-  if (fr->n == fr->cap) {
-    fr->cap = fr->cap ? fr->cap * 2 : 8;
-    fr->items = xrealloc(fr->items, fr->cap * sizeof *fr->items);
-    if (fr->node->kind == HG_IAM_MAP)
-      fr->keys = xrealloc(fr->keys, fr->cap * sizeof *fr->keys);
+  if (l->n_kids == l->cap_kids) {
+    l->cap_kids = l->cap_kids ? l->cap_kids * 2 : 256;
+    l->kids = xrealloc(l->kids, l->cap_kids * sizeof *l->kids);
+    l->kid_keys = xrealloc(l->kid_keys, l->cap_kids * sizeof *l->kid_keys);
   }
+  l->kid_keys[l->n_kids] = NULL;
   if (fr->node->kind == HG_IAM_MAP) {
-    fr->keys[fr->n] = fr->key;
+    l->kid_keys[l->n_kids] = fr->key;
     fr->want_key = true;
   }
-  fr->items[fr->n++] = v;
+  l->kids[l->n_kids++] = v;
 }
 
 static void free_stack(loader *l)
 {
-  for (size_t i = 0; i < l->depth; i++) {
-    free(l->stack[i].items);
-    free(l->stack[i].keys);
-  }
   free(l->stack);
+  free(l->kids);
+  free(l->kid_keys);
   free(l->anchors);
 }
 
@@ -346,6 +345,7 @@ static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
       frame *fr = &l->stack[l->depth++];
       memset(fr, 0, sizeof *fr);
       fr->node = n;
+      fr->base = l->n_kids;
       fr->result = wrap_tag(l, tag, n);
       fr->anchor = anc ? hg_arena_strdup(l->f->arena, (const char *)anc) : NULL;
       fr->want_key = is_map;
@@ -355,17 +355,17 @@ static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
     case YAML_MAPPING_END_EVENT: {
       frame *fr = &l->stack[--l->depth];
       hg_iam_node *n = fr->node;
-      n->n = fr->n;
-      n->items = hg_arena_alloc(l->f->arena, (fr->n ? fr->n : 1) * sizeof *n->items);
-      if (fr->n)
-        memcpy(n->items, fr->items, fr->n * sizeof *n->items);
+      size_t cnt = l->n_kids - fr->base;
+      n->n = cnt;
+      n->items = hg_arena_alloc(l->f->arena, (cnt ? cnt : 1) * sizeof *n->items);
+      if (cnt)
+        memcpy(n->items, l->kids + fr->base, cnt * sizeof *n->items);
       if (n->kind == HG_IAM_MAP) {
-        n->keys = hg_arena_alloc(l->f->arena, (fr->n ? fr->n : 1) * sizeof *n->keys);
-        if (fr->n)
-          memcpy(n->keys, fr->keys, fr->n * sizeof *n->keys);
+        n->keys = hg_arena_alloc(l->f->arena, (cnt ? cnt : 1) * sizeof *n->keys);
+        if (cnt)
+          memcpy(n->keys, l->kid_keys + fr->base, cnt * sizeof *n->keys);
       }
-      free(fr->items);
-      free(fr->keys);
+      l->n_kids = fr->base;
       hg_iam_node *res = fr->result;
       if (fr->anchor)
         add_anchor(l, (const yaml_char_t *)fr->anchor, res);
