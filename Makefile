@@ -52,7 +52,16 @@ $(BUILD)/src/%.o: src/%.c $(wildcard include/hg/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIB)
+# The share folder is compiled into cli_common.o: rebuild it when PREFIX
+# changes (`make install PREFIX=/usr` after a plain `make`).
+$(BUILD)/sharedir.txt: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' > $@
+$(BUILD)/src/cli_common.o: $(BUILD)/sharedir.txt
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
 

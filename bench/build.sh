@@ -4,7 +4,8 @@
 # filter files of 15, 100 and 1,000 filters, and the ratios between them.
 #
 # A root of its own holds profiles/prod.yaml and filters/gen.lua; the share
-# folder (HARDENGEN_SHARE) holds only the template skeletons, so the filter
+# folder (HARDENGEN_SHARE) holds only the template skeletons and the IAM
+# action list (no shipped filters), so the filter
 # count is exact. CloudWatch Logs takes 100 metric filters per log group, so
 # the 1,000-filter build stops at that quota check, after every other stage
 # (profile, Lua, patterns, planning, emission, digest) and before writing:
@@ -18,6 +19,7 @@ trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/share/templates" "$work/share/filters"
 cp templates/*.yaml "$work/share/templates/"
+cp share/* "$work/share/" 2>/dev/null
 
 make_root() { # N
   local n=$1 root=$work/root$1
@@ -59,7 +61,7 @@ median_ms() { # ROOT -> median wall time in ms
     hyperfine -N --warmup 2 --runs "$RUNS" -i --export-json "$work/h.json" \
       "env HARDENGEN_SHARE=$work/share $BIN build --env prod --root $root --out $work/out" \
       >/dev/null 2>&1
-    python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json"
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f %.2f" % (r["median"]*1000, (r["user"]+r["system"])*1000))' "$work/h.json"
   else
     local t=()
     for _ in $(seq "$RUNS"); do
@@ -69,7 +71,7 @@ median_ms() { # ROOT -> median wall time in ms
       e=$(date +%s%N)
       t+=($(( (e - s) / 1000 )))
     done
-    printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
+    printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f -\n", a[int((NR+1)/2)]/1000}'
   fi
 }
 
@@ -78,10 +80,11 @@ for n in 15 100 1000; do
   root=$(make_root "$n")
   HARDENGEN_SHARE=$work/share "$BIN" build --env prod --root "$root" --out "$work/out" >/dev/null 2>"$work/err"
   st=$?
-  ms[$n]=$(median_ms "$root")
+  read -r ms[$n] cpu < <(median_ms "$root")
   note="written"
   [ $st != 0 ] && note="exit $st: $(grep -o '\[[a-z-]*\]' "$work/err" | sort -u | tr '\n' ' ')"
-  printf 'build --env prod, %4d filters: median %8s ms over %s runs (%s)\n' "$n" "${ms[$n]}" "$RUNS" "$note"
+  printf 'build --env prod, %4d filters: median %8s ms wall, %s ms CPU (user+sys mean), %s runs (%s)\n' \
+    "$n" "${ms[$n]}" "$cpu" "$RUNS" "$note"
 done
 awk -v a="${ms[15]}" -v b="${ms[100]}" -v c="${ms[1000]}" 'BEGIN {
   printf "ratio 100/15 filters:  %.2f (filters x%.1f)\n", b / a, 100 / 15

@@ -46,19 +46,45 @@ def tokens(body):
     return out
 
 
-def sel_stream(sel):
-    """jq filter on $e producing every value the selector reaches."""
-    parts = []
+def steps(sel):
+    out = []
     for m in re.finditer(r"\.\[\'([^\']*)\'\]|\.([A-Za-z0-9_\-]+)|\.\*|\[(\d+)\]|\[\*\]", sel[1:]):
         if m.group(1) is not None or m.group(2) is not None:
-            k = json.dumps(m.group(1) if m.group(1) is not None else m.group(2))
-            parts.append('(select(type == "object" and has(%s)) | .[%s])' % (k, k))
+            out.append(m.group(1) if m.group(1) is not None else m.group(2))
         elif m.group(3) is not None:
-            i = int(m.group(3))
-            parts.append('(select(type == "array" and length > %d) | .[%d])' % (i, i))
+            out.append(int(m.group(3)))
+        else:
+            out.append(None)  # wildcard
+    return out
+
+
+def sel_stream(sel):
+    """jq filter producing every value the selector reaches (empty if none)."""
+    parts = []
+    for st in steps(sel):
+        if isinstance(st, str):
+            k = json.dumps(st)
+            parts.append('(select(type == "object" and has(%s)) | .[%s])' % (k, k))
+        elif isinstance(st, int):
+            parts.append('(select(type == "array" and length > %d) | .[%d])' % (st, st))
         else:
             parts.append('(select(type == "object" or type == "array") | .[])')
     return "$e | " + (" | ".join(parts) if parts else ".")
+
+
+SELS = {}  # selector path (JSON text) -> variable name, bound once per event
+
+
+def sel_value(sel):
+    """For a selector without wildcards: one value, null when it reaches nothing.
+    Every distinct selector is read once per event into a variable."""
+    st = steps(sel)
+    if None in st:
+        return None
+    key = json.dumps(st)
+    if key not in SELS:
+        SELS[key] = "$s%d" % len(SELS)
+    return SELS[key]
 
 
 def text_match(v):
@@ -80,6 +106,7 @@ def text_match(v):
 
 
 def cond(sel, op, kind, val):
+    one = sel_value(sel)
     stream = sel_stream(sel)
     if kind == "re":
         rx = json.dumps(val[1:-1])
@@ -88,27 +115,47 @@ def cond(sel, op, kind, val):
             pred = 'type == "string" and (test(%s) | not)' % rx
         elif op != "=":
             raise Untranslatable("regex with " + op)
-        return "any(%s; %s)" % (stream, pred)
-    if kind == "str":
-        text, isnum = json.loads(val), False
     else:
-        text = val
-        isnum = re.fullmatch(r"-?\d+(\.\d+)?([eE][+-]?\d+)?", val) is not None
-    if op in ("<", ">", "<=", ">="):
-        if not isnum:
-            raise Untranslatable("ordering on text")
-        return 'any(%s; type == "number" and . %s %s)' % (stream, op, text)
-    m = text_match(text)
-    if isnum:
-        eq = '(type == "number" and . == %s) or (type == "string" and (%s))' % (text, m)
-    else:
-        eq = '((type == "string" or type == "number" or type == "boolean") and (tostring | %s))' % m
-    if op == "=":
-        return "any(%s; %s)" % (stream, eq)
-    if op == "!=":
-        return 'any(%s; (type == "string" or type == "number" or type == "boolean") and ((%s) | not))' % (
-            stream, eq)
-    raise Untranslatable(op)
+        if kind == "str":
+            text, isnum = json.loads(val), False
+        else:
+            text = val
+            isnum = re.fullmatch(r"-?\d+(\.\d+)?([eE][+-]?\d+)?", val) is not None
+        if op in ("<", ">", "<=", ">="):
+            if not isnum:
+                raise Untranslatable("ordering on text")
+            pred = 'type == "number" and . %s %s' % (op, text)
+        else:
+            m = text_match(text)
+            if isnum:
+                eq = '(type == "number" and . == %s) or (type == "string" and (%s))' % (text, m)
+            elif m.startswith(". == "):
+                eq = m  # exact text: only an equal string matches
+            else:
+                eq = '(type == "string" and (%s))' % m
+            if op == "=":
+                pred = eq
+            elif op == "!=":
+                pred = '(type == "string" or type == "number" or type == "boolean") and ((%s) | not)' % eq
+            else:
+                raise Untranslatable(op)
+    if one is not None:
+        return "(%s | %s)" % (one, pred)
+    return "any(%s; %s)" % (stream, pred)
+
+
+def exists_not(sel):
+    st = steps(sel)
+    if None in st:
+        return "([%s] | length == 0)" % sel_stream(sel)
+    checks, cur = [], "$e"
+    for k in st:
+        if isinstance(k, str):
+            checks.append('(%s | type == "object" and has(%s))' % (cur, json.dumps(k)))
+        else:
+            checks.append('(%s | type == "array" and length > %d)' % (cur, k))
+        cur = "%s[%s]" % (cur, json.dumps(k))
+    return "((%s) | not)" % " and ".join(checks) if checks else "false"
 
 
 def parse(pattern):
@@ -155,7 +202,7 @@ def parse(pattern):
             st = sel_stream(v)
             return {"IS NULL": "any(%s; . == null)" % st, "IS TRUE": "any(%s; . == true)" % st,
                     "IS FALSE": "any(%s; . == false)" % st,
-                    "NOT EXISTS": "([%s] | length == 0)" % st}[w]
+                    "NOT EXISTS": exists_not(v)}[w]
         if k2 != "op":
             raise Untranslatable("operator expected")
         k3, v3 = take()
@@ -182,10 +229,12 @@ def main():
         conds.append(c)
     init = "[" + ",".join("0" for _ in ids) + "]"
     upd = " | ".join("(if %s then .[%d] += 1 else . end)" % (c, i) for i, c in enumerate(conds))
+    binds = "".join("($e | try getpath(%s) catch null) as %s | " % (k, v) for k, v in SELS.items())
+    upd = binds + (upd or ".")
     print("reduce (inputs | if type == \"object\" and (.Records | type) == \"array\" then .Records[] "
           "elif type == \"array\" then .[] else . end) as $e\n  (%s; %s)\n| [%s] as $ids "
           "| [range(0; length) as $i | {key: $ids[$i], value: .[$i]}] | from_entries"
-          % (init, upd or ".", ",".join(json.dumps(i) for i in ids)))
+          % (init, upd, ",".join(json.dumps(i) for i in ids)))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,6 @@
 #include "hg/json.h"
 #include "hg/util.h"
 
-/* Until src/events.c is part of the build. */
-#pragma weak hg_events_read
 
 const char hg_help_match[] =
     "hardengen match PATTERN [FILE|DIR ...] [-c] [--format jsonl|count]\n"
@@ -164,11 +162,7 @@ int hg_cli_match(int argc, char **argv)
   hg_events_stats st;
   memset(&st, 0, sizeof st);
   int rc = 0;
-  if (nin > 0 && !hg_events_read) {
-    hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "match-read",
-                "this build has no event reader (src/events.c)");
-    rc = -1;
-  } else if (nin > 0)
+  if (nin > 0)
     rc = hg_events_read(in, nin, on_event, &m, false, &st, &sink);
   if (count_only)
     printf("%zu\n", m.matches);

@@ -45,7 +45,8 @@ static void unknown_id(const hg_profile *p, const hg_filterset *fs, const hg_yva
   hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, node && node->file ? node->file : p->path,
                            node ? node->line : 0, node ? node->col : 0, "profile-unknown-filter",
                            "%s names filter '%s', which env '%s' does not have", what, id, p->env);
-  d->span = (int)strlen(id);
+  if (node && node->kind == HG_Y_STR && node->text && strcmp(node->text, id) == 0)
+    d->span = (int)strlen(id);
   const char *near = hg_did_you_mean(id, ids, false);
   if (near)
     hg_diag_note(d, "did you mean '%s'?", near);
@@ -130,6 +131,9 @@ int hg_compile_filters(const char *root, const char *env, hg_compiled *out, hg_d
     free(origins);
     goto fail;
   }
+  /* The final set must still pass the profile's CIS targets (an override
+   * or a disable may break them); reported together with pattern errors. */
+  hg_cis_verify(out->profile, &out->filters, sink);
   out->patterns = xcalloc(out->filters.n ? out->filters.n : 1, sizeof *out->patterns);
   for (size_t i = 0; i < out->filters.n; i++) {
     const hg_filter *f = &out->filters.v[i];

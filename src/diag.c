@@ -180,14 +180,31 @@ static char *nth_line(const char *text, size_t len, int line)
   return xstrndup(p, n);
 }
 
+/*
+ * Show the source line and a caret under col. A long line (a one-line value
+ * of many kilobytes, a long pattern) is cut to a window around the caret,
+ * marked with "...", so each diagnostic stays readable.
+ */
+#define CARET_LONG_LINE 100
+#define CARET_WINDOW 100
+
 static void print_caret(FILE *out, const char *line, int col, int span)
 {
-  fprintf(out, "  %s\n  ", line);
   size_t len = strlen(line);
-  for (int i = 1; i < col; i++)
-    fputc((size_t)(i - 1) < len && line[i - 1] == '\t' ? '\t' : ' ', out);
+  size_t c = col > 0 ? (size_t)col - 1 : 0;
+  size_t start = 0, end = len;
+  if (len > CARET_LONG_LINE) {
+    start = c > CARET_WINDOW / 2 ? c - CARET_WINDOW / 2 : 0;
+    end = start + CARET_WINDOW < len ? start + CARET_WINDOW : len;
+  }
+  const char *pre = start > 0 ? "..." : "";
+  fprintf(out, "  %s%.*s%s\n  %s", pre, (int)(end - start), line + start, end < len ? "..." : "",
+          start > 0 ? "   " : "");
+  for (size_t i = start; i < c; i++)
+    fputc(i < len && line[i] == '\t' ? '\t' : ' ', out);
   fputc('^', out);
-  for (int i = 1; i < span; i++)
+  int max_span = (int)(end > c ? end - c : 1);
+  for (int i = 1; i < span && i < max_span; i++)
     fputc('~', out);
   fputc('\n', out);
 }

@@ -28,8 +28,16 @@ typedef struct fp_regex fp_regex;
  */
 fp_regex *fp_re_compile(hg_arena *a, const char *src, size_t len, const char **err,
                         size_t *err_off, size_t *err_span);
-/* True when the regex matches anywhere in s[0..n). Time O(n * size). */
+/*
+ * True when the regex matches anywhere in s[0..n). fp_re_search uses a lazy
+ * DFA cached in the regex (so it is not safe to share one regex between
+ * threads); fp_re_search_nfa is the plain NFA simulation, the reference the
+ * DFA is tested against. Both take time linear in n.
+ */
 bool fp_re_search(const fp_regex *re, const char *s, size_t n);
+bool fp_re_search_nfa(const fp_regex *re, const char *s, size_t n);
+/* Release the DFA cache (the program itself lives in the arena). */
+void fp_re_free(fp_regex *re);
 
 /* ---- values ---- */
 
@@ -103,6 +111,8 @@ struct hg_fp {
   size_t nterms;
   bool any_terms_only;   /* TERM: every term is '?' */
   fp_value regex;        /* REGEX */
+  fp_regex **regexes;    /* every compiled regex, for fp_re_free (malloc'd) */
+  size_t nregexes;
 };
 
 /* ---- lexer (fp_lex.c) ---- */

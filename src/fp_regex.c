@@ -14,6 +14,12 @@
  * The simulation keeps a set of NFA states per input byte, so the time is
  * O(input length x program size) whatever the regex: no backtracking.
  * Program size is capped (FP_RE_MAX_INSN) so memory and time stay bounded.
+ * fp_re_search runs a lazily built DFA over the same program: each DFA state
+ * is a set of NFA states, built on first use and cached with its 256
+ * transitions, so the usual cost is one table step per byte. The cache is
+ * bounded (FP_DFA_MAX_STATES); when full it is flushed and rebuilt, which
+ * keeps the time linear. '$' is resolved at the end of the input from the
+ * NFA states that wait for it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +45,7 @@ struct fp_regex {
   rset *sets;
   int nsets;
   bool anchored;   /* every alternative starts with '^' (no restart needed) */
+  struct rdfa *dfa; /* lazily built DFA cache (malloc'd; fp_re_free) */
 };
 
 /* ---- compiler ---- */
@@ -562,7 +569,7 @@ static bool add(sim *m, tlist *l, int pc, size_t pos)
   return matched;
 }
 
-bool fp_re_search(const fp_regex *re, const char *s, size_t n)
+bool fp_re_search_nfa(const fp_regex *re, const char *s, size_t n)
 {
   sim m;
   m.re = re;
@@ -597,4 +604,229 @@ bool fp_re_search(const fp_regex *re, const char *s, size_t n)
   free(a.pcs);
   free(b.pcs);
   return found;
+}
+
+/* ---- lazy DFA ---- */
+
+#define FP_DFA_MAX_STATES 2048
+
+typedef struct dstate {
+  int *pcs;          /* sorted SET pcs, then EOL pcs (marked by +n_prog) */
+  int n;
+  bool match;
+  int next[256];     /* -1: not built yet */
+} dstate;
+
+typedef struct rdfa {
+  dstate *st;
+  int n, cap;
+  int *hash;         /* open addressing: state index + 1, 0 empty */
+  int hcap;
+  /* scratch */
+  unsigned *mark;
+  unsigned gen;
+  int *stack;
+  int *buf;
+} rdfa;
+
+static void dfa_clear(rdfa *d)
+{
+  for (int i = 0; i < d->n; i++)
+    free(d->st[i].pcs);
+  d->n = 0;
+  memset(d->hash, 0, (size_t)d->hcap * sizeof *d->hash);
+}
+
+static uint32_t key_hash(const int *pcs, int n)
+{
+  uint32_t h = 2166136261u;
+  for (int i = 0; i < n; i++) {
+    h ^= (uint32_t)pcs[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
+/* The state for a sorted pc list (built when new); -1 never. */
+static int dfa_intern(rdfa *d, const int *pcs, int n, bool match)
+{
+  uint32_t h = key_hash(pcs, n) ^ (match ? 0x9e3779b9u : 0);
+  int mask = d->hcap - 1;
+  for (int k = (int)(h & (uint32_t)mask);; k = (k + 1) & mask) {
+    int idx = d->hash[k] - 1;
+    if (idx < 0) {
+      if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 64;
+        d->st = xrealloc(d->st, (size_t)d->cap * sizeof *d->st);
+      }
+      dstate *x = &d->st[d->n];
+      x->pcs = xmalloc((size_t)(n ? n : 1) * sizeof *x->pcs);
+      memcpy(x->pcs, pcs, (size_t)n * sizeof *pcs);
+      x->n = n;
+      x->match = match;
+      for (int c = 0; c < 256; c++)
+        x->next[c] = -1;
+      d->hash[k] = ++d->n;
+      return d->n - 1;
+    }
+    dstate *x = &d->st[idx];
+    if (x->n == n && x->match == match && memcmp(x->pcs, pcs, (size_t)n * sizeof *pcs) == 0)
+      return idx;
+  }
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+/*
+ * Epsilon closure of the seeds in the middle of the input (BOL fails, EOL is
+ * remembered) or at its start (BOL passes). Writes the sorted key into
+ * d->buf; returns its length and sets *match.
+ */
+static int closure(const fp_regex *re, rdfa *d, const int *seeds, int ns, bool at_start,
+                   bool *match)
+{
+  int n = 0, sp = 0;
+  d->gen++;
+  *match = false;
+  for (int i = 0; i < ns; i++)
+    d->stack[sp++] = seeds[i];
+  while (sp > 0) {
+    int p = d->stack[--sp];
+    if (d->mark[p] == d->gen)
+      continue;
+    d->mark[p] = d->gen;
+    const ri *in = &re->prog[p];
+    switch (in->op) {
+    case RI_JMP: d->stack[sp++] = in->x; break;
+    case RI_SPLIT:
+      d->stack[sp++] = in->y;
+      d->stack[sp++] = in->x;
+      break;
+    case RI_BOL:
+      if (at_start)
+        d->stack[sp++] = p + 1;
+      break;
+    case RI_EOL: d->buf[n++] = p + re->n; break;
+    case RI_MATCH: *match = true; break;
+    case RI_SET: d->buf[n++] = p; break;
+    }
+  }
+  qsort(d->buf, (size_t)n, sizeof *d->buf, cmp_int);
+  return n;
+}
+
+/* At the end of the input: can a waiting '$' reach MATCH? */
+static bool eol_match(const fp_regex *re, rdfa *d, const dstate *x)
+{
+  int sp = 0;
+  d->gen++;
+  for (int i = 0; i < x->n; i++)
+    if (x->pcs[i] >= re->n)
+      d->stack[sp++] = x->pcs[i] - re->n + 1;
+  while (sp > 0) {
+    int p = d->stack[--sp];
+    if (d->mark[p] == d->gen)
+      continue;
+    d->mark[p] = d->gen;
+    const ri *in = &re->prog[p];
+    switch (in->op) {
+    case RI_JMP: d->stack[sp++] = in->x; break;
+    case RI_SPLIT:
+      d->stack[sp++] = in->y;
+      d->stack[sp++] = in->x;
+      break;
+    case RI_EOL: d->stack[sp++] = p + 1; break;
+    case RI_MATCH: return true;
+    default: break;
+    }
+  }
+  return false;
+}
+
+static rdfa *dfa_new(const fp_regex *re)
+{
+  rdfa *d = xcalloc(1, sizeof *d);
+  d->hcap = 4096;
+  while (d->hcap < 2 * FP_DFA_MAX_STATES)
+    d->hcap *= 2;
+  d->hash = xcalloc((size_t)d->hcap, sizeof *d->hash);
+  d->mark = xcalloc((size_t)re->n, sizeof *d->mark);
+  d->stack = xmalloc((2 * (size_t)re->n + 2) * sizeof *d->stack);
+  d->buf = xmalloc((2 * (size_t)re->n + 2) * sizeof *d->buf);
+  return d;
+}
+
+/* Transition from state si on byte c (building it when new). */
+static int dfa_step(const fp_regex *re, rdfa *d, int si, unsigned char c)
+{
+  if (d->n >= FP_DFA_MAX_STATES) {
+    /* Keep the current state, forget the rest. */
+    dstate cur = d->st[si];
+    int *pcs = xmalloc((size_t)(cur.n ? cur.n : 1) * sizeof *pcs);
+    memcpy(pcs, cur.pcs, (size_t)cur.n * sizeof *pcs);
+    dfa_clear(d);
+    si = dfa_intern(d, pcs, cur.n, cur.match);
+    free(pcs);
+  }
+  const dstate *x = &d->st[si];
+  int *seeds = xmalloc(((size_t)x->n + 1) * sizeof *seeds);
+  int ns = 0;
+  for (int i = 0; i < x->n && x->pcs[i] < re->n; i++)
+    if (set_has(&re->sets[re->prog[x->pcs[i]].x], c))
+      seeds[ns++] = x->pcs[i] + 1;
+  if (!re->anchored)
+    seeds[ns++] = 0;
+  bool match;
+  int n = closure(re, d, seeds, ns, false, &match);
+  free(seeds);
+  int to = dfa_intern(d, d->buf, n, match);
+  d->st[si].next[c] = to;
+  return to;
+}
+
+bool fp_re_search(const fp_regex *cre, const char *s, size_t n)
+{
+  if (n == 0)
+    return fp_re_search_nfa(cre, s, n);
+  /* The cache is an implementation detail of a logically const regex. */
+  fp_regex *re = (fp_regex *)cre;
+  if (!re->dfa)
+    re->dfa = dfa_new(re);
+  rdfa *d = re->dfa;
+  int seed = 0;
+  bool match;
+  int len = closure(re, d, &seed, 1, true, &match);
+  if (match)
+    return true;
+  int si = dfa_intern(d, d->buf, len, false);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    int to = d->st[si].next[c];
+    if (to < 0)
+      to = dfa_step(re, d, si, c);
+    si = to;
+    if (d->st[si].match)
+      return true;
+    if (d->st[si].n == 0 && re->anchored)
+      return false;
+  }
+  return eol_match(re, d, &d->st[si]);
+}
+
+void fp_re_free(fp_regex *re)
+{
+  if (!re || !re->dfa)
+    return;
+  dfa_clear(re->dfa);
+  free(re->dfa->st);
+  free(re->dfa->hash);
+  free(re->dfa->mark);
+  free(re->dfa->stack);
+  free(re->dfa->buf);
+  free(re->dfa);
+  re->dfa = NULL;
 }

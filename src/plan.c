@@ -102,10 +102,16 @@ static int cmp_str(const void *a, const void *b)
 static const char *display_path(const char *path, const char *root)
 {
   size_t n = root ? strlen(root) : 0;
-  if (n && strncmp(path, root, n) == 0 && path[n] == '/')
-    return path + n + 1;
-  if (strncmp(path, "./", 2) == 0)
-    return path + 2;
+  while (n > 1 && root[n - 1] == '/')
+    n--;
+  if (n && strncmp(path, root, n) == 0 && path[n] == '/') {
+    path += n;
+    while (*path == '/')
+      path++;
+    return path;
+  }
+  while (strncmp(path, "./", 2) == 0)
+    path += 2;
   return path;
 }
 
@@ -245,8 +251,7 @@ static void fix_template_url(hg_doc *stack, hg_plan_format f)
   strcpy(sub->str + strlen(sub->str) - 4, "json");
 }
 
-static void fill_parent(const hg_compiled *c, hg_doc *parent, const hg_plan *p, size_t n_parts,
-                        hg_plan_format f)
+static void fill_parent(const hg_compiled *c, hg_doc *parent, size_t n_parts, hg_plan_format f)
 {
   const hg_profile *pr = c->profile;
   hg_doc *params = hg_doc_get(parent, "Parameters");
@@ -285,7 +290,6 @@ static void fill_parent(const hg_compiled *c, hg_doc *parent, const hg_plan *p, 
     hg_doc_set(res, id, st);
     free(id);
   }
-  (void)p;
 }
 
 /* ---- Config ---- */
@@ -346,7 +350,7 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   if (hg_plan_alarms(c, out->t[0].doc, cw1, cwn, &o, out, sink) != 0)
     goto done;
   size_t n_parts = out->n - 2;
-  fill_parent(c, parent, out, n_parts, o.format);
+  fill_parent(c, parent, n_parts, o.format);
   add_template(out, "security.global", o.format, parent);
   parent = NULL;
 

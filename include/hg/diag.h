@@ -57,7 +57,8 @@ hg_diag *hg_diag_add(hg_diag_sink *s, hg_severity sev, const char *file, int lin
                      const char *code, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 hg_diag *hg_diag_vadd(hg_diag_sink *s, hg_severity sev, const char *file, int line, int col,
-                      const char *code, const char *fmt, va_list ap);
+                      const char *code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
 void hg_diag_note(hg_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Show text (one line) with a caret at col (1-based) of width span. */
 void hg_diag_snippet(hg_diag *d, const char *text, int col, int span);

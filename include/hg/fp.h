@@ -57,7 +57,9 @@ bool hg_fp_equal(const hg_fp *a, const hg_fp *b);
  * Evaluate against one event. event is the parsed JSON (NULL when the
  * message is not a JSON object); raw/rawlen is the message text (for
  * CloudTrail: the record's compact JSON). JSON patterns read only event;
- * term, regex and space-delimited patterns read only raw.
+ * term, regex and space-delimited patterns read only raw. Regexes cache a
+ * lazily built DFA inside the pattern, so one hg_fp must not be matched from
+ * two threads at once.
  */
 bool hg_fp_match(const hg_fp *fp, const hg_jv *event, const char *raw, size_t rawlen);
 

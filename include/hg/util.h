@@ -36,7 +36,7 @@ void hg_buf_append(hg_buf *b, const void *p, size_t n);
 void hg_buf_puts(hg_buf *b, const char *s);
 void hg_buf_putc(hg_buf *b, char c);
 void hg_buf_printf(hg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void hg_buf_vprintf(hg_buf *b, const char *fmt, va_list ap);
+void hg_buf_vprintf(hg_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Hand the buffer's memory to the caller (never NULL); the buffer is reset. */
 char *hg_buf_take(hg_buf *b, size_t *len);
 

@@ -6,6 +6,7 @@
 #define HG_PLAN_FIXTURE_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hg/compile.h"
@@ -33,9 +34,13 @@ static void fixture_filter(hg_filterset *fs, const char *id, const char *title, 
   }
 }
 
-/* A compiled env "prod" with n generated filters after two CIS-like ones. */
+/* A compiled env "prod" with n generated filters after two CIS-like ones.
+ * The share folder (IAM action list, skeleton fallback) is the source tree. */
 static void fixture_compiled(hg_compiled *c, size_t n)
 {
+  const char *top = getenv("HG_TOP");
+  if (top && !getenv("HARDENGEN_SHARE"))
+    setenv("HARDENGEN_SHARE", top, 1);
   memset(c, 0, sizeof *c);
   hg_profile *p = xcalloc(1, sizeof *p);
   p->env = "prod";

@@ -215,3 +215,37 @@ TEST(reader_expands_short_forms_and_refuses_aliases)
   CHECK_STREQ(sink.v[1].code, "template-yaml-syntax");
   hg_diag_free(&sink);
 }
+
+/* Every prefix of a real skeleton, and deep nesting: a document or an
+ * error, never a crash or a leak. */
+TEST(reader_survives_truncated_and_deep_input)
+{
+  const char *top = getenv("HG_TOP");
+  char *path = xasprintf("%s/templates/cloudtrail.global.yaml", top ? top : ".");
+  size_t len = 0;
+  char *text = hg_read_file(path, 1u << 20, &len);
+  CHECK(text != NULL);
+  size_t docs = 0;
+  for (size_t n = 0; text && n <= len; n += 7) {
+    hg_diag_sink sink;
+    hg_diag_init(&sink);
+    hg_doc *d = hg_emit_read_yaml(text, n, "t.yaml", &sink);
+    docs += d != NULL;
+    CHECK((d != NULL) == (sink.errors == 0));
+    hg_doc_free(d);
+    hg_diag_free(&sink);
+  }
+  CHECK(docs > 10);
+  hg_buf deep;
+  hg_buf_init(&deep);
+  for (int i = 0; i < 10000; i++)
+    hg_buf_puts(&deep, "[");
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  CHECK(hg_emit_read_yaml(deep.data, deep.len, "deep.yaml", &sink) == NULL);
+  CHECK_STREQ(sink.n ? sink.v[0].code : NULL, "template-yaml-depth");
+  hg_diag_free(&sink);
+  hg_buf_free(&deep);
+  free(text);
+  free(path);
+}

@@ -439,7 +439,7 @@ TEST(pathological_one_megabyte_pattern)
   CHECK(hg_fp_parse(p, n, NULL, &s) == NULL);
   CHECK(s.errors >= 1 && s.errors <= 25);
   CHECK_STREQ(s.n ? s.v[0].code : "", "fp-limit");
-  CHECK(s.v[0].snippet && strlen(s.v[0].snippet) < 200);
+  CHECK(s.v[0].snippet && strlen(s.v[0].snippet) <= 400);
   hg_diag_free(&s);
   /* A long term pattern too. */
   memset(p, 'a', n);
@@ -580,4 +580,76 @@ TEST(snippet_window_for_long_patterns)
   free(out);
   hg_diag_free(&s);
   hg_buf_free(&b);
+}
+
+/* ---- the lazy DFA agrees with the NFA simulation ---- */
+
+#include "../../src/fp_int.h"
+
+static void gen_regex(hg_buf *b)
+{
+  static const char *const atoms[] = {"a", "b", ".", "[ab]", "[^a]", "\\d", "1", " ", "\\s", "[a-b1]"};
+  static const char *const quants[] = {"", "", "*", "+", "?", "{1,2}", "{2}", "{0,}"};
+  int alts = 1 + (int)rnd(3);
+  for (int k = 0; k < alts; k++) {
+    if (k)
+      hg_buf_putc(b, '|');
+    if (rnd(4) == 0)
+      hg_buf_putc(b, '^');
+    int n = 1 + (int)rnd(4);
+    for (int i = 0; i < n; i++) {
+      hg_buf_puts(b, atoms[rnd(HG_COUNTOF(atoms))]);
+      hg_buf_puts(b, quants[rnd(HG_COUNTOF(quants))]);
+    }
+    if (rnd(4) == 0)
+      hg_buf_putc(b, '$');
+  }
+}
+
+TEST(regex_dfa_matches_nfa)
+{
+  hg_arena *a = hg_arena_new();
+  int mismatches = 0;
+  for (int r = 0; r < 400 && mismatches < 5; r++) {
+    hg_buf b;
+    hg_buf_init(&b);
+    gen_regex(&b);
+    const char *err = NULL;
+    size_t eoff, espan;
+    fp_regex *re = fp_re_compile(a, b.data, b.len, &err, &eoff, &espan);
+    if (!re) {
+      FAIL_AT("generated regex %s: %s", b.data, err);
+      hg_buf_free(&b);
+      break;
+    }
+    for (int k = 0; k < 60; k++) {
+      char s[16];
+      int n = (int)rnd(13);
+      for (int i = 0; i < n; i++)
+        s[i] = "ab1 "[rnd(4)];
+      bool dfa = fp_re_search(re, s, (size_t)n), nfa = fp_re_search_nfa(re, s, (size_t)n);
+      if (dfa != nfa) {
+        FAIL_AT("regex %s on '%.*s': dfa %d, nfa %d", b.data, n, s, dfa, nfa);
+        mismatches++;
+        break;
+      }
+    }
+    fp_re_free(re);
+    hg_buf_free(&b);
+  }
+  /* A regex whose DFA has more states than the cache holds: flushes, same answers. */
+  const char *big = "[ab]*a[ab]{12}c";
+  const char *err = NULL;
+  size_t eoff, espan;
+  fp_regex *re = fp_re_compile(a, big, strlen(big), &err, &eoff, &espan);
+  CHECK(re != NULL);
+  char s[20001];
+  for (int i = 0; i < 20000; i++)
+    s[i] = "ab"[rnd(2)];
+  s[20000] = '\0';
+  CHECK(re && !fp_re_search(re, s, 20000) && !fp_re_search_nfa(re, s, 20000));
+  s[19999] = 'c';
+  CHECK(re && fp_re_search(re, s, 20000) == fp_re_search_nfa(re, s, 20000));
+  fp_re_free(re);
+  hg_arena_free(a);
 }

@@ -278,3 +278,123 @@ TEST(index_and_wildcard_steps)
   hg_arena_free(a);
   hg_jpaths_free(p);
 }
+
+/* ---- against the full parser and the pattern engine ---- */
+
+#include "hg/fp.h"
+
+static void add_sel_cb(void *ud, const hg_jsel *sel)
+{
+  hg_jpaths_add(ud, sel);
+}
+
+/* Every pattern gives the same answer on the pruned tree (its own
+ * selectors, and the union of all selectors) as on the full tree from
+ * hg_json_parse, for every record of the three data sets. */
+TEST(patterns_agree_on_pruned_and_full_trees)
+{
+  char path[4096];
+  snprintf(path, sizeof path, "%s/reference/cis-controls.json", shared());
+  size_t clen;
+  char *ctext = hg_read_file(path, 8u << 20, &clen);
+  if (!ctext) {
+    printf("SKIP patterns_agree_on_pruned_and_full_trees: %s not found\n", path);
+    return;
+  }
+  const char *extra[] = {
+      "{ $.resources[0].ARN = \"arn:*\" }",
+      "{ $.requestParameters.* = \"*\" }",
+      "{ $.resources[*].type = \"AWS::*\" }",
+      "{ $.userIdentity.sessionContext.attributes.mfaAuthenticated = \"true\" }",
+      "{ $.responseElements IS NULL }",
+      "{ $.errorCode NOT EXISTS && $.userIdentity.invokedBy NOT EXISTS }",
+      "{ $.readOnly IS FALSE || $.managementEvent IS TRUE }",
+      "{ $.tlsDetails.tlsVersion = \"TLSv1.2\" && $.requestParameters.bucketName = \"*\" }",
+      "{ $.additionalEventData.bytesTransferredOut > 100 }",
+      "{ $.* = \"us-east-1\" }",
+      "AccessDenied",
+  };
+  cJSON *doc = cJSON_Parse(ctext);
+  free(ctext);
+  const char *pats[256];
+  size_t np = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "controls"))
+  {
+    const cJSON *sh = cJSON_GetObjectItem(c, "securityhub_pattern");
+    if (cJSON_IsString(sh) && np < 200)
+      pats[np++] = sh->valuestring;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItem(c, "cis_text")) if (cJSON_IsString(t) && np < 200)
+        pats[np++] = t->valuestring;
+  }
+  for (size_t i = 0; i < HG_COUNTOF(extra); i++)
+    pats[np++] = extra[i];
+  CHECK(np > 40);
+  hg_fp *fp[256];
+  hg_jpaths *own[256];
+  hg_jpaths *all = hg_jpaths_new();
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  for (size_t i = 0; i < np; i++) {
+    fp[i] = hg_fp_parse(pats[i], strlen(pats[i]), NULL, &sink);
+    if (!fp[i])
+      FAIL_AT("pattern does not parse: %s", pats[i]);
+    own[i] = hg_jpaths_new();
+    if (fp[i]) {
+      hg_fp_selectors(fp[i], add_sel_cb, own[i]);
+      hg_fp_selectors(fp[i], add_sel_cb, all);
+    }
+  }
+  hg_diag_free(&sink);
+  const char *sets[] = {"panther/events.jsonl", "stratus-red-team/events.jsonl",
+                        "invictus-ir/events.jsonl"};
+  hg_arena *af = hg_arena_new(), *ap = hg_arena_new();
+  size_t matches = 0, disagreements = 0;
+  for (size_t s = 0; s < 3; s++) {
+    snprintf(path, sizeof path, "%s/datasets/cloudtrail/%s", shared(), sets[s]);
+    size_t len;
+    char *text = hg_read_file(path, 64u << 20, &len);
+    if (!text)
+      continue;
+    for (char *line = text; *line;) {
+      char *nl = strchr(line, '\n');
+      size_t n = nl ? (size_t)(nl - line) : strlen(line);
+      if (n) {
+        hg_arena_reset(af);
+        const hg_jv *full = hg_json_parse(af, line, n, NULL, NULL);
+        CHECK(full != NULL);
+        hg_arena_reset(ap);
+        const hg_jv *pa = hg_json_parse_pruned(ap, line, n, all, NULL, NULL);
+        for (size_t i = 0; i < np; i++) {
+          if (!fp[i])
+            continue;
+          bool want = hg_fp_match(fp[i], full, line, n);
+          const hg_jv *po = hg_json_parse_pruned(ap, line, n, own[i], NULL, NULL);
+          bool got_own = hg_fp_match(fp[i], po, line, n);
+          bool got_all = hg_fp_match(fp[i], pa, line, n);
+          matches += want;
+          if (got_own != want || got_all != want) {
+            if (disagreements++ < 5)
+              FAIL_AT("%s on %.80s: full %d, pruned %d, union %d", pats[i], line, want, got_own,
+                      got_all);
+          }
+        }
+      }
+      if (!nl)
+        break;
+      line = nl + 1;
+    }
+    free(text);
+  }
+  CHECK_INTEQ(disagreements, 0);
+  CHECK(matches > 1000); /* the patterns do match real events */
+  for (size_t i = 0; i < np; i++) {
+    hg_fp_free(fp[i]);
+    hg_jpaths_free(own[i]);
+  }
+  hg_jpaths_free(all);
+  hg_arena_free(af);
+  hg_arena_free(ap);
+  cJSON_Delete(doc);
+}

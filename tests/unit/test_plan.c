@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "hg/diag.h"
+#include "hg/emit.h"
 #include "hg/plan.h"
 #include "plan_fixture.h"
 
@@ -204,6 +205,103 @@ TEST(plan_unique_logical_ids_for_colliding_ids)
   CHECK(hg_plan_build(&c, root(), NULL, &p, &sink) == 0);
   CHECK_STREQ(p.filters[2].logical, "A1b");
   CHECK(strncmp(p.filters[3].logical, "A1bX", 4) == 0 && strlen(p.filters[3].logical) == 12);
+  hg_plan_free(&p);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
+
+static bool same_doc(const hg_doc *a, const hg_doc *b)
+{
+  if (!a || !b || a->kind != b->kind || a->n != b->n)
+    return false;
+  if (a->kind == HG_DOC_STR)
+    return strcmp(a->str, b->str) == 0;
+  if (a->kind == HG_DOC_INT)
+    return a->num == b->num;
+  if (a->kind == HG_DOC_BOOL)
+    return a->b == b->b;
+  for (size_t i = 0; i < a->n; i++)
+    if ((a->kind == HG_DOC_MAP && strcmp(a->keys[i], b->keys[i]) != 0) ||
+        !same_doc(a->items[i], b->items[i]))
+      return false;
+  return true;
+}
+
+/* Every emitted template reads back (libyaml) to the document it came from. */
+TEST(plan_yaml_reads_back_to_the_same_document)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 40);
+  c.profile->account_name = "2024";
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p;
+  CHECK(hg_plan_build(&c, root(), NULL, &p, &sink) == 0);
+  for (size_t i = 0; i < p.n; i++) {
+    hg_doc *back = hg_emit_read_yaml(p.t[i].text, p.t[i].len, p.t[i].name, &sink);
+    if (!same_doc(back, p.t[i].doc))
+      FAIL_AT("%s does not read back", p.t[i].name);
+    hg_doc_free(back);
+  }
+  CHECK(strstr(p.t[3].text, "    Default: '2024'\n") != NULL);
+  CHECK_INTEQ(sink.n, 0);
+  hg_plan_free(&p);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
+
+static size_t count_files(const char *dir)
+{
+  char *cmd = xasprintf("ls -A %s | wc -l", dir);
+  FILE *f = popen(cmd, "r");
+  size_t n = 0;
+  if (f) {
+    if (fscanf(f, "%zu", &n) != 1)
+      n = 0;
+    pclose(f);
+  }
+  free(cmd);
+  return n;
+}
+
+/* A rebuild replaces the whole folder (stale parts go); a target that is
+ * not a folder is an error that leaves it alone. */
+TEST(plan_write_replaces_the_folder_atomically)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 0);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p;
+  CHECK(hg_plan_build(&c, root(), NULL, &p, &sink) == 0);
+  char dir[] = "/tmp/hg-write-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char *env = xasprintf("%s/prod", dir);
+  char *stale = xasprintf("%s/cloudwatch.global.2.yaml", env);
+  CHECK(hg_mkdirs(env, 0755) == 0);
+  CHECK(hg_write_atomic(stale, "old\n", 4) == 0);
+  CHECK(hg_plan_write(&p, dir, &sink) == 0);
+  CHECK(access(stale, F_OK) != 0);
+  CHECK_INTEQ(count_files(env), 5);
+  CHECK_INTEQ(count_files(dir), 1);
+  /* Not a folder: refused, untouched. */
+  free(p.env);
+  p.env = xstrdup("file");
+  char *file = xasprintf("%s/file", dir);
+  CHECK(hg_write_atomic(file, "keep\n", 5) == 0);
+  CHECK(hg_plan_write(&p, dir, &sink) == -1);
+  CHECK_STREQ(sink.n ? sink.v[0].code : NULL, "write-failed");
+  size_t len = 0;
+  char *text = hg_read_file(file, 100, &len);
+  CHECK_STREQ(text, "keep\n");
+  CHECK_INTEQ(count_files(dir), 2);
+  free(text);
+  char *cmd = xasprintf("rm -rf %s", dir);
+  CHECK(system(cmd) == 0);
+  free(cmd);
+  free(file);
+  free(stale);
+  free(env);
   hg_plan_free(&p);
   hg_diag_free(&sink);
   fixture_free(&c);
