@@ -24,10 +24,12 @@ filter {
   variants = {
     { name = "securityhub", pattern = [[{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}]] },
     { name = "cis", versions = {"1.2"}, pattern = [[{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }]] },
-    { name = "cis", versions = {"3.0", "5.0"}, pattern = [[{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }]] },
-    -- The v2.0+ text for v1.2/v1.4: steampipe wants the sourceIPAddress/HeadBucket exclusions;
-    -- the v1.4 text joins them with || and matches nearly every event, so it is not offered.
-    { name = "steampipe", versions = {"1.2", "1.4"}, pattern = [[{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }]] },
+    -- CIS v2.0+ (and the corrected v1.4): the exclusions joined with &&, which
+    -- steampipe requires. The published text relies on && binding tighter
+    -- than ||; the parentheses here say so explicitly (same meaning, no
+    -- mixed-precedence warning). The v1.3-v1.5 text joins the exclusions with
+    -- || and matches nearly every event, so it is not offered.
+    { name = "cis", pattern = [[{ ($.errorCode = "*UnauthorizedOperation") || (($.errorCode = "AccessDenied*") && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket")) }]] },
   },
   examples = {
     match = {

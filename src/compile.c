@@ -131,6 +131,9 @@ int hg_compile_filters(const char *root, const char *env, hg_compiled *out, hg_d
     free(origins);
     goto fail;
   }
+  /* The final set must still pass the profile's CIS targets (an override
+   * or a disable may break them); reported together with pattern errors. */
+  hg_cis_verify(out->profile, &out->filters, sink);
   out->patterns = xcalloc(out->filters.n ? out->filters.n : 1, sizeof *out->patterns);
   for (size_t i = 0; i < out->filters.n; i++) {
     const hg_filter *f = &out->filters.v[i];
