@@ -86,6 +86,19 @@ static size_t choose(const size_t *cand, const unsigned *pass, size_t nc, unsign
   return 0;
 }
 
+/* A variant's name for a title: "cis-v5.0" -> "CIS v5.0", "securityhub" ->
+ * "Security Hub", others as written. Malloc'd. */
+static char *form_name(const char *name)
+{
+  if (!name)
+    return xstrdup("variant");
+  if (strcmp(name, "securityhub") == 0)
+    return xstrdup("Security Hub");
+  if (strncmp(name, "cis", 3) == 0 && (name[3] == '\0' || name[3] == '-'))
+    return name[3] ? xasprintf("CIS %s", name + 4) : xstrdup("CIS");
+  return xstrdup(name);
+}
+
 static int cmp_size(const void *a, const void *b)
 {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -167,8 +180,9 @@ static int select_one(const hg_profile *p, const hg_filter *f, hg_filterset *out
       free(nf->id);
       nf->id = k == 1 ? xasprintf("%s-cis", f->id) : xasprintf("%s-cis-%zu", f->id, k);
       free(nf->title);
-      nf->title = xasprintf("%s (%s form)", f->title ? f->title : f->id,
-                            v->name ? v->name : "variant");
+      char *form = form_name(v->name);
+      nf->title = xasprintf("%s (%s form)", f->title ? f->title : f->id, form);
+      free(form);
     }
   }
   return 0;
