@@ -765,6 +765,14 @@ TEST(report_text_and_json)
   cJSON_Delete(j);
   free(text);
   CHECK_INTEQ(hg_cis_report(&p, &fs, "yaml", stdout), -1);
+  /* No target: an empty, valid report. */
+  p.cis_targets = 0;
+  text = report(&p, &fs, "json", &failed);
+  CHECK_INTEQ(failed, 0);
+  j = cJSON_Parse(text);
+  CHECK(j && cJSON_GetArraySize(cJSON_GetObjectItem(j, "controls")) == 0);
+  cJSON_Delete(j);
+  free(text);
   hg_filterset_free(&fs);
 
   /* Security Hub on organizations-changes is not applicable. */
