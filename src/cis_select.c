@@ -300,6 +300,18 @@ static bool disabled(const hg_profile *p, const char *id)
   return false;
 }
 
+/* The filters.disable item naming id, for the warning's position; NULL
+ * when the tree does not have it. */
+static const hg_yval *disable_node(const hg_profile *p, const char *id)
+{
+  const hg_yval *list = p->tree ? hg_yval_path(p->tree, "filters.disable") : NULL;
+  for (size_t i = 0; list && list->kind == HG_Y_SEQ && i < list->n; i++)
+    if (list->items[i]->kind == HG_Y_STR && list->items[i]->text &&
+        strcmp(list->items[i]->text, id) == 0)
+      return list->items[i];
+  return NULL;
+}
+
 static const hg_override *override_of(const hg_profile *p, const char *id)
 {
   for (size_t i = 0; i < p->n_overrides; i++)
@@ -321,10 +333,15 @@ int hg_cis_verify(const hg_profile *p, const hg_filterset *fs, hg_diag_sink *sin
     if (!c->cis[vi])
       continue;
     if (!has_own(fs, c, &f0)) {
-      if (disabled(p, c->id))
-        hg_diag_add(sink, HG_SEV_WARNING, p->path, 0, 0, "cis-control-disabled",
-                    "CIS %s control '%s' is disabled; its checkers will report it as failing",
-                    c->cis[vi], c->id);
+      if (disabled(p, c->id)) {
+        const hg_yval *at = disable_node(p, c->id);
+        hg_diag *d = hg_diag_add(sink, HG_SEV_WARNING, at && at->file ? at->file : p->path,
+                                 at ? at->line : 0, at ? at->col : 0, "cis-control-disabled",
+                                 "CIS %s control '%s' is disabled; its checkers will report it "
+                                 "as failing",
+                                 c->cis[vi], c->id);
+        d->span = (int)strlen(c->id);
+      }
       continue;
     }
     for (size_t k = 0; k < HG_COUNTOF(target_bits); k++) {
