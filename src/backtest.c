@@ -14,6 +14,8 @@ struct hg_bt {
   hg_fp *const *patterns;
   size_t n;
   bool *raw;            /* per pattern: reads the raw text */
+  size_t *same;         /* per pattern: index of the first equal pattern (itself if none) */
+  bool *hit;            /* per pattern: matched the current event */
   hg_bt_result *res;
   hg_jpaths *paths;
   hg_arena *arena;
@@ -37,6 +39,8 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
   bt->patterns = patterns;
   bt->n = n;
   bt->raw = xcalloc(n ? n : 1, sizeof *bt->raw);
+  bt->same = xcalloc(n ? n : 1, sizeof *bt->same);
+  bt->hit = xcalloc(n ? n : 1, sizeof *bt->hit);
   bt->res = xcalloc(n ? n : 1, sizeof *bt->res);
   bt->paths = hg_jpaths_new();
   bt->arena = hg_arena_new();
@@ -47,6 +51,14 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
       continue;
     bt->raw[i] = hg_fp_needs_raw(patterns[i]);
     hg_fp_selectors(patterns[i], add_sel, bt->paths);
+    /* Variants of one control often differ only in spacing: evaluate each
+     * distinct AST once per event. */
+    bt->same[i] = i;
+    for (size_t j = 0; j < i; j++)
+      if (patterns[j] && bt->same[j] == j && hg_fp_equal(patterns[j], patterns[i])) {
+        bt->same[i] = j;
+        break;
+      }
   }
   return bt;
 }
@@ -56,6 +68,8 @@ void hg_bt_free(hg_bt *bt)
   if (!bt)
     return;
   free(bt->raw);
+  free(bt->same);
+  free(bt->hit);
   free(bt->res);
   hg_jpaths_free(bt->paths);
   hg_arena_free(bt->arena);
@@ -90,7 +104,13 @@ bool hg_bt_event(hg_bt *bt, const char *raw, size_t len)
   bool have_when = false;
   for (size_t i = 0; i < bt->n; i++) {
     const hg_fp *fp = bt->patterns[i];
-    if (!fp || !hg_fp_match(fp, ev, bt->raw[i] ? raw : NULL, bt->raw[i] ? len : 0))
+    if (!fp)
+      continue;
+    if (bt->same[i] != i)
+      bt->hit[i] = bt->hit[bt->same[i]];
+    else
+      bt->hit[i] = hg_fp_match(fp, ev, bt->raw[i] ? raw : NULL, bt->raw[i] ? len : 0);
+    if (!bt->hit[i])
       continue;
     hg_bt_result *r = &bt->res[i];
     if (!have_when) {

@@ -181,12 +181,12 @@ static char *nth_line(const char *text, size_t len, int line)
 }
 
 /*
- * Show the source line and a caret under col. A line longer than any filter
- * pattern can be (a one-line value of many kilobytes) is cut to a window
- * around the caret, marked with "...", so each diagnostic stays readable.
+ * Show the source line and a caret under col. A long line (a one-line value
+ * of many kilobytes, a long pattern) is cut to a window around the caret,
+ * marked with "...", so each diagnostic stays readable.
  */
-#define CARET_LONG_LINE 1200
-#define CARET_WINDOW 200
+#define CARET_LONG_LINE 100
+#define CARET_WINDOW 100
 
 static void print_caret(FILE *out, const char *line, int col, int span)
 {

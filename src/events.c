@@ -165,6 +165,7 @@ typedef struct reader {
   /* line tracking: line number of win[lpos] */
   size_t line, lpos;
   size_t file_record_warnings;
+  bool file_skipped;     /* the current file was counted in skipped_files */
   /* compact output */
   hg_buf out;
   size_t *offs;          /* document element [start,len) pairs in out */
@@ -619,6 +620,14 @@ static bool starts_records(reader *r, size_t pos)
   return (size_t)(end - p) >= 9 && memcmp(p, "\"Records\"", 9) == 0;
 }
 
+/* Count the current file as skipped (once, whatever went wrong). */
+static void skip_file(reader *r)
+{
+  if (!r->file_skipped)
+    r->st->skipped_files++;
+  r->file_skipped = true;
+}
+
 /* Read one file's content (the source is open). */
 static void read_content(reader *r)
 {
@@ -649,7 +658,7 @@ static void read_content(reader *r)
     size_t vline = line_at(r, r->wpos);
     if (c != '{' && c != '[') {
       if (!any) {
-        r->st->skipped_files++;
+        skip_file(r);
         warn(r, 0, "events-not-json", "not a JSON file (first byte 0x%02x); skipped",
              (unsigned char)c);
         return;
@@ -721,7 +730,7 @@ static void read_content(reader *r)
       size_t epos = (size_t)(s.errp - r->win);
       if (doc) {
         size_t eline = line_at(r, epos < r->wlen ? epos : r->wlen);
-        r->st->skipped_files++;
+        skip_file(r);
         warn(r, eline, "events-bad-json", "malformed JSON (%s%s); file skipped", s.err,
              s.incomplete ? ", input ends early" : "");
         return;
@@ -747,7 +756,7 @@ static void read_content(reader *r)
     }
   }
   if (!any && !r->src.failed) {
-    r->st->skipped_files++;
+    skip_file(r);
     warn(r, 0, "events-empty-file", "empty file; skipped");
   }
   if (r->file_record_warnings > MAX_RECORD_WARNINGS_PER_FILE)
@@ -782,7 +791,7 @@ static void read_fd(reader *r, int fd)
     s->raw_bytes = 2;
     if (inflateInit2(&s->z, 15 + 16) != Z_OK) {
       free(s->in);
-      r->st->skipped_files++;
+      skip_file(r);
       warn(r, 0, "events-bad-gzip", "cannot start gzip decoder");
       return;
     }
@@ -803,7 +812,7 @@ static void read_fd(reader *r, int fd)
   r->wlen = s->gz ? 0 : got;
   read_content(r);
   if (s->failed) {
-    r->st->skipped_files++;
+    skip_file(r);
     warn(r, 0, s->gz ? "events-bad-gzip" : "events-unreadable", "%s; rest of file skipped", s->err);
   }
   if (s->z_live)
@@ -815,10 +824,11 @@ static void read_fd(reader *r, int fd)
 static void read_path_file(reader *r, const char *path)
 {
   r->file = path;
+  r->file_skipped = false;
   r->st->files++;
   int fd = open(path, O_RDONLY);
   if (fd < 0) {
-    r->st->skipped_files++;
+    skip_file(r);
     warn(r, 0, "events-unreadable", "cannot open: %s; skipped", strerror(errno));
     return;
   }
@@ -915,6 +925,7 @@ int hg_events_read(const char *const *paths, size_t n, hg_event_fn fn, void *ud,
   for (size_t i = 0; i < n && !r.stopped; i++) {
     if (strcmp(paths[i], "-") == 0) {
       r.file = "<stdin>";
+      r.file_skipped = false;
       st->files++;
       read_fd(&r, 0);
     } else {

@@ -26,8 +26,7 @@
 
 #define FP_MAX_DEPTH 100
 #define FP_MAX_ERRORS 20
-#define SNIPPET_FULL 200
-#define SNIPPET_WINDOW 100
+#define SNIPPET_MAX 400
 
 /* ---- diagnostics ---- */
 
@@ -55,29 +54,22 @@ hg_diag *fp_diag(fp_parser *p, hg_severity sev, size_t off, size_t span, const c
     d->span = (int)(span > 200 ? 200 : span);
     return d;
   }
-  /* Show the pattern itself (a window of it when long), control bytes as spaces. */
+  /* Show the pattern itself, control bytes as spaces. The renderer cuts a
+   * long line to a window around the caret; a huge pattern is cut here
+   * first (wider than that window) so a diagnostic never copies megabytes. */
   size_t from = 0, to = p->len;
-  bool lead = false, trail = false;
-  if (p->len > SNIPPET_FULL) {
-    from = off > SNIPPET_WINDOW / 2 ? off - SNIPPET_WINDOW / 2 : 0;
-    to = from + SNIPPET_WINDOW < p->len ? from + SNIPPET_WINDOW : p->len;
-    if (off >= to && to == p->len && p->len > SNIPPET_WINDOW)
-      from = p->len - SNIPPET_WINDOW;
-    lead = from > 0;
-    trail = to < p->len;
+  if (p->len > SNIPPET_MAX) {
+    from = off > SNIPPET_MAX / 2 ? off - SNIPPET_MAX / 2 : 0;
+    to = from + SNIPPET_MAX < p->len ? from + SNIPPET_MAX : p->len;
   }
   hg_buf b;
   hg_buf_init(&b);
-  if (lead)
-    hg_buf_puts(&b, "...");
   for (size_t i = from; i < to; i++) {
     unsigned char c = (unsigned char)p->s[i];
     hg_buf_putc(&b, c < 0x20 || c == 0x7f ? ' ' : (char)c);
   }
-  if (trail)
-    hg_buf_puts(&b, "...");
   hg_buf_putc(&b, '\0'); /* an empty pattern still gets a snippet */
-  int ccol = (int)(off - from) + 1 + (lead ? 3 : 0);
+  int ccol = (int)(off - from) + 1;
   size_t maxspan = to > off ? to - off : 1;
   hg_diag_snippet(d, b.data, ccol, (int)(span < maxspan ? span : maxspan));
   hg_buf_free(&b);

@@ -6,7 +6,7 @@
  * the mistakes of all the filters of a file; a filter with an error is not
  * recorded. Diagnostics carry the file and the line of the field when it can
  * be found in the source (a best-effort scan from the line of the call), else
- * the line of the call. Fields are read raw (no metamethod runs) and checked
+ * the line of the call, with a caret under "field =" when it is found. Fields are read raw (no metamethod runs) and checked
  * in a fixed order; unknown fields are reported sorted, so the output never
  * depends on Lua's table order.
  *
@@ -180,10 +180,14 @@ typedef struct fcheck {
   size_t errors;    /* errors added for this filter */
 } fcheck;
 
-static hg_diag *ferr(fcheck *c, int line, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/*
+ * Report an error of this filter at line (0: the call's line). When field
+ * names a field written as "field =" on that line, the caret points at it.
+ */
+static hg_diag *ferr(fcheck *c, int line, const char *field, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-static hg_diag *ferr(fcheck *c, int line, const char *code, const char *fmt, ...)
+static hg_diag *ferr(fcheck *c, int line, const char *field, const char *code, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -194,8 +198,19 @@ static hg_diag *ferr(fcheck *c, int line, const char *code, const char *fmt, ...
   hg_buf_vprintf(b, fmt, ap);
   va_end(ap);
   c->errors++;
-  return hg_diag_add(c->ctx->sink, HG_SEV_ERROR, c->ctx->file, line ? line : c->line, 0, code, "%s",
-                     b->data);
+  if (!line)
+    line = c->line;
+  int col = 0;
+  if (field) {
+    size_t n;
+    const char *s = line_text(c->ctx, line, &n);
+    long off = find_assign(s, n, field);
+    col = off >= 0 ? (int)off + 1 : 0;
+  }
+  hg_diag *d = hg_diag_add(c->ctx->sink, HG_SEV_ERROR, c->ctx->file, line, col, code, "%s", b->data);
+  if (col)
+    d->span = (int)strlen(field);
+  return d;
 }
 
 /* Line of field NAME of this filter (the call's line when not found). */
@@ -244,13 +259,16 @@ static void unknown_fields(fcheck *c, int idx, const char *const *known, const c
   qsort(bad, nbad, sizeof *bad, cmp_str);
   for (size_t i = 0; i < nbad; i++) {
     int l = find_field(c->ctx, line, bad[i], NULL);
-    hg_diag *d = ferr(c, l ? l : line, "lua-filter-unknown-field", "unknown field '%s' in %s", bad[i], what);
+    hg_diag *d = ferr(c, l ? l : line, bad[i], "lua-filter-unknown-field", "unknown field '%s' in %s", bad[i], what);
     const char *near = hg_did_you_mean(bad[i], known, false);
+    const char *alarm_near = known == filter_fields ? hg_did_you_mean(bad[i], alarm_fields, false) : NULL;
     if (near)
       hg_diag_note(d, "did you mean '%s'?", near);
+    else if (alarm_near)
+      hg_diag_note(d, "'%s' belongs in alarm = { ... }", alarm_near);
   }
   if (positional)
-    ferr(c, line, "lua-filter-unknown-field", "%s has a value without a field name (write NAME = value)", what);
+    ferr(c, line, NULL, "lua-filter-unknown-field", "%s has a value without a field name (write NAME = value)", what);
 }
 
 /* ---- small checks ------------------------------------------------------- */
@@ -363,13 +381,13 @@ static void check_id(fcheck *c)
   lua_State *L = c->L;
   int t = get_field(L, 1, "id");
   if (t == LUA_TNIL) {
-    ferr(c, c->line, "lua-filter-missing", "filter has no 'id'");
+    ferr(c, c->line, NULL, "lua-filter-missing", "filter has no 'id'");
   } else if (t != LUA_TSTRING) {
-    ferr(c, field_line(c, "id"), "lua-filter-field", "field 'id' must be a string, not %s", luaL_typename(L, -1));
+    ferr(c, field_line(c, "id"), "id", "lua-filter-field", "field 'id' must be a string, not %s", luaL_typename(L, -1));
   } else {
     const char *id = lua_tostring(L, -1);
     if (!all_chars(id, "-", false) || strlen(id) > 64)
-      ferr(c, field_line(c, "id"), "lua-filter-field",
+      ferr(c, field_line(c, "id"), "id", "lua-filter-field",
            "filter id '%s' must be 1 to 64 characters of [a-z0-9-]", id);
     else
       c->f->id = xstrdup(id);
@@ -382,9 +400,9 @@ static void check_title(fcheck *c)
   lua_State *L = c->L;
   int t = get_field(L, 1, "title");
   if (t == LUA_TNIL) {
-    ferr(c, c->line, "lua-filter-missing", "filter has no 'title'");
+    ferr(c, c->line, NULL, "lua-filter-missing", "filter has no 'title'");
   } else if (t != LUA_TSTRING) {
-    ferr(c, field_line(c, "title"), "lua-filter-field", "field 'title' must be a string, not %s",
+    ferr(c, field_line(c, "title"), "title", "lua-filter-field", "field 'title' must be a string, not %s",
          luaL_typename(L, -1));
   } else {
     size_t n;
@@ -393,7 +411,7 @@ static void check_title(fcheck *c)
     for (size_t i = 0; i < n; i++)
       ctl = ctl || (unsigned char)s[i] < 0x20;
     if (n == 0 || n > 255 || ctl)
-      ferr(c, field_line(c, "title"), "lua-filter-field",
+      ferr(c, field_line(c, "title"), "title", "lua-filter-field",
            "field 'title' must be 1 to 255 characters on one line");
     else
       c->f->title = xstrdup(s);
@@ -410,16 +428,16 @@ static char *pattern_value(fcheck *c, int line, const char *what)
   const char *text = hg_lua_pattern_text(L, -1, &len);
   char *out = NULL;
   if (!text) {
-    ferr(c, line, "lua-filter-field", "%s must be a string or a pattern object (eq, any_of, ...), not %s", what,
+    ferr(c, line, "pattern", "lua-filter-field", "%s must be a string or a pattern object (eq, any_of, ...), not %s", what,
          luaL_typename(L, -2));
   } else if (strlen(text) != len) {
-    ferr(c, line, "lua-filter-field", "%s contains a NUL byte", what);
+    ferr(c, line, "pattern", "lua-filter-field", "%s contains a NUL byte", what);
   } else {
     size_t k = 0;
     while (k < len && (text[k] == ' ' || text[k] == '\t'))
       k++;
     if (k == len)
-      ferr(c, line, "lua-filter-pattern-empty", "%s is empty (it would match every event)", what);
+      ferr(c, line, "pattern", "lua-filter-pattern-empty", "%s is empty (it would match every event)", what);
     else
       out = xstrdup(text);
   }
@@ -434,7 +452,7 @@ static void check_pattern(fcheck *c, bool has_variants)
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
     if (!has_variants)
-      ferr(c, c->line, "lua-filter-missing-pattern", "filter has no 'pattern'");
+      ferr(c, c->line, NULL, "lua-filter-missing-pattern", "filter has no 'pattern'");
     return;
   }
   long off = 0;
@@ -459,23 +477,23 @@ static void check_envs(fcheck *c)
   } else if (t == LUA_TTABLE) {
     long long n = list_length(L, -1);
     if (n < 0) {
-      ferr(c, line, "lua-filter-field", "field 'envs' must be \"all\" or a list of env names");
+      ferr(c, line, "envs", "lua-filter-field", "field 'envs' must be \"all\" or a list of env names");
     } else if (n == 0) {
-      ferr(c, line, "lua-filter-field", "field 'envs' is an empty list (write \"all\" or name the envs)");
+      ferr(c, line, "envs", "lua-filter-field", "field 'envs' is an empty list (write \"all\" or name the envs)");
     } else {
       hg_filter *f = c->f;
       f->envs = xcalloc((size_t)n, sizeof *f->envs);
       for (long long i = 1; i <= n; i++) {
         lua_rawgeti(L, -1, (lua_Integer)i);
         if (lua_type(L, -1) != LUA_TSTRING || !all_chars(lua_tostring(L, -1), "-_", true))
-          ferr(c, line, "lua-filter-field", "envs[%lld] must be an env name ([A-Za-z0-9_-]+)", i);
+          ferr(c, line, "envs", "lua-filter-field", "envs[%lld] must be an env name ([A-Za-z0-9_-]+)", i);
         else
           f->envs[f->n_envs++] = xstrdup(lua_tostring(L, -1));
         lua_pop(L, 1);
       }
     }
   } else if (t != LUA_TNIL) {
-    ferr(c, line, "lua-filter-field", "field 'envs' must be \"all\" or a list of env names, not %s",
+    ferr(c, line, "envs", "lua-filter-field", "field 'envs' must be \"all\" or a list of env names, not %s",
          t == LUA_TSTRING ? "a string other than \"all\"" : luaL_typename(L, -1));
   }
   lua_pop(L, 1);
@@ -491,7 +509,7 @@ static void check_topic(fcheck *c)
   } else if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "devops") == 0) {
     c->f->topic = HG_TOPIC_DEVOPS;
   } else if (t != LUA_TNIL) {
-    hg_diag *d = ferr(c, field_line(c, "topic"), "lua-filter-field",
+    hg_diag *d = ferr(c, field_line(c, "topic"), "topic", "lua-filter-field",
                       "field 'topic' must be \"infosec\" or \"devops\"");
     static const char *const topics[] = {"infosec", "devops", NULL};
     const char *near = t == LUA_TSTRING ? hg_did_you_mean(lua_tostring(L, -1), topics, true) : NULL;
@@ -515,7 +533,7 @@ static void check_alarm(fcheck *c)
   }
   int line = field_line(c, "alarm");
   if (t != LUA_TTABLE) {
-    ferr(c, line, "lua-filter-field", "field 'alarm' must be a table { threshold = N, period = S, evaluation_periods = N }");
+    ferr(c, line, "alarm", "lua-filter-field", "field 'alarm' must be a table { threshold = N, period = S, evaluation_periods = N }");
     lua_pop(L, 1);
     return;
   }
@@ -523,7 +541,7 @@ static void check_alarm(fcheck *c)
   if (get_field(L, -1, "threshold") != LUA_TNIL) {
     double d = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
     if (!isfinite(d) || d < 0 || d > 1e12)
-      ferr(c, find_field(c->ctx, line, "threshold", NULL), "lua-filter-field",
+      ferr(c, find_field(c->ctx, line, "threshold", NULL), "threshold", "lua-filter-field",
            "alarm threshold must be a number >= 0");
     else
       f->threshold = d;
@@ -533,7 +551,7 @@ static void check_alarm(fcheck *c)
   if (get_field(L, -1, "period") != LUA_TNIL) {
     /* PutMetricAlarm: 10, 20, 30 or a multiple of 60 seconds, at most a day. */
     if (!get_int(L, -1, &v) || !(v == 10 || v == 20 || v == 30 || (v >= 60 && v % 60 == 0)) || v > 86400)
-      ferr(c, find_field(c->ctx, line, "period", NULL), "lua-filter-field",
+      ferr(c, find_field(c->ctx, line, "period", NULL), "period", "lua-filter-field",
            "alarm period must be 10, 20, 30 or a multiple of 60 seconds up to 86400");
     else
       f->period = (int)v;
@@ -541,14 +559,14 @@ static void check_alarm(fcheck *c)
   lua_pop(L, 1);
   if (get_field(L, -1, "evaluation_periods") != LUA_TNIL) {
     if (!get_int(L, -1, &v) || v < 1 || v > 1440)
-      ferr(c, find_field(c->ctx, line, "evaluation_periods", NULL), "lua-filter-field",
+      ferr(c, find_field(c->ctx, line, "evaluation_periods", NULL), "evaluation_periods", "lua-filter-field",
            "alarm evaluation_periods must be an integer from 1 to 1440");
     else
       f->evaluation_periods = (int)v;
   }
   lua_pop(L, 1);
   if ((long long)f->period * f->evaluation_periods > 86400)
-    ferr(c, line, "lua-filter-field",
+    ferr(c, line, "alarm", "lua-filter-field",
          "alarm period x evaluation_periods is %lld s; CloudWatch allows at most 86400 (one day)",
          (long long)f->period * f->evaluation_periods);
   lua_pop(L, 1);
@@ -565,7 +583,7 @@ static void check_cis(fcheck *c)
   }
   int line = field_line(c, "cis");
   if (t != LUA_TTABLE) {
-    ferr(c, line, "lua-filter-field", "field 'cis' must map versions to numbers: cis = { [\"1.2\"] = \"3.1\" }");
+    ferr(c, line, "cis", "lua-filter-field", "field 'cis' must map versions to numbers: cis = { [\"1.2\"] = \"3.1\" }");
     lua_pop(L, 1);
     return;
   }
@@ -590,7 +608,7 @@ static void check_cis(fcheck *c)
     lua_pop(L, 1);
   }
   if (bad)
-    ferr(c, line, "lua-filter-field",
+    ferr(c, line, "cis", "lua-filter-field",
          "field 'cis' must map CIS versions to control numbers, both strings: cis = { [\"1.2\"] = \"3.1\" }");
   qsort(f->cis, f->n_cis, sizeof *f->cis, cmp_cis);
   lua_pop(L, 1);
@@ -608,7 +626,7 @@ static void check_securityhub(fcheck *c)
       ok = p < dot ? ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
                    : p == dot || (*p >= '0' && *p <= '9');
     if (!ok)
-      ferr(c, field_line(c, "securityhub"), "lua-filter-field",
+      ferr(c, field_line(c, "securityhub"), "securityhub", "lua-filter-field",
            "field 'securityhub' must be a Security Hub control id such as \"CloudWatch.1\"");
     else
       c->f->securityhub = xstrdup(s);
@@ -652,7 +670,7 @@ static void check_variants(fcheck *c)
   int line = field_line(c, "variants");
   long long n = list_length(L, -1);
   if (n <= 0) {
-    ferr(c, line, "lua-filter-field", "field 'variants' must be a non-empty list of { name = ..., pattern = ... }");
+    ferr(c, line, "variants", "lua-filter-field", "field 'variants' must be a non-empty list of { name = ..., pattern = ... }");
     lua_pop(L, 1);
     return;
   }
@@ -660,7 +678,7 @@ static void check_variants(fcheck *c)
   for (long long i = 1; i <= n; i++) {
     lua_rawgeti(L, -1, (lua_Integer)i);
     if (lua_type(L, -1) != LUA_TTABLE) {
-      ferr(c, line, "lua-filter-field", "variants[%lld] must be a table { name = ..., pattern = ... }", i);
+      ferr(c, line, NULL, "lua-filter-field", "variants[%lld] must be a table { name = ..., pattern = ... }", i);
       lua_pop(L, 1);
       continue;
     }
@@ -671,7 +689,7 @@ static void check_variants(fcheck *c)
       int l = variant_line(c, line, v->name);
       vline = l ? l : line;
     } else {
-      ferr(c, line, "lua-filter-field", "variants[%lld] needs a name (a string)", i);
+      ferr(c, line, NULL, "lua-filter-field", "variants[%lld] needs a name (a string)", i);
     }
     lua_pop(L, 1);
     v->line = vline;
@@ -679,7 +697,7 @@ static void check_variants(fcheck *c)
     char what[64];
     snprintf(what, sizeof what, "variants[%lld].pattern", i);
     if (get_field(L, -1, "pattern") == LUA_TNIL) {
-      ferr(c, vline, "lua-filter-missing-pattern", "variants[%lld] has no pattern", i);
+      ferr(c, vline, "pattern", "lua-filter-missing-pattern", "variants[%lld] has no pattern", i);
       lua_pop(L, 1);
     } else {
       v->pattern = pattern_value(c, vline, what);
@@ -688,13 +706,13 @@ static void check_variants(fcheck *c)
     if (get_field(L, -1, "versions") != LUA_TNIL) {
       long long m = list_length(L, -1);
       if (m <= 0) {
-        ferr(c, vline, "lua-filter-field", "variants[%lld].versions must be a non-empty list of CIS versions", i);
+        ferr(c, vline, "pattern", "lua-filter-field", "variants[%lld].versions must be a non-empty list of CIS versions", i);
       } else {
         v->versions = xcalloc((size_t)m, sizeof *v->versions);
         for (long long j = 1; j <= m; j++) {
           lua_rawgeti(L, -1, (lua_Integer)j);
           if (lua_type(L, -1) != LUA_TSTRING || !version_like(lua_tostring(L, -1)))
-            ferr(c, vline, "lua-filter-field", "variants[%lld].versions[%lld] must be a version string like \"1.4\"",
+            ferr(c, vline, "pattern", "lua-filter-field", "variants[%lld].versions[%lld] must be a version string like \"1.4\"",
                  i, j);
           else
             v->versions[v->n_versions++] = xstrdup(lua_tostring(L, -1));
@@ -721,7 +739,7 @@ static void check_example_list(fcheck *c, const char *name, hg_example **out, si
   line = l ? l : line;
   long long n = list_length(L, -1);
   if (n < 0) {
-    ferr(c, line, "lua-filter-field", "examples.%s must be a list of events (tables) or messages (strings)", name);
+    ferr(c, line, name, "lua-filter-field", "examples.%s must be a list of events (tables) or messages (strings)", name);
     lua_pop(L, 1);
     return;
   }
@@ -733,7 +751,7 @@ static void check_example_list(fcheck *c, const char *name, hg_example **out, si
       size_t len;
       const char *s = lua_tolstring(L, -1, &len);
       if (strlen(s) != len) {
-        ferr(c, line, "lua-filter-field", "examples.%s[%lld] contains a NUL byte", name, i);
+        ferr(c, line, name, "lua-filter-field", "examples.%s[%lld] contains a NUL byte", name, i);
       } else {
         hg_example *e = &(*out)[(*n_out)++];
         e->text = xstrdup(s);
@@ -744,7 +762,7 @@ static void check_example_list(fcheck *c, const char *name, hg_example **out, si
       const char *why = NULL, *where = NULL;
       hg_buf_reset(&c->ctx->buf);
       if (!hg_lua_json(c->ctx, -1, &why, &where)) {
-        ferr(c, line, "lua-filter-field", "examples.%s[%lld]%s%s: %s", name, i, *where ? " at " : "", where, why);
+        ferr(c, line, name, "lua-filter-field", "examples.%s[%lld]%s%s: %s", name, i, *where ? " at " : "", where, why);
       } else {
         hg_example *e = &(*out)[(*n_out)++];
         e->text = xstrdup(c->ctx->buf.data ? c->ctx->buf.data : "{}");
@@ -752,7 +770,7 @@ static void check_example_list(fcheck *c, const char *name, hg_example **out, si
         e->line = line;
       }
     } else {
-      ferr(c, line, "lua-filter-field", "examples.%s[%lld] must be an event (a table) or a message (a string), not %s",
+      ferr(c, line, name, "lua-filter-field", "examples.%s[%lld] must be an event (a table) or a message (a string), not %s",
            name, i, luaL_typename(L, -1));
     }
     lua_pop(L, 1);
@@ -770,7 +788,7 @@ static void check_examples(fcheck *c)
   }
   int line = field_line(c, "examples");
   if (t != LUA_TTABLE) {
-    ferr(c, line, "lua-filter-field", "field 'examples' must be a table { match = {...}, nomatch = {...} }");
+    ferr(c, line, "examples", "lua-filter-field", "field 'examples' must be a table { match = {...}, nomatch = {...} }");
     lua_pop(L, 1);
     return;
   }

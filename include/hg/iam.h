@@ -45,8 +45,8 @@ typedef struct hg_iam_db hg_iam_db;
 /*
  * Where the action list is: $HARDENGEN_IAM_ACTIONS when set; else
  * SHARE/iam-actions.txt, then SHARE/share/iam-actions.txt with SHARE =
- * hg_share_dir(); else share/iam-actions.txt beside the executable or one
- * folder up (a binary run from its build tree). Static storage; NULL when
+ * hg_share_dir(); else share/iam-actions.txt beside the executable or up to
+ * three folders up (a binary or test program run from its build tree). Static storage; NULL when
  * no candidate exists (the env variable is returned even if missing, so the
  * load reports it).
  */

@@ -9,6 +9,10 @@ if ! "$HG_BIN" list --env dev --root "$HG_TOP" 2>/dev/null | grep -q '^[a-z]'; t
   skip golden "the Lua host is not available yet (no filters)"; exit 0
 fi
 update=${HG_GOLDEN_UPDATE:-}
+# Shipped filters and skeletons come from the source tree, whichever
+# binary (./hardengen or build*/hardengen) runs; relative, so diagnostics
+# name them the same in every checkout.
+export HARDENGEN_SHARE=.
 work=$(tmpdir)
 
 while read -r name env root format; do
@@ -37,8 +41,7 @@ while read -r name env root format; do
     continue
   fi
   ok=1
-  for f in "$want"/* "$got"/*; do
-    b=$(basename "$f")
+  for b in $( (ls "$want"; ls "$got") | sort -u); do
     if [ ! -e "$want/$b" ]; then
       echo "unexpected file $b"; ok=0
     elif [ ! -e "$got/$b" ]; then

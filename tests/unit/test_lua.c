@@ -381,17 +381,17 @@ TEST(wrong_field_types)
                      "  examples = { match = 'x' },\n"
                      "}\n");
   CHECK(r.rc == -1);
-  CHECK_HAS(r.diags, "filters/t.lua:2: error: filter id 'Bad_Id' must be 1 to 64 characters of [a-z0-9-] [lua-filter-field]");
-  CHECK_HAS(r.diags, "filters/t.lua:3: error: field 'title' must be a string, not number");
-  CHECK_HAS(r.diags, "filters/t.lua:4: error: field 'pattern' must be a string or a pattern object");
-  CHECK_HAS(r.diags, "filters/t.lua:5: error: field 'envs' must be \"all\" or a list of env names");
-  CHECK_HAS(r.diags, "filters/t.lua:6: error: field 'topic' must be \"infosec\" or \"devops\"");
+  CHECK_HAS(r.diags, "filters/t.lua:2:3: error: filter id 'Bad_Id' must be 1 to 64 characters of [a-z0-9-] [lua-filter-field]");
+  CHECK_HAS(r.diags, "filters/t.lua:3:3: error: field 'title' must be a string, not number");
+  CHECK_HAS(r.diags, "filters/t.lua:4:3: error: field 'pattern' must be a string or a pattern object");
+  CHECK_HAS(r.diags, "filters/t.lua:5:3: error: field 'envs' must be \"all\" or a list of env names");
+  CHECK_HAS(r.diags, "filters/t.lua:6:3: error: field 'topic' must be \"infosec\" or \"devops\"");
   CHECK_HAS(r.diags, "alarm threshold must be a number >= 0");
   CHECK_HAS(r.diags, "alarm period must be 10, 20, 30 or a multiple of 60");
   CHECK_HAS(r.diags, "alarm evaluation_periods must be an integer from 1 to 1440");
-  CHECK_HAS(r.diags, "filters/t.lua:8: error: field 'cis' must map CIS versions");
-  CHECK_HAS(r.diags, "filters/t.lua:9: error: field 'securityhub' must be a Security Hub control id");
-  CHECK_HAS(r.diags, "filters/t.lua:10: error: examples.match must be a list");
+  CHECK_HAS(r.diags, "filters/t.lua:8:3: error: field 'cis' must map CIS versions");
+  CHECK_HAS(r.diags, "filters/t.lua:9:3: error: field 'securityhub' must be a Security Hub control id");
+  CHECK_HAS(r.diags, "filters/t.lua:10:16: error: examples.match must be a list");
   CHECK_INTEQ(r.errors, 11);
   CHECK_INTEQ(r.fs.n, 0);
   done(&r);
@@ -402,8 +402,10 @@ TEST(unknown_field_did_you_mean)
   run_result r = run("filter {\n  id = 'a',\n  title = 'A',\n  pattern = 'x',\n  treshold = 3,\n"
                      "  alarm = { threshhold = 2 },\n}\n");
   CHECK(r.rc == -1);
-  CHECK_HAS(r.diags, "filters/t.lua:5: error: filter 'a': unknown field 'treshold' in filter [lua-filter-unknown-field]");
-  CHECK_HAS(r.diags, "filters/t.lua:6: error: filter 'a': unknown field 'threshhold' in 'alarm'");
+  CHECK_HAS(r.diags, "filters/t.lua:5:3: error: filter 'a': unknown field 'treshold' in filter [lua-filter-unknown-field]");
+  CHECK_HAS(r.diags, "filters/t.lua:6:13: error: filter 'a': unknown field 'threshhold' in 'alarm'");
+  CHECK_HAS(r.diags, "    alarm = { threshhold = 2 },\n              ^~~~~~~~~~\n");
+  CHECK_HAS(r.diags, "note: 'threshold' belongs in alarm = { ... }");
   CHECK_HAS(r.diags, "note: did you mean 'threshold'?");
   done(&r);
 }

@@ -1,0 +1,2 @@
+filter { id = "same", title = "First", pattern = "first" }
+filter { id = "same", title = "Second", pattern = "second" }

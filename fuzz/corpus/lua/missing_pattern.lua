@@ -1,0 +1,4 @@
+filter {
+  id = "no-pattern",
+  title = "A filter without a pattern",
+}

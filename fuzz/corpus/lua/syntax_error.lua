@@ -1,0 +1,4 @@
+filter {
+  id = "broken"
+  title = "A comma is missing above",
+}
