@@ -101,7 +101,12 @@ int hg_cli_lint_iam(int argc, char **argv)
   for (int i = 0; i < nfiles; i++)
     if (hg_iam_lint_file(db, files[i], &opts, &sink) < 0)
       io = true;
+  /* stderr is unbuffered and the text renderer writes carets a byte at a
+   * time: buffer it (nothing has been written to it yet on this path). */
+  static char errbuf[1 << 16];
+  setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
   hg_cli_print_diags(&sink, format);
+  fflush(stderr);
   int rc = io                                        ? HG_EXIT_IO
            : sink.errors || (strict && sink.warnings) ? HG_EXIT_INPUT
                                                       : HG_EXIT_OK;

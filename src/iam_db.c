@@ -57,13 +57,8 @@ static inline unsigned char lc(unsigned char c)
   return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-static uint32_t hash_fold(const char *p, size_t n)
+static uint32_t fmix(uint32_t h)
 {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) {
-    h ^= lc((unsigned char)p[i]);
-    h *= 16777619u;
-  }
   /* FNV's low bits mix poorly and the table uses the low bits: finish with
    * the MurmurHash3 avalanche. */
   h ^= h >> 16;
@@ -72,6 +67,27 @@ static uint32_t hash_fold(const char *p, size_t n)
   h *= 0xc2b2ae35u;
   h ^= h >> 16;
   return h;
+}
+
+/* FNV-1a of the lower-cased bytes; hash_lower(lower(p)) == hash_fold(p). */
+static uint32_t hash_fold(const char *p, size_t n)
+{
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) {
+    h ^= lc((unsigned char)p[i]);
+    h *= 16777619u;
+  }
+  return fmix(h);
+}
+
+static uint32_t hash_lower(const char *p, size_t n)
+{
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)p[i];
+    h *= 16777619u;
+  }
+  return fmix(h);
 }
 
 /* lower (already lower-case, NUL-terminated) equals the n bytes of p, ignoring case. */
@@ -104,14 +120,20 @@ static int cmp_entry(const void *a, const void *b)
   return c ? c : (x->name < y->name ? -1 : x->name > y->name);
 }
 
-static bool valid_name(const char *s, size_t *svc_len)
+/* Bytes an action name never holds: controls, space, wildcards, DEL. */
+static const char bad_bytes[] = "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+                                "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
+                                " *?\x7f";
+
+/* s (n bytes, no NUL inside) is `service:Action`; *svc_len gets the prefix length. */
+static bool valid_name(const char *s, size_t n, size_t *svc_len)
 {
-  const char *colon = strchr(s, ':');
-  if (!colon || colon == s || colon[1] == '\0' || strchr(colon + 1, ':'))
+  const char *colon = memchr(s, ':', n);
+  if (!colon || colon == s || (size_t)(colon - s) + 1 == n ||
+      memchr(colon + 1, ':', n - (size_t)(colon - s) - 1))
     return false;
-  for (const char *p = s; *p; p++)
-    if (isspace((unsigned char)*p) || *p == '*' || *p == '?' || (unsigned char)*p < 0x20)
-      return false;
+  if (strcspn(s, bad_bytes) != n)
+    return false;
   *svc_len = (size_t)(colon - s);
   return true;
 }
@@ -130,8 +152,8 @@ hg_iam_db *hg_iam_db_parse(const char *text, size_t len, const char *name, hg_di
   int lineno = 0;
   for (size_t pos = 0; pos < len;) {
     size_t start = pos;
-    while (pos < len && db->text[pos] != '\n')
-      pos++;
+    const char *nl = memchr(db->text + pos, '\n', len - pos);
+    pos = nl ? (size_t)(nl - db->text) : len;
     size_t end = pos;
     lineno++;
     if (pos < len)
@@ -142,7 +164,7 @@ hg_iam_db *hg_iam_db_parse(const char *text, size_t len, const char *name, hg_di
     if (end == start || db->text[start] == '#')
       continue;
     size_t svc_len;
-    if (!valid_name(db->text + start, &svc_len) || strlen(db->text + start) != end - start) {
+    if (memchr(db->text + start, '\0', end - start) || !valid_name(db->text + start, end - start, &svc_len)) {
       if (bad++ < 10)
         hg_diag_add(sink, HG_SEV_ERROR, name, lineno, 1, "iam-db",
                     "not an IAM action name (expected service:Action)");
@@ -173,7 +195,7 @@ hg_iam_db *hg_iam_db_parse(const char *text, size_t len, const char *name, hg_di
   for (size_t i = 0; i < db->n; i++) {
     iam_entry en = db->e[i];
     size_t l = strlen(en.lower);
-    size_t h = hash_fold(en.lower, l) & db->mask;
+    size_t h = hash_lower(en.lower, l) & db->mask;
     bool dup = false;
     while (db->slots[h]) {
       if (strcmp(db->e[db->slots[h] - 1].lower, en.lower) == 0) {
@@ -209,7 +231,7 @@ hg_iam_db *hg_iam_db_parse(const char *text, size_t len, const char *name, hg_di
   db->smask = table_size(db->ns) - 1;
   db->sslots = xcalloc(db->smask + 1, sizeof *db->sslots);
   for (size_t i = 0; i < db->ns; i++) {
-    size_t h = hash_fold(db->s[i].lower, strlen(db->s[i].lower)) & db->smask;
+    size_t h = hash_lower(db->s[i].lower, strlen(db->s[i].lower)) & db->smask;
     while (db->sslots[h])
       h = (h + 1) & db->smask;
     db->sslots[h] = (uint32_t)(i + 1);

@@ -52,9 +52,19 @@ void hg_iam_file_free(hg_iam_file *f)
   memset(f, 0, sizeof *f);
 }
 
-/* 1-based line and byte column of byte offset off in f's text. */
-static void line_col(const hg_iam_file *f, size_t off, int *line, int *col)
+/*
+ * 1-based line and byte column of byte offset off in f's text. hint is
+ * libyaml's 0-based line of the same place: right unless the text has line
+ * breaks other than '\n' (a lone CR, NEL, LS, PS), so it is checked and a
+ * binary search done when it is wrong.
+ */
+static void line_col_hint(const hg_iam_file *f, size_t off, size_t hint, int *line, int *col)
 {
+  if (hint < f->n_lines && f->lines[hint] <= off && (hint + 1 == f->n_lines || f->lines[hint + 1] > off)) {
+    *line = (int)(hint + 1);
+    *col = (int)(off - f->lines[hint] + 1);
+    return;
+  }
   size_t lo = 0, hi = f->n_lines;
   while (hi - lo > 1) {
     size_t mid = (lo + hi) / 2;
@@ -67,6 +77,11 @@ static void line_col(const hg_iam_file *f, size_t off, int *line, int *col)
   *col = (int)(off - f->lines[lo] + 1);
 }
 
+static void line_col(const hg_iam_file *f, size_t off, int *line, int *col)
+{
+  line_col_hint(f, off, (size_t)-1, line, col);
+}
+
 typedef struct anchor {
   const char *name;
   hg_iam_node *node;
@@ -76,9 +91,7 @@ typedef struct frame {
   hg_iam_node *node;     /* the MAP/SEQ being filled */
   hg_iam_node *result;   /* what the parent receives (node, or a tag wrapper) */
   const char *anchor;
-  hg_iam_node **items;
-  const char **keys;
-  size_t n, cap;
+  size_t base;           /* first child in the loader's child stack */
   bool want_key;
   const char *key;
 } frame;
@@ -90,16 +103,22 @@ typedef struct loader {
   const size_t *map;     /* inner byte offset -> file offset, or NULL */
   size_t cur_idx, cur_off;
   size_t start_off;      /* after a BOM */
+  bool ascii;            /* every byte < 0x80: character index = byte offset */
   anchor *anchors;
   size_t n_anchors, cap_anchors;
   frame *stack;
   size_t depth;
+  hg_iam_node **kids;    /* children of every open frame, innermost last */
+  const char **kid_keys; /* their keys (MAP frames) */
+  size_t n_kids, cap_kids;
   hg_iam_node *root;
 } loader;
 
 /* Byte offset in l->text of character index idx. */
 static size_t char_off(loader *l, size_t idx)
 {
+  if (l->ascii)
+    return idx < l->len ? idx : l->len;
   if (idx < l->cur_idx) {
     l->cur_idx = 0;
     l->cur_off = l->start_off;
@@ -131,10 +150,14 @@ static void set_pos(loader *l, hg_iam_node *n, yaml_mark_t start, yaml_mark_t en
   n->end = e > s ? file_off(l, e - 1) + 1 : n->off;
   if (n->end < n->off)
     n->end = n->off;
-  line_col(l->f, n->off, &n->line, &n->col);
+  if (l->map) {
+    line_col(l->f, n->off, &n->line, &n->col);
+  } else {
+    line_col_hint(l->f, n->off, start.line, &n->line, &n->col);
+  }
   int eline = n->line, ecol = n->col;
   if (n->end > n->off)
-    line_col(l->f, n->end - 1, &eline, &ecol);
+    line_col_hint(l->f, n->end - 1, l->map ? (size_t)-1 : end.line, &eline, &ecol);
   n->span = eline == n->line && n->end > n->off ? (int)(n->end - n->off) : 1;
 }
 
@@ -223,26 +246,24 @@ static void attach(loader *l, hg_iam_node *v)
     fr->want_key = false;
     return;
   }
-  if (fr->n == fr->cap) {
-    fr->cap = fr->cap ? fr->cap * 2 : 8;
-    fr->items = xrealloc(fr->items, fr->cap * sizeof *fr->items);
-    if (fr->node->kind == HG_IAM_MAP)
-      fr->keys = xrealloc(fr->keys, fr->cap * sizeof *fr->keys);
+  if (l->n_kids == l->cap_kids) {
+    l->cap_kids = l->cap_kids ? l->cap_kids * 2 : 256;
+    l->kids = xrealloc(l->kids, l->cap_kids * sizeof *l->kids);
+    l->kid_keys = xrealloc(l->kid_keys, l->cap_kids * sizeof *l->kid_keys);
   }
+  l->kid_keys[l->n_kids] = NULL;
   if (fr->node->kind == HG_IAM_MAP) {
-    fr->keys[fr->n] = fr->key;
+    l->kid_keys[l->n_kids] = fr->key;
     fr->want_key = true;
   }
-  fr->items[fr->n++] = v;
+  l->kids[l->n_kids++] = v;
 }
 
 static void free_stack(loader *l)
 {
-  for (size_t i = 0; i < l->depth; i++) {
-    free(l->stack[i].items);
-    free(l->stack[i].keys);
-  }
   free(l->stack);
+  free(l->kids);
+  free(l->kid_keys);
   free(l->anchors);
 }
 
@@ -259,6 +280,9 @@ static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
   l->stack = xmalloc(HG_IAM_MAX_DEPTH * sizeof *l->stack);
   l->start_off = l->len >= 3 && memcmp(l->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
   l->cur_off = l->start_off;
+  l->ascii = true;
+  for (size_t i = 0; i < l->len && l->ascii; i++)
+    l->ascii = (unsigned char)l->text[i] < 0x80;
   int rc = 0, docs = 0;
   for (;;) {
     if (!yaml_parser_parse(&p, &ev)) {
@@ -321,6 +345,7 @@ static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
       frame *fr = &l->stack[l->depth++];
       memset(fr, 0, sizeof *fr);
       fr->node = n;
+      fr->base = l->n_kids;
       fr->result = wrap_tag(l, tag, n);
       fr->anchor = anc ? hg_arena_strdup(l->f->arena, (const char *)anc) : NULL;
       fr->want_key = is_map;
@@ -330,17 +355,17 @@ static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
     case YAML_MAPPING_END_EVENT: {
       frame *fr = &l->stack[--l->depth];
       hg_iam_node *n = fr->node;
-      n->n = fr->n;
-      n->items = hg_arena_alloc(l->f->arena, (fr->n ? fr->n : 1) * sizeof *n->items);
-      if (fr->n)
-        memcpy(n->items, fr->items, fr->n * sizeof *n->items);
+      size_t cnt = l->n_kids - fr->base;
+      n->n = cnt;
+      n->items = hg_arena_alloc(l->f->arena, (cnt ? cnt : 1) * sizeof *n->items);
+      if (cnt)
+        memcpy(n->items, l->kids + fr->base, cnt * sizeof *n->items);
       if (n->kind == HG_IAM_MAP) {
-        n->keys = hg_arena_alloc(l->f->arena, (fr->n ? fr->n : 1) * sizeof *n->keys);
-        if (fr->n)
-          memcpy(n->keys, fr->keys, fr->n * sizeof *n->keys);
+        n->keys = hg_arena_alloc(l->f->arena, (cnt ? cnt : 1) * sizeof *n->keys);
+        if (cnt)
+          memcpy(n->keys, l->kid_keys + fr->base, cnt * sizeof *n->keys);
       }
-      free(fr->items);
-      free(fr->keys);
+      l->n_kids = fr->base;
       hg_iam_node *res = fr->result;
       if (fr->anchor)
         add_anchor(l, (const yaml_char_t *)fr->anchor, res);

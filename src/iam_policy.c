@@ -21,7 +21,9 @@
  * given as a string (or Fn::Sub of one) is parsed as JSON/YAML. Anything else
  * (Ref, Fn::GetAtt, Fn::FindInMap, ...) cannot be known and is skipped.
  *
- * Work is bounded by ctx->budget (node visits), so alias bombs end quickly.
+ * Work is bounded by ctx->budget (node visits; parsing a policy string costs
+ * its length / 16), so alias bombs end quickly, and by a cap of 1,000
+ * findings per input (each costs a did-you-mean search).
  */
 #include "hg/iam.h"
 
@@ -33,6 +35,7 @@
 #include <strings.h>
 
 #define MAX_EMBED 4
+#define HG_IAM_MAX_FINDINGS 1000
 #define MAX_DEPTH 64
 
 typedef enum { EFF_ALLOW, EFF_DENY, EFF_UNKNOWN } effect;
@@ -49,7 +52,8 @@ static size_t push(walk *w, const char *fmt, ...) __attribute__((format(printf, 
 static size_t push(walk *w, const char *fmt, ...)
 {
   size_t old = w->plen;
-  if (w->plen < sizeof w->path - 1) {
+  /* The path is only shown for documents without positions. */
+  if (w->c->file->text == NULL && w->plen < sizeof w->path - 1) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(w->path + w->plen, sizeof w->path - w->plen, fmt, ap);
@@ -69,6 +73,15 @@ static void pop(walk *w, size_t old)
 static bool spend(walk *w)
 {
   hg_iam_policy_ctx *c = w->c;
+  if (c->findings >= HG_IAM_MAX_FINDINGS && *c->budget > 0) {
+    /* Bounded time: each finding costs a did-you-mean search. */
+    *c->budget = 0;
+    c->exhausted = true;
+    hg_diag_add(c->sink, HG_SEV_ERROR, c->file->name, 0, 0, "iam-too-many-findings",
+                "more than %d findings; the rest of the file is not checked", HG_IAM_MAX_FINDINGS);
+    c->findings++;
+    return false;
+  }
   if (*c->budget == 0) {
     if (!c->exhausted) {
       c->exhausted = true;
@@ -440,6 +453,15 @@ static void lint_policy(walk *w, const hg_iam_node *p)
     return;
   }
   if (is_scalar(p)) {
+    /* Parsing costs the string's length: charge it, so an alias to a large
+     * policy string used many times cannot make the run unbounded. */
+    size_t cost = p->len / 16;
+    if (*c->budget < cost) {
+      *c->budget = 0;
+      spend(w);
+      return;
+    }
+    *c->budget -= cost;
     const char *why = NULL;
     hg_iam_node *inner = w->embed < MAX_EMBED ? hg_iam_load_embedded(c->file, p, &why) : NULL;
     if (inner && inner->kind == HG_IAM_MAP) {

@@ -18,7 +18,8 @@
  * Diagnostic codes: iam-unknown-service, iam-unknown-action,
  * iam-wildcard-matches-nothing, iam-action-case, iam-action-syntax,
  * iam-wrong-service, iam-policy-shape, iam-parse-error, iam-input-kind,
- * iam-too-complex, iam-db (the action list cannot be loaded), iam-io.
+ * iam-too-complex, iam-too-many-findings, iam-db (the action list cannot be
+ * loaded), iam-io.
  */
 #ifndef HG_IAM_H
 #define HG_IAM_H
