@@ -306,3 +306,34 @@ TEST(plan_write_replaces_the_folder_atomically)
   hg_diag_free(&sink);
   fixture_free(&c);
 }
+
+/* Six filters with a regex: CloudWatch Logs takes five per log group. */
+TEST(plan_regex_filters_per_log_group)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 0);
+  for (int i = 0; i < 6; i++) {
+    char id[32], pat[64];
+    snprintf(id, sizeof id, "regex-%d", i);
+    snprintf(pat, sizeof pat, "%%Call%d[0-9]+%%", i);
+    fixture_filter(&c.filters, id, "A regex detection", pat, HG_TOPIC_DEVOPS, NULL);
+  }
+  c.patterns = xrealloc(c.patterns, c.filters.n * sizeof *c.patterns);
+  for (size_t i = 2; i < c.filters.n; i++) {
+    const char *pt = c.filters.v[i].pattern;
+    c.patterns[i] = hg_fp_parse(pt, strlen(pt), NULL, NULL);
+    CHECK(c.patterns[i] && hg_fp_regex_count(c.patterns[i]) == 1);
+  }
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p;
+  CHECK(hg_plan_build(&c, root(), NULL, &p, &sink) == -1);
+  CHECK_INTEQ(sink.errors, 1);
+  CHECK_STREQ(sink.n ? sink.v[0].message : NULL,
+              "filter 'regex-5' is the 6th with a regex; CloudWatch Logs allows 5 regex filters per "
+              "log group");
+  CHECK_INTEQ(sink.n ? sink.v[0].line : 0, 8);
+  hg_plan_free(&p);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}
