@@ -29,7 +29,7 @@ filter {
     -- than ||; the parentheses here say so explicitly (same meaning, no
     -- mixed-precedence warning). The v1.3-v1.5 text joins the exclusions with
     -- || and matches nearly every event, so it is not offered.
-    { name = "cis", pattern = [[{ ($.errorCode = "*UnauthorizedOperation") || (($.errorCode = "AccessDenied*") && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket")) }]] },
+    { name = "cis-v2.0", pattern = [[{ ($.errorCode = "*UnauthorizedOperation") || (($.errorCode = "AccessDenied*") && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket")) }]] },
   },
   examples = {
     match = {
@@ -216,9 +216,9 @@ filter {
   variants = {
     { name = "securityhub", pattern = [[{($.eventName=AuthorizeSecurityGroupIngress) || ($.eventName=AuthorizeSecurityGroupEgress) || ($.eventName=RevokeSecurityGroupIngress) || ($.eventName=RevokeSecurityGroupEgress) || ($.eventName=CreateSecurityGroup) || ($.eventName=DeleteSecurityGroup)}]] },
     { name = "cis", versions = {"1.2", "1.4", "3.0"}, pattern = [[{($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }]] },
-    { name = "cis", versions = {"5.0"}, pattern = [[{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }]] },
-    -- steampipe wants ModifySecurityGroupRules (added by CIS v5.0) for every version.
-    { name = "steampipe", versions = {"1.2", "1.4", "3.0"}, pattern = [[{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }]] },
+    -- CIS v5.0 adds ModifySecurityGroupRules; steampipe wants it for every
+    -- version, and Security Hub rejects it.
+    { name = "cis-v5.0", pattern = [[{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }]] },
   },
   examples = {
     match = {
@@ -279,9 +279,10 @@ filter {
   variants = {
     { name = "securityhub", pattern = [[{($.eventName=CreateRoute) || ($.eventName=CreateRouteTable) || ($.eventName=ReplaceRoute) || ($.eventName=ReplaceRouteTableAssociation) || ($.eventName=DeleteRouteTable) || ($.eventName=DeleteRoute) || ($.eventName=DisassociateRouteTable)}]] },
     { name = "cis", versions = {"1.2", "1.4"}, pattern = [[{($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }]] },
-    { name = "cis", versions = {"3.0", "5.0"}, pattern = [[{($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }]] },
-    -- prowler wants $.eventSource = ec2.amazonaws.com (the v3.0+ text); Security Hub rejects it.
-    { name = "prowler", versions = {"1.2", "1.4"}, pattern = [[{($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }]] },
+    -- CIS v3.0+ adds $.eventSource = ec2.amazonaws.com (with the parentheses the
+    -- published audit text leaves out); prowler wants it for every version,
+    -- and Security Hub rejects it.
+    { name = "cis-v3.0", pattern = [[{($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }]] },
   },
   examples = {
     match = {

@@ -94,10 +94,16 @@ static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
   return n;
 }
 
-bool hg_bt_event(hg_bt *bt, const char *raw, size_t len)
+/* Evaluate every filter on one event. unchecked: the text comes from the
+ * reader's fast path; when it does not parse, nothing is counted and -1 is
+ * returned so the reader can take it back. Else 1 for a JSON object, 0 for
+ * anything else. */
+static int bt_eval(hg_bt *bt, const char *raw, size_t len, bool unchecked)
 {
   hg_arena_reset(bt->arena);
   hg_jv *ev = hg_json_parse_pruned(bt->arena, raw, len, bt->paths, NULL, NULL);
+  if (!ev && unchecked)
+    return -1;
   if (ev && ev->kind != HG_JV_OBJECT)
     ev = NULL;
   char when[HG_BT_TEXT];
@@ -128,16 +134,29 @@ bool hg_bt_event(hg_bt *bt, const char *raw, size_t len)
   return ev != NULL;
 }
 
+bool hg_bt_event(hg_bt *bt, const char *raw, size_t len)
+{
+  return bt_eval(bt, raw, len, false) == 1;
+}
+
 static int on_event(void *ud, const hg_event *ev)
 {
-  hg_bt_event(ud, ev->raw, ev->len);
+  if (bt_eval(ud, ev->raw, ev->len, !ev->checked) < 0)
+    return HG_EVENT_RECHECK;
   return 0;
 }
 
 int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_events_stats *st,
               hg_diag_sink *sink)
 {
-  return hg_events_read(paths, n, on_event, bt, progress, st, sink);
+  /* Every record is parsed (and so validated) by the pruned parser anyway:
+   * let the reader skip its own check of JSON lines, unless some pattern
+   * reads the raw text, which must then be the compact form. */
+  hg_events_opts o = {progress, true};
+  for (size_t i = 0; i < bt->n; i++)
+    if (bt->patterns[i] && bt->raw[i])
+      o.unchecked_lines = false;
+  return hg_events_read_opts(paths, n, on_event, bt, &o, st, sink);
 }
 
 static void run_examples(const hg_filter *f, const hg_fp *fp, const hg_example *ex, size_t n,

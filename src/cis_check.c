@@ -570,6 +570,11 @@ bool hg_cis_check(const hg_cis_control *c, unsigned target, const char *pattern,
 {
   if (reason)
     *reason = NULL;
+  if (!c) {
+    if (reason)
+      *reason = xstrdup("not a known CIS control");
+    return false;
+  }
   if (!hg_cis_target_applies(c, target))
     return true;
   if (!pattern)

@@ -9,10 +9,10 @@
  */
 #include "hg/cis.h"
 
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/emit.h"
 #include "hg/util.h"
 
 static const unsigned target_bits[] = {HG_TARGET_SECURITYHUB, HG_TARGET_PROWLER,
@@ -84,6 +84,19 @@ static size_t choose(const size_t *cand, const unsigned *pass, size_t nc, unsign
           return 3;
         }
   return 0;
+}
+
+/* A variant's name for a title: "cis-v5.0" -> "CIS v5.0", "securityhub" ->
+ * "Security Hub", others as written. Malloc'd. */
+static char *form_name(const char *name)
+{
+  if (!name)
+    return xstrdup("variant");
+  if (strcmp(name, "securityhub") == 0)
+    return xstrdup("Security Hub");
+  if (strncmp(name, "cis", 3) == 0 && (name[3] == '\0' || name[3] == '-'))
+    return name[3] ? xasprintf("CIS %s", name + 4) : xstrdup("CIS");
+  return xstrdup(name);
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -167,8 +180,9 @@ static int select_one(const hg_profile *p, const hg_filter *f, hg_filterset *out
       free(nf->id);
       nf->id = k == 1 ? xasprintf("%s-cis", f->id) : xasprintf("%s-cis-%zu", f->id, k);
       free(nf->title);
-      nf->title = xasprintf("%s (%s form)", f->title ? f->title : f->id,
-                            v->name ? v->name : "variant");
+      char *form = form_name(v->name);
+      nf->title = xasprintf("%s (%s form)", f->title ? f->title : f->id, form);
+      free(form);
     }
   }
   return 0;
@@ -286,6 +300,18 @@ static bool disabled(const hg_profile *p, const char *id)
   return false;
 }
 
+/* The filters.disable item naming id, for the warning's position; NULL
+ * when the tree does not have it. */
+static const hg_yval *disable_node(const hg_profile *p, const char *id)
+{
+  const hg_yval *list = p->tree ? hg_yval_path(p->tree, "filters.disable") : NULL;
+  for (size_t i = 0; list && list->kind == HG_Y_SEQ && i < list->n; i++)
+    if (list->items[i]->kind == HG_Y_STR && list->items[i]->text &&
+        strcmp(list->items[i]->text, id) == 0)
+      return list->items[i];
+  return NULL;
+}
+
 static const hg_override *override_of(const hg_profile *p, const char *id)
 {
   for (size_t i = 0; i < p->n_overrides; i++)
@@ -307,10 +333,15 @@ int hg_cis_verify(const hg_profile *p, const hg_filterset *fs, hg_diag_sink *sin
     if (!c->cis[vi])
       continue;
     if (!has_own(fs, c, &f0)) {
-      if (disabled(p, c->id))
-        hg_diag_add(sink, HG_SEV_WARNING, p->path, 0, 0, "cis-control-disabled",
-                    "CIS %s control '%s' is disabled; its checkers will report it as failing",
-                    c->cis[vi], c->id);
+      if (disabled(p, c->id)) {
+        const hg_yval *at = disable_node(p, c->id);
+        hg_diag *d = hg_diag_add(sink, HG_SEV_WARNING, at && at->file ? at->file : p->path,
+                                 at ? at->line : 0, at ? at->col : 0, "cis-control-disabled",
+                                 "CIS %s control '%s' is disabled; its checkers will report it "
+                                 "as failing",
+                                 c->cis[vi], c->id);
+        d->span = (int)strlen(c->id);
+      }
       continue;
     }
     for (size_t k = 0; k < HG_COUNTOF(target_bits); k++) {
@@ -403,62 +434,76 @@ static void report_text(const hg_profile *p, const row *rows, size_t n, int vi, 
   fprintf(out, "\n%zu passed, %zu failed, %zu not applicable\n", passed, failed, na);
 }
 
+static void json_str_or_null(hg_buf *b, const char *s)
+{
+  if (s)
+    hg_emit_json_string(b, s);
+  else
+    hg_buf_puts(b, "null");
+}
+
+/* The same rows as JSON, in the two-space style of the other commands. */
 static void report_json(const hg_profile *p, const hg_filterset *fs, const row *rows, size_t n,
                         int vi, FILE *out)
 {
-  cJSON *root = cJSON_CreateObject();
-  cJSON_AddStringToObject(root, "env", p->env ? p->env : "");
-  cJSON_AddStringToObject(root, "cis_version", hg_cis_versions[vi]);
-  cJSON *tg = cJSON_AddArrayToObject(root, "targets");
+  hg_buf b;
+  hg_buf_init(&b);
+  hg_buf_puts(&b, "{\n  \"env\": ");
+  hg_emit_json_string(&b, p->env ? p->env : "");
+  hg_buf_puts(&b, ",\n  \"cis_version\": ");
+  hg_emit_json_string(&b, hg_cis_versions[vi]);
+  hg_buf_puts(&b, ",\n  \"targets\": [");
+  const char *sep = "";
   for (size_t k = 0; k < HG_COUNTOF(target_bits); k++)
-    if (profile_targets(p) & target_bits[k])
-      cJSON_AddItemToArray(tg, cJSON_CreateString(hg_cis_target_name(target_bits[k])));
-  cJSON *controls = cJSON_AddArrayToObject(root, "controls");
+    if (profile_targets(p) & target_bits[k]) {
+      hg_buf_puts(&b, sep);
+      hg_emit_json_string(&b, hg_cis_target_name(target_bits[k]));
+      sep = ", ";
+    }
+  hg_buf_puts(&b, "],\n  \"controls\": [");
   size_t passed = 0, failed = 0, na = 0;
-  cJSON *cur = NULL, *results = NULL;
-  const hg_cis_control *cur_c = NULL;
+  const hg_cis_control *cur = NULL;
   for (size_t i = 0; i < n; i++) {
     const row *r = &rows[i];
-    if (r->c != cur_c) {
-      cur_c = r->c;
-      cur = cJSON_CreateObject();
-      cJSON_AddItemToArray(controls, cur);
-      cJSON_AddStringToObject(cur, "id", r->c->id);
-      cJSON_AddStringToObject(cur, "cis", r->c->cis[vi]);
-      if (r->c->securityhub)
-        cJSON_AddStringToObject(cur, "securityhub", r->c->securityhub);
-      else
-        cJSON_AddNullToObject(cur, "securityhub");
-      cJSON *fl = cJSON_AddArrayToObject(cur, "filters");
+    if (r->c != cur) {
+      hg_buf_puts(&b, cur ? "\n      ]\n    },\n    {\n" : "\n    {\n");
+      cur = r->c;
+      hg_buf_puts(&b, "      \"id\": ");
+      hg_emit_json_string(&b, r->c->id);
+      hg_buf_puts(&b, ",\n      \"cis\": ");
+      hg_emit_json_string(&b, r->c->cis[vi]);
+      hg_buf_puts(&b, ",\n      \"securityhub\": ");
+      json_str_or_null(&b, r->c->securityhub);
+      hg_buf_puts(&b, ",\n      \"filters\": [");
+      sep = "";
       for (size_t j = 0; j < fs->n; j++)
-        if (own(&fs->v[j], r->c))
-          cJSON_AddItemToArray(fl, cJSON_CreateString(fs->v[j].id));
-      results = cJSON_AddArrayToObject(cur, "results");
+        if (own(&fs->v[j], r->c)) {
+          hg_buf_puts(&b, sep);
+          hg_emit_json_string(&b, fs->v[j].id);
+          sep = ", ";
+        }
+      hg_buf_puts(&b, "],\n      \"results\": [\n");
+    } else {
+      hg_buf_puts(&b, ",\n");
     }
     passed += r->r == R_PASS;
     failed += r->r == R_FAIL;
     na += r->r == R_NA;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "target", hg_cis_target_name(r->target));
-    cJSON_AddStringToObject(o, "result", result_name(r->r));
-    if (r->by)
-      cJSON_AddStringToObject(o, "filter", r->by->id);
-    else
-      cJSON_AddNullToObject(o, "filter");
-    if (r->reason)
-      cJSON_AddStringToObject(o, "reason", r->reason);
-    else
-      cJSON_AddNullToObject(o, "reason");
-    cJSON_AddItemToArray(results, o);
+    hg_buf_puts(&b, "        {\"target\": ");
+    hg_emit_json_string(&b, hg_cis_target_name(r->target));
+    hg_buf_puts(&b, ", \"result\": ");
+    hg_emit_json_string(&b, result_name(r->r));
+    hg_buf_puts(&b, ", \"filter\": ");
+    json_str_or_null(&b, r->by ? r->by->id : NULL);
+    hg_buf_puts(&b, ", \"reason\": ");
+    json_str_or_null(&b, r->reason);
+    hg_buf_puts(&b, "}");
   }
-  cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-  cJSON_AddNumberToObject(sum, "passed", (double)passed);
-  cJSON_AddNumberToObject(sum, "failed", (double)failed);
-  cJSON_AddNumberToObject(sum, "not_applicable", (double)na);
-  char *text = cJSON_Print(root);
-  fprintf(out, "%s\n", text);
-  cJSON_free(text);
-  cJSON_Delete(root);
+  hg_buf_puts(&b, cur ? "\n      ]\n    }\n  ],\n" : "],\n");
+  hg_buf_printf(&b, "  \"summary\": {\"passed\": %zu, \"failed\": %zu, \"not_applicable\": %zu}\n}\n",
+                passed, failed, na);
+  fwrite(b.data, 1, b.len, out);
+  hg_buf_free(&b);
 }
 
 int hg_cis_report(const hg_profile *p, const hg_filterset *fs, const char *format, FILE *out)

@@ -79,7 +79,8 @@ int hg_cli_build(int argc, char **argv)
   if (failed) {
     status = HG_EXIT_INPUT;
   } else {
-    char *out = o.out ? xstrdup(o.out) : xasprintf("%s/out", o.root);
+    char *out = o.out ? xstrdup(o.out)
+                      : strcmp(o.root, ".") == 0 ? xstrdup("out") : xasprintf("%s/out", o.root);
     for (size_t i = 0; i < n && status == HG_EXIT_OK; i++) {
       if (hg_plan_write(&plans[i], out, &sink) != 0) {
         status = HG_EXIT_IO;

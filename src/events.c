@@ -152,6 +152,7 @@ typedef struct reader {
   hg_event_fn fn;
   void *ud;
   bool progress;
+  bool unchecked;        /* JSON lines fast path (hg_events_opts) */
   hg_events_stats *st;
   hg_diag_sink *sink;
   size_t warnings;
@@ -581,12 +582,30 @@ static void emit(reader *r, const char *text, size_t len, size_t line)
 {
   if (r->stopped)
     return;
-  hg_event ev = {text, len, r->file, line};
+  hg_event ev = {text, len, r->file, line, true};
   r->st->events++;
   if (r->fn(r->ud, &ev))
     r->stopped = 1;
   if (r->progress && (r->st->events & 4095) == 0)
     progress(r, false);
+}
+
+/* Hand out an unchecked JSON line. Returns false when the consumer asked
+ * for it to be read again with checking. */
+static bool emit_unchecked(reader *r, const char *text, size_t len, size_t line)
+{
+  hg_event ev = {text, len, r->file, line, false};
+  r->st->events++;
+  int rc = r->fn(r->ud, &ev);
+  if (rc == HG_EVENT_RECHECK) {
+    r->st->events--;
+    return false;
+  }
+  if (rc)
+    r->stopped = 1;
+  if (r->progress && (r->st->events & 4095) == 0)
+    progress(r, false);
+  return true;
 }
 
 static void record_warning(reader *r, size_t line, const char *code, const char *fmt, ...)
@@ -680,6 +699,19 @@ static void read_content(reader *r)
         seen = r->wlen - r->wpos;
         if (fill(r, 0) == 0)
           break;
+      }
+      if (r->unchecked) {
+        /* Fast path: the line as it is; the consumer validates it. */
+        const char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
+        size_t end = nl ? (size_t)(nl - r->win) : r->wlen, e = end;
+        while (e > r->wpos && is_ws[(unsigned char)r->win[e - 1]])
+          e--;
+        if (emit_unchecked(r, r->win + r->wpos, e - r->wpos, vline)) {
+          any = true;
+          r->wpos = end;
+          continue;
+        }
+        /* Taken back: read it again below, checked. */
       }
     }
     for (;;) {
@@ -910,6 +942,14 @@ static void read_path(reader *r, const char *path, int depth)
 int hg_events_read(const char *const *paths, size_t n, hg_event_fn fn, void *ud, bool progress_on,
                    hg_events_stats *st, hg_diag_sink *sink)
 {
+  hg_events_opts o = {progress_on, false};
+  return hg_events_read_opts(paths, n, fn, ud, &o, st, sink);
+}
+
+int hg_events_read_opts(const char *const *paths, size_t n, hg_event_fn fn, void *ud,
+                        const hg_events_opts *opts, hg_events_stats *st, hg_diag_sink *sink)
+{
+  bool progress_on = opts && opts->progress;
   init_tables();
   reader r;
   memset(&r, 0, sizeof r);
@@ -917,6 +957,7 @@ int hg_events_read(const char *const *paths, size_t n, hg_event_fn fn, void *ud,
   r.fn = fn;
   r.ud = ud;
   r.progress = progress_on;
+  r.unchecked = opts && opts->unchecked_lines;
   r.st = st;
   r.sink = sink;
   hg_buf_init(&r.out);

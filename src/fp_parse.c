@@ -821,11 +821,15 @@ hg_fp *hg_fp_parse(const char *text, size_t len, const hg_fp_origin *origin, hg_
   p.fp = fp;
   p.a = fp->arena;
 
-  if (p.len > 1024) {
-    hg_diag *d = fp_diag(&p, HG_SEV_ERROR, 1024, 1, "fp-limit",
-                         "pattern is %zu bytes; CloudWatch Logs allows at most 1024", p.len);
-    (void)d;
-  }
+  /* The service counts characters, not bytes (UTF-8 continuation bytes
+   * are not counted). */
+  size_t chars = 0, over = 0;
+  for (size_t i = 0; i < p.len; i++)
+    if (((unsigned char)p.s[i] & 0xC0) != 0x80 && ++chars == 1025)
+      over = i;
+  if (chars > 1024)
+    fp_diag(&p, HG_SEV_ERROR, over, 1, "fp-limit",
+            "pattern is %zu characters; CloudWatch Logs allows at most 1024", chars);
   if (memchr(p.s, '\0', p.len))
     fp_diag(&p, HG_SEV_ERROR, (size_t)((const char *)memchr(p.s, '\0', p.len) - p.s), 1,
             "fp-syntax", "NUL byte in pattern");

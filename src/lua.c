@@ -269,7 +269,8 @@ int hg_lua_run(const hg_profile *p, const char *root, const char *share_dir,
     if (files[i].name)
       files[m++] = files[i];
   n = m;
-  qsort(files, n, sizeof *files, cmp_ffile);
+  if (n > 1)
+    qsort(files, n, sizeof *files, cmp_ffile);
 
   decls d = {0};
   for (size_t i = 0; i < n; i++) {

@@ -17,9 +17,11 @@
  *   and raise, so a pcall in the script cannot catch its way out, and the
  *   host treats the run as failed whatever the script did afterwards.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -80,7 +82,24 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return NULL;
   }
   ctx->mem_used = ctx->mem_used - old + nsize;
+  if (nsize > old) {
+    /* Charge the bytes to the budget; an allocator may not raise, so the
+     * next instruction does (the hook becomes sticky). */
+    ctx->budget_left -= (long long)((nsize - old) / HG_LUA_BYTES_PER_INSN);
+    if (ctx->budget_left <= 0 && !ctx->budget_tripped && ctx->L) {
+      ctx->budget_tripped = true;
+      make_sticky(ctx->L);
+    }
+  }
   return q;
+}
+
+static double cpu_seconds(void)
+{
+  struct timespec ts;
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void hook(lua_State *L, lua_Debug *ar)
@@ -88,8 +107,12 @@ static void hook(lua_State *L, lua_Debug *ar)
   hg_lua_ctx *ctx = hg_lua_ctx_of(L);
   if (!ctx->budget_tripped && !ctx->mem_failed) {
     ctx->budget_left -= HG_LUA_HOOK_STEP;
-    if (ctx->budget_left > 0)
-      return;
+    if (ctx->budget_left > 0) {
+      /* The CPU clock is a system call: read it every 16th time. */
+      if ((++ctx->hook_calls & 15) || cpu_seconds() - ctx->cpu_start <= HG_LUA_CPU_SECONDS)
+        return;
+      ctx->cpu_tripped = true;
+    }
     ctx->budget_tripped = true;
     make_sticky(L);
   }
@@ -204,9 +227,53 @@ static int pattern_repeats(const char *p, size_t n, bool *anchored)
   return q;
 }
 
-static int charged_match(lua_State *L)
+/* Take cost instructions from the budget, or trip it (raises). */
+static void charge(lua_State *L, double cost, const char *what)
 {
   hg_lua_ctx *ctx = hg_lua_ctx_of(L);
+  if (cost < (double)ctx->budget_left) {
+    ctx->budget_left -= (long long)cost;
+    return;
+  }
+  ctx->budget_left = 0;
+  ctx->budget_tripped = true;
+  if (!ctx->budget_line)
+    ctx->budget_line = hg_lua_current_line(L, 1);
+  make_sticky(L);
+  luaL_error(L, "instruction budget exceeded (%s)", what);
+}
+
+/*
+ * table.sort, insert and remove move elements inside C: charge n log n
+ * (sort) or n (insert, remove) for a table of n elements.
+ */
+static int charged_table(lua_State *L)
+{
+  if (lua_type(L, 1) == LUA_TTABLE) {
+    double n = (double)lua_rawlen(L, 1) + 1;
+    double cost = n;
+    if (lua_toboolean(L, lua_upvalueindex(2)))
+      cost = n * (log2(n) + 1);
+    charge(L, cost, "table too large for this operation");
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static void charge_table_function(lua_State *L, const char *name)
+{
+  lua_getglobal(L, LUA_TABLIBNAME);
+  lua_getfield(L, -1, name);
+  lua_pushboolean(L, strcmp(name, "sort") == 0);
+  lua_pushcclosure(L, charged_table, 2);
+  lua_setfield(L, -2, name);
+  lua_pop(L, 1);
+}
+
+static int charged_match(lua_State *L)
+{
   size_t n = 0, m = 0;
   const char *sub = lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER ? lua_tolstring(L, 1, &n) : NULL;
   const char *pat = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &m) : NULL;
@@ -220,16 +287,7 @@ static int charged_match(lua_State *L)
       for (int i = 0; i < q && cost < 1e18; i++)
         cost *= (double)n + 1;
     }
-    if (cost >= (double)ctx->budget_left) {
-      ctx->budget_left = 0;
-      ctx->budget_tripped = true;
-      if (!ctx->budget_line)
-        ctx->budget_line = hg_lua_current_line(L, 1);
-      make_sticky(L);
-      return luaL_error(L, "instruction budget exceeded (string pattern on %d bytes: worst case too costly)",
-                        (int)n);
-    }
-    ctx->budget_left -= (long long)cost;
+    charge(L, cost, "string pattern: worst case too costly");
   }
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
@@ -273,6 +331,9 @@ static int open_libs(lua_State *L)
   charge_string_function(L, "match");
   charge_string_function(L, "gmatch");
   charge_string_function(L, "gsub");
+  charge_table_function(L, "sort");
+  charge_table_function(L, "insert");
+  charge_table_function(L, "remove");
   /* math.random is seeded from the clock: output must not depend on it. */
   lua_getglobal(L, LUA_MATHLIBNAME);
   lua_pushnil(L);
@@ -362,6 +423,11 @@ static int split_position(const hg_lua_ctx *ctx, const char *msg, const char **r
 static void report_error(hg_lua_ctx *ctx, int status)
 {
   lua_State *L = ctx->L;
+  if (ctx->cpu_tripped) {
+    hg_diag_add(ctx->sink, HG_SEV_ERROR, ctx->file, ctx->budget_line, 0, "lua-instruction-budget",
+                "CPU time limit of %.0f s exceeded", HG_LUA_CPU_SECONDS);
+    return;
+  }
   if (ctx->budget_tripped) {
     hg_diag *d = hg_diag_add(ctx->sink, HG_SEV_ERROR, ctx->file, ctx->budget_line, 0,
                              "lua-instruction-budget",
@@ -395,6 +461,7 @@ int hg_lua_sandbox_run(hg_lua_ctx *ctx)
                 "precompiled (binary) chunks are not accepted; filter files are Lua source text");
     return -1;
   }
+  ctx->cpu_start = cpu_seconds();
   hg_buf_reset(&ctx->buf);
   hg_buf_printf(&ctx->buf, "@%s", ctx->chunk);
   int status = luaL_loadbufferx(L, ctx->text, ctx->len, ctx->buf.data, "t");

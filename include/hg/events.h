@@ -26,6 +26,7 @@ typedef struct hg_event {
   size_t len;
   const char *file;     /* path as given or found while walking a folder */
   size_t line;          /* 1-based line for JSON lines input, else 0 */
+  bool checked;         /* false: an unchecked JSON line (see hg_events_opts) */
 } hg_event;
 
 typedef struct hg_events_stats {
@@ -36,8 +37,31 @@ typedef struct hg_events_stats {
   size_t skipped_records; /* malformed lines, non-object records */
 } hg_events_stats;
 
-/* Return nonzero to stop reading. */
+/* Return nonzero to stop reading (or HG_EVENT_RECHECK, see below). */
 typedef int (*hg_event_fn)(void *ud, const hg_event *ev);
+
+/*
+ * Returned by a callback for an unchecked record it could not parse: the
+ * reader takes the record back (it is not counted), reads it again from the
+ * same line with full checking, and then either hands it out checked (a
+ * record spanning lines, or several on one line) or reports and skips it as
+ * it would have in checked mode.
+ */
+#define HG_EVENT_RECHECK (-2)
+
+typedef struct hg_events_opts {
+  bool progress;          /* status line on stderr (files, events, MB/s) */
+  /*
+   * JSON lines fast path for a consumer that parses every record itself
+   * with a validating parser: each line starting with '{' is handed out as
+   * it is (leading and trailing whitespace trimmed) with checked = false,
+   * neither validated nor compacted. The consumer must answer
+   * HG_EVENT_RECHECK when the text does not parse as one JSON value, and
+   * must not rely on the text being compact. Documents (Records files,
+   * arrays) are always checked.
+   */
+  bool unchecked_lines;
+} hg_events_opts;
 
 /*
  * Read every path (files, folders, "-"). progress, when true, prints a
@@ -47,5 +71,9 @@ typedef int (*hg_event_fn)(void *ud, const hg_event *ev);
  */
 int hg_events_read(const char *const *paths, size_t n, hg_event_fn fn, void *ud, bool progress,
                    hg_events_stats *st, hg_diag_sink *sink);
+
+/* As hg_events_read, with options (NULL: the defaults, everything checked). */
+int hg_events_read_opts(const char *const *paths, size_t n, hg_event_fn fn, void *ud,
+                        const hg_events_opts *opts, hg_events_stats *st, hg_diag_sink *sink);
 
 #endif

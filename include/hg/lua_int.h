@@ -33,6 +33,13 @@
 #define HG_LUA_DEFAULT_INSNS 100000000LL
 /* Instructions between two budget checks while the budget is not spent. */
 #define HG_LUA_HOOK_STEP 1000
+/* Bytes allocated that cost one instruction of the budget: C functions
+ * (string.rep, concatenation, table.concat, ...) do work the count hook
+ * never sees, and their work is proportional to what they allocate. */
+#define HG_LUA_BYTES_PER_INSN 8
+/* A backstop for C work that neither allocates nor runs Lua code (long
+ * string comparisons): CPU seconds one file may use. */
+#define HG_LUA_CPU_SECONDS 20.0
 
 /* One filter file being run. Reached from Lua through the allocator's ud. */
 typedef struct hg_lua_ctx {
@@ -53,6 +60,9 @@ typedef struct hg_lua_ctx {
   long long budget;        /* the whole budget (for messages) */
   bool budget_tripped;     /* sticky: the run failed */
   int budget_line;
+  double cpu_start;        /* CPU time when the run started (seconds) */
+  bool cpu_tripped;        /* the CPU backstop fired (reported as the budget) */
+  unsigned hook_calls;
 
   size_t *lines;           /* owned; byte offset of each line start (lazy, see lua_filter.c) */
   int n_lines;

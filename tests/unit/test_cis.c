@@ -16,6 +16,7 @@
 #include "hg/cis.h"
 #include "hg/fp.h"
 #include "hg/json.h"
+#include "hg/lua.h"
 #include "hg/util.h"
 
 static const unsigned T_SH = HG_TARGET_SECURITYHUB, T_PR = HG_TARGET_PROWLER,
@@ -764,6 +765,14 @@ TEST(report_text_and_json)
   cJSON_Delete(j);
   free(text);
   CHECK_INTEQ(hg_cis_report(&p, &fs, "yaml", stdout), -1);
+  /* No target: an empty, valid report. */
+  p.cis_targets = 0;
+  text = report(&p, &fs, "json", &failed);
+  CHECK_INTEQ(failed, 0);
+  j = cJSON_Parse(text);
+  CHECK(j && cJSON_GetArraySize(cJSON_GetObjectItem(j, "controls")) == 0);
+  cJSON_Delete(j);
+  free(text);
   hg_filterset_free(&fs);
 
   /* Security Hub on organizations-changes is not applicable. */
@@ -854,4 +863,73 @@ TEST(v14_unauthorized_text_warns)
   CHECK(ne_in_or);
   hg_fp_free(fp);
   hg_diag_free(&sink);
+}
+
+/* filters/cis.lua through the sandboxed host gives the same filters as the
+ * bare reading above, with each variant's line, and selects the same sets. */
+TEST(cis_lua_through_the_host)
+{
+  const char *top = getenv("HG_TOP");
+  char *root = xasprintf("%s/tests/golden/cis-root", top ? top : ".");
+  char *path = xasprintf("%s/filters/cis.lua", top ? top : ".");
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_profile *p = hg_profile_load(root, "cis50-all", &sink);
+  CHECK(p != NULL);
+  size_t len = 0;
+  char *text = hg_read_file(path, 1 << 20, &len);
+  CHECK(text != NULL);
+  hg_filterset host, bare;
+  hg_filterset_init(&host);
+  hg_filterset_init(&bare);
+  load_cis_lua(&bare);
+  if (p && text) {
+    CHECK_INTEQ(hg_lua_run_text(p, "filters/cis.lua", text, len, NULL, &host, &sink), 0);
+    CHECK_INTEQ(sink.n, 0);
+  }
+  CHECK_INTEQ(host.n, bare.n);
+  for (size_t i = 0; i < host.n && i < bare.n; i++) {
+    const hg_filter *h = &host.v[i], *b = &bare.v[i];
+    CHECK_STREQ(h->id, b->id);
+    CHECK_STREQ(h->title, b->title);
+    CHECK(h->topic == HG_TOPIC_INFOSEC);
+    CHECK_INTEQ(h->n_cis, b->n_cis);
+    for (size_t v = 0; v < HG_CIS_NVERSIONS; v++)
+      CHECK((hg_filter_cis(h, hg_cis_versions[v]) == NULL) == (hg_filter_cis(b, hg_cis_versions[v]) == NULL));
+    CHECK((h->securityhub == NULL) == (b->securityhub == NULL));
+    CHECK_INTEQ(h->n_variants, b->n_variants);
+    CHECK_INTEQ(h->n_match, b->n_match);
+    CHECK_INTEQ(h->n_nomatch, b->n_nomatch);
+    for (size_t k = 0; k < h->n_variants && k < b->n_variants; k++) {
+      const hg_variant *hv = &h->variants[k], *bv = &b->variants[k];
+      CHECK_STREQ(hv->name, bv->name);
+      CHECK_STREQ(hv->pattern, bv->pattern);
+      CHECK_INTEQ(hv->n_versions, bv->n_versions);
+      /* The variant's line holds its pattern. */
+      const char *line = text;
+      for (int l = 1; line && l < hv->line; l++) {
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+      }
+      const char *eol = line ? strchr(line, '\n') : NULL;
+      const char *at = line ? strstr(line, hv->pattern) : NULL;
+      if (!at || (eol && at > eol))
+        FAIL_AT("%s variant %zu: line %d does not hold its pattern", h->id, k, hv->line);
+    }
+  }
+  if (p) {
+    CHECK_INTEQ(hg_cis_select(p, &host, &sink), 0);
+    CHECK_INTEQ(host.n, 18);
+    for (size_t i = 0; i < host.n; i++)
+      CHECK(host.v[i].pattern_line > host.v[i].line);
+    CHECK_INTEQ(hg_cis_verify(p, &host, &sink), 0);
+    CHECK_INTEQ(sink.n, 0);
+  }
+  hg_filterset_free(&host);
+  hg_filterset_free(&bare);
+  hg_profile_free(p);
+  hg_diag_free(&sink);
+  free(text);
+  free(path);
+  free(root);
 }

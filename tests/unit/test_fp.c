@@ -653,3 +653,68 @@ TEST(regex_dfa_matches_nfa)
   fp_re_free(re);
   hg_arena_free(a);
 }
+
+/* ---- selectors are complete: a pruned parse decides like a full one ---- */
+
+static void add_to_paths(void *ud, const hg_jsel *sel)
+{
+  hg_jpaths_add(ud, sel);
+}
+
+TEST(selectors_suffice_for_pruned_events)
+{
+  const char *shared = getenv("HG_SHARED");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/datasets/cloudtrail/panther/events.jsonl",
+           shared ? shared : "../shared");
+  size_t len;
+  char *text = hg_read_file(path, 1u << 26, &len);
+  CHECK(text != NULL);
+  if (!text)
+    return;
+  static const char *const pats[] = {
+      "{ ($.errorCode = \"*UnauthorizedOperation\") || ($.errorCode = \"AccessDenied*\") }",
+      "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "
+      "\"AwsServiceEvent\" }",
+      "{ ($.eventName = \"ConsoleLogin\") && ($.additionalEventData.MFAUsed != \"Yes\") }",
+      "{ $.requestParameters.ipPermissions.items[*].ipRanges.items[0].cidrIp = \"0.0.0.0/0\" }",
+      "{ $.resources[*].type = \"AWS::S3::Bucket\" || $.requestParameters IS NULL }",
+      "{ $.responseElements.* = %^arn:% }",
+      "{ $.userIdentity.sessionContext.sessionIssuer.userName = * }",
+  };
+  hg_diag_sink s;
+  hg_diag_init(&s);
+  hg_arena *full = hg_arena_new(), *pruned = hg_arena_new();
+  int disagreements = 0, matches = 0, events = 0;
+  for (size_t k = 0; k < HG_COUNTOF(pats); k++) {
+    hg_fp *fp = parse(pats[k], &s);
+    if (!fp) {
+      FAIL_AT("does not parse: %s", pats[k]);
+      continue;
+    }
+    hg_jpaths *paths = hg_jpaths_new();
+    hg_fp_selectors(fp, add_to_paths, paths);
+    for (char *line = text; line < text + len;) {
+      char *nl = memchr(line, '\n', (size_t)(text + len - line));
+      size_t n = nl ? (size_t)(nl - line) : (size_t)(text + len - line);
+      hg_arena_reset(full);
+      hg_arena_reset(pruned);
+      hg_jv *a = hg_json_parse(full, line, n, NULL, NULL);
+      hg_jv *b = hg_json_parse_pruned(pruned, line, n, paths, NULL, NULL);
+      bool ma = hg_fp_match(fp, a, line, n), mb = hg_fp_match(fp, b, line, n);
+      events++;
+      matches += ma;
+      if (ma != mb && disagreements++ < 3)
+        FAIL_AT("%s: full %d, pruned %d on %.*s", pats[k], ma, mb, (int)(n > 200 ? 200 : n), line);
+      line += n + 1;
+    }
+    hg_jpaths_free(paths);
+    hg_fp_free(fp);
+  }
+  CHECK(events > 1000);
+  CHECK(matches > 0);
+  hg_arena_free(full);
+  hg_arena_free(pruned);
+  hg_diag_free(&s);
+  free(text);
+}

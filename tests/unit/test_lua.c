@@ -839,3 +839,18 @@ TEST(custom_filters)
   done(&r);
   free(text);
 }
+
+TEST(c_work_is_charged)
+{
+  /* Each call does megabytes of work in C for a handful of instructions. */
+  expect_fail("for i = 1, 1e9 do local s = string.rep('x', 1 << 20) end\n",
+              "filters/t.lua:1: error: instruction budget of 5000000 exceeded");
+  expect_fail("local t = {}\nfor i = 1, 100000 do t[i] = i end\nfor i = 1, 1e9 do table.sort(t) end\n",
+              "instruction budget");
+  expect_fail("local t = {}\nfor i = 1, 100000 do t[i] = i end\nfor i = 1, 1e9 do table.insert(t, 1, 0); table.remove(t, 1) end\n",
+              "instruction budget");
+  run_result r = run("local t = {3, 1, 2}\ntable.sort(t)\ntable.insert(t, 4)\nassert(table.remove(t, 1) == 1)\n");
+  CHECK_INTEQ(r.rc, 0);
+  CHECK_STREQ(r.diags, "");
+  done(&r);
+}
