@@ -100,3 +100,16 @@ if [ $c1 -eq 0 ] && [ $c2 -eq 0 ] && [ ! -s "$t/c1" ] && [ ! -s "$t/c2" ]; then
 else
   fail iam_cfnlint_clean "cfn-lint $c1 $(head -c 200 "$t/c1"); hardengen $c2 $(head -c 200 "$t/c2")"
 fi
+
+# The shipped action list is what tools/gen-iam-actions.py makes from the
+# installed packages (skipped when cfn-lint or botocore is another version
+# than the list records: then the list is due for regeneration).
+have=$(python3 -c 'import botocore; from cfnlint.version import __version__ as v; print(v, botocore.__version__)' 2>/dev/null)
+want=$(sed -n 's/^# source: cfn-lint \([^ ]*\) .*/\1/p; s/^# casing: botocore \([^ ]*\) .*/\1/p' share/iam-actions.txt | tr '\n' ' ' | sed 's/ $//')
+if [ "$have" != "$want" ]; then
+  skip iam_actions_regenerate "installed cfn-lint/botocore '$have' differ from the list's '$want'"
+elif python3 tools/gen-iam-actions.py "$t/iam-actions.txt" 2>/dev/null && cmp -s "$t/iam-actions.txt" share/iam-actions.txt; then
+  pass iam_actions_regenerate
+else
+  fail iam_actions_regenerate "tools/gen-iam-actions.py does not reproduce share/iam-actions.txt"
+fi
