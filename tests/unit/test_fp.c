@@ -674,8 +674,8 @@ TEST(selectors_suffice_for_pruned_events)
     return;
   static const char *const pats[] = {
       "{ ($.errorCode = \"*UnauthorizedOperation\") || ($.errorCode = \"AccessDenied*\") }",
-      "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "
-      "\"AwsServiceEvent\" }",
+      ("{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "
+       "\"AwsServiceEvent\" }"),
       "{ ($.eventName = \"ConsoleLogin\") && ($.additionalEventData.MFAUsed != \"Yes\") }",
       "{ $.requestParameters.ipPermissions.items[*].ipRanges.items[0].cidrIp = \"0.0.0.0/0\" }",
       "{ $.resources[*].type = \"AWS::S3::Bucket\" || $.requestParameters IS NULL }",
