@@ -89,7 +89,7 @@ install: all
 	if ls templates/* >/dev/null 2>&1; then install -m 644 templates/* $(DESTDIR)$(SHAREDIR)/templates/; fi
 	if ls share/* >/dev/null 2>&1; then install -m 644 share/* $(DESTDIR)$(SHAREDIR)/; fi
 
-DEB_PKGS := build-essential pkg-config clang libyaml-dev libcjson-dev liblua5.4-dev \
+DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
             libcurl4-openssl-dev libssl-dev zlib1g-dev jq gzip hyperfine
 
 deps:
