@@ -32,7 +32,7 @@
 #include <zlib.h>
 
 #include "hg/util.h"
-#include "jscan.h"
+#include "hg/jscan.h"
 
 #define READ_CHUNK (256u * 1024u)
 #define MAX_DEPTH 512
@@ -285,12 +285,11 @@ static void flush_run(scan *s, const char *upto)
 
 static inline void skip_ws(scan *s)
 {
-  const char *p = s->p;
-  if (p < s->end && !is_ws[(unsigned char)*p])
+  const char *p = (const char *)hg_jscan_ws((const unsigned char *)s->p,
+                                            (const unsigned char *)s->end);
+  if (p == s->p)
     return;
-  flush_run(s, p);
-  while (p < s->end && is_ws[(unsigned char)*p])
-    p++;
+  flush_run(s, s->p);
   s->p = p;
   s->run = p;
 }
@@ -306,104 +305,35 @@ static bool fail(scan *s, const char *msg)
   return false;
 }
 
-static int hexval(int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* At '"'. Leaves s->p after the closing quote. */
 static bool scan_string(scan *s)
 {
-  const unsigned char *p = (const unsigned char *)s->p + 1, *end = (const unsigned char *)s->end;
-  for (;;) {
-    p = hg_jscan_string(p, end);
-    if (p >= end) {
-      s->p = (const char *)p;
-      return fail(s, "unterminated string");
-    }
-    if (*p == '"') {
-      s->p = (const char *)p + 1;
-      return true;
-    }
-    if (*p == '\\') {
-      if (p + 1 >= end) {
-        s->p = (const char *)p + 1;
-        return fail(s, "unterminated string");
-      }
-      unsigned char e = p[1];
-      if (e == 'u') {
-        for (int i = 2; i < 6; i++) {
-          if (p + i >= end) {
-            s->p = (const char *)p + i;
-            return fail(s, "unterminated string");
-          }
-          if (hexval(p[i]) < 0) {
-            s->p = (const char *)p + i;
-            return fail(s, "bad \\u escape");
-          }
-        }
-        p += 6;
-      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
-                 e == 'r' || e == 't') {
-        p += 2;
-      } else {
-        s->p = (const char *)p + 1;
-        return fail(s, "bad escape in string");
-      }
-      continue;
-    }
-    s->p = (const char *)p;
+  hg_jscan_str r;
+  hg_jscan_err e = hg_jscan_string_body((const unsigned char *)s->p + 1,
+                                        (const unsigned char *)s->end, &r);
+  s->p = (const char *)r.at;
+  switch (e) {
+  case HG_JSCAN_OK:
+    s->p++;
+    return true;
+  case HG_JSCAN_UNTERMINATED:
+    return fail(s, "unterminated string");
+  case HG_JSCAN_BAD_HEX:
+    return fail(s, s->p >= s->end ? "unterminated string" : "bad \\u escape");
+  case HG_JSCAN_BAD_ESCAPE:
+    return fail(s, "bad escape in string");
+  default:
     return fail(s, "control character in string");
   }
 }
 
 static bool scan_number(scan *s)
 {
-  const char *p = s->p, *end = s->end;
-  if (p < end && *p == '-')
-    p++;
-  if (p >= end) {
-    s->p = p;
-    return fail(s, "bad number");
-  }
-  if (*p == '0') {
-    p++;
-  } else if (*p >= '1' && *p <= '9') {
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  } else {
-    s->p = p;
-    return fail(s, "bad number");
-  }
-  if (p < end && *p == '.') {
-    p++;
-    if (p >= end || *p < '0' || *p > '9') {
-      s->p = p;
-      return fail(s, "bad number");
-    }
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  }
-  if (p < end && (*p == 'e' || *p == 'E')) {
-    p++;
-    if (p < end && (*p == '+' || *p == '-'))
-      p++;
-    if (p >= end || *p < '0' || *p > '9') {
-      s->p = p;
-      return fail(s, "bad number");
-    }
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  }
-  s->p = p;
+  const unsigned char *p;
+  hg_jscan_err e = hg_jscan_number((const unsigned char *)s->p, (const unsigned char *)s->end, &p);
+  s->p = (const char *)p;
   /* A number that touches the end of the window may continue past it. */
-  if (p >= end)
+  if (e != HG_JSCAN_OK || s->p >= s->end)
     return fail(s, "bad number");
   return true;
 }

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "fp_int.h"
+#include "hg/jscan.h"
 
 #define FP_RE_MAX_REPEAT 1000
 #define FP_RE_MAX_INSN 10000
@@ -110,17 +111,6 @@ static bool is_alnum_c(char c)
 static bool is_symbol(char c) { return c != '\0' && strchr(":_#=@/;,- ", c) != NULL; }
 static bool is_operator(char c) { return c != '\0' && strchr("^$?[]{}|\\*+.", c) != NULL; }
 
-static int hexv(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Class escapes \d \D \s \S \w \W into s; false when e is not one. */
 static bool class_escape(rset *s, char e)
 {
@@ -159,8 +149,8 @@ static bool escape(rc *c, rset *s, int *single)
   if (class_escape(s, e))
     return true;
   if (e == 'x') {
-    int h1 = c->i < c->n ? hexv(c->s[c->i]) : -1;
-    int h2 = c->i + 1 < c->n ? hexv(c->s[c->i + 1]) : -1;
+    int h1 = c->i < c->n ? hg_jscan_hexval(c->s[c->i]) : -1;
+    int h2 = c->i + 1 < c->n ? hg_jscan_hexval(c->s[c->i + 1]) : -1;
     if (h1 < 0 || h2 < 0)
       return rc_fail(c, at, 2, "'\\x' needs two hex digits");
     c->i += 2;
