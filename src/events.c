@@ -372,45 +372,62 @@ static size_t out_pos(scan *s, const char *at)
   return s->out->len + (size_t)(at - s->run);
 }
 
-static bool scan_array(scan *s, int depth, bool records)
+/* At '{' or '[': step in. True when the container is empty (its close
+ * consumed). */
+static bool open_empty(scan *s, char close)
 {
-  s->p++; /* '[' */
+  s->p++;
   skip_ws(s);
-  if (s->p < s->end && *s->p == ']') {
+  if (s->p < s->end && *s->p == close) {
     s->p++;
     return true;
   }
-  for (;;) {
+  return false;
+}
+
+/* After a member or element: 1 at ',' (consumed, up to the next token), 0
+ * at close (consumed), -1 otherwise (failed: what ran out, or msg). */
+static int next_item(scan *s, char close, const char *unterminated, const char *msg)
+{
+  skip_ws(s);
+  if (s->p >= s->end) {
+    fail(s, unterminated);
+    return -1;
+  }
+  if (*s->p == ',') {
+    s->p++;
+    skip_ws(s);
+    return 1;
+  }
+  if (*s->p == close) {
+    s->p++;
+    return 0;
+  }
+  fail(s, msg);
+  return -1;
+}
+
+static bool scan_array(scan *s, int depth, bool records)
+{
+  if (open_empty(s, ']'))
+    return true;
+  int more;
+  do {
     size_t start = records ? out_pos(s, s->p) : 0;
     if (!scan_value(s, depth + 1))
       return false;
     if (records)
       add_off(s->r, start, out_pos(s, s->p) - start);
-    skip_ws(s);
-    if (s->p >= s->end)
-      return fail(s, "unterminated array");
-    if (*s->p == ',') {
-      s->p++;
-      skip_ws(s);
-      continue;
-    }
-    if (*s->p == ']') {
-      s->p++;
-      return true;
-    }
-    return fail(s, "expected ',' or ']' in array");
-  }
+  } while ((more = next_item(s, ']', "unterminated array", "expected ',' or ']' in array")) > 0);
+  return more == 0;
 }
 
 static bool scan_object(scan *s, int depth)
 {
-  s->p++; /* '{' */
-  skip_ws(s);
-  if (s->p < s->end && *s->p == '}') {
-    s->p++;
+  if (open_empty(s, '}'))
     return true;
-  }
-  for (;;) {
+  int more;
+  do {
     if (s->p >= s->end)
       return fail(s, "unterminated object");
     if (*s->p != '"')
@@ -435,20 +452,8 @@ static bool scan_object(scan *s, int depth)
     } else if (!scan_value(s, depth + 1)) {
       return false;
     }
-    skip_ws(s);
-    if (s->p >= s->end)
-      return fail(s, "unterminated object");
-    if (*s->p == ',') {
-      s->p++;
-      skip_ws(s);
-      continue;
-    }
-    if (*s->p == '}') {
-      s->p++;
-      return true;
-    }
-    return fail(s, "expected ',' or '}' in object");
-  }
+  } while ((more = next_item(s, '}', "unterminated object", "expected ',' or '}' in object")) > 0);
+  return more == 0;
 }
 
 static bool scan_value(scan *s, int depth)

@@ -671,6 +671,29 @@ static int cmp_int(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* One step of a walk over d->stack (d->gen marks what this walk has
+ * seen): pop pcs, following JMP and SPLIT, until one not seen before with
+ * another op; returns it, or -1 when the stack is empty. */
+static int walk_next(const fp_regex *re, rdfa *d, int *sp)
+{
+  while (*sp > 0) {
+    int p = d->stack[--*sp];
+    if (d->mark[p] == d->gen)
+      continue;
+    d->mark[p] = d->gen;
+    const ri *in = &re->prog[p];
+    if (in->op == RI_JMP) {
+      d->stack[(*sp)++] = in->x;
+    } else if (in->op == RI_SPLIT) {
+      d->stack[(*sp)++] = in->y;
+      d->stack[(*sp)++] = in->x;
+    } else {
+      return p;
+    }
+  }
+  return -1;
+}
+
 /*
  * Epsilon closure of the seeds in the middle of the input (BOL fails, EOL is
  * remembered) or at its start (BOL passes). Writes the sorted key into
@@ -684,18 +707,9 @@ static int closure(const fp_regex *re, rdfa *d, const int *seeds, int ns, bool a
   *match = false;
   for (int i = 0; i < ns; i++)
     d->stack[sp++] = seeds[i];
-  while (sp > 0) {
-    int p = d->stack[--sp];
-    if (d->mark[p] == d->gen)
-      continue;
-    d->mark[p] = d->gen;
-    const ri *in = &re->prog[p];
-    switch (in->op) {
-    case RI_JMP: d->stack[sp++] = in->x; break;
-    case RI_SPLIT:
-      d->stack[sp++] = in->y;
-      d->stack[sp++] = in->x;
-      break;
+  int p;
+  while ((p = walk_next(re, d, &sp)) >= 0) {
+    switch (re->prog[p].op) {
     case RI_BOL:
       if (at_start)
         d->stack[sp++] = p + 1;
@@ -703,6 +717,7 @@ static int closure(const fp_regex *re, rdfa *d, const int *seeds, int ns, bool a
     case RI_EOL: d->buf[n++] = p + re->n; break;
     case RI_MATCH: *match = true; break;
     case RI_SET: d->buf[n++] = p; break;
+    default: break;
     }
   }
   qsort(d->buf, (size_t)n, sizeof *d->buf, cmp_int);
@@ -717,22 +732,12 @@ static bool eol_match(const fp_regex *re, rdfa *d, const dstate *x)
   for (int i = 0; i < x->n; i++)
     if (x->pcs[i] >= re->n)
       d->stack[sp++] = x->pcs[i] - re->n + 1;
-  while (sp > 0) {
-    int p = d->stack[--sp];
-    if (d->mark[p] == d->gen)
-      continue;
-    d->mark[p] = d->gen;
-    const ri *in = &re->prog[p];
-    switch (in->op) {
-    case RI_JMP: d->stack[sp++] = in->x; break;
-    case RI_SPLIT:
-      d->stack[sp++] = in->y;
-      d->stack[sp++] = in->x;
-      break;
-    case RI_EOL: d->stack[sp++] = p + 1; break;
-    case RI_MATCH: return true;
-    default: break;
-    }
+  int p;
+  while ((p = walk_next(re, d, &sp)) >= 0) {
+    if (re->prog[p].op == RI_EOL)
+      d->stack[sp++] = p + 1;
+    else if (re->prog[p].op == RI_MATCH)
+      return true;
   }
   return false;
 }

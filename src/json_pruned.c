@@ -217,6 +217,53 @@ static bool scan_lit(jp *j, const char *lit, size_t n)
   return true;
 }
 
+/* At '{' or '[': step in. True when the container is empty (its close
+ * consumed). */
+static inline bool open_empty(jp *j, unsigned char close)
+{
+  j->p++;
+  skip_ws(j);
+  if (j->p < j->end && *j->p == close) {
+    j->p++;
+    return true;
+  }
+  return false;
+}
+
+/* After a member or element: 1 at ',' (consumed, up to the next token), 0
+ * at close (consumed), -1 otherwise (failed with msg). */
+static inline int next_item(jp *j, unsigned char close, const char *msg)
+{
+  skip_ws(j);
+  if (j->p < j->end && *j->p == ',') {
+    j->p++;
+    skip_ws(j);
+    return 1;
+  }
+  if (j->p < j->end && *j->p == close) {
+    j->p++;
+    return 0;
+  }
+  jp_fail(j, msg);
+  return -1;
+}
+
+/* At a member name: validate it and the ':' after it, leave p at the
+ * value. kb/klen/kesc as for scan_string (may be NULL). */
+static inline bool member_name(jp *j, const unsigned char **kb, size_t *klen, bool *kesc)
+{
+  if (j->p >= j->end || *j->p != '"')
+    return jp_fail(j, "expected a member name");
+  if (!scan_string(j, kb, klen, kesc))
+    return false;
+  skip_ws(j);
+  if (j->p >= j->end || *j->p != ':')
+    return jp_fail(j, "expected ':' after a member name");
+  j->p++;
+  skip_ws(j);
+  return true;
+}
+
 /* Validate and skip one value, allocating nothing. */
 static bool skip_value(jp *j, int depth)
 {
@@ -227,59 +274,26 @@ static bool skip_value(jp *j, int depth)
   switch (*j->p) {
   case '"':
     return scan_string(j, NULL, NULL, NULL);
-  case '{':
-    j->p++;
-    skip_ws(j);
-    if (j->p < j->end && *j->p == '}') {
-      j->p++;
+  case '{': {
+    if (open_empty(j, '}'))
       return true;
-    }
-    for (;;) {
-      if (j->p >= j->end || *j->p != '"')
-        return jp_fail(j, "expected a member name");
-      if (!scan_string(j, NULL, NULL, NULL))
+    int more;
+    do {
+      if (!member_name(j, NULL, NULL, NULL) || !skip_value(j, depth + 1))
         return false;
-      skip_ws(j);
-      if (j->p >= j->end || *j->p != ':')
-        return jp_fail(j, "expected ':' after a member name");
-      j->p++;
-      skip_ws(j);
+    } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
+    return more == 0;
+  }
+  case '[': {
+    if (open_empty(j, ']'))
+      return true;
+    int more;
+    do {
       if (!skip_value(j, depth + 1))
         return false;
-      skip_ws(j);
-      if (j->p < j->end && *j->p == ',') {
-        j->p++;
-        skip_ws(j);
-        continue;
-      }
-      if (j->p < j->end && *j->p == '}') {
-        j->p++;
-        return true;
-      }
-      return jp_fail(j, "expected ',' or '}' in object");
-    }
-  case '[':
-    j->p++;
-    skip_ws(j);
-    if (j->p < j->end && *j->p == ']') {
-      j->p++;
-      return true;
-    }
-    for (;;) {
-      if (!skip_value(j, depth + 1))
-        return false;
-      skip_ws(j);
-      if (j->p < j->end && *j->p == ',') {
-        j->p++;
-        skip_ws(j);
-        continue;
-      }
-      if (j->p < j->end && *j->p == ']') {
-        j->p++;
-        return true;
-      }
-      return jp_fail(j, "expected ',' or ']' in array");
-    }
+    } while ((more = next_item(j, ']', "expected ',' or ']' in array")) > 0);
+    return more == 0;
+  }
   case 't':
     return scan_lit(j, "true", 4);
   case 'f':
@@ -367,29 +381,20 @@ static hg_jv *slot_ptr(jp *j, size_t slot, hg_jv *fixed)
 static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
 {
   size_t mark = j->n;
-  j->p++; /* '{' */
-  skip_ws(j);
-  if (j->p < j->end && *j->p == '}') {
-    j->p++;
+  if (open_empty(j, '}')) {
     slot_ptr(j, slot, fixed)->kind = HG_JV_OBJECT;
     return true;
   }
-  for (;;) {
-    if (j->p >= j->end || *j->p != '"')
-      return jp_fail(j, "expected a member name");
+  int more;
+  do {
     const unsigned char *kb;
     size_t klen;
     bool kesc;
-    if (!scan_string(j, &kb, &klen, &kesc))
+    if (!member_name(j, &kb, &klen, &kesc))
       return false;
     const char *key = (const char *)kb;
     if (kesc)
       key = unescape(j, kb, klen, &klen);
-    skip_ws(j);
-    if (j->p >= j->end || *j->p != ':')
-      return jp_fail(j, "expected ':' after a member name");
-    j->p++;
-    skip_ws(j);
     const jp_node *child = node->whole ? &keep_all : find_key(node, key, klen);
     if (child) {
       push(j, key, klen);
@@ -398,18 +403,9 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
     } else if (!skip_value(j, depth + 1)) {
       return false;
     }
-    skip_ws(j);
-    if (j->p < j->end && *j->p == ',') {
-      j->p++;
-      skip_ws(j);
-      continue;
-    }
-    if (j->p < j->end && *j->p == '}') {
-      j->p++;
-      break;
-    }
-    return jp_fail(j, "expected ',' or '}' in object");
-  }
+  } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
+  if (more < 0)
+    return false;
   hg_jv *v = slot_ptr(j, slot, fixed);
   v->kind = HG_JV_OBJECT;
   /* v may live in the scratch stack below mark: fill it via a copy. */
@@ -422,19 +418,17 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
 static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
 {
   size_t mark = j->n;
-  j->p++; /* '[' */
-  skip_ws(j);
-  if (j->p < j->end && *j->p == ']') {
-    j->p++;
+  if (open_empty(j, ']')) {
     slot_ptr(j, slot, fixed)->kind = HG_JV_ARRAY;
     return true;
   }
   size_t i = 0;
+  int more;
   /* Index positions matter to selectors: an array keeps every element up
    * to the last one wanted, unwanted ones as null placeholders would
    * change the data, so a partially wanted array keeps all its elements
    * (each pruned by what reaches it). */
-  for (;; i++) {
+  do {
     const jp_node *child;
     if (node->whole) {
       child = &keep_all;
@@ -460,18 +454,10 @@ static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_j
         return false;
       j->items[j->n - 1].kind = HG_JV_NULL;
     }
-    skip_ws(j);
-    if (j->p < j->end && *j->p == ',') {
-      j->p++;
-      skip_ws(j);
-      continue;
-    }
-    if (j->p < j->end && *j->p == ']') {
-      j->p++;
-      break;
-    }
-    return jp_fail(j, "expected ',' or ']' in array");
-  }
+    i++;
+  } while ((more = next_item(j, ']', "expected ',' or ']' in array")) > 0);
+  if (more < 0)
+    return false;
   hg_jv tmp = *slot_ptr(j, slot, fixed);
   tmp.kind = HG_JV_ARRAY;
   pop_into(j, mark, &tmp, false);
