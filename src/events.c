@@ -178,7 +178,12 @@ typedef struct reader {
 static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
+/* Add a warning unless MAX_WARNINGS_TOTAL were shown already (then one
+ * "too many" warning, once); every call is counted. */
+static void vwarn(reader *r, size_t line, const char *code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void vwarn(reader *r, size_t line, const char *code, const char *fmt, va_list ap)
 {
   if (r->warnings >= MAX_WARNINGS_TOTAL) {
     if (r->warnings == MAX_WARNINGS_TOTAL)
@@ -188,10 +193,15 @@ static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
     return;
   }
   r->warnings++;
-  va_list ap;
-  va_start(ap, fmt);
   hg_diag_vadd(r->sink, HG_SEV_WARNING, r->file, (int)(line > (size_t)0x7fffffff ? 0 : line), 0,
                code, fmt, ap);
+}
+
+static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vwarn(r, line, code, fmt, ap);
   va_end(ap);
 }
 
@@ -552,15 +562,9 @@ static void record_warning(reader *r, size_t line, const char *code, const char 
   r->file_record_warnings++;
   if (r->file_record_warnings > MAX_RECORD_WARNINGS_PER_FILE)
     return;
-  if (r->warnings >= MAX_WARNINGS_TOTAL) {
-    warn(r, line, code, "%s", "");
-    return;
-  }
-  r->warnings++;
   va_list ap;
   va_start(ap, fmt);
-  hg_diag_vadd(r->sink, HG_SEV_WARNING, r->file, (int)(line > (size_t)0x7fffffff ? 0 : line), 0,
-               code, fmt, ap);
+  vwarn(r, line, code, fmt, ap);
   va_end(ap);
 }
 
