@@ -51,18 +51,12 @@ const char *hg_share_dir(void)
   /* A binary run from its source tree: the folder beside the executable
    * that holds filters/cis.lua. */
   char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-      *slash = '\0';
-      char probe[4200];
-      snprintf(probe, sizeof probe, "%s/filters/cis.lua", exe);
-      if (access(probe, R_OK) == 0) {
-        snprintf(path, sizeof path, "%s", exe);
-        return path;
-      }
+  if (hg_exe_dir(exe, sizeof exe)) {
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/filters/cis.lua", exe);
+    if (access(probe, R_OK) == 0) {
+      snprintf(path, sizeof path, "%s", exe);
+      return path;
     }
   }
   path[0] = '\0';

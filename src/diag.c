@@ -67,10 +67,7 @@ hg_diag *hg_diag_vadd(hg_diag_sink *s, hg_severity sev, const char *file, int li
   d->col = col;
   d->span = 1;
   d->code = xstrdup(code ? code : "error");
-  hg_buf b;
-  hg_buf_init(&b);
-  hg_buf_vprintf(&b, fmt, ap);
-  d->message = hg_buf_take(&b, NULL);
+  d->message = xvasprintf(fmt, ap);
   if (sev == HG_SEV_ERROR)
     s->errors++;
   else if (sev == HG_SEV_WARNING)
@@ -90,14 +87,12 @@ hg_diag *hg_diag_add(hg_diag_sink *s, hg_severity sev, const char *file, int lin
 
 void hg_diag_note(hg_diag *d, const char *fmt, ...)
 {
-  hg_buf b;
   va_list ap;
-  hg_buf_init(&b);
   va_start(ap, fmt);
-  hg_buf_vprintf(&b, fmt, ap);
+  char *note = xvasprintf(fmt, ap);
   va_end(ap);
   d->notes = xrealloc(d->notes, (d->n_notes + 1) * sizeof *d->notes);
-  d->notes[d->n_notes++] = hg_buf_take(&b, NULL);
+  d->notes[d->n_notes++] = note;
 }
 
 void hg_diag_snippet(hg_diag *d, const char *text, int col, int span)

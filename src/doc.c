@@ -28,14 +28,11 @@ hg_doc *hg_doc_str(const char *s)
 
 hg_doc *hg_doc_strf(const char *fmt, ...)
 {
-  hg_buf b;
   va_list ap;
-  hg_buf_init(&b);
   va_start(ap, fmt);
-  hg_buf_vprintf(&b, fmt, ap);
-  va_end(ap);
   hg_doc *d = node(HG_DOC_STR);
-  d->str = hg_buf_take(&b, NULL);
+  d->str = xvasprintf(fmt, ap);
+  va_end(ap);
   return d;
 }
 

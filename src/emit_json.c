@@ -4,16 +4,25 @@
  */
 #include "hg/emit.h"
 
+bool hg_emit_escape_common(hg_buf *out, unsigned char c)
+{
+  switch (c) {
+  case '"': hg_buf_puts(out, "\\\""); return true;
+  case '\\': hg_buf_puts(out, "\\\\"); return true;
+  case '\n': hg_buf_puts(out, "\\n"); return true;
+  case '\t': hg_buf_puts(out, "\\t"); return true;
+  case '\r': hg_buf_puts(out, "\\r"); return true;
+  default: return false;
+  }
+}
+
 void hg_emit_json_string(hg_buf *out, const char *s)
 {
   hg_buf_putc(out, '"');
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (hg_emit_escape_common(out, *p))
+      continue;
     switch (*p) {
-    case '"': hg_buf_puts(out, "\\\""); break;
-    case '\\': hg_buf_puts(out, "\\\\"); break;
-    case '\n': hg_buf_puts(out, "\\n"); break;
-    case '\t': hg_buf_puts(out, "\\t"); break;
-    case '\r': hg_buf_puts(out, "\\r"); break;
     case '\b': hg_buf_puts(out, "\\b"); break;
     case '\f': hg_buf_puts(out, "\\f"); break;
     default:

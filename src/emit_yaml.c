@@ -89,26 +89,21 @@ static void put_scalar_str(hg_buf *out, const char *s)
   }
   hg_buf_putc(out, '"');
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    switch (*p) {
-    case '"': hg_buf_puts(out, "\\\""); break;
-    case '\\': hg_buf_puts(out, "\\\\"); break;
-    case '\n': hg_buf_puts(out, "\\n"); break;
-    case '\t': hg_buf_puts(out, "\\t"); break;
-    case '\r': hg_buf_puts(out, "\\r"); break;
-    default:
-      if (*p < 0x20 || *p == 0x7f)
-        hg_buf_printf(out, "\\x%02x", *p);
-      else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
-        hg_buf_puts(out, p[2] == 0xa8 ? "\\L" : "\\P");
-        p += 2;
-      } else if (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
-        hg_buf_puts(out, "\\ufeff");
-        p += 2;
-      } else if (p[0] == 0xc2 && p[1] == 0x85) {
-        hg_buf_puts(out, "\\N");
-        p += 1;
-      } else
-        hg_buf_putc(out, (char)*p);
+    if (hg_emit_escape_common(out, *p))
+      continue;
+    if (*p < 0x20 || *p == 0x7f) {
+      hg_buf_printf(out, "\\x%02x", *p);
+    } else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+      hg_buf_puts(out, p[2] == 0xa8 ? "\\L" : "\\P");
+      p += 2;
+    } else if (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+      hg_buf_puts(out, "\\ufeff");
+      p += 2;
+    } else if (p[0] == 0xc2 && p[1] == 0x85) {
+      hg_buf_puts(out, "\\N");
+      p += 1;
+    } else {
+      hg_buf_putc(out, (char)*p);
     }
   }
   hg_buf_putc(out, '"');

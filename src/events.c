@@ -32,7 +32,7 @@
 #include <zlib.h>
 
 #include "hg/util.h"
-#include "jscan.h"
+#include "hg/jscan.h"
 
 #define READ_CHUNK (256u * 1024u)
 #define MAX_DEPTH 512
@@ -178,7 +178,12 @@ typedef struct reader {
 static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
+/* Add a warning unless MAX_WARNINGS_TOTAL were shown already (then one
+ * "too many" warning, once); every call is counted. */
+static void vwarn(reader *r, size_t line, const char *code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void vwarn(reader *r, size_t line, const char *code, const char *fmt, va_list ap)
 {
   if (r->warnings >= MAX_WARNINGS_TOTAL) {
     if (r->warnings == MAX_WARNINGS_TOTAL)
@@ -188,10 +193,15 @@ static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
     return;
   }
   r->warnings++;
-  va_list ap;
-  va_start(ap, fmt);
   hg_diag_vadd(r->sink, HG_SEV_WARNING, r->file, (int)(line > (size_t)0x7fffffff ? 0 : line), 0,
                code, fmt, ap);
+}
+
+static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vwarn(r, line, code, fmt, ap);
   va_end(ap);
 }
 
@@ -285,12 +295,11 @@ static void flush_run(scan *s, const char *upto)
 
 static inline void skip_ws(scan *s)
 {
-  const char *p = s->p;
-  if (p < s->end && !is_ws[(unsigned char)*p])
+  const char *p = (const char *)hg_jscan_ws((const unsigned char *)s->p,
+                                            (const unsigned char *)s->end);
+  if (p == s->p)
     return;
-  flush_run(s, p);
-  while (p < s->end && is_ws[(unsigned char)*p])
-    p++;
+  flush_run(s, s->p);
   s->p = p;
   s->run = p;
 }
@@ -306,104 +315,35 @@ static bool fail(scan *s, const char *msg)
   return false;
 }
 
-static int hexval(int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* At '"'. Leaves s->p after the closing quote. */
 static bool scan_string(scan *s)
 {
-  const unsigned char *p = (const unsigned char *)s->p + 1, *end = (const unsigned char *)s->end;
-  for (;;) {
-    p = hg_jscan_string(p, end);
-    if (p >= end) {
-      s->p = (const char *)p;
-      return fail(s, "unterminated string");
-    }
-    if (*p == '"') {
-      s->p = (const char *)p + 1;
-      return true;
-    }
-    if (*p == '\\') {
-      if (p + 1 >= end) {
-        s->p = (const char *)p + 1;
-        return fail(s, "unterminated string");
-      }
-      unsigned char e = p[1];
-      if (e == 'u') {
-        for (int i = 2; i < 6; i++) {
-          if (p + i >= end) {
-            s->p = (const char *)p + i;
-            return fail(s, "unterminated string");
-          }
-          if (hexval(p[i]) < 0) {
-            s->p = (const char *)p + i;
-            return fail(s, "bad \\u escape");
-          }
-        }
-        p += 6;
-      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
-                 e == 'r' || e == 't') {
-        p += 2;
-      } else {
-        s->p = (const char *)p + 1;
-        return fail(s, "bad escape in string");
-      }
-      continue;
-    }
-    s->p = (const char *)p;
+  hg_jscan_str r;
+  hg_jscan_err e = hg_jscan_string_body((const unsigned char *)s->p + 1,
+                                        (const unsigned char *)s->end, &r);
+  s->p = (const char *)r.at;
+  switch (e) {
+  case HG_JSCAN_OK:
+    s->p++;
+    return true;
+  case HG_JSCAN_UNTERMINATED:
+    return fail(s, "unterminated string");
+  case HG_JSCAN_BAD_HEX:
+    return fail(s, s->p >= s->end ? "unterminated string" : "bad \\u escape");
+  case HG_JSCAN_BAD_ESCAPE:
+    return fail(s, "bad escape in string");
+  default:
     return fail(s, "control character in string");
   }
 }
 
 static bool scan_number(scan *s)
 {
-  const char *p = s->p, *end = s->end;
-  if (p < end && *p == '-')
-    p++;
-  if (p >= end) {
-    s->p = p;
-    return fail(s, "bad number");
-  }
-  if (*p == '0') {
-    p++;
-  } else if (*p >= '1' && *p <= '9') {
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  } else {
-    s->p = p;
-    return fail(s, "bad number");
-  }
-  if (p < end && *p == '.') {
-    p++;
-    if (p >= end || *p < '0' || *p > '9') {
-      s->p = p;
-      return fail(s, "bad number");
-    }
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  }
-  if (p < end && (*p == 'e' || *p == 'E')) {
-    p++;
-    if (p < end && (*p == '+' || *p == '-'))
-      p++;
-    if (p >= end || *p < '0' || *p > '9') {
-      s->p = p;
-      return fail(s, "bad number");
-    }
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  }
-  s->p = p;
+  const unsigned char *p;
+  hg_jscan_err e = hg_jscan_number((const unsigned char *)s->p, (const unsigned char *)s->end, &p);
+  s->p = (const char *)p;
   /* A number that touches the end of the window may continue past it. */
-  if (p >= end)
+  if (e != HG_JSCAN_OK || s->p >= s->end)
     return fail(s, "bad number");
   return true;
 }
@@ -442,45 +382,62 @@ static size_t out_pos(scan *s, const char *at)
   return s->out->len + (size_t)(at - s->run);
 }
 
-static bool scan_array(scan *s, int depth, bool records)
+/* At '{' or '[': step in. True when the container is empty (its close
+ * consumed). */
+static bool open_empty(scan *s, char close)
 {
-  s->p++; /* '[' */
+  s->p++;
   skip_ws(s);
-  if (s->p < s->end && *s->p == ']') {
+  if (s->p < s->end && *s->p == close) {
     s->p++;
     return true;
   }
-  for (;;) {
+  return false;
+}
+
+/* After a member or element: 1 at ',' (consumed, up to the next token), 0
+ * at close (consumed), -1 otherwise (failed: what ran out, or msg). */
+static int next_item(scan *s, char close, const char *unterminated, const char *msg)
+{
+  skip_ws(s);
+  if (s->p >= s->end) {
+    fail(s, unterminated);
+    return -1;
+  }
+  if (*s->p == ',') {
+    s->p++;
+    skip_ws(s);
+    return 1;
+  }
+  if (*s->p == close) {
+    s->p++;
+    return 0;
+  }
+  fail(s, msg);
+  return -1;
+}
+
+static bool scan_array(scan *s, int depth, bool records)
+{
+  if (open_empty(s, ']'))
+    return true;
+  int more;
+  do {
     size_t start = records ? out_pos(s, s->p) : 0;
     if (!scan_value(s, depth + 1))
       return false;
     if (records)
       add_off(s->r, start, out_pos(s, s->p) - start);
-    skip_ws(s);
-    if (s->p >= s->end)
-      return fail(s, "unterminated array");
-    if (*s->p == ',') {
-      s->p++;
-      skip_ws(s);
-      continue;
-    }
-    if (*s->p == ']') {
-      s->p++;
-      return true;
-    }
-    return fail(s, "expected ',' or ']' in array");
-  }
+  } while ((more = next_item(s, ']', "unterminated array", "expected ',' or ']' in array")) > 0);
+  return more == 0;
 }
 
 static bool scan_object(scan *s, int depth)
 {
-  s->p++; /* '{' */
-  skip_ws(s);
-  if (s->p < s->end && *s->p == '}') {
-    s->p++;
+  if (open_empty(s, '}'))
     return true;
-  }
-  for (;;) {
+  int more;
+  do {
     if (s->p >= s->end)
       return fail(s, "unterminated object");
     if (*s->p != '"')
@@ -505,20 +462,8 @@ static bool scan_object(scan *s, int depth)
     } else if (!scan_value(s, depth + 1)) {
       return false;
     }
-    skip_ws(s);
-    if (s->p >= s->end)
-      return fail(s, "unterminated object");
-    if (*s->p == ',') {
-      s->p++;
-      skip_ws(s);
-      continue;
-    }
-    if (*s->p == '}') {
-      s->p++;
-      return true;
-    }
-    return fail(s, "expected ',' or '}' in object");
-  }
+  } while ((more = next_item(s, '}', "unterminated object", "expected ',' or '}' in object")) > 0);
+  return more == 0;
 }
 
 static bool scan_value(scan *s, int depth)
@@ -617,15 +562,9 @@ static void record_warning(reader *r, size_t line, const char *code, const char 
   r->file_record_warnings++;
   if (r->file_record_warnings > MAX_RECORD_WARNINGS_PER_FILE)
     return;
-  if (r->warnings >= MAX_WARNINGS_TOTAL) {
-    warn(r, line, code, "%s", "");
-    return;
-  }
-  r->warnings++;
   va_list ap;
   va_start(ap, fmt);
-  hg_diag_vadd(r->sink, HG_SEV_WARNING, r->file, (int)(line > (size_t)0x7fffffff ? 0 : line), 0,
-               code, fmt, ap);
+  vwarn(r, line, code, fmt, ap);
   va_end(ap);
 }
 

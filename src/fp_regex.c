@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "fp_int.h"
+#include "hg/jscan.h"
 
 #define FP_RE_MAX_REPEAT 1000
 #define FP_RE_MAX_INSN 10000
@@ -110,17 +111,6 @@ static bool is_alnum_c(char c)
 static bool is_symbol(char c) { return c != '\0' && strchr(":_#=@/;,- ", c) != NULL; }
 static bool is_operator(char c) { return c != '\0' && strchr("^$?[]{}|\\*+.", c) != NULL; }
 
-static int hexv(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Class escapes \d \D \s \S \w \W into s; false when e is not one. */
 static bool class_escape(rset *s, char e)
 {
@@ -159,8 +149,8 @@ static bool escape(rc *c, rset *s, int *single)
   if (class_escape(s, e))
     return true;
   if (e == 'x') {
-    int h1 = c->i < c->n ? hexv(c->s[c->i]) : -1;
-    int h2 = c->i + 1 < c->n ? hexv(c->s[c->i + 1]) : -1;
+    int h1 = c->i < c->n ? hg_jscan_hexval(c->s[c->i]) : -1;
+    int h2 = c->i + 1 < c->n ? hg_jscan_hexval(c->s[c->i + 1]) : -1;
     if (h1 < 0 || h2 < 0)
       return rc_fail(c, at, 2, "'\\x' needs two hex digits");
     c->i += 2;
@@ -681,6 +671,29 @@ static int cmp_int(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* One step of a walk over d->stack (d->gen marks what this walk has
+ * seen): pop pcs, following JMP and SPLIT, until one not seen before with
+ * another op; returns it, or -1 when the stack is empty. */
+static int walk_next(const fp_regex *re, rdfa *d, int *sp)
+{
+  while (*sp > 0) {
+    int p = d->stack[--*sp];
+    if (d->mark[p] == d->gen)
+      continue;
+    d->mark[p] = d->gen;
+    const ri *in = &re->prog[p];
+    if (in->op == RI_JMP) {
+      d->stack[(*sp)++] = in->x;
+    } else if (in->op == RI_SPLIT) {
+      d->stack[(*sp)++] = in->y;
+      d->stack[(*sp)++] = in->x;
+    } else {
+      return p;
+    }
+  }
+  return -1;
+}
+
 /*
  * Epsilon closure of the seeds in the middle of the input (BOL fails, EOL is
  * remembered) or at its start (BOL passes). Writes the sorted key into
@@ -694,18 +707,9 @@ static int closure(const fp_regex *re, rdfa *d, const int *seeds, int ns, bool a
   *match = false;
   for (int i = 0; i < ns; i++)
     d->stack[sp++] = seeds[i];
-  while (sp > 0) {
-    int p = d->stack[--sp];
-    if (d->mark[p] == d->gen)
-      continue;
-    d->mark[p] = d->gen;
-    const ri *in = &re->prog[p];
-    switch (in->op) {
-    case RI_JMP: d->stack[sp++] = in->x; break;
-    case RI_SPLIT:
-      d->stack[sp++] = in->y;
-      d->stack[sp++] = in->x;
-      break;
+  int p;
+  while ((p = walk_next(re, d, &sp)) >= 0) {
+    switch (re->prog[p].op) {
     case RI_BOL:
       if (at_start)
         d->stack[sp++] = p + 1;
@@ -713,6 +717,7 @@ static int closure(const fp_regex *re, rdfa *d, const int *seeds, int ns, bool a
     case RI_EOL: d->buf[n++] = p + re->n; break;
     case RI_MATCH: *match = true; break;
     case RI_SET: d->buf[n++] = p; break;
+    default: break;
     }
   }
   qsort(d->buf, (size_t)n, sizeof *d->buf, cmp_int);
@@ -727,22 +732,12 @@ static bool eol_match(const fp_regex *re, rdfa *d, const dstate *x)
   for (int i = 0; i < x->n; i++)
     if (x->pcs[i] >= re->n)
       d->stack[sp++] = x->pcs[i] - re->n + 1;
-  while (sp > 0) {
-    int p = d->stack[--sp];
-    if (d->mark[p] == d->gen)
-      continue;
-    d->mark[p] = d->gen;
-    const ri *in = &re->prog[p];
-    switch (in->op) {
-    case RI_JMP: d->stack[sp++] = in->x; break;
-    case RI_SPLIT:
-      d->stack[sp++] = in->y;
-      d->stack[sp++] = in->x;
-      break;
-    case RI_EOL: d->stack[sp++] = p + 1; break;
-    case RI_MATCH: return true;
-    default: break;
-    }
+  int p;
+  while ((p = walk_next(re, d, &sp)) >= 0) {
+    if (re->prog[p].op == RI_EOL)
+      d->stack[sp++] = p + 1;
+    else if (re->prog[p].op == RI_MATCH)
+      return true;
   }
   return false;
 }

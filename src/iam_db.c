@@ -283,18 +283,12 @@ const char *hg_iam_db_path(void)
   /* A binary in its build tree (./hardengen, build/hardengen, or a test
    * program in build/tests/): share/ beside it or up to three folders up. */
   char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-      *slash = '\0';
-      static const char *const up[] = {"", "/..", "/../..", "/../../.."};
-      for (size_t i = 0; i < HG_COUNTOF(up); i++) {
-        snprintf(path, sizeof path, "%s%s/share/iam-actions.txt", exe, up[i]);
-        if (readable(path))
-          return path;
-      }
+  if (hg_exe_dir(exe, sizeof exe)) {
+    static const char *const up[] = {"", "/..", "/../..", "/../../.."};
+    for (size_t i = 0; i < HG_COUNTOF(up); i++) {
+      snprintf(path, sizeof path, "%s%s/share/iam-actions.txt", exe, up[i]);
+      if (readable(path))
+        return path;
     }
   }
   return NULL;

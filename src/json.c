@@ -10,6 +10,7 @@
  * otherwise kept as given, so invalid UTF-8 passes through unchanged.
  */
 #include "hg/json.h"
+#include "hg/jscan.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,8 +41,7 @@ static bool jp_fail(jp *j, const char *at, const char *msg)
 
 static void jp_ws(jp *j)
 {
-  while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
-    j->p++;
+  j->p = (const char *)hg_jscan_ws((const unsigned char *)j->p, (const unsigned char *)j->end);
 }
 
 static void jp_push(jp *j, const hg_jv *v, const char *key, size_t klen)
@@ -58,167 +58,66 @@ static void jp_push(jp *j, const hg_jv *v, const char *key, size_t klen)
   j->n++;
 }
 
-static int hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-static bool jp_hex4(jp *j, const char *q, unsigned *out)
-{
-  if (j->end - q < 4)
-    return jp_fail(j, q, "truncated \\u escape");
-  unsigned v = 0;
-  for (int i = 0; i < 4; i++) {
-    int h = hexval(q[i]);
-    if (h < 0)
-      return jp_fail(j, q + i, "bad hex digit in \\u escape");
-    v = v * 16 + (unsigned)h;
-  }
-  *out = v;
-  return true;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-  if (cp < 0x80) {
-    o[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    o[0] = (char)(0xC0 | (cp >> 6));
-    o[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  o[0] = (char)(0xF0 | (cp >> 18));
-  o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  o[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
 /* j->p at the opening quote. On success s and len hold the unescaped bytes. */
 static bool jp_string(jp *j, const char **s, size_t *len)
 {
   const char *start = ++j->p;
-  const char *q = start;
+  const unsigned char *q = (const unsigned char *)start, *end = (const unsigned char *)j->end;
   bool esc = false;
-  while (q < j->end && *q != '"') {
-    unsigned char c = (unsigned char)*q;
-    if (c < 0x20)
-      return jp_fail(j, q, "control character in string");
-    if (c == '\\') {
-      esc = true;
-      q++;
-      if (q >= j->end)
-        break;
-    }
-    q++;
+  for (;;) {
+    q = hg_jscan_string(q, end);
+    if (q >= end || *q == '"')
+      break;
+    if (*q < 0x20)
+      return jp_fail(j, (const char *)q, "control character in string");
+    esc = true; /* a backslash: the escaped byte is checked when decoding */
+    q += q + 1 < end ? 2 : 1;
   }
-  if (q >= j->end)
+  if (q >= end)
     return jp_fail(j, start - 1, "unterminated string");
+  size_t blen = (size_t)((const char *)q - start);
   if (!esc) {
-    *s = hg_arena_strndup(j->a, start, (size_t)(q - start));
-    *len = (size_t)(q - start);
-    j->p = q + 1;
+    *s = hg_arena_strndup(j->a, start, blen);
+    *len = blen;
+    j->p = (const char *)q + 1;
     return true;
   }
   /* Unescaped text is never longer than the escaped text. */
-  char *out = hg_arena_alloc(j->a, (size_t)(q - start) + 1);
-  size_t n = 0;
-  for (const char *r = start; r < q;) {
-    if (*r != '\\') {
-      out[n++] = *r++;
-      continue;
-    }
-    r++;
-    switch (*r) {
-    case '"': out[n++] = '"'; r++; break;
-    case '\\': out[n++] = '\\'; r++; break;
-    case '/': out[n++] = '/'; r++; break;
-    case 'b': out[n++] = '\b'; r++; break;
-    case 'f': out[n++] = '\f'; r++; break;
-    case 'n': out[n++] = '\n'; r++; break;
-    case 'r': out[n++] = '\r'; r++; break;
-    case 't': out[n++] = '\t'; r++; break;
-    case 'u': {
-      unsigned cp;
-      if (!jp_hex4(j, r + 1, &cp))
-        return false;
-      r += 5;
-      if (cp >= 0xD800 && cp <= 0xDBFF) {
-        unsigned lo;
-        if (q - r >= 6 && r[0] == '\\' && r[1] == 'u' && jp_hex4(j, r + 2, &lo) && lo >= 0xDC00 &&
-            lo <= 0xDFFF) {
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          r += 6;
-        } else {
-          j->err = NULL; /* a failed look-ahead is not an error */
-          cp = 0xFFFD;
-        }
-      } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-        cp = 0xFFFD;
-      }
-      /* 6 escaped bytes (or 12) always hold the <= 4 UTF-8 bytes. */
-      n += put_utf8(out + n, cp);
-      break;
-    }
-    default:
-      return jp_fail(j, r - 1, "invalid escape in string");
-    }
+  char *out = hg_arena_alloc(j->a, blen + 1);
+  hg_jscan_str r;
+  switch (hg_jscan_unescape((const unsigned char *)start, blen, out, len, &r)) {
+  case HG_JSCAN_OK:
+    break;
+  case HG_JSCAN_BAD_HEX:
+    if (end - (r.esc + 2) < 4)
+      return jp_fail(j, (const char *)r.esc + 2, "truncated \\u escape");
+    return jp_fail(j, (const char *)r.at, "bad hex digit in \\u escape");
+  default:
+    return jp_fail(j, (const char *)r.esc, "invalid escape in string");
   }
-  out[n] = '\0';
   *s = out;
-  *len = n;
-  j->p = q + 1;
+  j->p = (const char *)q + 1;
   return true;
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 static bool jp_number(jp *j, hg_jv *v)
 {
-  const char *q = j->p, *start = q;
-  if (q < j->end && *q == '-')
-    q++;
-  if (q >= j->end || !is_digit(*q))
+  const char *start = j->p;
+  const unsigned char *q;
+  switch (hg_jscan_number((const unsigned char *)start, (const unsigned char *)j->end, &q)) {
+  case HG_JSCAN_OK:
+    break;
+  case HG_JSCAN_NUM_FRAC:
+    return jp_fail(j, (const char *)q, "digit expected after '.'");
+  case HG_JSCAN_NUM_EXP:
+    return jp_fail(j, (const char *)q, "digit expected in exponent");
+  default:
     return jp_fail(j, start, "invalid number");
-  if (*q == '0')
-    q++;
-  else
-    while (q < j->end && is_digit(*q))
-      q++;
-  if (q < j->end && *q == '.') {
-    q++;
-    if (q >= j->end || !is_digit(*q))
-      return jp_fail(j, q, "digit expected after '.'");
-    while (q < j->end && is_digit(*q))
-      q++;
-  }
-  if (q < j->end && (*q == 'e' || *q == 'E')) {
-    q++;
-    if (q < j->end && (*q == '+' || *q == '-'))
-      q++;
-    if (q >= j->end || !is_digit(*q))
-      return jp_fail(j, q, "digit expected in exponent");
-    while (q < j->end && is_digit(*q))
-      q++;
   }
   v->kind = HG_JV_NUMBER;
-  v->len = (size_t)(q - start);
+  v->len = (size_t)((const char *)q - start);
   v->s = hg_arena_strndup(j->a, start, v->len);
-  j->p = q;
+  j->p = (const char *)q;
   return true;
 }
 
@@ -315,7 +214,7 @@ static bool jp_value(jp *j, hg_jv *v, int depth)
   case 'f': return jp_lit(j, "false", HG_JV_FALSE, v);
   case 'n': return jp_lit(j, "null", HG_JV_NULL, v);
   default:
-    if (*j->p == '-' || is_digit(*j->p))
+    if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
       return jp_number(j, v);
     return jp_fail(j, j->p, "unexpected character");
   }

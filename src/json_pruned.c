@@ -6,7 +6,7 @@
  * node in hand:
  *   - no node: the value is skipped. It is still validated in full (string
  *     escapes, numbers, literals, nesting) but nothing is allocated; string
- *     bodies are crossed sixteen bytes at a time (jscan.h);
+ *     bodies are crossed sixteen bytes at a time (hg/jscan.h);
  *   - a node marked whole (a selector ends here, or a wildcard step starts
  *     here): the value is built completely;
  *   - otherwise: objects keep the members named by child nodes, arrays keep
@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/jscan.h"
 #include "hg/json.h"
 #include "hg/util.h"
-#include "jscan.h"
 
 #define JP_MAX_DEPTH 512
 
@@ -153,36 +153,7 @@ static bool jp_fail(jp *j, const char *msg)
 
 static inline void skip_ws(jp *j)
 {
-  const unsigned char *p = j->p;
-  if (p < j->end && *p > ' ')
-    return; /* compact input: the common case */
-  while (p < j->end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-    p++;
-  j->p = p;
-}
-
-static int hexval(int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-static bool read_hex4(const unsigned char *p, unsigned *out)
-{
-  unsigned v = 0;
-  for (int i = 0; i < 4; i++) {
-    int h = hexval(p[i]);
-    if (h < 0)
-      return false;
-    v = v * 16 + (unsigned)h;
-  }
-  *out = v;
-  return true;
+  j->p = hg_jscan_ws(j->p, j->end);
 }
 
 /*
@@ -192,157 +163,50 @@ static bool read_hex4(const unsigned char *p, unsigned *out)
  */
 static bool scan_string(jp *j, const unsigned char **body, size_t *blen, bool *escaped)
 {
-  const unsigned char *p = j->p + 1, *end = j->end, *b = p;
-  bool esc = false;
-  for (;;) {
-    p = hg_jscan_string(p, end);
-    if (p >= end) {
-      j->p = p;
-      return jp_fail(j, "unterminated string");
-    }
-    if (*p == '"')
-      break;
-    if (*p == '\\') {
-      esc = true;
-      if (p + 1 >= end) {
-        j->p = p + 1;
-        return jp_fail(j, "unterminated string");
-      }
-      unsigned char e = p[1];
-      if (e == 'u') {
-        unsigned v;
-        if (end - p < 6 || !read_hex4(p + 2, &v)) {
-          j->p = p;
-          return jp_fail(j, "bad \\u escape");
-        }
-        p += 6;
-      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
-                 e == 'r' || e == 't') {
-        p += 2;
-      } else {
-        j->p = p;
-        return jp_fail(j, "bad escape in string");
-      }
-      continue;
-    }
-    j->p = p;
+  const unsigned char *b = j->p + 1;
+  hg_jscan_str r;
+  switch (hg_jscan_string_body(b, j->end, &r)) {
+  case HG_JSCAN_OK:
+    break;
+  case HG_JSCAN_UNTERMINATED:
+    j->p = r.at;
+    return jp_fail(j, "unterminated string");
+  case HG_JSCAN_BAD_HEX:
+    j->p = r.esc;
+    return jp_fail(j, "bad \\u escape");
+  case HG_JSCAN_BAD_ESCAPE:
+    j->p = r.esc;
+    return jp_fail(j, "bad escape in string");
+  default:
+    j->p = r.at;
     return jp_fail(j, "control character in string");
   }
   if (body) {
     *body = b;
-    *blen = (size_t)(p - b);
+    *blen = (size_t)(r.at - b);
   }
   if (escaped)
-    *escaped = esc;
-  j->p = p + 1;
+    *escaped = r.escaped;
+  j->p = r.at + 1;
   return true;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-  if (cp < 0x80) {
-    o[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    o[0] = (char)(0xc0 | (cp >> 6));
-    o[1] = (char)(0x80 | (cp & 0x3f));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (char)(0xe0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[2] = (char)(0x80 | (cp & 0x3f));
-    return 3;
-  }
-  o[0] = (char)(0xf0 | (cp >> 18));
-  o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-  o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-  o[3] = (char)(0x80 | (cp & 0x3f));
-  return 4;
 }
 
 /* Decode a validated string body with escapes into the arena. A lone
  * surrogate becomes U+FFFD. */
 static const char *unescape(jp *j, const unsigned char *b, size_t n, size_t *outlen)
 {
-  char *o = hg_arena_alloc(j->a, n + 1), *w = o;
-  const unsigned char *p = b, *end = b + n;
-  while (p < end) {
-    if (*p != '\\') {
-      *w++ = (char)*p++;
-      continue;
-    }
-    unsigned char e = p[1];
-    p += 2;
-    switch (e) {
-    case 'b': *w++ = '\b'; break;
-    case 'f': *w++ = '\f'; break;
-    case 'n': *w++ = '\n'; break;
-    case 'r': *w++ = '\r'; break;
-    case 't': *w++ = '\t'; break;
-    case 'u': {
-      unsigned cp = 0, lo = 0;
-      read_hex4(p, &cp);
-      p += 4;
-      if (cp >= 0xd800 && cp < 0xdc00) {
-        if (end - p >= 6 && p[0] == '\\' && p[1] == 'u' && read_hex4(p + 2, &lo) && lo >= 0xdc00 &&
-            lo < 0xe000) {
-          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-          p += 6;
-        } else {
-          cp = 0xfffd;
-        }
-      } else if (cp >= 0xdc00 && cp < 0xe000) {
-        cp = 0xfffd;
-      }
-      w += put_utf8(w, cp); /* at most 4 bytes for 6 or 12 source bytes */
-      break;
-    }
-    default: *w++ = (char)e; break; /* " \ / */
-    }
-  }
-  *w = '\0';
-  *outlen = (size_t)(w - o);
+  char *o = hg_arena_alloc(j->a, n + 1);
+  hg_jscan_str r;
+  (void)hg_jscan_unescape(b, n, o, outlen, &r); /* validated by scan_string */
   return o;
 }
 
 static bool scan_number(jp *j)
 {
-  const unsigned char *p = j->p, *end = j->end;
-  if (p < end && *p == '-')
-    p++;
-  if (p < end && *p == '0') {
-    p++;
-  } else if (p < end && *p >= '1' && *p <= '9') {
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  } else {
-    j->p = p;
-    return jp_fail(j, "bad number");
-  }
-  if (p < end && *p == '.') {
-    p++;
-    if (p >= end || *p < '0' || *p > '9') {
-      j->p = p;
-      return jp_fail(j, "bad number");
-    }
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  }
-  if (p < end && (*p == 'e' || *p == 'E')) {
-    p++;
-    if (p < end && (*p == '+' || *p == '-'))
-      p++;
-    if (p >= end || *p < '0' || *p > '9') {
-      j->p = p;
-      return jp_fail(j, "bad number");
-    }
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
-  }
+  const unsigned char *p;
+  hg_jscan_err e = hg_jscan_number(j->p, j->end, &p);
   j->p = p;
-  return true;
+  return e == HG_JSCAN_OK || jp_fail(j, "bad number");
 }
 
 static bool scan_lit(jp *j, const char *lit, size_t n)
@@ -350,6 +214,53 @@ static bool scan_lit(jp *j, const char *lit, size_t n)
   if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
     return jp_fail(j, "unexpected character");
   j->p += n;
+  return true;
+}
+
+/* At '{' or '[': step in. True when the container is empty (its close
+ * consumed). */
+static inline bool open_empty(jp *j, unsigned char close)
+{
+  j->p++;
+  skip_ws(j);
+  if (j->p < j->end && *j->p == close) {
+    j->p++;
+    return true;
+  }
+  return false;
+}
+
+/* After a member or element: 1 at ',' (consumed, up to the next token), 0
+ * at close (consumed), -1 otherwise (failed with msg). */
+static inline int next_item(jp *j, unsigned char close, const char *msg)
+{
+  skip_ws(j);
+  if (j->p < j->end && *j->p == ',') {
+    j->p++;
+    skip_ws(j);
+    return 1;
+  }
+  if (j->p < j->end && *j->p == close) {
+    j->p++;
+    return 0;
+  }
+  jp_fail(j, msg);
+  return -1;
+}
+
+/* At a member name: validate it and the ':' after it, leave p at the
+ * value. kb/klen/kesc as for scan_string (may be NULL). */
+static inline bool member_name(jp *j, const unsigned char **kb, size_t *klen, bool *kesc)
+{
+  if (j->p >= j->end || *j->p != '"')
+    return jp_fail(j, "expected a member name");
+  if (!scan_string(j, kb, klen, kesc))
+    return false;
+  skip_ws(j);
+  if (j->p >= j->end || *j->p != ':')
+    return jp_fail(j, "expected ':' after a member name");
+  j->p++;
+  skip_ws(j);
   return true;
 }
 
@@ -363,59 +274,26 @@ static bool skip_value(jp *j, int depth)
   switch (*j->p) {
   case '"':
     return scan_string(j, NULL, NULL, NULL);
-  case '{':
-    j->p++;
-    skip_ws(j);
-    if (j->p < j->end && *j->p == '}') {
-      j->p++;
+  case '{': {
+    if (open_empty(j, '}'))
       return true;
-    }
-    for (;;) {
-      if (j->p >= j->end || *j->p != '"')
-        return jp_fail(j, "expected a member name");
-      if (!scan_string(j, NULL, NULL, NULL))
+    int more;
+    do {
+      if (!member_name(j, NULL, NULL, NULL) || !skip_value(j, depth + 1))
         return false;
-      skip_ws(j);
-      if (j->p >= j->end || *j->p != ':')
-        return jp_fail(j, "expected ':' after a member name");
-      j->p++;
-      skip_ws(j);
+    } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
+    return more == 0;
+  }
+  case '[': {
+    if (open_empty(j, ']'))
+      return true;
+    int more;
+    do {
       if (!skip_value(j, depth + 1))
         return false;
-      skip_ws(j);
-      if (j->p < j->end && *j->p == ',') {
-        j->p++;
-        skip_ws(j);
-        continue;
-      }
-      if (j->p < j->end && *j->p == '}') {
-        j->p++;
-        return true;
-      }
-      return jp_fail(j, "expected ',' or '}' in object");
-    }
-  case '[':
-    j->p++;
-    skip_ws(j);
-    if (j->p < j->end && *j->p == ']') {
-      j->p++;
-      return true;
-    }
-    for (;;) {
-      if (!skip_value(j, depth + 1))
-        return false;
-      skip_ws(j);
-      if (j->p < j->end && *j->p == ',') {
-        j->p++;
-        skip_ws(j);
-        continue;
-      }
-      if (j->p < j->end && *j->p == ']') {
-        j->p++;
-        return true;
-      }
-      return jp_fail(j, "expected ',' or ']' in array");
-    }
+    } while ((more = next_item(j, ']', "expected ',' or ']' in array")) > 0);
+    return more == 0;
+  }
   case 't':
     return scan_lit(j, "true", 4);
   case 'f':
@@ -503,29 +381,20 @@ static hg_jv *slot_ptr(jp *j, size_t slot, hg_jv *fixed)
 static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
 {
   size_t mark = j->n;
-  j->p++; /* '{' */
-  skip_ws(j);
-  if (j->p < j->end && *j->p == '}') {
-    j->p++;
+  if (open_empty(j, '}')) {
     slot_ptr(j, slot, fixed)->kind = HG_JV_OBJECT;
     return true;
   }
-  for (;;) {
-    if (j->p >= j->end || *j->p != '"')
-      return jp_fail(j, "expected a member name");
+  int more;
+  do {
     const unsigned char *kb;
     size_t klen;
     bool kesc;
-    if (!scan_string(j, &kb, &klen, &kesc))
+    if (!member_name(j, &kb, &klen, &kesc))
       return false;
     const char *key = (const char *)kb;
     if (kesc)
       key = unescape(j, kb, klen, &klen);
-    skip_ws(j);
-    if (j->p >= j->end || *j->p != ':')
-      return jp_fail(j, "expected ':' after a member name");
-    j->p++;
-    skip_ws(j);
     const jp_node *child = node->whole ? &keep_all : find_key(node, key, klen);
     if (child) {
       push(j, key, klen);
@@ -534,18 +403,9 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
     } else if (!skip_value(j, depth + 1)) {
       return false;
     }
-    skip_ws(j);
-    if (j->p < j->end && *j->p == ',') {
-      j->p++;
-      skip_ws(j);
-      continue;
-    }
-    if (j->p < j->end && *j->p == '}') {
-      j->p++;
-      break;
-    }
-    return jp_fail(j, "expected ',' or '}' in object");
-  }
+  } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
+  if (more < 0)
+    return false;
   hg_jv *v = slot_ptr(j, slot, fixed);
   v->kind = HG_JV_OBJECT;
   /* v may live in the scratch stack below mark: fill it via a copy. */
@@ -558,19 +418,17 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
 static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
 {
   size_t mark = j->n;
-  j->p++; /* '[' */
-  skip_ws(j);
-  if (j->p < j->end && *j->p == ']') {
-    j->p++;
+  if (open_empty(j, ']')) {
     slot_ptr(j, slot, fixed)->kind = HG_JV_ARRAY;
     return true;
   }
   size_t i = 0;
+  int more;
   /* Index positions matter to selectors: an array keeps every element up
    * to the last one wanted, unwanted ones as null placeholders would
    * change the data, so a partially wanted array keeps all its elements
    * (each pruned by what reaches it). */
-  for (;; i++) {
+  do {
     const jp_node *child;
     if (node->whole) {
       child = &keep_all;
@@ -596,18 +454,10 @@ static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_j
         return false;
       j->items[j->n - 1].kind = HG_JV_NULL;
     }
-    skip_ws(j);
-    if (j->p < j->end && *j->p == ',') {
-      j->p++;
-      skip_ws(j);
-      continue;
-    }
-    if (j->p < j->end && *j->p == ']') {
-      j->p++;
-      break;
-    }
-    return jp_fail(j, "expected ',' or ']' in array");
-  }
+    i++;
+  } while ((more = next_item(j, ']', "expected ',' or ']' in array")) > 0);
+  if (more < 0)
+    return false;
   hg_jv tmp = *slot_ptr(j, slot, fixed);
   tmp.kind = HG_JV_ARRAY;
   pop_into(j, mark, &tmp, false);

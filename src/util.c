@@ -61,15 +61,21 @@ char *xstrndup(const char *s, size_t n)
   return p;
 }
 
-char *xasprintf(const char *fmt, ...)
+char *xvasprintf(const char *fmt, va_list ap)
 {
   hg_buf b;
-  va_list ap;
   hg_buf_init(&b);
-  va_start(ap, fmt);
   hg_buf_vprintf(&b, fmt, ap);
-  va_end(ap);
   return hg_buf_take(&b, NULL);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = xvasprintf(fmt, ap);
+  va_end(ap);
+  return s;
 }
 
 /* ---- buffers ---- */
@@ -302,6 +308,21 @@ fail: {
   errno = saved;
   return -1;
 }
+}
+
+bool hg_exe_dir(char *buf, size_t size)
+{
+  if (size < 2)
+    return false;
+  ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  char *slash = strrchr(buf, '/');
+  if (!slash)
+    return false;
+  *slash = '\0';
+  return true;
 }
 
 int hg_mkdirs(const char *path, int mode)

@@ -31,6 +31,11 @@ void hg_emit_json(const hg_doc *d, hg_buf *out);
 /* Append s as a JSON string literal (quotes and escapes included). */
 void hg_emit_json_string(hg_buf *out, const char *s);
 
+/* The escapes JSON strings and YAML double-quoted scalars spell alike:
+ * append \" \\ \n \t or \r for c and return true; false (nothing
+ * appended) for any other byte. */
+bool hg_emit_escape_common(hg_buf *out, unsigned char c);
+
 /* True when the YAML writer must quote s (see the file comment). */
 bool hg_emit_yaml_needs_quotes(const char *s);
 

@@ -21,6 +21,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh malloc'd string; the caller frees it. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* As xasprintf with a va_list (the caller va_starts and va_ends it). */
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Growable byte buffer; always NUL-terminated after any append. */
 typedef struct hg_buf {
@@ -66,6 +68,10 @@ int hg_write_atomic(const char *path, const void *data, size_t len);
 
 /* mkdir -p; 0 or -1 with errno. */
 int hg_mkdirs(const char *path, int mode);
+
+/* The folder holding the running executable, into buf (NUL-terminated).
+ * False when it cannot be told (no /proc/self/exe, or longer than size). */
+bool hg_exe_dir(char *buf, size_t size);
 
 /* Levenshtein distance, capped at cap+1 (for did-you-mean). */
 size_t hg_edit_distance(const char *a, const char *b, size_t cap);
