@@ -4,9 +4,6 @@
 # previous content. The cases are the files in tests/lua/ plus a few escapes.
 . "$(dirname "$0")/lib.sh"
 cd "$HG_TOP" || exit 1
-if "$HG_BIN" list --env prod --root "$HG_TOP" 2>&1 | grep -q 'profile-unavailable'; then
-  skip lua-bad-input "the profile loader is not available yet"; exit 0
-fi
 work=$(tmpdir)
 # The shipped filters come from the source tree.
 export HARDENGEN_SHARE="$HG_TOP"
