@@ -8,8 +8,10 @@
 # build-fuzz/obj/, the target is linked into build-fuzz/fuzz_NAME and run for
 # FUZZ_TIME seconds (-max_total_time). Seeds come from fuzz/corpus/NAME/
 # (read only); new inputs go to build-fuzz/corpus/NAME/, crashes to
-# build-fuzz/crash-NAME-*. fuzz/NAME.dict, when present, is passed as a
-# dictionary. Exit status: 0 when every target ran clean, 1 when any target
+# build-fuzz/crash-NAME-*. fuzz/NAME.seeds, when present, lists more seed
+# folders of the tree (one per line: the shipped files and test fixtures, so
+# they need no copy under fuzz/corpus/). fuzz/NAME.dict, when present, is
+# passed as a dictionary. Exit status: 0 when every target ran clean, 1 when any target
 # found a crash (every target still runs), 2 on a build error.
 set -u
 cd "$(dirname "$0")/.."
@@ -57,6 +59,11 @@ for t in "${targets[@]}"; do
   mkdir -p "$work"
   seeds=()
   [ -d "fuzz/corpus/$name" ] && seeds+=("fuzz/corpus/$name")
+  if [ -f "fuzz/$name.seeds" ]; then
+    while read -r dir; do
+      [ -n "$dir" ] && [ -d "$dir" ] && seeds+=("$dir")
+    done <"fuzz/$name.seeds"
+  fi
   dict=()
   [ -f "fuzz/$name.dict" ] && dict+=("-dict=fuzz/$name.dict")
   echo "== $base: ${FUZZ_TIME}s"

@@ -1,4 +1,0 @@
-filter {
-  id = "no-pattern",
-  title = "A filter without a pattern",
-}

@@ -1,4 +1,0 @@
-filter {
-  id = "broken"
-  title = "A comma is missing above",
-}

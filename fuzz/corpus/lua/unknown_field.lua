@@ -1,6 +1,0 @@
-filter {
-  id = "typo",
-  title = "A mistyped field",
-  pattern = eq("$.eventName", "X"),
-  tpoic = "devops",
-}
