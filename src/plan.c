@@ -115,44 +115,18 @@ static const char *display_path(const char *path, const char *root)
   return path;
 }
 
-static void collect_profile_files(const hg_yval *v, char ***names, size_t *n, size_t *cap)
-{
-  if (!v)
-    return;
-  if (v->file) {
-    bool seen = false;
-    for (size_t i = 0; i < *n && !seen; i++)
-      seen = strcmp((*names)[i], v->file) == 0;
-    if (!seen) {
-      if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 8;
-        *names = xrealloc(*names, *cap * sizeof **names);
-      }
-      (*names)[(*n)++] = (char *)v->file;
-    }
-  }
-  if (v->kind == HG_Y_MAP || v->kind == HG_Y_SEQ)
-    for (size_t i = 0; i < v->n; i++)
-      collect_profile_files(v->items[i], names, n, cap);
-}
-
 /* Digest lines for the profile files and the filter files, sorted per kind. */
 static void digest_sources(const hg_compiled *c, const char *root, hg_plan_inputs *in)
 {
+  /* Every file of the extends chain, even a parent whose values were all
+   * overridden: the loader lists them. */
   const hg_profile *p = c->profile;
-  char **names = NULL;
-  size_t n = 0, cap = 0;
-  if (p->path) {
-    names = xmalloc(8 * sizeof *names);
-    cap = 8;
-    names[n++] = (char *)p->path;
-  }
-  collect_profile_files(p->tree, &names, &n, &cap);
+  const char **names = xcalloc(p->n_files + 1, sizeof *names);
+  size_t n = p->n_files;
+  memcpy(names, p->files, n * sizeof *names);
   if (n > 1)
     qsort(names, n, sizeof *names, cmp_str);
   for (size_t i = 0; i < n; i++) {
-    if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
-      continue;
     size_t len = 0;
     char *data = hg_read_file(names[i], 64u << 20, &len);
     hg_plan_inputs_add(in, "profile", display_path(names[i], root), data, len);

@@ -1225,6 +1225,12 @@ hg_profile *hg_profile_load(const char *root, const char *env, hg_diag_sink *sin
   hg_profile *p = new_profile(a, root, env, path);
   free(path);
   p->tree = (hg_yval *)tree;
+  p->files = hg_arena_alloc(a, ch.n * sizeof *p->files);
+  for (size_t i = 0; i < ch.n; i++) {
+    char *file = profile_path(root, ch.names[i]);
+    p->files[p->n_files++] = hg_arena_strdup(a, file);
+    free(file);
+  }
   fill(p);
   return p;
 }
@@ -1251,6 +1257,8 @@ hg_profile *hg_profile_parse_text(const char *file, const char *text, size_t len
   hg_profile *p = new_profile(a, ".", env, file);
   free(env);
   p->tree = tree;
+  p->files = hg_arena_alloc(a, sizeof *p->files);
+  p->files[p->n_files++] = p->path;
   fill(p);
   return p;
 }

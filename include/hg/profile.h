@@ -72,6 +72,8 @@ typedef struct hg_profile {
   const char *path;              /* e.g. "profiles/prod.yaml" (as given, relative to the cwd) */
   const char *root;              /* the --root folder */
   hg_yval *tree;                 /* the merged document (a MAP) */
+  const char **files;            /* the profile file, then each parent it extends, in order */
+  size_t n_files;
 
   const char *account_name;      /* AWSAccountName */
   const char *account_id;        /* 12 digits, or NULL */

@@ -135,6 +135,12 @@ TEST(example_prod_loads)
     CHECK(hg_yval_get(p->vars, "watched_event_source") != NULL);
     /* abstract is not inherited from base */
     CHECK(hg_yval_get(p->tree, "abstract") == NULL);
+    /* the extends chain, for the input digest */
+    CHECK_INTEQ(p->n_files, 2);
+    if (p->n_files == 2) {
+      CHECK_STREQ(p->files[0], "profiles/prod.yaml");
+      CHECK_STREQ(p->files[1], "profiles/base.yaml");
+    }
   }
   hg_profile_free(p);
   free(d);
