@@ -123,7 +123,8 @@ static void digest_sources(const hg_compiled *c, const char *root, hg_plan_input
   const hg_profile *p = c->profile;
   const char **names = xcalloc(p->n_files + 1, sizeof *names);
   size_t n = p->n_files;
-  memcpy(names, p->files, n * sizeof *names);
+  if (n)
+    memcpy(names, p->files, n * sizeof *names);
   if (n > 1)
     qsort(names, n, sizeof *names, cmp_str);
   for (size_t i = 0; i < n; i++) {
