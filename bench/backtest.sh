@@ -6,7 +6,7 @@
 #
 # Corpus: build/bench/corpus/ (bench/gen_corpus.py; generated once, reused):
 # HG_BENCH_EVENTS records (default 1,000,000, ~1.2 GB of JSON) replicated
-# from the shared data sets with varied eventID/eventTime, as JSON lines and
+# from the data sets in tests/data with varied eventID/eventTime, as JSON lines and
 # as gzip {"Records":[...]} files of 500 records.
 #
 # Reports: events/s and MB/s of `hardengen test --env prod` with every filter
@@ -19,7 +19,7 @@ set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
 bin=$top/hardengen
-shared=${HG_SHARED:-$(cd .. && pwd)/shared}
+data=${HG_DATA:-$PWD/tests/data}
 events=${HG_BENCH_EVENTS:-1000000}
 out=$top/build/bench
 corpus=$out/corpus-$events
@@ -30,7 +30,7 @@ done
 [ -x "$bin" ] || { echo "backtest bench: build ./hardengen first (make)"; exit 1; }
 if [ ! -d "$corpus" ]; then
   echo "backtest bench: generating $events events into $corpus (once)"
-  python3 bench/gen_corpus.py "$shared/datasets/cloudtrail" "$corpus" "$events"
+  python3 bench/gen_corpus.py "$data/datasets/cloudtrail" "$corpus" "$events"
 fi
 jsonl=("$corpus"/jsonl/*.jsonl)
 mapfile -t gz < <(find "$corpus/gz" -type f -name '*.json.gz' | LC_ALL=C sort)

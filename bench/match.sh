@@ -7,13 +7,13 @@
 # 1. Pathological regex: %a*a*a*a*a*a*a*b% over 200 lines of 100 KB of 'a'
 #    (no match), against `grep -cE` (a DFA, the floor). A backtracking
 #    engine does not finish this; the NFA simulation is linear.
-# 2. Terms: `AccessDenied -s3.amazonaws.com` over the shared data sets'
+# 2. Terms: `AccessDenied -s3.amazonaws.com` over the data sets' (tests/data)
 #    JSON lines (x20), against `grep -F AccessDenied | grep -vcF s3...`.
 # Reports seconds and our time as a multiple of grep's; counts must agree.
 set -eu
 cd "$(dirname "$0")/.."
 bin=$PWD/hardengen
-shared=${HG_SHARED:-$(cd .. && pwd)/shared}
+data=${HG_DATA:-$PWD/tests/data}
 out=$PWD/build/bench
 mkdir -p "$out"
 for t in grep taskset python3; do
@@ -40,7 +40,7 @@ t2=$(secs grep -cE 'a*a*a*a*a*a*a*b' "$out/aaa.jsonl"); c2=$(cat "$out/last")
 echo "regex %a*a*a*a*a*a*a*b% on 200 x 100 KB: hardengen ${t1}s ($c1), grep -E ${t2}s ($c2)," \
   "ratio $(python3 -c "print(f'{$t1 / max($t2, 0.001):.1f}x')")"
 
-ds=$shared/datasets/cloudtrail
+ds=$data/datasets/cloudtrail
 if [ -r "$ds/panther/events.jsonl" ]; then
   for i in $(seq 20); do cat "$ds"/*/events.jsonl; done > "$out/x20.jsonl"
   t3=$(secs "$bin" match 'AccessDenied -s3.amazonaws.com' "$out/x20.jsonl" -c); c3=$(cat "$out/last")

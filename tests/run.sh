@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export HG_BIN=${HG_BIN:-$PWD/$BUILD/hardengen}
 export HG_TOP=$PWD
-export HG_SHARED=${HG_SHARED:-$(cd .. && pwd)/shared}
+export HG_DATA=${HG_DATA:-$PWD/tests/data}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

@@ -5,7 +5,7 @@
 # counted exactly, the skipped files counted in the summary.
 . "$(dirname "$0")/lib.sh"
 name=backtest_bad_input
-ds=$HG_SHARED/datasets/cloudtrail
+ds=$HG_DATA/datasets/cloudtrail
 if [ ! -r "$ds/panther/events.jsonl" ]; then skip $name "data sets not found"; exit 0; fi
 
 # The front half (profile, Lua filters, patterns) must load for `test` to run.

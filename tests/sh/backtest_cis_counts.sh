@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # backtest_cis_counts.sh — the match count of every CIS filter of the prod
-# profile on each shared data set, pinned in tests/backtest/expected_counts.txt
+# profile on each data set of tests/data, pinned in tests/backtest/expected_counts.txt
 # (where each number is explained), and each pinned number checked again
 # with the hand-written jq of tests/backtest/cis_counts.jq, which shares no
 # code with hardengen's pattern engine.
 . "$(dirname "$0")/lib.sh"
 name=backtest_cis_counts
-ds=$HG_SHARED/datasets/cloudtrail
+ds=$HG_DATA/datasets/cloudtrail
 pinned=$HG_TOP/tests/backtest/expected_counts.txt
 if [ ! -r "$ds/panther/events.jsonl" ]; then skip $name "data sets not found"; exit 0; fi
 need_tool $name jq || exit 0

@@ -29,7 +29,7 @@ for env in cis12-securityhub cis50-all cis14-prowler; do
   # a FilterPattern of the emitted templates, byte for byte after YAML parsing.
   case $env in *securityhub | *all)
     if python3 -c 'import yaml' 2>/dev/null; then
-      if python3 - "$HG_SHARED/reference/cis-controls.json" "$out" >"$work/$env.sh" 2>&1 <<'PY'; then
+      if python3 - "$HG_DATA/reference/cis-controls.json" "$out" >"$work/$env.sh" 2>&1 <<'PY'; then
 import glob, json, sys, yaml
 class L(yaml.SafeLoader): pass
 L.add_multi_constructor('!', lambda l, s, n: None)
@@ -106,7 +106,7 @@ fi
 # steampipe, so the build goes on.
 mkroot "$work/v14"
 override_profile "$work/v14/profiles/v14.yaml" unauthorized-api-calls \
-  "$(jq -r '.controls[0].cis_text["1.4"]' "$HG_SHARED/reference/cis-controls.json")" "prowler, steampipe" 1.4
+  "$(jq -r '.controls[0].cis_text["1.4"]' "$HG_DATA/reference/cis-controls.json")" "prowler, steampipe" 1.4
 "$HG_BIN" build --root "$work/v14" --env v14 --out "$work/v14out" >/dev/null 2>"$work/v14.err"
 status=$?
 if [ $status -eq 0 ] && grep -q 'warning: .*\[fp-ne-in-or\]' "$work/v14.err" && ! grep -q 'cis-target-failed' "$work/v14.err"; then

@@ -6,11 +6,11 @@
 #   tmpdir               — a fresh folder removed when the script exits
 #
 # Environment from tests/run.sh: HG_BIN (the binary), HG_TOP (source tree),
-# HG_SHARED (the shared folder with reference data and data sets).
+# HG_DATA (tests/data: the reference data and CloudTrail data sets).
 set -u
 HG_BIN=${HG_BIN:-$PWD/build/hardengen}
 HG_TOP=${HG_TOP:-$PWD}
-HG_SHARED=${HG_SHARED:-$(cd "$HG_TOP/.." && pwd)/shared}
+HG_DATA=${HG_DATA:-$HG_TOP/tests/data}
 _hg_tmps=()
 trap 'rm -rf "${_hg_tmps[@]}"' EXIT
 

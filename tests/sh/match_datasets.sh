@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# match_datasets.sh — `hardengen match` on the shared CloudTrail data sets:
+# match_datasets.sh — `hardengen match` on the CloudTrail data sets of tests/data:
 # counts for several patterns agree with independent jq selections over the
 # same records (JSON lines), the Records-file and JSON-lines copies of the
 # invictus-ir set give the same count, and -c / --format count / stdin agree.
 . "$(dirname "$0")/lib.sh"
 name=match_datasets
-ds=$HG_SHARED/datasets/cloudtrail
+ds=$HG_DATA/datasets/cloudtrail
 if [ ! -r "$ds/panther/events.jsonl" ]; then skip $name "data sets not found"; exit 0; fi
 need_tool $name jq || exit 0
 jl=("$ds/invictus-ir/events.jsonl" "$ds/panther/events.jsonl" "$ds/stratus-red-team/events.jsonl")

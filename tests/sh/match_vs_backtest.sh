@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # match_vs_backtest.sh — for every filter the prod profile deploys, the
-# number of records `hardengen match PATTERN` finds in the shared data sets
+# number of records `hardengen match PATTERN` finds in the data sets of tests/data
 # (whole-record parse) equals the per-filter count of `hardengen test
 # --events` (one pruned parse per record for all filters). Two evaluation
 # paths over the same engine, so a pruning or selector bug shows up here.
 . "$(dirname "$0")/lib.sh"
 name=match_vs_backtest
-ds=$HG_SHARED/datasets/cloudtrail
+ds=$HG_DATA/datasets/cloudtrail
 if [ ! -r "$ds/panther/events.jsonl" ]; then skip $name "data sets not found"; exit 0; fi
 need_tool $name jq || exit 0
 d=$(tmpdir)

@@ -1,6 +1,6 @@
 /*
  * test_cis.c — the CIS checkers and the variant selection, judged against
- * the facts in $HG_SHARED/reference/cis-controls.json (not a copy of them).
+ * the facts in $HG_DATA/reference/cis-controls.json (tests/data/reference).
  *
  * filters/cis.lua is read here with a bare Lua state and a minimal
  * `filter` function, so selection is tested on exactly the shipped
@@ -29,8 +29,8 @@ static cJSON *facts(void)
   static cJSON *root;
   if (root)
     return root;
-  const char *shared = getenv("HG_SHARED");
-  char *path = xasprintf("%s/reference/cis-controls.json", shared ? shared : "../shared");
+  const char *shared = getenv("HG_DATA");
+  char *path = xasprintf("%s/reference/cis-controls.json", shared ? shared : "tests/data");
   size_t len;
   char *text = hg_read_file(path, 1 << 20, &len);
   free(path);

@@ -111,8 +111,8 @@ static void write_gz(const char *path, const char *data, size_t len, int members
 
 static const char *shared(void)
 {
-  const char *s = getenv("HG_SHARED");
-  return s ? s : "../shared";
+  const char *s = getenv("HG_DATA");
+  return s ? s : "tests/data";
 }
 
 static char *ds(const char *rel)

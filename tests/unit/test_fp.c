@@ -214,9 +214,9 @@ TEST(warnings_keep_the_pattern)
 
 TEST(cis_reference_patterns)
 {
-  const char *shared = getenv("HG_SHARED");
+  const char *shared = getenv("HG_DATA");
   char path[4096];
-  snprintf(path, sizeof path, "%s/reference/cis-controls.json", shared ? shared : "../shared");
+  snprintf(path, sizeof path, "%s/reference/cis-controls.json", shared ? shared : "tests/data");
   size_t len;
   char *text = hg_read_file(path, 1u << 22, &len);
   CHECK(text != NULL);
@@ -663,10 +663,10 @@ static void add_to_paths(void *ud, const hg_jsel *sel)
 
 TEST(selectors_suffice_for_pruned_events)
 {
-  const char *shared = getenv("HG_SHARED");
+  const char *shared = getenv("HG_DATA");
   char path[4096];
   snprintf(path, sizeof path, "%s/datasets/cloudtrail/panther/events.jsonl",
-           shared ? shared : "../shared");
+           shared ? shared : "tests/data");
   size_t len;
   char *text = hg_read_file(path, 1u << 26, &len);
   CHECK(text != NULL);

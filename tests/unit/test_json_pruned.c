@@ -88,8 +88,8 @@ static void add(hg_jpaths *p, const char *text)
 
 static const char *shared(void)
 {
-  const char *s = getenv("HG_SHARED");
-  return s ? s : "../shared";
+  const char *s = getenv("HG_DATA");
+  return s ? s : "tests/data";
 }
 
 /* Every record of a data set: the full pruned parse equals cJSON, and a
