@@ -317,20 +317,25 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   if (!parent || !trail || !config || !cw1 || !cwn)
     goto done;
 
+  hg_plan_harden_trail(c->profile, trail);
   add_template(out, "cloudtrail.global", o.format, trail);
   trail = NULL;
   fill_config(c, config);
   add_template(out, "config.global", o.format, config);
   config = NULL;
+  hg_plan_harden_alarms(c->profile, cw1);
   if (hg_plan_alarms(c, out->t[0].doc, cw1, cwn, &o, out, sink) != 0)
     goto done;
   size_t n_parts = out->n - 2;
   fill_parent(c, parent, n_parts, o.format);
+  hg_plan_harden_parent(c->profile, parent);
   add_template(out, "security.global", o.format, parent);
   parent = NULL;
 
-  for (size_t i = 0; i < out->n; i++)
+  for (size_t i = 0; i < out->n; i++) {
+    hg_plan_tag(c->profile, out->t[i].doc);
     hg_plan_emit(&out->t[i], o.format);
+  }
 
   /* Checks: everything is reported, nothing is written on an error. */
   size_t tree = 0;

@@ -41,6 +41,19 @@ int hg_plan_check_filters(const hg_compiled *c, const hg_plan *p, hg_diag_sink *
  * the parameter's AllowedPattern / AllowedValues. Returns errors added. */
 int hg_plan_check_defaults(const hg_compiled *c, const hg_plan *p, hg_diag_sink *sink);
 
+/* The profile's hardening options (plan_harden.c), each applied to one
+ * filled template in place: the trail's selectors, Object Lock and the log
+ * bucket's deny statement; the parent's account assertion (Rules); extra
+ * subscriptions in the first alarms template; tags on every taggable
+ * resource of a template. */
+void hg_plan_harden_trail(const hg_profile *p, hg_doc *trail);
+void hg_plan_harden_parent(const hg_profile *p, hg_doc *parent);
+void hg_plan_harden_alarms(const hg_profile *p, hg_doc *cw1);
+void hg_plan_tag(const hg_profile *p, hg_doc *tmpl);
+/* "CAPABILITY_NAMED_IAM" when a template of p names an IAM resource, else
+ * "CAPABILITY_IAM". Static storage. */
+const char *hg_plan_capability(const hg_plan *p);
+
 /* Build p->manifest from the rest of p. */
 void hg_plan_manifest(const hg_compiled *c, hg_plan *p);
 

@@ -3,6 +3,9 @@
  * publisher reads it; its keys and their order are part of the contract:
  *
  *   {"tool","version","env","digest","parent","parameters":{six defaults},
+ *    "account_id" (or null),"capabilities":["CAPABILITY_IAM"|"CAPABILITY_NAMED_IAM"],
+ *    "email_subscriptions":N (they wait for confirmation),
+ *    "object_lock":{"mode","days"} or null,
  *    "templates":[{"name","size","sha256","resources"}] (upload order),
  *    "filters":[{"id","cis","metric","alarm","topic"}]}
  */
@@ -48,6 +51,20 @@ void hg_plan_manifest(const hg_compiled *c, hg_plan *p)
   key(&b, 4, "InfosecEmail"); str_or_null(&b, pr->infosec_email); hg_buf_puts(&b, ",\n");
   key(&b, 4, "DevOpsEmail"); str_or_null(&b, pr->devops_email); hg_buf_puts(&b, "\n");
   hg_buf_puts(&b, "  },\n");
+  key(&b, 2, "account_id"); str_or_null(&b, pr->account_id); hg_buf_puts(&b, ",\n");
+  key(&b, 2, "capabilities"); hg_buf_puts(&b, "[");
+  hg_emit_json_string(&b, hg_plan_capability(p)); hg_buf_puts(&b, "],\n");
+  size_t emails = 0;
+  for (size_t i = 0; i < pr->n_infosec; i++)
+    emails += pr->infosec[i].kind == HG_EP_EMAIL;
+  for (size_t i = 0; i < pr->n_devops; i++)
+    emails += pr->devops[i].kind == HG_EP_EMAIL;
+  key(&b, 2, "email_subscriptions"); hg_buf_printf(&b, "%zu,\n", emails);
+  key(&b, 2, "object_lock");
+  if (pr->object_lock_mode)
+    hg_buf_printf(&b, "{\"mode\": \"%s\", \"days\": %d},\n", pr->object_lock_mode, pr->object_lock_days);
+  else
+    hg_buf_puts(&b, "null,\n");
   key(&b, 2, "templates"); hg_buf_puts(&b, p->n ? "[\n" : "[]");
   for (size_t i = 0; i < p->n; i++) {
     const hg_plan_template *t = &p->t[i];

@@ -279,6 +279,17 @@ static bool is_region(const char *s)
   return p > d && p - d <= 2 && *p == '\0';
 }
 
+/* is_region over the first n bytes of s. */
+static bool is_region_n(const char *s, size_t n)
+{
+  char buf[32];
+  if (n == 0 || n >= sizeof buf)
+    return false;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  return is_region(buf);
+}
+
 /* CloudWatch Logs PutRetentionPolicy: the values retentionInDays accepts. */
 static const int retention_values[] = {1,   3,   5,   7,    14,   30,   60,   90,   120,  150,  180,
                                        365, 400, 545, 731,  1096, 1827, 2192, 2557, 2922, 3288, 3653};
@@ -341,13 +352,6 @@ static void check_account_id(ctx *c, const hg_yval *v, const char *path)
     digits = is_digit(v->text[i]);
   if (!digits)
     at(c, HG_SEV_ERROR, v, "profile-bad-account-id", "%s '%s' must be exactly 12 digits", path, clip(c, v->text));
-}
-
-static void check_email(ctx *c, const hg_yval *v, const char *path)
-{
-  const char *why = email_problem(v->text);
-  if (why)
-    at(c, HG_SEV_ERROR, v, "profile-bad-email", "%s '%s' is not a valid email address: %s", path, clip(c, v->text), why);
 }
 
 static void bucket_dots_warning(ctx *c, const hg_yval *v, const char *path, const char *bucket)
@@ -628,6 +632,189 @@ static void check_extends(ctx *c, const hg_yval *v, const char *path)
 
 /* ---- the schema (SPEC §3) ----------------------------------------------- */
 
+/* ---- hardening options (logs, cloudtrail, tags, notify) ----------------- */
+
+/* The SNS endpoint kind of a notify entry, or -1 with *why set. */
+static int endpoint_kind(const char *s, const char **why)
+{
+  if (strncmp(s, "https://", 8) == 0) {
+    for (const char *p = s + 8; *p; p++)
+      if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) {
+        *why = "an https endpoint must not contain spaces or control characters";
+        return -1;
+      }
+    if (!s[8] || s[8] == '/') {
+      *why = "an https endpoint needs a host";
+      return -1;
+    }
+    return HG_EP_HTTPS;
+  }
+  if (strncmp(s, "arn:", 4) == 0) {
+    /* arn:PARTITION:sqs:REGION:ACCOUNT:NAME, arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME */
+    const char *f[8];
+    size_t n = 0;
+    for (const char *p = s; n < 8; p++) {
+      f[n++] = p;
+      p = strchr(p, ':');
+      if (!p)
+        break;
+    }
+    if (n < 6) {
+      *why = "an ARN has the form arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE";
+      return -1;
+    }
+    bool sqs = strncmp(f[2], "sqs:", 4) == 0, lambda = strncmp(f[2], "lambda:", 7) == 0;
+    if (!sqs && !lambda) {
+      *why = "only SQS queue and Lambda function ARNs can subscribe to a topic";
+      return -1;
+    }
+    size_t acct = strcspn(f[4], ":");
+    bool digits = acct == 12;
+    for (size_t i = 0; digits && i < acct; i++)
+      digits = is_digit(f[4][i]);
+    if (!digits || !is_region_n(f[3], strcspn(f[3], ":"))) {
+      *why = "the ARN needs a Region and a 12-digit account id";
+      return -1;
+    }
+    if (lambda && strncmp(f[5], "function:", 9) != 0) {
+      *why = "a Lambda endpoint is arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME";
+      return -1;
+    }
+    return sqs ? HG_EP_SQS : HG_EP_LAMBDA;
+  }
+  *why = email_problem(s);
+  return *why ? -1 : HG_EP_EMAIL;
+}
+
+const char *hg_endpoint_protocol(hg_endpoint_kind k)
+{
+  static const char *const names[] = {"email", "https", "sqs", "lambda"};
+  return names[k];
+}
+
+/* notify.infosec / notify.devops: one endpoint or a list; at least one email,
+ * whose address becomes the stack parameter. */
+static void check_endpoints(ctx *c, const hg_yval *v, const char *path)
+{
+  size_t n = v->kind == HG_Y_SEQ ? v->n : 1;
+  bool email = false;
+  for (size_t i = 0; i < n; i++) {
+    const hg_yval *e = v->kind == HG_Y_SEQ ? v->items[i] : v;
+    const char *why = NULL;
+    int k = endpoint_kind(e->text, &why);
+    if (k < 0)
+      at(c, HG_SEV_ERROR, e, "profile-bad-endpoint", "%s '%s' is not an email address, https URL, SQS queue ARN or Lambda function ARN: %s",
+         path, clip(c, e->text), why);
+    else if (k == HG_EP_EMAIL)
+      email = true;
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(v->items[j]->text, e->text) == 0)
+        at(c, HG_SEV_ERROR, e, "profile-duplicate-endpoint", "%s lists '%s' twice", path, clip(c, e->text));
+  }
+  if (!email && n > 0) {
+    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-no-email", "%s needs at least one email address", path);
+    hg_diag_note(d, "the first email address is the stack's %s parameter, which a quick-create launch can change",
+                 strstr(path, "infosec") ? "InfosecEmail" : "DevOpsEmail");
+  }
+  if (v->kind == HG_Y_SEQ && n == 0)
+    at(c, HG_SEV_ERROR, v, "profile-no-email", "%s must not be empty", path);
+}
+
+static void check_lock_mode(ctx *c, const hg_yval *v, const char *path)
+{
+  if (strcmp(v->text, "GOVERNANCE") != 0 && strcmp(v->text, "COMPLIANCE") != 0) {
+    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-value", "%s must be GOVERNANCE or COMPLIANCE, not '%s'", path,
+                    clip(c, v->text));
+    const char *modes[] = {"GOVERNANCE", "COMPLIANCE", NULL};
+    const char *near = hg_did_you_mean(v->text, modes, false);
+    if (near)
+      hg_diag_note(d, "did you mean '%s'?", near);
+  }
+}
+
+/* S3 Object Lock default retention: 1 day to 100 years. */
+static void check_lock_days(ctx *c, const hg_yval *v, const char *path)
+{
+  if (v->i < 1 || v->i > 36500)
+    at(c, HG_SEV_ERROR, v, "profile-bad-value", "%s must be from 1 to 36500 days, not %lld", path, v->i);
+}
+
+/* arn:PARTITION:iam::ACCOUNT:role/PATH/NAME */
+static void check_role_arn(ctx *c, const hg_yval *v, const char *path)
+{
+  const char *s = v->text, *why = NULL;
+  const char *p = strncmp(s, "arn:", 4) == 0 ? strchr(s + 4, ':') : NULL;
+  if (!p || strncmp(p, ":iam::", 6) != 0) {
+    why = "an IAM role ARN has the form arn:aws:iam::123456789012:role/NAME";
+  } else {
+    p += 6;
+    size_t n = strspn(p, "0123456789");
+    if (n != 12 || p[12] != ':')
+      why = "the ARN needs a 12-digit account id";
+    else if (strncmp(p + 13, "role/", 5) != 0 || !p[18])
+      why = "the ARN must name a role (…:role/NAME)";
+    else
+      for (const char *q = p + 18; *q && !why; q++)
+        if (!is_alnum(*q) && !strchr("+=,.@_-/", *q))
+          why = "a role name holds only letters, digits and +=,.@_-/";
+  }
+  if (why)
+    at(c, HG_SEV_ERROR, v, "profile-bad-arn", "%s '%s' is not an IAM role ARN: %s", path, clip(c, s), why);
+}
+
+static const char *const data_event_names[] = {"none", "write", "read", "all", NULL};
+
+static void check_data_events(ctx *c, const hg_yval *v, const char *path)
+{
+  for (size_t i = 0; data_event_names[i]; i++)
+    if (strcmp(v->text, data_event_names[i]) == 0)
+      return;
+  hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-value", "%s must be none, write, read or all, not '%s'", path,
+                  clip(c, v->text));
+  const char *near = hg_did_you_mean(v->text, data_event_names, false);
+  if (near)
+    hg_diag_note(d, "did you mean '%s'?", near);
+}
+
+/* tags: KEY: VALUE, as CloudFormation and the tagging API accept them. */
+static void check_tags(ctx *c, const hg_yval *v, const char *path)
+{
+  if (v->n > 40)
+    at(c, HG_SEV_ERROR, v, "profile-too-many-tags", "%s has %zu tags; hardengen applies at most 40 (AWS allows 50 per resource, and CloudFormation adds its own)", path, v->n);
+  for (size_t i = 0; i < v->n; i++) {
+    const char *k = v->keys[i];
+    const hg_yval *val = v->items[i];
+    size_t kl = strlen(k);
+    if (kl == 0 || kl > 128)
+      at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-tag", "tag key '%s' must be 1 to 128 characters", clip(c, k));
+    else if (strncasecmp(k, "aws:", 4) == 0)
+      at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-tag", "tag key '%s' uses the reserved prefix 'aws:'", clip(c, k));
+    else
+      for (const char *q = k; *q; q++)
+        if (!is_alnum(*q) && !strchr(" _.:/=+-@", *q)) {
+          at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-tag",
+             "tag key '%s' holds a character tags do not allow (letters, digits, spaces and _.:/=+-@)", clip(c, k));
+          break;
+        }
+    if (val->kind != HG_Y_STR) {
+      hg_diag *d = at(c, HG_SEV_ERROR, val, "profile-type", "%s.%s must be a string, not %s", path, clip(c, k),
+                      hg_yval_kind_name(val->kind));
+      if (val->text)
+        hg_diag_note(d, "quote it to keep it a string: \"%s\"", clip(c, val->text));
+      continue;
+    }
+    if (strlen(val->text) > 256)
+      at(c, HG_SEV_ERROR, val, "profile-bad-tag", "the value of tag '%s' is longer than 256 characters", clip(c, k));
+    else
+      for (const char *q = val->text; *q; q++)
+        if (!is_alnum(*q) && !strchr(" _.:/=+-@", *q)) {
+          at(c, HG_SEV_ERROR, val, "profile-bad-tag",
+             "the value of tag '%s' holds a character tags do not allow (letters, digits, spaces and _.:/=+-@)", clip(c, k));
+          break;
+        }
+  }
+}
+
 typedef enum {
   T_MAP,     /* fixed keys: kids */
   T_IDMAP,   /* free keys (filter ids), each a T_MAP of kids */
@@ -637,6 +824,7 @@ typedef enum {
   T_NUM,     /* integer or float */
   T_BOOL,
   T_STRLIST,
+  T_STRS,    /* a string or a list of strings */
   T_SCALAR,  /* any scalar; the check decides (account.id, cis.version) */
 } ftype;
 
@@ -653,13 +841,25 @@ static const field f_account[] = {
     {NULL, 0, NULL, NULL},
 };
 static const field f_notify[] = {
-    {"infosec", T_STR, NULL, check_email},
-    {"devops", T_STR, NULL, check_email},
+    {"infosec", T_STRS, NULL, check_endpoints},
+    {"devops", T_STRS, NULL, check_endpoints},
+    {NULL, 0, NULL, NULL},
+};
+static const field f_object_lock[] = {
+    {"mode", T_STR, NULL, check_lock_mode},
+    {"days", T_INT, NULL, check_lock_days},
     {NULL, 0, NULL, NULL},
 };
 static const field f_logs[] = {
     {"bucket", T_STR, NULL, check_bucket},
     {"retention_days", T_INT, NULL, check_retention},
+    {"object_lock", T_MAP, f_object_lock, NULL},
+    {"break_glass_role", T_STR, NULL, check_role_arn},
+    {NULL, 0, NULL, NULL},
+};
+static const field f_cloudtrail[] = {
+    {"s3_data_events", T_STR, NULL, check_data_events},
+    {"insights", T_BOOL, NULL, NULL},
     {NULL, 0, NULL, NULL},
 };
 static const field f_templates[] = {
@@ -719,6 +919,8 @@ static const field f_top[] = {
     {"account", T_MAP, f_account, NULL},
     {"notify", T_MAP, f_notify, NULL},
     {"logs", T_MAP, f_logs, NULL},
+    {"cloudtrail", T_MAP, f_cloudtrail, NULL},
+    {"tags", T_ANYMAP, NULL, check_tags},
     {"templates", T_MAP, f_templates, NULL},
     {"publish", T_MAP, f_publish, NULL},
     {"cis", T_MAP, f_cis, NULL},
@@ -743,6 +945,7 @@ static const char *type_name(ftype t)
   case T_NUM: return "a number";
   case T_BOOL: return "a boolean (true or false)";
   case T_STRLIST: return "a list of strings";
+  case T_STRS: return "a string or a list of strings";
   case T_SCALAR: return "a scalar";
   }
   return "a value";
@@ -759,6 +962,7 @@ static bool type_ok(ftype t, const hg_yval *v)
   case T_NUM: return v->kind == HG_Y_INT || v->kind == HG_Y_FLOAT;
   case T_BOOL: return v->kind == HG_Y_BOOL;
   case T_STRLIST: return v->kind == HG_Y_SEQ;
+  case T_STRS: return v->kind == HG_Y_STR || v->kind == HG_Y_SEQ;
   case T_SCALAR: return v->kind != HG_Y_SEQ && v->kind != HG_Y_MAP && v->kind != HG_Y_NULL;
   }
   return false;
@@ -846,6 +1050,13 @@ static void check_node(ctx *c, const hg_yval *v, const field *f, const char *pat
       free(sub);
     }
     return;
+  case T_STRS:
+    if (v->kind == HG_Y_STR) {
+      if (f->check)
+        f->check(c, v, path);
+      return;
+    }
+    __attribute__((fallthrough)); /* a list */
   case T_STRLIST: {
     bool ok = true;
     for (size_t i = 0; i < v->n; i++)
@@ -917,15 +1128,81 @@ static int override_cmp(const void *x, const void *y)
   return strcmp(((const hg_override *)x)->id, ((const hg_override *)y)->id);
 }
 
+/* notify.KIND as endpoints (a string is a list of one); *email gets the
+ * first email address. Entries that failed their check are left out. */
+static hg_endpoint *endpoints_at(hg_profile *p, const char *path, size_t *n, const char **email)
+{
+  const hg_yval *v = hg_yval_path(p->tree, path);
+  *n = 0;
+  *email = NULL;
+  if (!v || (v->kind != HG_Y_STR && v->kind != HG_Y_SEQ))
+    return NULL;
+  size_t cap = v->kind == HG_Y_SEQ ? v->n : 1;
+  hg_endpoint *out = hg_arena_alloc(p->arena, (cap ? cap : 1) * sizeof *out);
+  for (size_t i = 0; i < cap; i++) {
+    const hg_yval *e = v->kind == HG_Y_SEQ ? v->items[i] : v;
+    const char *why;
+    int k = e->kind == HG_Y_STR ? endpoint_kind(e->text, &why) : -1;
+    if (k < 0)
+      continue;
+    out[*n].kind = (hg_endpoint_kind)k;
+    out[*n].value = e->text;
+    if (k == HG_EP_EMAIL && !*email)
+      *email = e->text;
+    (*n)++;
+  }
+  return out;
+}
+
+static int cmp_cstr(const void *x, const void *y)
+{
+  return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* tags: sorted by key, so the output does not depend on profile order. */
+static void fill_tags(hg_profile *p)
+{
+  const hg_yval *v = hg_yval_get(p->tree, "tags");
+  if (!v || v->kind != HG_Y_MAP || !v->n)
+    return;
+  const char **idx = hg_arena_alloc(p->arena, v->n * sizeof *idx);
+  for (size_t i = 0; i < v->n; i++)
+    idx[i] = v->keys[i];
+  qsort(idx, v->n, sizeof *idx, cmp_cstr);
+  p->tag_keys = hg_arena_alloc(p->arena, v->n * sizeof *p->tag_keys);
+  p->tag_values = hg_arena_alloc(p->arena, v->n * sizeof *p->tag_values);
+  for (size_t i = 0; i < v->n; i++) {
+    const hg_yval *val = hg_yval_get(v, idx[i]);
+    if (!val || val->kind != HG_Y_STR)
+      continue;
+    p->tag_keys[p->n_tags] = idx[i];
+    p->tag_values[p->n_tags++] = val->text;
+  }
+}
+
 static void fill(hg_profile *p)
 {
   const hg_yval *t = p->tree;
   p->account_name = str_at(t, "account.name", NULL);
   p->account_id = str_at(t, "account.id", NULL);
-  p->infosec_email = str_at(t, "notify.infosec", NULL);
-  p->devops_email = str_at(t, "notify.devops", NULL);
+  p->infosec = endpoints_at(p, "notify.infosec", &p->n_infosec, &p->infosec_email);
+  p->devops = endpoints_at(p, "notify.devops", &p->n_devops, &p->devops_email);
   p->logs_bucket = str_at(t, "logs.bucket", NULL);
   p->retention_days = (int)int_at(t, "logs.retention_days", 365);
+  p->object_lock_mode = str_at(t, "logs.object_lock.mode", NULL);
+  p->object_lock_days = (int)int_at(t, "logs.object_lock.days", 365);
+  if (!hg_yval_path(t, "logs.object_lock"))
+    p->object_lock_mode = NULL;
+  else if (!p->object_lock_mode)
+    p->object_lock_mode = "GOVERNANCE";
+  p->break_glass_role = str_at(t, "logs.break_glass_role", NULL);
+  const char *de = str_at(t, "cloudtrail.s3_data_events", "none");
+  p->s3_data_events = HG_DATA_NONE;
+  for (int i = 0; data_event_names[i]; i++)
+    if (strcmp(de, data_event_names[i]) == 0)
+      p->s3_data_events = (hg_data_events)i;
+  p->insights = bool_at(t, "cloudtrail.insights", false);
+  fill_tags(p);
   p->templates_bucket_url = str_at(t, "templates.bucket_url", NULL);
   p->publish_bucket = str_at(t, "publish.bucket", NULL);
   p->publish_prefix = str_at(t, "publish.prefix", NULL);

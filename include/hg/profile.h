@@ -55,6 +55,20 @@ enum {
   HG_TARGET_ALL = 7u,
 };
 
+/* One SNS subscription endpoint of notify.infosec / notify.devops. */
+typedef enum { HG_EP_EMAIL, HG_EP_HTTPS, HG_EP_SQS, HG_EP_LAMBDA } hg_endpoint_kind;
+typedef struct hg_endpoint {
+  hg_endpoint_kind kind;
+  const char *value;             /* the address, URL or ARN as written */
+} hg_endpoint;
+
+/* SNS protocol name of an endpoint kind: "email", "https", "sqs", "lambda". */
+const char *hg_endpoint_protocol(hg_endpoint_kind k);
+
+/* cloudtrail.s3_data_events: which S3 object-level events the trail records
+ * (CIS v1.4+ 3.10 write, 3.11 read). */
+typedef enum { HG_DATA_NONE, HG_DATA_WRITE, HG_DATA_READ, HG_DATA_ALL } hg_data_events;
+
 /* filters.override.ID: fields left unset keep the filter's own value. */
 typedef struct hg_override {
   const char *id;
@@ -77,10 +91,22 @@ typedef struct hg_profile {
 
   const char *account_name;      /* AWSAccountName */
   const char *account_id;        /* 12 digits, or NULL */
-  const char *infosec_email;     /* InfosecEmail */
-  const char *devops_email;      /* DevOpsEmail */
+  const char *infosec_email;     /* InfosecEmail: the first email endpoint of notify.infosec */
+  const char *devops_email;      /* DevOpsEmail: the first email endpoint of notify.devops */
+  hg_endpoint *infosec;          /* every endpoint of notify.infosec, in profile order */
+  size_t n_infosec;
+  hg_endpoint *devops;           /* every endpoint of notify.devops */
+  size_t n_devops;
   const char *logs_bucket;       /* Bucket4Logs */
   int retention_days;            /* LogRetentionDays */
+  const char *object_lock_mode;  /* logs.object_lock.mode: "GOVERNANCE" | "COMPLIANCE", or NULL (off) */
+  int object_lock_days;          /* logs.object_lock.days */
+  const char *break_glass_role;  /* logs.break_glass_role: an IAM role ARN, or NULL */
+  hg_data_events s3_data_events; /* cloudtrail.s3_data_events; default none */
+  bool insights;                 /* cloudtrail.insights; default false */
+  const char **tag_keys;         /* tags: keys sorted, values alongside */
+  const char **tag_values;
+  size_t n_tags;
   const char *templates_bucket_url; /* CFtemplateBucketURL, ends with '/' */
   const char *publish_bucket, *publish_prefix, *publish_region; /* NULL when unset */
 
