@@ -65,6 +65,8 @@ int hg_cli_build(int argc, char **argv)
   hg_diag_sink sink;
   hg_diag_init(&sink);
   bool failed = false;
+  char *out = o.out ? xstrdup(o.out)
+                    : strcmp(o.root, ".") == 0 ? xstrdup("out") : xasprintf("%s/out", o.root);
   for (size_t i = 0; i < n; i++) {
     hg_compiled c;
     if (hg_compile_filters(o.root, envs[i], &c, &sink) != 0) {
@@ -73,14 +75,14 @@ int hg_cli_build(int argc, char **argv)
     }
     if (hg_plan_build(&c, o.root, &po, &plans[i], &sink) != 0)
       failed = true;
+    else
+      hg_plan_check_previous(&c, out, &sink);
     hg_compiled_free(&c);
   }
   int status = HG_EXIT_OK;
   if (failed) {
     status = HG_EXIT_INPUT;
   } else {
-    char *out = o.out ? xstrdup(o.out)
-                      : strcmp(o.root, ".") == 0 ? xstrdup("out") : xasprintf("%s/out", o.root);
     for (size_t i = 0; i < n && status == HG_EXIT_OK; i++) {
       if (hg_plan_write(&plans[i], out, &sink) != 0) {
         status = HG_EXIT_IO;
@@ -92,8 +94,8 @@ int hg_cli_build(int argc, char **argv)
       printf("%s/%s: %zu templates, %zu alarms, %zu bytes, digest %.12s\n", out, plans[i].env,
              plans[i].n, plans[i].n_filters, bytes, plans[i].digest);
     }
-    free(out);
   }
+  free(out);
   hg_diag_render_text(&sink, stderr);
   hg_diag_free(&sink);
   for (size_t i = 0; i < n; i++)

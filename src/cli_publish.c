@@ -95,8 +95,14 @@ static void print_plan(const hg_publish_plan *plan, bool dry_run)
   }
   char *link = hg_publish_launch_link(plan);
   char *cmd = hg_publish_cli_command(plan);
-  printf("\nlaunch in the console (quick-create; tick the IAM capability box):\n  %s\n", link);
+  bool named = plan->manifest.capability && strcmp(plan->manifest.capability, "CAPABILITY_NAMED_IAM") == 0;
+  printf("\nlaunch in the console (quick-create; tick the box that acknowledges IAM resources%s):\n  %s\n",
+         named ? " with custom names" : "", link);
   printf("\nor with the AWS CLI:\n  %s\n", cmd);
+  if (plan->manifest.email_subscriptions)
+    printf("\nafter the launch: %zu email subscription%s stay pending until each recipient confirms "
+           "the mail from AWS Notifications; alarms reach nobody before that\n",
+           plan->manifest.email_subscriptions, plan->manifest.email_subscriptions == 1 ? "" : "s");
   free(link);
   free(cmd);
 }

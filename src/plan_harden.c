@@ -10,6 +10,7 @@
  * a user skeleton without one is left as it is (cfn-lint and the quota
  * checks judge the result).
  */
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,4 +288,30 @@ const char *hg_plan_capability(const hg_plan *p)
         return "CAPABILITY_NAMED_IAM";
   }
   return "CAPABILITY_IAM";
+}
+
+void hg_plan_check_previous(const hg_compiled *c, const char *dir, hg_diag_sink *sink)
+{
+  const hg_profile *p = c->profile;
+  const hg_yval *lock = hg_yval_path(p->tree, "logs.object_lock");
+  if (!p->object_lock_mode || !lock)
+    return;
+  char *path = xasprintf("%s/%s/manifest.json", dir, p->env);
+  size_t len = 0;
+  char *text = hg_read_file(path, 64u << 20, &len);
+  cJSON *m = text ? cJSON_ParseWithLength(text, len) : NULL;
+  const cJSON *prev = cJSON_GetObjectItemCaseSensitive(m, "object_lock");
+  if (cJSON_IsObject(m) && !cJSON_IsObject(prev)) {
+    hg_diag *d = hg_diag_add(sink, HG_SEV_WARNING, lock->file, lock->line, lock->col, "object-lock-existing-bucket",
+                             "logs.object_lock is new for this env, but S3 turns Object Lock on only when a bucket "
+                             "is created");
+    hg_diag_note(d, "%s was built without it: if that set is deployed, its log bucket '%s' exists, and the "
+                    "update fails or must replace the bucket",
+                 path, p->logs_bucket ? p->logs_bucket : "");
+    hg_diag_note(d, "deploy Object Lock with a new logs.bucket, or turn it on for the existing bucket with "
+                    "`aws s3api put-object-lock-configuration` (versioning must be on) before the update");
+  }
+  cJSON_Delete(m);
+  free(text);
+  free(path);
 }

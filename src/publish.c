@@ -30,6 +30,7 @@ void hg_manifest_free(hg_manifest *m)
   free(m->env);
   free(m->digest);
   free(m->parent);
+  free(m->capability);
   for (size_t i = 0; i < m->n_params; i++) {
     free(m->params[i].name);
     free(m->params[i].value);
@@ -155,6 +156,18 @@ int hg_manifest_parse(const char *text, size_t len, const char *path, hg_manifes
     merr(sink, path, "\"env\" is not an environment name: '%s'", m->env);
   if (m->digest && !all_hex(m->digest, 8, 128))
     merr(sink, path, "\"digest\" is not a hex digest: '%s'", m->digest);
+
+  /* Written since the stacks request the least IAM capability; a manifest
+   * without them asks for the broader one. */
+  const cJSON *caps = cJSON_GetObjectItemCaseSensitive(root, "capabilities");
+  const cJSON *cap = cJSON_IsArray(caps) ? cJSON_GetArrayItem(caps, 0) : NULL;
+  if (caps && !(cJSON_IsString(cap) && (strcmp(cap->valuestring, "CAPABILITY_IAM") == 0 ||
+                                        strcmp(cap->valuestring, "CAPABILITY_NAMED_IAM") == 0)))
+    merr(sink, path, "\"capabilities\" must be [\"CAPABILITY_IAM\"] or [\"CAPABILITY_NAMED_IAM\"]");
+  m->capability = xstrdup(cJSON_IsString(cap) ? cap->valuestring : "CAPABILITY_NAMED_IAM");
+  const cJSON *emails = cJSON_GetObjectItemCaseSensitive(root, "email_subscriptions");
+  if (cJSON_IsNumber(emails) && emails->valuedouble >= 0)
+    m->email_subscriptions = (size_t)emails->valuedouble;
 
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "parameters");
   if (!cJSON_IsObject(params)) {
@@ -625,6 +638,8 @@ char *hg_publish_cli_command(const hg_publish_plan *p)
   shell_word(&b, p->template_url);
   hg_buf_puts(&b, " --parameters");
   each_param(p, &b, cli_param);
-  hg_buf_puts(&b, " --capabilities CAPABILITY_NAMED_IAM");
+  hg_buf_puts(&b, " --capabilities ");
+  hg_buf_puts(&b, p->manifest.capability ? p->manifest.capability : "CAPABILITY_NAMED_IAM");
+  hg_buf_puts(&b, " --enable-termination-protection");
   return hg_buf_take(&b, NULL);
 }

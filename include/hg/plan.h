@@ -113,6 +113,15 @@ int hg_plan_check_template(const hg_plan_template *t, hg_diag_sink *sink);
  */
 int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink);
 
+/*
+ * Compare the env with its previous build in DIR/ENV (manifest.json), for
+ * changes a deployed stack cannot take as an update: today, S3 Object Lock
+ * added to a log bucket that exists (S3 turns it on only at creation).
+ * Adds warnings at the profile line; a missing or unreadable previous
+ * manifest is no finding.
+ */
+void hg_plan_check_previous(const hg_compiled *c, const char *dir, hg_diag_sink *sink);
+
 /* The file extension of a format: "yaml" | "json". */
 const char *hg_plan_ext(hg_plan_format f);
 

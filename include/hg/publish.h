@@ -47,6 +47,9 @@ typedef struct hg_manifest {
   size_t n_params;
   hg_manifest_template *templates;
   size_t n_templates;
+  char *capability;     /* "CAPABILITY_IAM" or "CAPABILITY_NAMED_IAM" (the latter when the
+                           manifest does not say) */
+  size_t email_subscriptions; /* email endpoints that wait for confirmation */
 } hg_manifest;
 
 /*
