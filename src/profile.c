@@ -697,21 +697,25 @@ const char *hg_endpoint_protocol(hg_endpoint_kind k)
 static void check_endpoints(ctx *c, const hg_yval *v, const char *path)
 {
   size_t n = v->kind == HG_Y_SEQ ? v->n : 1;
-  bool email = false;
+  bool email = false, bad = false;
   for (size_t i = 0; i < n; i++) {
     const hg_yval *e = v->kind == HG_Y_SEQ ? v->items[i] : v;
     const char *why = NULL;
     int k = endpoint_kind(e->text, &why);
-    if (k < 0)
-      at(c, HG_SEV_ERROR, e, "profile-bad-endpoint", "%s '%s' is not an email address, https URL, SQS queue ARN or Lambda function ARN: %s",
-         path, clip(c, e->text), why);
+    if (k < 0 && strncmp(e->text, "https://", 8) != 0 && strncmp(e->text, "arn:", 4) != 0 && strchr(e->text, '@'))
+      at(c, HG_SEV_ERROR, e, "profile-bad-email", "%s '%s' is not a valid email address: %s", path, clip(c, e->text), why);
+    else if (k < 0)
+      at(c, HG_SEV_ERROR, e, "profile-bad-endpoint",
+         "%s '%s' is not an email address, https URL, SQS queue ARN or Lambda function ARN: %s", path, clip(c, e->text),
+         why);
     else if (k == HG_EP_EMAIL)
       email = true;
+    bad = bad || k < 0;
     for (size_t j = 0; j < i; j++)
       if (strcmp(v->items[j]->text, e->text) == 0)
         at(c, HG_SEV_ERROR, e, "profile-duplicate-endpoint", "%s lists '%s' twice", path, clip(c, e->text));
   }
-  if (!email && n > 0) {
+  if (!email && !bad && n > 0) {
     hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-no-email", "%s needs at least one email address", path);
     hg_diag_note(d, "the first email address is the stack's %s parameter, which a quick-create launch can change",
                  strstr(path, "infosec") ? "InfosecEmail" : "DevOpsEmail");

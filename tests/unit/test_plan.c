@@ -88,7 +88,7 @@ TEST(plan_300_filters_split_and_log_group_quota)
   /* Part 2 reaches part 1's topics by name; the parent wires it in. */
   CHECK(strstr(p.t[3].text, "Fn::Sub: arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${AWSAccountName}-devops\n") != NULL);
   CHECK(strstr(p.t[3].text, "Ref: InfosecTopic") == NULL);
-  CHECK(strstr(p.t[4].text, "  CloudWatchStack2:\n    Type: AWS::CloudFormation::Stack\n    DependsOn: CloudWatchStack\n") != NULL);
+  CHECK(strstr(p.t[4].text, "  CloudWatchStack2:\n    Type: AWS::CloudFormation::Stack\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    DependsOn: CloudWatchStack\n") != NULL);
   CHECK(strstr(p.t[4].text, "Fn::Sub: ${CFtemplateBucketURL}cloudwatch.global.2.yaml\n") != NULL);
   CHECK(strstr(p.manifest, "\"name\": \"cloudwatch.global.2.yaml\",\n      \"size\": ") != NULL);
   const char *dump = getenv("HG_PLAN_DUMP");

@@ -283,7 +283,7 @@ TEST(unknown_nested_key_lists_known_keys)
   CHECK_STREQ(r, "t.yaml:9:3: error: unknown key 'logs.expiry' [profile-unknown-key]\n"
                  "    expiry: 5\n"
                  "    ^~~~~~\n"
-                 "  note: known keys of logs: bucket, retention_days\n");
+                 "  note: known keys of logs: bucket, retention_days, object_lock, break_glass_role\n");
   free(r);
 }
 

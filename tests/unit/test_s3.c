@@ -414,7 +414,7 @@ TEST(plan_keys_order_and_urls)
               "'ParameterKey=AWSAccountName,ParameterValue=acme dev\\, eu' "
               "ParameterKey=InfosecEmail,ParameterValue=sec+ops@example.com "
               "'ParameterKey=DevOpsEmail,ParameterValue=o'\\''neil@example.com' "
-              "--capabilities CAPABILITY_NAMED_IAM");
+              "--capabilities CAPABILITY_NAMED_IAM --enable-termination-protection");
   free(cmd);
   hg_publish_plan_free(&plan);
 
