@@ -702,7 +702,7 @@ static void check_endpoints(ctx *c, const hg_yval *v, const char *path)
     const hg_yval *e = v->kind == HG_Y_SEQ ? v->items[i] : v;
     const char *why = NULL;
     int k = endpoint_kind(e->text, &why);
-    if (k < 0 && strncmp(e->text, "https://", 8) != 0 && strncmp(e->text, "arn:", 4) != 0 && strchr(e->text, '@'))
+    if (k < 0 && !strstr(e->text, "://") && strncmp(e->text, "arn:", 4) != 0)
       at(c, HG_SEV_ERROR, e, "profile-bad-email", "%s '%s' is not a valid email address: %s", path, clip(c, e->text), why);
     else if (k < 0)
       at(c, HG_SEV_ERROR, e, "profile-bad-endpoint",
