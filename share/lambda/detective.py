@@ -127,7 +127,7 @@ FRAMEWORK_TYPES = (
     ("fsbp", "AWS-Foundational-Security-Best-Practices"),
 )
 
-_state = {"session": None, "expires": None, "ddb": None, "clients": {}, "metadata": {}}
+_state = {"expires": None, "ddb": None, "clients": {}, "metadata": {}}
 _retries = [0]
 _sleep = time.sleep          # replaced by the tests
 _clock = time.monotonic      # replaced by the tests
@@ -140,7 +140,7 @@ def _now():
 
 def reset():
     """Forget the cached session, clients and rule items (a cold start)."""
-    _state.update(session=None, expires=None, ddb=None, clients={}, metadata={})
+    _state.update(expires=None, ddb=None, clients={}, metadata={})
 
 
 class Ignored(Exception):
@@ -300,19 +300,19 @@ def _reader():
     if role:
         creds = call(_client("sts").assume_role, RoleArn=role, RoleSessionName="hardengen-detective",
                      DurationSeconds=SESSION_SECONDS)["Credentials"]
-        session = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
-                                        aws_secret_access_key=creds["SecretAccessKey"],
-                                        aws_session_token=creds["SessionToken"])
+        keys = {"aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"]}
         expires = creds["Expiration"]
         if isinstance(expires, str):
             expires = parse_time(expires)
         elif expires.tzinfo is None:
             expires = expires.replace(tzinfo=datetime.timezone.utc)
     else:
-        session, expires = boto3.session.Session(), None
-    _state.update(session=session, expires=expires,
-                  ddb=session.client("dynamodb", region_name=region, config=_boto_config()),
-                  metadata={})
+        keys, expires = {}, None
+    # The default session's client factory: the service model is loaded once.
+    _state.update(expires=expires, metadata={},
+                  ddb=boto3.client("dynamodb", region_name=region, config=_boto_config(), **keys))
     return _state["ddb"]
 
 
@@ -411,7 +411,7 @@ def resource_info(fields):
                            resourceId=rid, limit=2)
             for ci in history.get("configurationItems") or []:
                 if ci.get("tags"):
-                    info["tags"] = dict(ci["tags"])
+                    info["tags"] = {k: "" if v is None else str(v) for k, v in ci["tags"].items()}
                     break
         except ClientError as err:
             if err.response.get("Error", {}).get("Code") != "ResourceNotDiscoveredException":
