@@ -40,6 +40,7 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
     "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",     # seconds per test, and no AMI is used
 })
 os.environ.pop("AWS_PROFILE", None)
 
@@ -314,6 +315,12 @@ def strict_errors(shape, value, path="finding"):
 _models = {}
 
 
+def _boto3_session():
+    if "session" not in _models:
+        _models["session"] = boto3.session.Session()
+    return _models["session"]
+
+
 def _securityhub_model():
     if "securityhub" not in _models:
         _models["securityhub"] = botocore.session.get_session().get_service_model("securityhub")
@@ -508,6 +515,9 @@ class LambdaTests(unittest.TestCase):
         self.mock = mock_aws()
         self.mock.start()
         self.addCleanup(self.mock.stop)
+        # mock_aws starts each test without a default session; one botocore
+        # session for all tests loads each service model once.
+        boto3.DEFAULT_SESSION = _boto3_session()
         self.env = mock.patch.dict(os.environ, LAMBDA_ENV)
         self.env.start()
         self.addCleanup(self.env.stop)
