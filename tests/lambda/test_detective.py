@@ -164,6 +164,57 @@ def tables_from_template(path, params=None, pseudo=None):
     return sorted(out, key=lambda a: a["TableName"])
 
 
+def reader_role_from_template(path, ddb):
+    """The reader role of the template: name, trust policy, inline policies
+    and the table ARNs its !GetAtt TABLE.Arn resolve to (from the tables
+    `ddb` holds). moto's IAM checks actions but matches every request against
+    the resource "*", so the policies come back with their DynamoDB
+    statements on "*" and without the KMS ones (moto's tables are not
+    encrypted with the key): the actions are what is tested."""
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.load(f, Loader=CfnLoader)
+    resources = doc["Resources"]
+    params = {n: p.get("Default") for n, p in doc.get("Parameters", {}).items()}
+    pseudo = {"AWS::AccountId": CENTRAL, "AWS::Region": CENTRAL_REGION, "AWS::Partition": "aws"}
+    logical = [n for n, r in resources.items() if r.get("Type") == "AWS::IAM::Role"]
+    if len(logical) != 1:
+        raise ValueError("expected one AWS::IAM::Role, found %d" % len(logical))
+    props = resources[logical[0]]["Properties"]
+    arns = {}
+    for name, res in resources.items():
+        if res.get("Type") == "AWS::DynamoDB::Table":
+            table = _resolve(res["Properties"]["TableName"], params, pseudo)
+            arns[name] = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+
+    def subst(value):
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            target, attr = value["Fn::GetAtt"]
+            if target in arns and attr == "Arn":
+                return arns[target]
+            raise ValueError("cannot resolve %r" % (value,))
+        if isinstance(value, dict) and set(value) <= {"Ref", "Fn::Sub"}:
+            return _resolve(value, params, pseudo)
+        if isinstance(value, dict):
+            return {k: subst(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [subst(v) for v in value]
+        return value
+
+    policies, tables = {}, []
+    for policy in props.get("Policies", []):
+        statements = []
+        for st in policy["PolicyDocument"]["Statement"]:
+            if str(st.get("Action")).startswith("kms:"):
+                continue
+            st = subst(st)
+            resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+            tables += [r for r in resources if r.startswith("arn:aws:dynamodb:")]
+            statements.append(dict(st, Resource="*"))
+        policies[policy["PolicyName"]] = dict(policy["PolicyDocument"], Statement=statements)
+    return {"name": _resolve(props["RoleName"], params, pseudo), "tables": sorted(tables),
+            "trust": subst(props["AssumeRolePolicyDocument"]), "policies": policies}
+
+
 def fill_tables(ddb, data_path):
     """Write detective-data.json's items (DynamoDB typed JSON) as they are."""
     with open(data_path, encoding="utf-8") as f:
@@ -554,11 +605,19 @@ class LambdaTests(unittest.TestCase):
         for args in tables_from_template(os.path.join(FIXTURES, "central.global.yaml")):
             ddb.create_table(**args)
         fill_tables(ddb, os.path.join(FIXTURES, "detective-data.json"))
-        session.client("iam").create_role(
-            RoleName="hardengen-detective-reader",
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}))
+        role = reader_role_from_template(os.path.join(FIXTURES, "central.global.yaml"), ddb)
+        self.assertEqual(role["tables"], ["arn:aws:dynamodb:%s:%s:table/%s" % (CENTRAL_REGION, CENTRAL, t)
+                                          for t in ("hardengen-config-rules", "hardengen-exceptions")])
+        iam = session.client("iam")
+        iam.create_role(RoleName=role["name"], AssumeRolePolicyDocument=json.dumps(role["trust"]))
+        for name, document in role["policies"].items():
+            iam.put_role_policy(RoleName=role["name"], PolicyName=name, PolicyDocument=json.dumps(document))
+        # A reader that may only Query: what a wrong deployment looks like.
+        iam.create_role(RoleName="hardengen-detective-query-only",
+                        AssumeRolePolicyDocument=json.dumps(role["trust"]))
+        iam.put_role_policy(RoleName="hardengen-detective-query-only", PolicyName="read",
+                            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Action": "dynamodb:Query", "Resource": "*"}]}))
         self.central_ddb = ddb
         self.assertEqual(boto3.client("dynamodb", region_name=CENTRAL_REGION).list_tables()["TableNames"], [])
 
@@ -862,6 +921,53 @@ class LambdaTests(unittest.TestCase):
         self.assertEqual((self.wire.records, self.wire.findings), ([], []))
         self.assertEqual(log["outcome"], "error")
         self.assertIn("AccessDeniedException", log["error"])
+
+    def _enforce_iam(self):
+        """From here on moto checks every request against IAM: the function
+        runs as a member-account user allowed everything, and reads the
+        tables only with what the reader role's policy grants."""
+        iam = boto3.client("iam")
+        iam.create_user(UserName="detective-function")
+        iam.put_user_policy(UserName="detective-function", PolicyName="all", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="detective-function")["AccessKey"]
+        env = mock.patch.dict(os.environ, {"AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                                           "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]})
+        env.start()
+        self.addCleanup(env.stop)
+        for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            token = mock.patch.dict(os.environ)
+            token.start()
+            self.addCleanup(token.stop)
+            os.environ.pop(name, None)
+        boto3.DEFAULT_SESSION = None       # credentials are read again
+        index.reset()
+        from moto import settings
+        from moto.core.authorization import ActionAuthenticatorMixin
+        for target, attr in ((settings, "INITIAL_NO_AUTH_ACTION_COUNT"),
+                             (ActionAuthenticatorMixin, "request_count")):
+            patch = mock.patch.object(target, attr, 0)
+            patch.start()
+            self.addCleanup(patch.stop)
+
+    def test_reader_role_policy_is_enough(self):
+        self._enforce_iam()
+        result, log = self.run_event(event("sample", resource_id="hg-tagged-bucket"))
+        self.assertEqual(result["outcome"], "sent")
+        self.assertIsNotNone(log["decisions"]["exception"])
+
+    def test_reader_role_denied_by_iam_goes_to_dlq(self):
+        self._enforce_iam()
+        role = "arn:aws:iam::%s:role/hardengen-detective-query-only" % CENTRAL
+        with mock.patch.dict(os.environ, {"READER_ROLE_ARN": role}):
+            err, log = self.run_failing(EVENTS["sample"], ClientError)
+        # moto answers a JSON protocol's denial in XML: botocore sees code "403".
+        self.assertEqual(err.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertIn("not authorized to perform: dynamodb:GetItem", str(err))
+        self.assertEqual(err.operation_name, "GetItem")
+        self.assertEqual(self.wire.count("dynamodb", "GetItem"), 1)      # not retried
+        self.assertEqual((self.wire.records, self.wire.findings), ([], []))
+        self.assertEqual(log["outcome"], "error")
 
     def test_securityhub_rejection_raises_before_firehose(self):
         self.wire.responses[("securityhub", "BatchImportFindings")] = {
