@@ -511,6 +511,46 @@ class StepTests(unittest.TestCase):
         self.assertEqual(index.effective_severity(meta, "NON_COMPLIANT", {"reason": "x"}), "INFORMATIONAL")
         self.assertEqual(index.effective_severity(meta, "COMPLIANT", None), "INFORMATIONAL")
 
+    def _meta(self, **change):
+        meta = {"rule": "r", "severity": "HIGH", "title": "T", "description": "D",
+                "frameworks": {"cis-1.4": "1.1", "custom": "x"}, "route": ["splunk", "securityhub"],
+                "enabled": True, "missing": False, "warnings": []}
+        meta.update(change)
+        return meta
+
+    def test_asff_mapping_without_aws(self):
+        f = index.extract(EVENTS["sample"])
+        res = {"type": "AWS::S3::Bucket", "id": "b", "name": "b", "arn": "arn:aws:s3:::b",
+               "tags": {"k": "v", "e": ""}, "status": "ok"}
+        with mock.patch.dict(os.environ, LAMBDA_ENV):
+            cases = {"NON_COMPLIANT": ("FAILED", "ACTIVE"), "COMPLIANT": ("PASSED", "ARCHIVED"),
+                     "INSUFFICIENT_DATA": ("WARNING", "ACTIVE"), "NOT_APPLICABLE": ("NOT_AVAILABLE", "ARCHIVED")}
+            for compliance, (status, state) in cases.items():
+                g = dict(f, compliance=compliance)
+                finding = index.asff_finding(g, self._meta(), res, None,
+                                             index.effective_severity(self._meta(), compliance, None))
+                self.assertEqual((finding["Compliance"]["Status"], finding["RecordState"]), (status, state))
+                self.assertEqual(asff_problems(finding), [])
+            self.assertEqual(finding["Types"], [index.CONFIG_TYPE, index.STANDARDS + "CIS AWS Foundations Benchmark"])
+            self.assertEqual(finding["Resources"][0]["Tags"], {"k": "v"})
+            china = dict(f, region="cn-north-1", rule_arn="arn:aws-cn:config:cn-north-1:123456789012:config-rule/x")
+            finding = index.asff_finding(china, self._meta(), dict(res, status="deleted"), None, "HIGH")
+            self.assertTrue(finding["ProductArn"].startswith("arn:aws-cn:securityhub:cn-north-1:"))
+            self.assertEqual(finding["Resources"][0]["Partition"], "aws-cn")
+            self.assertEqual(finding["RecordState"], "ARCHIVED")        # Config recorded the deletion
+
+    def test_hec_event_without_aws(self):
+        f = index.extract(EVENTS["sample"])
+        res = {"type": "AWS::S3::Bucket", "id": "b", "name": "b", "arn": None, "tags": {}, "status": "not-found"}
+        env = dict(LAMBDA_ENV, SPLUNK_FIELDS='{"account_id":"spoofed","team":"sec","n":3,"empty":""}')
+        with mock.patch.dict(os.environ, env):
+            hec = index.hec_event(f, self._meta(missing=True), res, None, "HIGH")
+        self.assertEqual(hec["fields"], {"account_id": MEMBER, "account_name": "acme-test", "env": "test",
+                                         "org_id": "o-a1b2c3d4e5", "team": "sec", "n": "3"})
+        self.assertEqual(hec["event"]["metadata"], "missing")
+        self.assertEqual(index.hec_record(hec), index.hec_record(copy.deepcopy(hec)))
+        self.assertTrue(index.hec_record(hec).endswith(b"}\n"))
+
     def test_retry_is_bounded(self):
         sleeps, calls = [], []
 
@@ -921,6 +961,19 @@ class LambdaTests(unittest.TestCase):
         self.assertEqual((self.wire.records, self.wire.findings), ([], []))
         self.assertEqual(log["outcome"], "error")
         self.assertIn("AccessDeniedException", log["error"])
+
+    def test_rule_metadata_bad_values_fall_back(self):
+        self.central_ddb.put_item(TableName="hardengen-config-rules", Item={
+            "rule": {"S": "odd-rule"}, "severity": {"S": "SEVERE"}, "route": {"S": "splunk"},
+            "enabled": {"S": "yes"}, "title": {"S": "  "}, "frameworks": {"M": {"cis-1.4": {"N": "3"}}}})
+        meta = index.rule_metadata("odd-rule")
+        self.assertEqual((meta["severity"], meta["route"], meta["enabled"], meta["title"]),
+                         ("MEDIUM", ["splunk", "securityhub"], True, "odd-rule"))
+        self.assertEqual(meta["frameworks"], {"cis-1.4": "3"})
+        self.assertFalse(meta["missing"])
+        self.assertEqual(len(meta["warnings"]), 3)
+        meta = index.rule_metadata("restricted-ssh")
+        self.assertEqual((meta["severity"], meta["route"], meta["warnings"]), ("HIGH", ["securityhub"], []))
 
     def _enforce_iam(self):
         """From here on moto checks every request against IAM: the function
