@@ -386,8 +386,7 @@ def resource_info(fields):
     status: "ok"; "deleted" (Config recorded its deletion); "not-found"
     (Config returns no item: deleted before it was described, or a type it
     does not record). BatchGetResourceConfig gives the current item; its
-    items carry no tags, so they come from the latest history item that
-    has them."""
+    items carry no tags, so they come from GetResourceConfigHistory."""
     config = _client("config")
     rtype, rid = fields["resource_type"], fields["resource_id"]
     partition = _partition(fields["rule_arn"], fields["region"])
@@ -409,10 +408,14 @@ def resource_info(fields):
         try:
             history = call(config.get_resource_config_history, resourceType=rtype,
                            resourceId=rid, limit=2)
+            # Newest first. A deletion's item has no tags: the one before it
+            # has the resource's last tags. Otherwise the newest item's tags
+            # are the tags, even when empty (older ones may be stale).
             for ci in history.get("configurationItems") or []:
-                if ci.get("tags"):
-                    info["tags"] = {k: "" if v is None else str(v) for k, v in ci["tags"].items()}
-                    break
+                if str(ci.get("configurationItemStatus", "")).startswith("ResourceDeleted"):
+                    continue
+                info["tags"] = {k: "" if v is None else str(v) for k, v in (ci.get("tags") or {}).items()}
+                break
         except ClientError as err:
             if err.response.get("Error", {}).get("Code") != "ResourceNotDiscoveredException":
                 raise

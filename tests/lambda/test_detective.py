@@ -909,9 +909,22 @@ class LambdaTests(unittest.TestCase):
              "resourceId": "hg-gone-bucket", "tags": {"hg:exception": "EXC-42"}}]}
         _, log = self.run_event(event("sample", resource_id="hg-gone-bucket"))
         self.assertEqual(log["resource"]["status"], "deleted")
+        self.assertEqual(log["resource"]["tag_count"], 1)
         f = self.wire.findings[0]
         self.assertEqual(f["RecordState"], "ARCHIVED")
         self.assertEqual(f["Severity"]["Label"], "INFORMATIONAL")   # tag exception from history
+
+    def test_tags_are_the_current_ones(self):
+        # Tags removed since the last item: the newest item's (empty) tags
+        # count, not an older item's, so an old exception tag cannot match.
+        self.wire.responses[("config", "GetResourceConfigHistory")] = {"configurationItems": [
+            {"configurationItemStatus": "OK", "resourceType": "AWS::S3::Bucket",
+             "resourceId": "hg-test-bucket", "tags": {}},
+            {"configurationItemStatus": "OK", "resourceType": "AWS::S3::Bucket",
+             "resourceId": "hg-test-bucket", "tags": {"hg:exception": "EXC-42"}}]}
+        _, log = self.run_event(EVENTS["sample"])
+        self.assertEqual(log["resource"]["tag_count"], 0)
+        self.assertEqual(self.wire.findings[0]["Severity"]["Label"], "HIGH")
 
     def test_resource_type_config_does_not_describe(self):
         result, log = self.run_event(EVENTS["unrecorded-type"])
