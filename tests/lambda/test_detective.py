@@ -33,6 +33,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(HERE, "fixtures")
 SOURCE = os.path.join(TOP, "share", "lambda", "detective.py")
+# The template the central tables and the reader role are built from: the
+# fixture, or a compiled env's out/ENV/central.global.yaml (with the default
+# table names, which the fixture data and the cases below use).
+CENTRAL_TEMPLATE = os.environ.get("HG_DETECTIVE_CENTRAL") or os.path.join(FIXTURES, "central.global.yaml")
+DETECTIVE_DATA = os.path.join(FIXTURES, "detective-data.json")
 
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -578,7 +583,7 @@ class TemplateTests(unittest.TestCase):
     """The tables come from the template's own definitions."""
 
     def test_tables_from_central_template(self):
-        tables = tables_from_template(os.path.join(FIXTURES, "central.global.yaml"))
+        tables = tables_from_template(CENTRAL_TEMPLATE)
         self.assertEqual([t["TableName"] for t in tables], ["hardengen-config-rules", "hardengen-exceptions"])
         self.assertEqual(tables[0]["KeySchema"], [{"AttributeName": "rule", "KeyType": "HASH"}])
         self.assertEqual(tables[1]["KeySchema"], [{"AttributeName": "rule", "KeyType": "HASH"},
@@ -589,7 +594,7 @@ class TemplateTests(unittest.TestCase):
         self.assertEqual(renamed[1]["TableName"], "other-rules")
 
     def test_data_matches_interface(self):
-        with open(os.path.join(FIXTURES, "detective-data.json"), encoding="utf-8") as f:
+        with open(DETECTIVE_DATA, encoding="utf-8") as f:
             data = json.load(f)
         self.assertEqual(data["schema"], 1)
         names = [t["name"] for t in data["tables"]]
@@ -642,10 +647,10 @@ class LambdaTests(unittest.TestCase):
                                         aws_secret_access_key=creds["SecretAccessKey"],
                                         aws_session_token=creds["SessionToken"])
         ddb = session.client("dynamodb", region_name=CENTRAL_REGION)
-        for args in tables_from_template(os.path.join(FIXTURES, "central.global.yaml")):
+        for args in tables_from_template(CENTRAL_TEMPLATE):
             ddb.create_table(**args)
-        fill_tables(ddb, os.path.join(FIXTURES, "detective-data.json"))
-        role = reader_role_from_template(os.path.join(FIXTURES, "central.global.yaml"), ddb)
+        fill_tables(ddb, DETECTIVE_DATA)
+        role = reader_role_from_template(CENTRAL_TEMPLATE, ddb)
         self.assertEqual(role["tables"], ["arn:aws:dynamodb:%s:%s:table/%s" % (CENTRAL_REGION, CENTRAL, t)
                                           for t in ("hardengen-config-rules", "hardengen-exceptions")])
         iam = session.client("iam")

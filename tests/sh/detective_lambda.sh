@@ -15,4 +15,20 @@ fi
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 export PYTHONDONTWRITEBYTECODE=1
-python3 tests/lambda/test_detective.py --lines
+T=$(tmpdir)
+python3 tests/lambda/test_detective.py --lines > "$T/out" 2> "$T/err"
+status=$?
+cat "$T/out"
+if [ "$status" -ne 0 ] && ! grep -q '^FAIL' "$T/out"; then
+  fail detective_lambda "the test runner exited with status $status: $(tail -1 "$T/err")"
+  tail -20 "$T/err"
+fi
+# The central template fixture the tables come from must itself be clean.
+if need_tool detective_lambda.fixture_cfnlint cfn-lint; then
+  if out=$(cfn-lint -- tests/lambda/fixtures/central.global.yaml 2>&1); then
+    pass detective_lambda.fixture_cfnlint
+  else
+    fail detective_lambda.fixture_cfnlint "cfn-lint reported findings on tests/lambda/fixtures/central.global.yaml"
+    printf '%s\n' "$out" | head -20
+  fi
+fi
