@@ -147,7 +147,7 @@ class Ignored(Exception):
     """The event is not one this function handles; not an error."""
 
 
-# ---------------------------------------------------------------- helpers
+# ------------------------------------------------------ clients, retries, text
 
 def _env(name, default=""):
     return os.environ.get(name, default)

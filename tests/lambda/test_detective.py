@@ -694,7 +694,7 @@ class LambdaTests(unittest.TestCase):
         self.securityhub = boto3.client("securityhub", region_name=REGION)
         self.securityhub.enable_security_hub()
 
-    # -- helpers
+    # -- running an event
 
     def run_event(self, evt):
         out = io.StringIO()
