@@ -48,9 +48,13 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/src/%.o: src/%.c $(wildcard include/hg/*.h) Makefile
+# -MMD -MP: each object also depends on the headers it includes (public and
+# private), recorded in a .d file beside it.
+$(BUILD)/src/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
 
 # The share folder is compiled into cli_common.o: rebuild it when PREFIX
 # changes (`make install PREFIX=/usr` after a plain `make`).

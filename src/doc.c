@@ -4,6 +4,7 @@
 #include "hg/doc.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,25 @@ hg_doc *hg_doc_int(long long v)
   hg_doc *d = node(HG_DOC_INT);
   d->num = v;
   return d;
+}
+
+hg_doc *hg_doc_float(double v)
+{
+  hg_doc *d = node(HG_DOC_FLOAT);
+  d->f = v;
+  return d;
+}
+
+const char *hg_doc_float_text(double v, char *buf)
+{
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, 32, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v)
+      break;
+  }
+  if (!strpbrk(buf, ".eEn"))
+    strcat(buf, ".0");
+  return buf;
 }
 
 hg_doc *hg_doc_bool(bool v)
@@ -126,6 +146,7 @@ hg_doc *hg_doc_clone(const hg_doc *d)
 {
   hg_doc *c = node(d->kind);
   c->num = d->num;
+  c->f = d->f;
   c->b = d->b;
   if (d->str)
     c->str = xstrdup(d->str);

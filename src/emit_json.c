@@ -46,6 +46,11 @@ static void put_value(hg_buf *out, const hg_doc *d, int ind)
   switch (d->kind) {
   case HG_DOC_STR: hg_emit_json_string(out, d->str); return;
   case HG_DOC_INT: hg_buf_printf(out, "%lld", d->num); return;
+  case HG_DOC_FLOAT: {
+    char buf[32];
+    hg_buf_puts(out, hg_doc_float_text(d->f, buf));
+    return;
+  }
   case HG_DOC_BOOL: hg_buf_puts(out, d->b ? "true" : "false"); return;
   case HG_DOC_MAP:
   case HG_DOC_SEQ: break;

@@ -126,6 +126,11 @@ static void put_inline(hg_buf *out, const hg_doc *d)
   switch (d->kind) {
   case HG_DOC_STR: put_scalar_str(out, d->str); break;
   case HG_DOC_INT: hg_buf_printf(out, "%lld", d->num); break;
+  case HG_DOC_FLOAT: {
+    char buf[32];
+    hg_buf_puts(out, hg_doc_float_text(d->f, buf));
+    break;
+  }
   case HG_DOC_BOOL: hg_buf_puts(out, d->b ? "true" : "false"); break;
   case HG_DOC_MAP: hg_buf_puts(out, "{}"); break;
   case HG_DOC_SEQ: hg_buf_puts(out, "[]"); break;

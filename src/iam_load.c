@@ -578,6 +578,14 @@ static hg_iam_node *from_doc(hg_iam_file *f, const hg_doc *d, int depth)
     n->style = 'p';
     break;
   }
+  case HG_DOC_FLOAT: {
+    char buf[32];
+    n->kind = HG_IAM_SCALAR;
+    n->str = hg_arena_strdup(f->arena, hg_doc_float_text(d->f, buf));
+    n->len = strlen(n->str);
+    n->style = 'p';
+    break;
+  }
   case HG_DOC_BOOL:
     n->kind = HG_IAM_SCALAR;
     n->str = d->b ? "true" : "false";

@@ -100,7 +100,7 @@ static hg_doc *threshold_doc(double t)
 {
   if (t == floor(t) && fabs(t) < 1e15)
     return hg_doc_int((long long)t);
-  return hg_doc_strf("%.17g", t);
+  return hg_doc_float(t);
 }
 
 static void add_pair(hg_doc *res, const hg_filter *f, const hg_plan_filter *pf, const char *ns,
@@ -137,7 +137,7 @@ static void add_pair(hg_doc *res, const hg_filter *f, const hg_plan_filter *pf, 
   hg_doc_set_str(ap, "Statistic", "Sum");
   hg_doc_set_int(ap, "Period", f->period > 0 ? f->period : 300);
   hg_doc_set_int(ap, "EvaluationPeriods", f->evaluation_periods > 0 ? f->evaluation_periods : 1);
-  hg_doc_set(ap, "Threshold", threshold_doc(f->threshold > 0 ? f->threshold : 1));
+  hg_doc_set(ap, "Threshold", threshold_doc(f->threshold));
   hg_doc_set_str(ap, "ComparisonOperator", "GreaterThanOrEqualToThreshold");
   hg_doc_set_str(ap, "TreatMissingData", "notBreaching");
   free(mf_id);

@@ -20,6 +20,7 @@ typedef enum {
   HG_DOC_SEQ,
   HG_DOC_STR,    /* text; the YAML writer quotes it when a reader could take it for anything else */
   HG_DOC_INT,    /* a JSON number / YAML int */
+  HG_DOC_FLOAT,  /* a JSON number / YAML float, printed with the fewest digits that read back the same */
   HG_DOC_BOOL,
 } hg_doc_kind;
 
@@ -28,6 +29,7 @@ struct hg_doc {
   hg_doc_kind kind;
   char *str;           /* STR: owned text */
   long long num;       /* INT */
+  double f;            /* FLOAT: finite */
   bool b;              /* BOOL */
   size_t n, cap;       /* MAP/SEQ: number of children */
   char **keys;         /* MAP: owned keys, parallel to items */
@@ -39,6 +41,11 @@ hg_doc *hg_doc_seq(void);
 hg_doc *hg_doc_str(const char *s);
 hg_doc *hg_doc_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 hg_doc *hg_doc_int(long long v);
+hg_doc *hg_doc_float(double v);   /* v must be finite */
+/* Text of a FLOAT as the writers print it: the shortest of %.15g..%.17g that
+ * reads back as v, with ".0" added when it would otherwise read as an int.
+ * buf holds at least 32 bytes. */
+const char *hg_doc_float_text(double v, char *buf);
 hg_doc *hg_doc_bool(bool v);
 
 /* Append key: val to a map (keys are not checked for duplicates); returns val. */
