@@ -59,10 +59,10 @@ const char *hg_arn_parse(const char *s, hg_arn *out, size_t *col)
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
       FAIL(i, "an ARN holds no spaces or control characters");
-  const char *parts[5];
-  size_t lens[5];
+  const char *parts[4];
+  size_t lens[4];
   const char *p = s + 4;
-  for (int k = 0; k < 5; k++) {
+  for (int k = 0; k < 4; k++) {
     const char *colon = strchr(p, ':');
     if (!colon)
       FAIL(n, "it has fewer than six ':'-separated parts (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)");

@@ -18,6 +18,10 @@ void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, 
                         size_t len);
 void hg_plan_inputs_free(hg_plan_inputs *in);
 
+/* Read templates/NAME from ROOT, else from the share folder, as a document;
+ * adds it to in. NULL after adding an error. */
+hg_doc *hg_plan_load_skeleton(const char *root, const char *name, hg_plan_inputs *in, hg_diag_sink *sink);
+
 /* Replace map[key] (or append it) with val; takes ownership of val. */
 void hg_plan_doc_put(hg_doc *map, const char *key, hg_doc *val);
 /* The first resource of a given Type in a template, or NULL; *id gets its logical id. */
