@@ -167,21 +167,6 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
     hg_diag_note(d, "keys: rule, arn or tag, reason, approved_by, expires");
     return 1;
   }
-  for (size_t i = 0; i < e->n; i++) {
-    bool known = false;
-    for (size_t k = 0; entry_keys[k]; k++)
-      known = known || strcmp(e->keys[i], entry_keys[k]) == 0;
-    if (!known) {
-      hg_diag *d = at(sink, HG_SEV_ERROR, e->key_nodes[i], "exception-unknown-key", "unknown key '%s'",
-                      clip(a, e->keys[i]));
-      const char *near = hg_did_you_mean(e->keys[i], entry_keys, true);
-      if (near)
-        hg_diag_note(d, "did you mean '%s'?", near);
-      else
-        hg_diag_note(d, "keys: rule, arn or tag, reason, approved_by, expires");
-    }
-  }
-
   hg_exception out = {0};
   /* rule */
   const hg_yval *rv = hg_yval_get(e, "rule");
@@ -291,6 +276,23 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
     } else {
       out.expires = ev->text;
       expired = strcmp(ev->text, today) < 0;
+    }
+  }
+
+  /* Unknown keys last, so an entry's problems come in the order of its lines
+   * as far as possible (a misspelt key is usually also a missing one). */
+  for (size_t i = 0; i < e->n; i++) {
+    bool known = false;
+    for (size_t k = 0; entry_keys[k]; k++)
+      known = known || strcmp(e->keys[i], entry_keys[k]) == 0;
+    if (!known) {
+      hg_diag *d = at(sink, HG_SEV_ERROR, e->key_nodes[i], "exception-unknown-key", "unknown key '%s'",
+                      clip(a, e->keys[i]));
+      const char *near = hg_did_you_mean(e->keys[i], entry_keys, true);
+      if (near)
+        hg_diag_note(d, "did you mean '%s'?", near);
+      else
+        hg_diag_note(d, "keys: rule, arn or tag, reason, approved_by, expires");
     }
   }
 

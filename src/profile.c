@@ -330,7 +330,8 @@ static void check_account_id(ctx *c, const hg_yval *v, const char *path)
     hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-account-id-unquoted",
                     "%s must be a quoted string: YAML reads %s as a number and drops leading zeros", path,
                     clip(c, v->text));
-    hg_diag_note(d, "write it as id: \"%s\"", clip(c, v->text));
+    const char *leaf = strrchr(path, '.');
+    hg_diag_note(d, "write it as %s: \"%s\"", leaf ? leaf + 1 : path, clip(c, v->text));
     return;
   }
   if (v->kind != HG_Y_STR) {
@@ -1067,30 +1068,40 @@ static void check_splunk_fields(ctx *c, const hg_yval *v, const char *path)
   }
 }
 
-/* Keys a mapping must have once it is written. */
-static void require_keys(ctx *c, const hg_yval *m, const char *path, const char *const *keys)
+/* Keys the mapping m must have once it is written; errors point at where
+ * (the key that opens m). */
+static void require_keys(ctx *c, const hg_yval *where, const hg_yval *m, const char *path, const char *const *keys)
 {
   for (size_t i = 0; keys[i]; i++)
     if (!hg_yval_get(m, keys[i]))
-      at(c, HG_SEV_ERROR, m, "profile-missing-key", "missing required key '%s.%s'", path, keys[i]);
+      at(c, HG_SEV_ERROR, where, "profile-missing-key", "missing required key '%s.%s'", path, keys[i]);
+}
+
+/* The key node of key in map m (for positions), else m. */
+static const hg_yval *key_node(const hg_yval *m, const char *key)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (strcmp(m->keys[i], key) == 0)
+      return m->key_nodes[i];
+  return m;
 }
 
 static void check_detective(ctx *c, const hg_yval *v, const char *path)
 {
   static const char *const top[] = {"central", NULL};
-  require_keys(c, v, path, top);
+  require_keys(c, v, v, path, top);
   const hg_yval *central = hg_yval_get(v, "central");
   if (central && central->kind == HG_Y_MAP) {
     static const char *const keys[] = {"account_id", "region", "org_id", NULL};
     char *sub = join_path(c, path, "central");
-    require_keys(c, central, sub, keys);
+    require_keys(c, key_node(v, "central"), central, sub, keys);
     free(sub);
   }
   const hg_yval *splunk = hg_yval_get(v, "splunk");
   if (splunk && splunk->kind == HG_Y_MAP) {
     static const char *const keys[] = {"hec_url", "hec_token_secret_arn", "backup_bucket", NULL};
     char *sub = join_path(c, path, "splunk");
-    require_keys(c, splunk, sub, keys);
+    require_keys(c, key_node(v, "splunk"), splunk, sub, keys);
     free(sub);
   }
   const hg_yval *sh = hg_yval_get(v, "securityhub");
