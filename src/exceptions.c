@@ -351,7 +351,8 @@ int hg_exceptions_parse_text(const char *file, const char *text, size_t len, con
         check_entry(doc->items[i], src, rules, today, x, sink);
     }
   }
-  qsort(x->v, x->n, sizeof *x->v, cmp_entry);
+  if (x->n > 1)
+    qsort(x->v, x->n, sizeof *x->v, cmp_entry);
   return sink->errors > errors ? -1 : 0;
 }
 
