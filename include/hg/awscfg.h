@@ -76,6 +76,11 @@ const char *hg_awscfg_creds_path(const hg_awscfg *c);
 /* True when either file has a section for the profile. */
 bool hg_awscfg_has_profile(const hg_awscfg *c, const char *profile);
 
+/* Where the profile's first section is in the credentials file (in_creds)
+ * or the config file; false when it has none there. */
+bool hg_awscfg_profile_where(const hg_awscfg *c, const char *profile, bool in_creds,
+                             hg_awscfg_where *where);
+
 /*
  * A profile's setting (credentials file first, then config file), or NULL.
  * where (may be NULL) tells where it was found.

@@ -97,6 +97,10 @@ void hg_creds_provider_free(hg_creds_provider *p);
  */
 const hg_creds *hg_creds_get(hg_creds_provider *p, hg_diag_sink *sink);
 
+/* The credentials last returned by hg_creds_get (for messages: their
+ * source), or NULL. Borrowed as above. */
+const hg_creds *hg_creds_current(const hg_creds_provider *p);
+
 /*
  * One-shot: resolve the chain (environment, shared files, ...) once and copy
  * the result into *out. Returns 0 with *out filled, or -1 after adding errors

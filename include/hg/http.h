@@ -122,6 +122,7 @@ typedef struct hg_http_request {
                                   instance metadata, where a retry only adds delay) */
   double connect_seconds;      /* overrides the client's when > 0 */
   double retry_seconds;        /* overrides the client's when > 0 */
+  double attempt_seconds;      /* overrides the client's when > 0 */
 } hg_http_request;
 
 /* What came back. Owned by the caller after hg_http_send; free with
