@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/awscfg.h"
 #include "hg/cli.h"
 #include "hg/creds.h"
 #include "hg/detective.h"
 #include "hg/dynamodb.h"
+#include "hg/http.h"
 #include "hg/plan.h"
 #include "hg/profile.h"
 #include "hg/sync.h"
@@ -40,8 +42,7 @@ const char hg_help_sync[] =
     "  --dry-run           read the tables and print what would change; write nothing\n"
     "  -v, --verbose       trace the HTTP requests on stderr (secrets redacted)\n"
     "\n"
-    "Credentials: as `hardengen publish` (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
-    "AWS_SESSION_TOKEN, else the shared credentials file and AWS_PROFILE), for a principal of\n"
+    "Credentials: as the AWS CLI finds them (see `hardengen help publish`), for a principal of\n"
     "the central account allowed dynamodb:Scan, PutItem and DeleteItem on the two tables.\n"
     "\n"
     "Exit status: 0 in sync; 1 the profile or the build output is wrong or missing; 2 usage\n"
@@ -65,12 +66,6 @@ static void report(void *ctx, const hg_sync_change *c, bool dry_run)
   static const char *const done[] = {"added", "changed", "removed"};
   static const char *const would[] = {"would add", "would change", "would remove"};
   printf("  %-12s %s %s\n", dry_run ? would[c->kind] : done[c->kind], c->table, c->key_text);
-}
-
-static const char *env_nonempty(const char *name)
-{
-  const char *v = getenv(name);
-  return v && *v ? v : NULL;
 }
 
 /*
@@ -166,8 +161,6 @@ int hg_cli_sync(int argc, char **argv)
     return hg_cli_usage_error(hg_help_sync, "unexpected argument '%s'", argv[optind]);
   if (!env)
     return hg_cli_usage_error(hg_help_sync, "--env ENV is required");
-  if (endpoint && strncmp(endpoint, "http://", 7) != 0 && strncmp(endpoint, "https://", 8) != 0)
-    return hg_cli_usage_error(hg_help_sync, "--endpoint-url must be an http:// or https:// URL");
 
   hg_diag_sink sink;
   hg_diag_init(&sink);
@@ -179,8 +172,10 @@ int hg_cli_sync(int argc, char **argv)
   memset(&sd, 0, sizeof sd);
   hg_sync_plan plan;
   memset(&plan, 0, sizeof plan);
-  hg_creds creds;
-  memset(&creds, 0, sizeof creds);
+  hg_awscfg *awscfg = NULL;
+  hg_http *http = NULL;
+  hg_creds_provider *creds = NULL;
+  char *endpoint_url = NULL;
   hg_ddb *ddb = NULL;
   size_t applied = 0;
 
@@ -197,12 +192,15 @@ int hg_cli_sync(int argc, char **argv)
     rc = HG_EXIT_INPUT;
     goto done;
   }
-  if (!region)
-    region = dc.central_region;
-  if (!endpoint)
-    endpoint = env_nonempty("AWS_ENDPOINT_URL_DYNAMODB");
-  if (!endpoint)
-    endpoint = env_nonempty("AWS_ENDPOINT_URL");
+  /* Region: --region, else detective.central.region (always set in a
+   * checked profile). Endpoint: --endpoint-url, AWS_ENDPOINT_URL_DYNAMODB,
+   * AWS_ENDPOINT_URL, the shared configuration, else AWS's. */
+  awscfg = hg_awscfg_load(&sink);
+  if (!awscfg || hg_awscfg_endpoint(awscfg, "dynamodb", endpoint, &endpoint_url, NULL, &sink) != 0) {
+    rc = HG_EXIT_USAGE;
+    goto done;
+  }
+  region = hg_awscfg_region(awscfg, region, dc.central_region, NULL);
 
   size_t len = 0;
   data = read_data(dir, env, &len, &sink);
@@ -216,12 +214,18 @@ int hg_cli_sync(int argc, char **argv)
     rc = HG_EXIT_INPUT;
     goto done;
   }
-  if (hg_creds_load(&creds, &sink) != 0) {
+  hg_http_config hcfg = {.trace = verbose ? trace_line : NULL};
+  http = hg_http_new(&hcfg);
+  hg_creds_opts copts = {.cfg = awscfg, .http = http};
+  creds = http ? hg_creds_provider_new(&copts, &sink) : NULL;
+  /* Credentials first, so a missing source fails here, not as a read error. */
+  if (!creds || !hg_creds_get(creds, &sink)) {
+    if (!http)
+      hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-internal", "cannot initialise libcurl");
     rc = HG_EXIT_IO;
     goto done;
   }
-  hg_ddb_config cfg = {.region = region, .endpoint = endpoint, .creds = &creds,
-                       .trace = verbose ? trace_line : NULL};
+  hg_ddb_config cfg = {.region = region, .endpoint = endpoint_url, .provider = creds, .http = http};
   ddb = hg_ddb_new(&cfg);
   if (!ddb) {
     hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-internal", "cannot initialise libcurl");
@@ -259,7 +263,10 @@ done:
   hg_sync_plan_free(&plan);
   hg_sync_data_free(&sd);
   hg_ddb_free(ddb);
-  hg_creds_free(&creds);
+  hg_creds_provider_free(creds);
+  hg_http_free(http);
+  hg_awscfg_free(awscfg);
+  free(endpoint_url);
   hg_profile_free(profile);
   hg_diag_free(&sink);
   free(data);

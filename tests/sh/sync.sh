@@ -64,8 +64,8 @@ expect_fail() { # NAME STATUS PATTERN -- command...
   fi
 }
 expect_fail sync-usage-env 2 '^hardengen: --env ENV is required$' -- "$HG_BIN" sync
-expect_fail sync-usage-endpoint 2 'endpoint-url must be an http' -- \
-  "$HG_BIN" sync --env "$ENV_NAME" --endpoint-url ftp://x
+expect_fail sync-usage-endpoint 2 "error: invalid endpoint URL 'ftp://x' (--endpoint-url): the scheme must be http or https \[endpoint-invalid\]" -- \
+  "$HG_BIN" sync --env "$ENV_NAME" --root "$ROOT" --out "$OUT" --endpoint-url ftp://x
 expect_fail sync-not-built 1 "error: $T/none/$ENV_NAME/manifest.json: No such file or directory \[sync-not-built\]" -- \
   "$HG_BIN" sync --env "$ENV_NAME" --root "$ROOT" --out "$T/none"
 expect_fail sync-no-detective 1 "error: the profile has no detective: block, so there is nothing to sync \[sync-no-detective\]" -- \
@@ -267,7 +267,9 @@ sync: 0 added, 1 changed, 1 removed, $((N_ITEMS - 2)) unchanged (acme-config-rul
 fi
 
 # ---------------------------------------------------------------- idempotent
-if ! sync >"$T/s3.out" 2>"$T/s3.err"; then
+# (the endpoint from the environment this time, as the AWS CLI reads it)
+if ! AWS_ENDPOINT_URL_DYNAMODB=$E "$HG_BIN" sync --env "$ENV_NAME" --root "$ROOT" --out "$OUT" \
+  >"$T/s3.out" 2>"$T/s3.err"; then
   fail sync-idempotent "exit status $?: $(head -3 "$T/s3.err")"
 elif [ "$(cat "$T/s3.out")" != "sync: 0 added, 0 changed, 0 removed, $((N_ITEMS - 1)) unchanged (acme-config-rules, acme-exceptions at $E)" ]; then
   fail sync-idempotent "output: $(cat "$T/s3.out")"
