@@ -196,6 +196,11 @@ static hg_doc *load_skeleton(const char *root, const char *name, hg_plan_inputs 
   return d;
 }
 
+hg_doc *hg_plan_load_skeleton(const char *root, const char *name, hg_plan_inputs *in, hg_diag_sink *sink)
+{
+  return load_skeleton(root, name, in, sink);
+}
+
 static hg_plan_template *add_template(hg_plan *p, const char *stem, hg_plan_format f, hg_doc *doc)
 {
   p->t = xrealloc(p->t, (p->n + 1) * sizeof *p->t);
@@ -328,6 +333,8 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
     goto done;
   size_t n_parts = out->n - 2;
   fill_parent(c, parent, n_parts, o.format);
+  if (hg_plan_detective(c, root, o.format, parent, out, &in, sink) != 0)
+    goto done;
   hg_plan_harden_parent(c->profile, parent);
   add_template(out, "security.global", o.format, parent);
   parent = NULL;
@@ -395,6 +402,7 @@ void hg_plan_free(hg_plan *p)
   }
   free(p->filters);
   free(p->manifest);
+  free(p->data);
   free(p->env);
   memset(p, 0, sizeof *p);
 }

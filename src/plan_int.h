@@ -18,6 +18,10 @@ void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, 
                         size_t len);
 void hg_plan_inputs_free(hg_plan_inputs *in);
 
+/* Read templates/NAME from ROOT, else from the share folder, as a document;
+ * adds it to in. NULL after adding an error. */
+hg_doc *hg_plan_load_skeleton(const char *root, const char *name, hg_plan_inputs *in, hg_diag_sink *sink);
+
 /* Replace map[key] (or append it) with val; takes ownership of val. */
 void hg_plan_doc_put(hg_doc *map, const char *key, hg_doc *val);
 /* The first resource of a given Type in a template, or NULL; *id gets its logical id. */
@@ -56,5 +60,23 @@ const char *hg_plan_capability(const hg_plan *p);
 
 /* Build p->manifest from the rest of p. */
 void hg_plan_manifest(const hg_compiled *c, hg_plan *p);
+
+/*
+ * The Code property of a Lambda function whose handler source ships with
+ * hardengen: {ZipFile: the text of share/lambda/NAME.py} (plan_lambda.c).
+ * The source is added to digest. Returns a new node, or NULL after adding
+ * an error (lambda-source-unreadable).
+ */
+hg_doc *hg_plan_lambda_code(const char *root, const char *name, hg_plan_inputs *digest, hg_diag_sink *sink);
+
+/*
+ * The detective controls of SPEC §11 (plan_detective.c): when the profile
+ * sets detective:, append detective.global (and, for the central account,
+ * central.global) to p->t, add their stacks to the parent document, and
+ * build p->data (detective-data.json). Skeletons and exception files go to
+ * digest. Does nothing when detective: is absent. Returns 0 or -1.
+ */
+int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, hg_doc *parent,
+                      hg_plan *p, hg_plan_inputs *digest, hg_diag_sink *sink);
 
 #endif

@@ -7,6 +7,7 @@
  *    "email_subscriptions":N (they wait for confirmation),
  *    "object_lock":{"mode","days"} or null,
  *    "templates":[{"name","size","sha256","resources"}] (upload order),
+ *    "data":[{"name","size","sha256"}] (only with detective: detective-data.json),
  *    "filters":[{"id","cis","metric","alarm","topic"}]}
  */
 #include <stdlib.h>
@@ -76,6 +77,13 @@ void hg_plan_manifest(const hg_compiled *c, hg_plan *p)
     hg_buf_puts(&b, i + 1 < p->n ? "    },\n" : "    }\n  ]");
   }
   hg_buf_puts(&b, ",\n");
+  if (p->data) { /* SPEC §11: the detective tables' items, for `hardengen sync` */
+    key(&b, 2, "data"); hg_buf_puts(&b, "[\n    {\n");
+    key(&b, 6, "name"); hg_emit_json_string(&b, HG_PLAN_DATA_NAME); hg_buf_puts(&b, ",\n");
+    key(&b, 6, "size"); hg_buf_printf(&b, "%zu,\n", p->data_len);
+    key(&b, 6, "sha256"); hg_emit_json_string(&b, p->data_sha256); hg_buf_puts(&b, "\n");
+    hg_buf_puts(&b, "    }\n  ],\n");
+  }
   key(&b, 2, "filters"); hg_buf_puts(&b, p->n_filters ? "[\n" : "[]");
   for (size_t i = 0; i < p->n_filters; i++) {
     const hg_plan_filter *f = &p->filters[i];

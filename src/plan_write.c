@@ -87,14 +87,18 @@ int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink)
   }
   chmod(tmp, 0755);
   int rc = 0;
-  size_t nfd = p->n + 1;
+  /* The templates, detective-data.json when there is one, manifest.json. */
+  size_t nfd = p->n + 1 + (p->data ? 1 : 0);
   int *fds = xmalloc(nfd * sizeof *fds);
-  for (size_t i = 0; i < nfd; i++)
+  const char **names = xmalloc(nfd * sizeof *names);
+  for (size_t i = 0; i < nfd; i++) {
     fds[i] = -1;
-  for (size_t i = 0; i <= p->n && rc == 0; i++) {
-    const char *name = i < p->n ? p->t[i].name : "manifest.json";
-    const char *data = i < p->n ? p->t[i].text : p->manifest;
-    size_t len = i < p->n ? p->t[i].len : p->manifest_len;
+    names[i] = i < p->n ? p->t[i].name : i + 1 < nfd ? HG_PLAN_DATA_NAME : "manifest.json";
+  }
+  for (size_t i = 0; i < nfd && rc == 0; i++) {
+    const char *name = names[i];
+    const char *data = i < p->n ? p->t[i].text : i + 1 < nfd ? p->data : p->manifest;
+    size_t len = i < p->n ? p->t[i].len : i + 1 < nfd ? p->data_len : p->manifest_len;
     if (write_file(tmp, name, data, len, &fds[i]) != 0) {
       hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed", "cannot write %s: %s", name,
                   strerror(errno));
@@ -106,13 +110,14 @@ int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink)
     if (fds[i] < 0)
       continue;
     if (rc == 0 && fdatasync(fds[i]) != 0) {
-      hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed", "cannot sync %s: %s",
-                  i < p->n ? p->t[i].name : "manifest.json", strerror(errno));
+      hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed", "cannot sync %s: %s", names[i],
+                  strerror(errno));
       rc = -1;
     }
     close(fds[i]);
   }
   free(fds);
+  free(names);
   if (rc == 0) {
     sync_dir(tmp);
     struct stat st;

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/arn.h"
+
 #define MAX_EXTENDS_DEPTH 16
 
 /* At most this many diagnostics per profile; the rest are counted in one
@@ -339,7 +341,8 @@ static void check_account_id(ctx *c, const hg_yval *v, const char *path)
     hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-account-id-unquoted",
                     "%s must be a quoted string: YAML reads %s as a number and drops leading zeros", path,
                     clip(c, v->text));
-    hg_diag_note(d, "write it as id: \"%s\"", clip(c, v->text));
+    const char *leaf = strrchr(path, '.');
+    hg_diag_note(d, "write it as %s: \"%s\"", leaf ? leaf + 1 : path, clip(c, v->text));
     return;
   }
   if (v->kind != HG_Y_STR) {
@@ -839,6 +842,22 @@ typedef struct field {
   check_fn check;
 } field;
 
+/* Checks of the detective: block and of rule metadata (defined below the schema). */
+static void check_severity(ctx *c, const hg_yval *v, const char *path);
+static void check_endpoint_type(ctx *c, const hg_yval *v, const char *path);
+static void check_rule_title(ctx *c, const hg_yval *v, const char *path);
+static void check_rule_description(ctx *c, const hg_yval *v, const char *path);
+static void check_route(ctx *c, const hg_yval *v, const char *path);
+static void check_frameworks(ctx *c, const hg_yval *v, const char *path);
+static void check_org_id(ctx *c, const hg_yval *v, const char *path);
+static void check_table_name(ctx *c, const hg_yval *v, const char *path);
+static void check_role_name(ctx *c, const hg_yval *v, const char *path);
+static void check_secret_arn(ctx *c, const hg_yval *v, const char *path);
+static void check_no_token(ctx *c, const hg_yval *v, const char *path);
+static void check_hec_url(ctx *c, const hg_yval *v, const char *path);
+static void check_splunk_fields(ctx *c, const hg_yval *v, const char *path);
+static void check_detective(ctx *c, const hg_yval *v, const char *path);
+
 static const field f_account[] = {
     {"name", T_STR, NULL, check_account_name},
     {"id", T_SCALAR, NULL, check_account_id},
@@ -899,6 +918,16 @@ static const field f_filters[] = {
     {"override", T_IDMAP, f_override, NULL},
     {NULL, 0, NULL, NULL},
 };
+/* Rule metadata beside a rule's parameters (SPEC §11): what the detective
+ * tables hold for the rule. */
+#define RULE_METADATA                                                                                        \
+  {"severity", T_STR, NULL, check_severity}, {"title", T_STR, NULL, check_rule_title},                       \
+      {"description", T_STR, NULL, check_rule_description}, {"frameworks", T_ANYMAP, NULL, check_frameworks}, \
+      {"route", T_STRLIST, NULL, check_route}, {"enabled", T_BOOL, NULL, NULL}
+static const field f_rule[] = {
+    RULE_METADATA,
+    {NULL, 0, NULL, NULL},
+};
 static const field f_pwpolicy[] = {
     {"MinimumPasswordLength", T_INT, NULL, check_pw_len},
     {"PasswordReusePrevention", T_INT, NULL, check_pw_reuse},
@@ -907,14 +936,45 @@ static const field f_pwpolicy[] = {
     {"RequireLowercaseCharacters", T_BOOL, NULL, NULL},
     {"RequireSymbols", T_BOOL, NULL, NULL},
     {"RequireNumbers", T_BOOL, NULL, NULL},
+    RULE_METADATA,
     {NULL, 0, NULL, NULL},
 };
+/* config.rules.NAME: the managed rules config.global.yaml deploys. */
 static const field f_rules[] = {
     {"iam-password-policy", T_MAP, f_pwpolicy, NULL},
+    {"iam-user-no-policies-check", T_MAP, f_rule, NULL},
+    {"root-account-mfa-enabled", T_MAP, f_rule, NULL},
+    {"s3-bucket-public-read-prohibited", T_MAP, f_rule, NULL},
+    {"s3-bucket-public-write-prohibited", T_MAP, f_rule, NULL},
+    {"restricted-ssh", T_MAP, f_rule, NULL},
     {NULL, 0, NULL, NULL},
 };
 static const field f_config[] = {
     {"rules", T_MAP, f_rules, NULL},
+    {NULL, 0, NULL, NULL},
+};
+static const field f_det_central[] = {
+    {"account_id", T_SCALAR, NULL, check_account_id},
+    {"region", T_STR, NULL, check_region},
+    {"org_id", T_STR, NULL, check_org_id},
+    {"rules_table", T_STR, NULL, check_table_name},
+    {"exceptions_table", T_STR, NULL, check_table_name},
+    {"reader_role", T_STR, NULL, check_role_name},
+    {NULL, 0, NULL, NULL},
+};
+static const field f_det_splunk[] = {
+    {"hec_url", T_STR, NULL, check_hec_url},
+    {"hec_token_secret_arn", T_STR, NULL, check_secret_arn},
+    {"endpoint_type", T_STR, NULL, check_endpoint_type},
+    {"backup_bucket", T_STR, NULL, check_bucket},
+    {"hec_token", T_SCALAR, NULL, check_no_token},
+    {NULL, 0, NULL, NULL},
+};
+static const field f_detective[] = {
+    {"central", T_MAP, f_det_central, NULL},
+    {"splunk", T_MAP, f_det_splunk, NULL},
+    {"securityhub", T_BOOL, NULL, NULL},
+    {"fields", T_ANYMAP, NULL, check_splunk_fields},
     {NULL, 0, NULL, NULL},
 };
 static const field f_top[] = {
@@ -932,6 +992,7 @@ static const field f_top[] = {
     {"filters", T_MAP, f_filters, NULL},
     {"config", T_MAP, f_config, NULL},
     {"vars", T_ANYMAP, NULL, NULL},
+    {"detective", T_MAP, f_detective, check_detective},
     {NULL, 0, NULL, NULL},
 };
 
@@ -990,6 +1051,273 @@ static char *join_path(ctx *c, const char *path, const char *key)
   return path[0] ? xasprintf("%s.%s", path, key) : xstrdup(key);
 }
 
+/* ---- detective: (SPEC §11) and rule metadata -------------------------- */
+
+static const char *const severities[] = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", NULL};
+static const char *const routes[] = {"splunk", "securityhub", NULL};
+static const char *const endpoint_types[] = {"Event", "Raw", NULL};
+
+/* A value from a fixed list, with did-you-mean. */
+static void check_enum(ctx *c, const hg_yval *v, const char *path, const char *code, const char *const *allowed)
+{
+  for (size_t i = 0; allowed[i]; i++)
+    if (strcmp(v->text, allowed[i]) == 0)
+      return;
+  hg_buf b;
+  hg_buf_init(&b);
+  for (size_t i = 0; allowed[i]; i++)
+    hg_buf_printf(&b, "%s%s", i ? ", " : "", allowed[i]);
+  hg_diag *d = at(c, HG_SEV_ERROR, v, code, "%s '%s' must be one of %s", path, clip(c, v->text), b.data);
+  hg_buf_free(&b);
+  const char *near = hg_did_you_mean(v->text, allowed, true);
+  if (near)
+    hg_diag_note(d, "did you mean '%s'?", near);
+}
+
+static void check_severity(ctx *c, const hg_yval *v, const char *path)
+{
+  check_enum(c, v, path, "profile-bad-severity", severities);
+}
+
+static void check_endpoint_type(ctx *c, const hg_yval *v, const char *path)
+{
+  check_enum(c, v, path, "profile-bad-endpoint-type", endpoint_types);
+}
+
+static void check_length(ctx *c, const hg_yval *v, const char *path, size_t max, const char *what)
+{
+  size_t n = strlen(v->text);
+  if (n == 0)
+    at(c, HG_SEV_ERROR, v, "profile-bad-length", "%s is empty", path);
+  else if (n > max)
+    at(c, HG_SEV_ERROR, v, "profile-bad-length", "%s is %zu bytes; %s allows %zu", path, n, what, max);
+}
+
+/* Security Hub ASFF: Title 1-256, Description 1-1024 characters. */
+static void check_rule_title(ctx *c, const hg_yval *v, const char *path)
+{
+  check_length(c, v, path, 256, "a Security Hub finding title");
+}
+
+static void check_rule_description(ctx *c, const hg_yval *v, const char *path)
+{
+  check_length(c, v, path, 1024, "a Security Hub finding description");
+}
+
+static void check_route(ctx *c, const hg_yval *v, const char *path)
+{
+  for (size_t i = 0; i < v->n; i++) {
+    const hg_yval *t = v->items[i];
+    bool known = false;
+    for (size_t k = 0; routes[k]; k++)
+      known = known || strcmp(t->text, routes[k]) == 0;
+    if (!known) {
+      hg_diag *d = at(c, HG_SEV_ERROR, t, "profile-bad-route", "unknown route '%s' in %s", clip(c, t->text), path);
+      const char *near = hg_did_you_mean(t->text, routes, true);
+      if (near)
+        hg_diag_note(d, "did you mean '%s'?", near);
+      else
+        hg_diag_note(d, "routes: splunk, securityhub");
+      continue;
+    }
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(v->items[j]->text, t->text) == 0) {
+        at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", clip(c, t->text), path);
+        break;
+      }
+  }
+}
+
+/* frameworks: {FRAMEWORK: "SECTION"}; a section YAML reads as a number
+ * ("1.10" -> 1.1) must be quoted, as account ids are. */
+static void check_frameworks(ctx *c, const hg_yval *v, const char *path)
+{
+  for (size_t i = 0; i < v->n; i++) {
+    const char *k = v->keys[i];
+    const hg_yval *val = v->items[i];
+    bool ok = *k != '\0' && strlen(k) <= 64;
+    for (const char *q = k; ok && *q; q++)
+      ok = is_lower_alnum(*q) || *q == '-' || *q == '.' || *q == '_';
+    char *sub = join_path(c, path, k);
+    if (!ok)
+      at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-framework",
+         "framework '%s' in %s must be 1 to 64 lower-case letters, digits, '.', '_' or '-'", clip(c, k), path);
+    if (val->kind == HG_Y_INT || val->kind == HG_Y_FLOAT) {
+      hg_diag *d = at(c, HG_SEV_ERROR, val, "profile-type",
+                      "%s must be a quoted string: YAML reads %s as a number (1.10 would become 1.1)", sub,
+                      clip(c, val->text));
+      hg_diag_note(d, "write it as \"%s\"", clip(c, val->text));
+    } else if (val->kind != HG_Y_STR) {
+      at(c, HG_SEV_ERROR, val, "profile-type", "%s must be a string, not %s", sub, hg_yval_kind_name(val->kind));
+    } else if (!*val->text || strlen(val->text) > 64) {
+      at(c, HG_SEV_ERROR, val, "profile-bad-framework", "%s must be 1 to 64 characters", sub);
+    }
+    free(sub);
+  }
+}
+
+static void check_org_id(ctx *c, const hg_yval *v, const char *path)
+{
+  /* AWS Organizations: ^o-[a-z0-9]{10,32}$ */
+  const char *s = v->text;
+  size_t n = strlen(s);
+  bool ok = n >= 12 && n <= 34 && strncmp(s, "o-", 2) == 0;
+  for (size_t i = 2; ok && i < n; i++)
+    ok = is_lower_alnum(s[i]);
+  if (!ok) {
+    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-org-id", "%s '%s' is not an organization id", path, clip(c, s));
+    hg_diag_note(d, "an organization id is 'o-' and 10 to 32 lower-case letters or digits (o-a1b2c3d4e5)");
+  }
+}
+
+static void check_table_name(ctx *c, const hg_yval *v, const char *path)
+{
+  /* DynamoDB CreateTable: 3 to 255 of [a-zA-Z0-9_.-] */
+  const char *s = v->text;
+  size_t n = strlen(s);
+  bool ok = n >= 3 && n <= 255;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = is_alnum(s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-';
+  if (!ok)
+    at(c, HG_SEV_ERROR, v, "profile-bad-table-name",
+       "%s '%s' is not a DynamoDB table name (3 to 255 letters, digits, '_', '.' or '-')", path, clip(c, s));
+}
+
+static void check_role_name(ctx *c, const hg_yval *v, const char *path)
+{
+  /* IAM CreateRole: 1 to 64 of [\w+=,.@-] */
+  const char *s = v->text;
+  size_t n = strlen(s);
+  bool ok = n >= 1 && n <= 64;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = is_alnum(s[i]) || strchr("_+=,.@-", s[i]) != NULL;
+  if (!ok)
+    at(c, HG_SEV_ERROR, v, "profile-bad-role-name",
+       "%s '%s' is not an IAM role name (1 to 64 letters, digits or _+=,.@-)", path, clip(c, s));
+}
+
+static void check_secret_arn(ctx *c, const hg_yval *v, const char *path)
+{
+  size_t col = 0;
+  hg_arn a;
+  const char *why = hg_arn_parse(v->text, &a, &col);
+  if (!why && !(a.service_len == 14 && strncmp(a.service, "secretsmanager", 14) == 0))
+    why = "it is not a Secrets Manager ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)";
+  else if (!why && (!a.region_len || a.account_len != 12))
+    why = "a secret's ARN names its Region and 12-digit account";
+  else if (!why && (strncmp(a.resource, "secret:", 7) != 0 || a.resource_len == 7))
+    why = "the resource part is not secret:NAME";
+  if (why) {
+    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-arn", "%s '%s' is not a valid ARN: %s", path, clip(c, v->text), why);
+    hg_diag_note(d, "the HEC token stays in Secrets Manager; the profile names the secret's ARN");
+  }
+}
+
+/* A HEC token never belongs in a profile (SPEC §11). */
+static void check_no_token(ctx *c, const hg_yval *v, const char *path)
+{
+  hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-secret-in-profile", "%s: a HEC token must not be written in a profile",
+                  path);
+  hg_diag_note(d, "store it in AWS Secrets Manager and set detective.splunk.hec_token_secret_arn");
+}
+
+static void check_hec_url(ctx *c, const hg_yval *v, const char *path)
+{
+  const char *s = v->text;
+  const char *why = NULL;
+  if (strncmp(s, "https://", 8) != 0)
+    why = "Firehose delivers to Splunk only over https://";
+  for (const char *p = s; !why && *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '\\' || (unsigned char)*p >= 0x7f)
+      why = "it must not contain spaces, '?', '#' or '\\'";
+  if (!why) {
+    const char *host = s + 8;
+    size_t hl = strcspn(host, ":/");
+    if (hl == 0)
+      why = "the host is empty";
+    for (size_t i = 0; !why && i < hl; i++)
+      if (!is_alnum(host[i]) && host[i] != '-' && host[i] != '.')
+        why = "the host holds a character that is not allowed";
+    if (!why && host[hl] == ':') {
+      const char *port = host + hl + 1;
+      size_t pl = strspn(port, "0123456789");
+      long pn = pl && pl <= 5 ? strtol(port, NULL, 10) : 0;
+      if (pl == 0 || pn < 1 || pn > 65535 || (port[pl] != '\0' && port[pl] != '/'))
+        why = "the port must be a number from 1 to 65535";
+    }
+  }
+  if (!why && strlen(s) > 2048)
+    why = "Firehose allows at most 2048 characters";
+  if (why) {
+    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-hec-url", "%s '%s' is not a Splunk HEC URL: %s", path, clip(c, s),
+                    why);
+    hg_diag_note(d, "for example https://http-inputs-firehose-acme.splunkcloud.com:443");
+  }
+}
+
+/* detective.fields: index-time Splunk fields, NAME: "value". */
+static void check_splunk_fields(ctx *c, const hg_yval *v, const char *path)
+{
+  for (size_t i = 0; i < v->n; i++) {
+    const char *k = v->keys[i];
+    const hg_yval *val = v->items[i];
+    bool ok = (k[0] >= 'a' && k[0] <= 'z') || (k[0] >= 'A' && k[0] <= 'Z') || k[0] == '_';
+    for (const char *q = k; ok && *q; q++)
+      ok = is_alnum(*q) || *q == '_';
+    char *sub = join_path(c, path, k);
+    if (!ok || strlen(k) > 128)
+      at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-field-name",
+         "'%s' in %s is not a Splunk field name (a letter or '_', then letters, digits or '_')", clip(c, k), path);
+    if (val->kind != HG_Y_STR)
+      type_error(c, val, sub, T_STR);
+    else if (strlen(val->text) > 1024)
+      at(c, HG_SEV_ERROR, val, "profile-bad-length", "%s is longer than 1024 bytes", sub);
+    free(sub);
+  }
+}
+
+/* Keys the mapping m must have once it is written; errors point at where
+ * (the key that opens m). */
+static void require_keys(ctx *c, const hg_yval *where, const hg_yval *m, const char *path, const char *const *keys)
+{
+  for (size_t i = 0; keys[i]; i++)
+    if (!hg_yval_get(m, keys[i]))
+      at(c, HG_SEV_ERROR, where, "profile-missing-key", "missing required key '%s.%s'", path, keys[i]);
+}
+
+/* The key node of key in map m (for positions), else m. */
+static const hg_yval *key_node(const hg_yval *m, const char *key)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (strcmp(m->keys[i], key) == 0)
+      return m->key_nodes[i];
+  return m;
+}
+
+static void check_detective(ctx *c, const hg_yval *v, const char *path)
+{
+  static const char *const top[] = {"central", NULL};
+  require_keys(c, v, v, path, top);
+  const hg_yval *central = hg_yval_get(v, "central");
+  if (central && central->kind == HG_Y_MAP) {
+    static const char *const keys[] = {"account_id", "region", "org_id", NULL};
+    char *sub = join_path(c, path, "central");
+    require_keys(c, key_node(v, "central"), central, sub, keys);
+    free(sub);
+  }
+  const hg_yval *splunk = hg_yval_get(v, "splunk");
+  if (splunk && splunk->kind == HG_Y_MAP) {
+    static const char *const keys[] = {"hec_url", "hec_token_secret_arn", "backup_bucket", NULL};
+    char *sub = join_path(c, path, "splunk");
+    require_keys(c, key_node(v, "splunk"), splunk, sub, keys);
+    free(sub);
+  }
+  const hg_yval *sh = hg_yval_get(v, "securityhub");
+  if (!splunk && sh && sh->kind == HG_Y_BOOL && !sh->b)
+    at(c, HG_SEV_ERROR, sh, "profile-detective-no-route",
+       "%s.securityhub is false and there is no %s.splunk: compliance changes would go nowhere", path, path);
+}
+
 static void check_node(ctx *c, const hg_yval *v, const field *f, const char *path);
 
 static void check_map(ctx *c, const hg_yval *m, const field *kids, const char *path)
@@ -1040,6 +1368,8 @@ static void check_node(ctx *c, const hg_yval *v, const field *f, const char *pat
   switch (f->type) {
   case T_MAP:
     check_map(c, v, f->kids, path);
+    if (f->check) /* whole-mapping rules: required keys, combinations */
+      f->check(c, v, path);
     return;
   case T_IDMAP:
     for (size_t i = 0; i < v->n; i++) {
@@ -1293,6 +1623,7 @@ static void fill(hg_profile *p)
     vars = empty;
   }
   p->vars = vars;
+  p->detective = hg_yval_get(t, "detective");
 }
 
 /* ---- merge -------------------------------------------------------------- */

@@ -78,7 +78,13 @@ typedef struct hg_plan {
   char digest[65];           /* sha256 over the inputs (see hg_plan_build) */
   char *manifest;            /* owned; manifest.json bytes */
   size_t manifest_len;
+  char *data;                /* owned; detective-data.json bytes (SPEC §11), or NULL */
+  size_t data_len;
+  char data_sha256[65];
 } hg_plan;
+
+/* The file name of hg_plan.data inside out/ENV/. */
+#define HG_PLAN_DATA_NAME "detective-data.json"
 
 /*
  * Build the stack set for a compiled env. root is the --root folder (for

@@ -11,7 +11,9 @@ if [ $st != 0 ]; then
   fail build-prod "exit status $st: $(head -5 "$work/err")"
   exit 0
 fi
-want="cloudtrail.global.yaml cloudwatch.global.yaml config.global.yaml manifest.json security.global.yaml"
+# The four stacks of SPEC §5, and (prod sets detective:) the detective stack
+# and its table items (SPEC §11).
+want="cloudtrail.global.yaml cloudwatch.global.yaml config.global.yaml detective-data.json detective.global.yaml manifest.json security.global.yaml"
 got=$(cd "$work/a/prod" && ls | tr '\n' ' ' | sed 's/ $//')
 if [ "$got" = "$want" ]; then pass build-five-files; else fail build-five-files "got: $got"; fi
 
@@ -36,7 +38,7 @@ if need_tool build-json-same-values python3; then
   if python3 - "$work/a/prod" "$work/j/prod" <<'PY'
 import json, sys, yaml
 a, j = sys.argv[1], sys.argv[2]
-for n in ["security.global", "cloudtrail.global", "config.global", "cloudwatch.global"]:
+for n in ["security.global", "cloudtrail.global", "config.global", "cloudwatch.global", "detective.global"]:
     y = yaml.safe_load(open(f"{a}/{n}.yaml"))
     x = json.load(open(f"{j}/{n}.json"))
     # The parent points at .json children in a JSON build.
@@ -52,13 +54,13 @@ if need_tool build-manifest jq; then
   m=$work/a/prod/manifest.json
   keys=$(jq -c 'keys_unsorted' "$m")
   okm=1
-  [ "$keys" = '["tool","version","env","digest","parent","parameters","account_id","capabilities","email_subscriptions","object_lock","templates","filters"]' ] || okm=0
+  [ "$keys" = '["tool","version","env","digest","parent","parameters","account_id","capabilities","email_subscriptions","object_lock","templates","data","filters"]' ] || okm=0
   [ "$(jq -c '[.account_id, .capabilities, .email_subscriptions, .object_lock]' "$m")" = '["123456789012",["CAPABILITY_IAM"],2,{"mode":"GOVERNANCE","days":365}]' ] || okm=0
   [ "$(jq -r '.templates[-1].name' "$m")" = security.global.yaml ] || okm=0
   while read -r name size sha; do
     [ "$(wc -c <"$work/a/prod/$name")" -eq "$size" ] || okm=0
     [ "$(sha256sum "$work/a/prod/$name" | cut -d' ' -f1)" = "$sha" ] || okm=0
-  done < <(jq -r '.templates[] | "\(.name) \(.size) \(.sha256)"' "$m")
+  done < <(jq -r '(.templates[], .data[]) | "\(.name) \(.size) \(.sha256)"' "$m")
   if [ $okm = 1 ]; then pass build-manifest; else fail build-manifest "keys: $keys"; fi
 fi
 

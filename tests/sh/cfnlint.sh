@@ -11,12 +11,17 @@ if ! "$HG_BIN" build --all --out "$work/yaml" >/dev/null 2>"$work/err"; then
   exit 0
 fi
 "$HG_BIN" build --all --out "$work/json" --format json >/dev/null 2>&1
+# The detective stacks of a central account without Splunk (SPEC §11).
+for fmt in yaml json; do
+  HARDENGEN_SHARE=. "$HG_BIN" build --all --root tests/golden/detective-root --out "$work/detective-$fmt" \
+    --format "$fmt" >/dev/null 2>&1 || fail cfnlint "build of tests/golden/detective-root ($fmt) failed"
+done
 # The 300-filter split (built by the planner's unit test, which cannot be
 # produced by the CLI: one log group takes 100 metric filters).
 if [ -x "${BUILD:-build}/tests/test_plan" ]; then
   HG_PLAN_DUMP=$work/split "${BUILD:-build}/tests/test_plan" >/dev/null 2>&1
 fi
-files=$(find "$work" -name '*.yaml' -o -name '*.json' ! -name manifest.json | sort)
+files=$(find "$work" -name '*.yaml' -o -name '*.json' ! -name manifest.json ! -name detective-data.json | sort)
 n=$(echo "$files" | grep -c .)
 if out=$(cfn-lint -- $files 2>&1); then
   pass "cfnlint ($n templates)"

@@ -669,3 +669,91 @@ TEST(diagnostics_are_capped)
   hg_diag_free(&s);
   hg_buf_free(&b);
 }
+
+/* ---- detective: and rule metadata (SPEC §11) ---------------------------- */
+
+TEST(detective_block_values)
+{
+  EXPECT_FIXTURE("tests/profile/bad/detective.yaml",
+"tests/profile/bad/detective.yaml:13:17: error: detective.central.account_id must be a quoted string: YAML reads 11112222333 as a number and drops leading zeros [profile-account-id-unquoted]\n"
+                 "      account_id: 11112222333\n"
+                 "                  ^~~~~~~~~~~\n"
+                 "  note: write it as account_id: \"11112222333\"\n"
+                 "tests/profile/bad/detective.yaml:15:13: error: detective.central.org_id 'o-abc' is not an organization id [profile-bad-org-id]\n"
+                 "      org_id: o-abc\n"
+                 "              ^~~~~\n"
+                 "  note: an organization id is 'o-' and 10 to 32 lower-case letters or digits (o-a1b2c3d4e5)\n"
+                 "tests/profile/bad/detective.yaml:16:18: error: detective.central.rules_table 'my table' is not a DynamoDB table name (3 to 255 letters, digits, '_', '.' or '-') [profile-bad-table-name]\n"
+                 "      rules_table: \"my table\"\n"
+                 "                   ^~~~~~~~~~\n"
+                 "tests/profile/bad/detective.yaml:17:18: error: detective.central.reader_role 'reader/role' is not an IAM role name (1 to 64 letters, digits or _+=,.@-) [profile-bad-role-name]\n"
+                 "      reader_role: reader/role\n"
+                 "                   ^~~~~~~~~~~\n"
+                 "tests/profile/bad/detective.yaml:19:14: error: detective.splunk.hec_url 'http://splunk.example.com:8088' is not a Splunk HEC URL: Firehose delivers to Splunk only over https:// [profile-bad-hec-url]\n"
+                 "      hec_url: http://splunk.example.com:8088\n"
+                 "               ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+                 "  note: for example https://http-inputs-firehose-acme.splunkcloud.com:443\n"
+                 "tests/profile/bad/detective.yaml:20:16: error: detective.splunk.hec_token: a HEC token must not be written in a profile [profile-secret-in-profile]\n"
+                 "      hec_token: 12345678-1234-1234-1234-123456789012\n"
+                 "                 ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+                 "  note: store it in AWS Secrets Manager and set detective.splunk.hec_token_secret_arn\n"
+                 "tests/profile/bad/detective.yaml:21:27: error: detective.splunk.hec_token_secret_arn 'arn:aws:ssm:eu-west-1:111122223333:parameter/hec' is not a valid ARN: it is not a Secrets Manager ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME) [profile-bad-arn]\n"
+                 "      hec_token_secret_arn: arn:aws:ssm:eu-west-1:111122223333:parameter/hec\n"
+                 "                            ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+                 "  note: the HEC token stays in Secrets Manager; the profile names the secret's ARN\n"
+                 "tests/profile/bad/detective.yaml:22:20: error: detective.splunk.endpoint_type 'event' must be one of Event, Raw [profile-bad-endpoint-type]\n"
+                 "      endpoint_type: event\n"
+                 "                     ^~~~~\n"
+                 "  note: did you mean 'Event'?\n"
+                 "tests/profile/bad/detective.yaml:23:24: error: '2nd' in detective.fields is not a Splunk field name (a letter or '_', then letters, digits or '_') [profile-bad-field-name]\n"
+                 "    fields: { org: acme, 2nd: x, env: 3 }\n"
+                 "                         ^~~\n"
+                 "tests/profile/bad/detective.yaml:23:37: error: detective.fields.env must be a string, not an integer [profile-type]\n"
+                 "    fields: { org: acme, 2nd: x, env: 3 }\n"
+                 "                                      ^\n"
+                 "  note: quote it to keep it a string: \"3\"\n"
+                 "tests/profile/bad/detective.yaml:18:3: error: missing required key 'detective.splunk.backup_bucket' [profile-missing-key]\n"
+                 "    splunk:\n"
+                 "    ^~~~~~\n");
+}
+
+TEST(rule_metadata_values)
+{
+  EXPECT_FIXTURE("tests/profile/bad/rule-metadata.yaml",
+"tests/profile/bad/rule-metadata.yaml:13:17: error: config.rules.restricted-ssh.severity 'HIHG' must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL [profile-bad-severity]\n"
+                 "        severity: HIHG\n"
+                 "                  ^~~~\n"
+                 "  note: did you mean 'HIGH'?\n"
+                 "tests/profile/bad/rule-metadata.yaml:14:30: error: config.rules.restricted-ssh.frameworks.cis-1.4 must be a quoted string: YAML reads 5.10 as a number (1.10 would become 1.1) [profile-type]\n"
+                 "        frameworks: { cis-1.4: 5.10, PCI: \"1.2.1\" }\n"
+                 "                               ^~~~\n"
+                 "  note: write it as \"5.10\"\n"
+                 "tests/profile/bad/rule-metadata.yaml:14:36: error: framework 'PCI' in config.rules.restricted-ssh.frameworks must be 1 to 64 lower-case letters, digits, '.', '_' or '-' [profile-bad-framework]\n"
+                 "        frameworks: { cis-1.4: 5.10, PCI: \"1.2.1\" }\n"
+                 "                                     ^~~\n"
+                 "tests/profile/bad/rule-metadata.yaml:15:23: error: unknown route 'pagerduty' in config.rules.restricted-ssh.route [profile-bad-route]\n"
+                 "        route: [splunk, pagerduty]\n"
+                 "                        ^~~~~~~~~\n"
+                 "  note: routes: splunk, securityhub\n"
+                 "tests/profile/bad/rule-metadata.yaml:16:5: error: unknown key 'config.rules.root-acount-mfa-enabled' [profile-unknown-key]\n"
+                 "      root-acount-mfa-enabled:\n"
+                 "      ^~~~~~~~~~~~~~~~~~~~~~~\n"
+                 "  note: did you mean 'root-account-mfa-enabled'?\n"
+                 "tests/profile/bad/rule-metadata.yaml:20:14: error: config.rules.iam-password-policy.title is empty [profile-bad-length]\n"
+                 "        title: \"\"\n"
+                 "               ^~\n");
+}
+
+TEST(detective_required_keys)
+{
+  EXPECT_FIXTURE("tests/profile/bad/detective-missing.yaml",
+"tests/profile/bad/detective-missing.yaml:11:3: error: missing required key 'detective.central.account_id' [profile-missing-key]\n"
+                 "    central:\n"
+                 "    ^~~~~~~\n"
+                 "tests/profile/bad/detective-missing.yaml:11:3: error: missing required key 'detective.central.org_id' [profile-missing-key]\n"
+                 "    central:\n"
+                 "    ^~~~~~~\n"
+                 "tests/profile/bad/detective-missing.yaml:13:16: error: detective.securityhub is false and there is no detective.splunk: compliance changes would go nowhere [profile-detective-no-route]\n"
+                 "    securityhub: false\n"
+                 "                 ^~~~~\n");
+}

@@ -1,0 +1,276 @@
+/*
+ * cli_sync.c — `hardengen sync`: write out/ENV/detective-data.json to the
+ * central detective tables (SPEC §11). The work is in sync.c (diff and
+ * apply) and dynamodb.c (signed calls); this file reads flags, checks the
+ * built data against manifest.json, finds the Region, the endpoint and the
+ * credentials, and prints what changed.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/awscfg.h"
+#include "hg/cli.h"
+#include "hg/creds.h"
+#include "hg/detective.h"
+#include "hg/dynamodb.h"
+#include "hg/http.h"
+#include "hg/plan.h"
+#include "hg/profile.h"
+#include "hg/sync.h"
+#include "hg/util.h"
+
+const char hg_help_sync[] =
+    "hardengen sync --env ENV [--root DIR] [--out DIR] [--region R] [--endpoint-url URL] [--dry-run]\n"
+    "\n"
+    "Write the rule metadata and exceptions of a built environment (OUT/ENV/detective-data.json,\n"
+    "written by `hardengen build` when the profile has detective:) to the central DynamoDB\n"
+    "tables: items that are new or differ are put, items no longer declared are deleted, and\n"
+    "each change is printed. A second run changes nothing. Every table is read before anything\n"
+    "is written; after a failure, run it again to finish.\n"
+    "\n"
+    "options:\n"
+    "  --env ENV           the environment (required)\n"
+    "  --root DIR          folder holding profiles/ (default: .)\n"
+    "  --out DIR           folder holding ENV/ (default: ROOT/out)\n"
+    "  --region R          the tables' Region (default: detective.central.region)\n"
+    "  --endpoint-url URL  a DynamoDB-compatible endpoint (default: AWS_ENDPOINT_URL_DYNAMODB,\n"
+    "                      AWS_ENDPOINT_URL, else https://dynamodb.REGION.amazonaws.com)\n"
+    "  --dry-run           read the tables and print what would change; write nothing\n"
+    "  -v, --verbose       trace the HTTP requests on stderr (secrets redacted)\n"
+    "\n"
+    "Credentials: as the AWS CLI finds them (see `hardengen help publish`), for a principal of\n"
+    "the central account allowed dynamodb:Scan, PutItem and DeleteItem on the two tables.\n"
+    "\n"
+    "Exit status: 0 in sync; 1 the profile or the build output is wrong or missing; 2 usage\n"
+    "error; 3 network, credentials or DynamoDB error.\n"
+    "\n"
+    "example:\n"
+    "  hardengen build --env security\n"
+    "  hardengen sync --env security\n";
+
+enum { OPT_ENV = 1, OPT_ROOT, OPT_OUT, OPT_REGION, OPT_ENDPOINT, OPT_DRY };
+
+static void trace_line(void *ctx, const char *line)
+{
+  (void)ctx;
+  fprintf(stderr, "%s\n", line);
+}
+
+static void report(void *ctx, const hg_sync_change *c, bool dry_run)
+{
+  (void)ctx;
+  static const char *const done[] = {"added", "changed", "removed"};
+  static const char *const would[] = {"would add", "would change", "would remove"};
+  printf("  %-12s %s %s\n", dry_run ? would[c->kind] : done[c->kind], c->table, c->key_text);
+}
+
+/*
+ * Read DIR/detective-data.json and check it against DIR/manifest.json's
+ * "data" entry (size and sha256: a mismatch means it changed after the
+ * build). Returns the bytes (malloc'd) or NULL after an error.
+ */
+static char *read_data(const char *dir, const char *env, size_t *len, hg_diag_sink *sink)
+{
+  char *mpath = xasprintf("%s/manifest.json", dir);
+  char *dpath = xasprintf("%s/%s", dir, HG_PLAN_DATA_NAME);
+  size_t mlen = 0;
+  char *mtext = hg_read_file(mpath, 16u << 20, &mlen);
+  char *data = NULL;
+  cJSON *m = NULL;
+  if (!mtext) {
+    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "sync-not-built", "%s: %s", mpath, strerror(errno));
+    hg_diag_note(d, "build the environment first: hardengen build --env %s", env);
+    goto done;
+  }
+  m = cJSON_ParseWithLength(mtext, mlen);
+  const cJSON *entry = NULL, *e;
+  cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(m, "data"))
+  {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
+    if (cJSON_IsString(name) && strcmp(name->valuestring, HG_PLAN_DATA_NAME) == 0)
+      entry = e;
+  }
+  const cJSON *size = cJSON_GetObjectItemCaseSensitive(entry, "size");
+  const cJSON *sha = cJSON_GetObjectItemCaseSensitive(entry, "sha256");
+  if (!entry || !cJSON_IsNumber(size) || !cJSON_IsString(sha)) {
+    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, mpath, 0, 0, "sync-not-built", "the build lists no %s",
+                             HG_PLAN_DATA_NAME);
+    hg_diag_note(d, "the profile needs a detective: block; then build again: hardengen build --env %s", env);
+    goto done;
+  }
+  data = hg_read_file(dpath, 64u << 20, len);
+  if (!data) {
+    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "sync-not-built", "%s: %s", dpath, strerror(errno));
+    hg_diag_note(d, "build the environment again: hardengen build --env %s", env);
+    goto done;
+  }
+  char hex[65];
+  hg_sha256_hex(data, *len, hex);
+  if ((double)*len != size->valuedouble || strcmp(hex, sha->valuestring) != 0) {
+    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, dpath, 0, 0, "sync-stale",
+                             "does not match manifest.json: it changed after the build");
+    hg_diag_note(d, "build the environment again: hardengen build --env %s", env);
+    free(data);
+    data = NULL;
+  }
+done:
+  cJSON_Delete(m);
+  free(mtext);
+  free(mpath);
+  free(dpath);
+  return data;
+}
+
+int hg_cli_sync(int argc, char **argv)
+{
+  static const struct option longopts[] = {
+      {"env", required_argument, NULL, OPT_ENV},
+      {"root", required_argument, NULL, OPT_ROOT},
+      {"out", required_argument, NULL, OPT_OUT},
+      {"region", required_argument, NULL, OPT_REGION},
+      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
+      {"dry-run", no_argument, NULL, OPT_DRY},
+      {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *env = NULL, *root = ".", *out = NULL, *region = NULL, *endpoint = NULL;
+  bool dry_run = false, verbose = false;
+  opterr = 0;
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_ENV: env = optarg; break;
+    case OPT_ROOT: root = optarg; break;
+    case OPT_OUT: out = optarg; break;
+    case OPT_REGION: region = optarg; break;
+    case OPT_ENDPOINT: endpoint = optarg; break;
+    case OPT_DRY: dry_run = true; break;
+    case 'v': verbose = true; break;
+    case 'h': fputs(hg_help_sync, stdout); return HG_EXIT_OK;
+    case ':': return hg_cli_usage_error(hg_help_sync, "%s needs a value", argv[optind - 1]);
+    default: return hg_cli_usage_error(hg_help_sync, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    return hg_cli_usage_error(hg_help_sync, "unexpected argument '%s'", argv[optind]);
+  if (!env)
+    return hg_cli_usage_error(hg_help_sync, "--env ENV is required");
+
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  int rc = HG_EXIT_OK;
+  char *out_dir = out ? xstrdup(out) : xasprintf("%s/out", root);
+  char *dir = xasprintf("%s/%s", out_dir, env);
+  char *data = NULL;
+  hg_sync_data sd;
+  memset(&sd, 0, sizeof sd);
+  hg_sync_plan plan;
+  memset(&plan, 0, sizeof plan);
+  hg_awscfg *awscfg = NULL;
+  hg_http *http = NULL;
+  hg_creds_provider *creds = NULL;
+  char *endpoint_url = NULL;
+  hg_ddb *ddb = NULL;
+  size_t applied = 0;
+
+  hg_profile *profile = hg_profile_load(root, env, &sink);
+  hg_det_config dc;
+  if (!profile) {
+    rc = HG_EXIT_INPUT;
+    goto done;
+  }
+  if (!hg_det_config_of(profile, &dc)) {
+    hg_diag *d = hg_diag_add(&sink, HG_SEV_ERROR, profile->path, 0, 0, "sync-no-detective",
+                             "the profile has no detective: block, so there is nothing to sync");
+    hg_diag_note(d, "see doc/detective.md");
+    rc = HG_EXIT_INPUT;
+    goto done;
+  }
+  /* Region: --region, else detective.central.region (always set in a
+   * checked profile). Endpoint: --endpoint-url, AWS_ENDPOINT_URL_DYNAMODB,
+   * AWS_ENDPOINT_URL, the shared configuration, else AWS's. */
+  awscfg = hg_awscfg_load(&sink);
+  if (!awscfg || hg_awscfg_endpoint(awscfg, "dynamodb", endpoint, &endpoint_url, NULL, &sink) != 0) {
+    rc = HG_EXIT_USAGE;
+    goto done;
+  }
+  region = hg_awscfg_region(awscfg, region, dc.central_region, NULL);
+
+  size_t len = 0;
+  data = read_data(dir, env, &len, &sink);
+  if (!data || hg_sync_data_parse(data, len, HG_PLAN_DATA_NAME, &sd, &sink) != 0) {
+    rc = HG_EXIT_INPUT;
+    goto done;
+  }
+  if (strcmp(sd.env, env) != 0) {
+    hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "sync-data", "%s/%s is for environment '%s', not '%s'", dir,
+                HG_PLAN_DATA_NAME, sd.env, env);
+    rc = HG_EXIT_INPUT;
+    goto done;
+  }
+  hg_http_config hcfg = {.trace = verbose ? trace_line : NULL};
+  http = hg_http_new(&hcfg);
+  hg_creds_opts copts = {.cfg = awscfg, .http = http};
+  creds = http ? hg_creds_provider_new(&copts, &sink) : NULL;
+  /* Credentials first, so a missing source fails here, not as a read error. */
+  if (!creds || !hg_creds_get(creds, &sink)) {
+    if (!http)
+      hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-internal", "cannot initialise libcurl");
+    rc = HG_EXIT_IO;
+    goto done;
+  }
+  hg_ddb_config cfg = {.region = region, .endpoint = endpoint_url, .provider = creds, .http = http};
+  ddb = hg_ddb_new(&cfg);
+  if (!ddb) {
+    hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-internal", "cannot initialise libcurl");
+    rc = HG_EXIT_IO;
+    goto done;
+  }
+  hg_ddb_status st = hg_sync_run(ddb, &sd, dry_run, report, NULL, &plan, &applied, &sink);
+  if (st != HG_DDB_OK) {
+    rc = HG_EXIT_IO;
+    if (sink.n) {
+      hg_diag *last = &sink.v[sink.n - 1];
+      if (applied == 0)
+        hg_diag_note(last, "nothing was written");
+      else
+        hg_diag_note(last, "%zu of %zu changes were written; run sync again to finish", applied, plan.n);
+    }
+    goto done;
+  }
+  size_t counts[3] = {0, 0, 0};
+  for (size_t i = 0; i < plan.n; i++)
+    counts[plan.v[i].kind]++;
+  char tables[600];
+  snprintf(tables, sizeof tables, "%s%s%s", sd.tables[0].name, sd.n_tables > 1 ? ", " : "",
+           sd.n_tables > 1 ? sd.tables[1].name : "");
+  if (dry_run)
+    printf("dry run: %zu to add, %zu to change, %zu to remove, %zu unchanged (%s at %s)\n", counts[0], counts[1],
+           counts[2], plan.unchanged, tables, hg_ddb_endpoint(ddb));
+  else
+    printf("sync: %zu added, %zu changed, %zu removed, %zu unchanged (%s at %s)\n", counts[0], counts[1], counts[2],
+           plan.unchanged, tables, hg_ddb_endpoint(ddb));
+
+done:
+  if (sink.n)
+    hg_diag_render_text(&sink, stderr);
+  hg_sync_plan_free(&plan);
+  hg_sync_data_free(&sd);
+  hg_ddb_free(ddb);
+  hg_creds_provider_free(creds);
+  hg_http_free(http);
+  hg_awscfg_free(awscfg);
+  free(endpoint_url);
+  hg_profile_free(profile);
+  hg_diag_free(&sink);
+  free(data);
+  free(dir);
+  free(out_dir);
+  return rc;
+}
