@@ -71,7 +71,7 @@ typedef struct hg_plan_filter {
 
 typedef struct hg_plan {
   char *env;                 /* owned */
-  hg_plan_template *t;       /* upload order: cloudtrail, config, cloudwatch, cloudwatch.2, ..., parent last */
+  hg_plan_template *t;       /* upload order: cloudtrail, config, cloudwatch, cloudwatch.2, ..., preflight, parent last */
   size_t n;
   hg_plan_filter *filters;   /* emission order */
   size_t n_filters;
