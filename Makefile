@@ -87,7 +87,9 @@ install: all
 	install -m 755 $(BUILD)/hardengen $(DESTDIR)$(PREFIX)/bin/hardengen
 	install -m 644 filters/*.lua $(DESTDIR)$(SHAREDIR)/filters/
 	if ls templates/* >/dev/null 2>&1; then install -m 644 templates/* $(DESTDIR)$(SHAREDIR)/templates/; fi
-	if ls share/* >/dev/null 2>&1; then install -m 644 share/* $(DESTDIR)$(SHAREDIR)/; fi
+	# share/ keeps its subfolders (share/lambda/NAME.py -> $(SHAREDIR)/lambda/NAME.py).
+	if [ -d share ]; then (cd share && find . -type f -print) | sort | while read -r f; do \
+	  install -D -m 644 "share/$$f" "$(DESTDIR)$(SHAREDIR)/$${f#./}" || exit 1; done; fi
 
 DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
             libcurl4-openssl-dev libssl-dev zlib1g-dev jq gzip hyperfine
