@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cfnlint.sh — cfn-lint must report nothing (no error, warning or
 # informational finding) on every template of every example env, YAML and
-# JSON, parent and children linted in one call, and on a split alarm stack.
+# JSON, parent and children linted in one call, on a split alarm stack, and
+# on the preflight-off and config.mode: existing golden envs.
 . "$(dirname "$0")/lib.sh"
 cd "$HG_TOP" || exit 1
 need_tool cfnlint cfn-lint || exit 0
@@ -11,6 +12,11 @@ if ! "$HG_BIN" build --all --out "$work/yaml" >/dev/null 2>"$work/err"; then
   exit 0
 fi
 "$HG_BIN" build --all --out "$work/json" --format json >/dev/null 2>&1
+# The preflight audit off, and config.mode: existing (SPEC §10).
+for env in no-preflight existing; do
+  HARDENGEN_SHARE=$HG_TOP "$HG_BIN" build --env $env --root tests/golden/inputs --out "$work/yaml" >/dev/null 2>&1 ||
+    fail cfnlint "build --env $env (tests/golden/inputs) failed"
+done
 # The 300-filter split (built by the planner's unit test, which cannot be
 # produced by the CLI: one log group takes 100 metric filters).
 if [ -x "${BUILD:-build}/tests/test_plan" ]; then
