@@ -48,13 +48,9 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-# -MMD -MP: each object also depends on the headers it includes (public and
-# private), recorded in a .d file beside it.
-$(BUILD)/src/%.o: src/%.c Makefile
+$(BUILD)/src/%.o: src/%.c $(wildcard include/hg/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
-
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The share folder is compiled into cli_common.o: rebuild it when PREFIX
 # changes (`make install PREFIX=/usr` after a plain `make`).
@@ -91,9 +87,9 @@ install: all
 	install -m 755 $(BUILD)/hardengen $(DESTDIR)$(PREFIX)/bin/hardengen
 	install -m 644 filters/*.lua $(DESTDIR)$(SHAREDIR)/filters/
 	if ls templates/* >/dev/null 2>&1; then install -m 644 templates/* $(DESTDIR)$(SHAREDIR)/templates/; fi
-	for f in share/*; do [ ! -f "$$f" ] || install -m 644 "$$f" $(DESTDIR)$(SHAREDIR)/; done
-	if ls share/lambda/*.py >/dev/null 2>&1; then \
-	  install -d $(DESTDIR)$(SHAREDIR)/lambda && install -m 644 share/lambda/*.py $(DESTDIR)$(SHAREDIR)/lambda/; fi
+	# share/ keeps its subfolders (share/lambda/NAME.py -> $(SHAREDIR)/lambda/NAME.py).
+	if [ -d share ]; then (cd share && find . -type f -print) | sort | while read -r f; do \
+	  install -D -m 644 "share/$$f" "$(DESTDIR)$(SHAREDIR)/$${f#./}" || exit 1; done; fi
 
 DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
             libcurl4-openssl-dev libssl-dev zlib1g-dev jq gzip hyperfine

@@ -12,6 +12,7 @@
 #include "hg/cli.h"
 #include "hg/emit.h"
 #include "hg/iam.h"
+#include "hg/plan_preflight.h"
 #include "plan_int.h"
 
 #define MAX_SKELETON_BYTES (4u << 20)
@@ -318,14 +319,18 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   hg_doc *config = load_skeleton(root, "config.global.yaml", &in, sink);
   hg_doc *cw1 = load_skeleton(root, "cloudwatch.global.yaml", &in, sink);
   hg_doc *cwn = load_skeleton(root, "cloudwatch.part.yaml", &in, sink);
+  hg_doc *preflight = c->profile->preflight ? load_skeleton(root, "preflight.global.yaml", &in, sink) : NULL;
   int rc = -1;
-  if (!parent || !trail || !config || !cw1 || !cwn)
+  if (!parent || !trail || !config || !cw1 || !cwn || (c->profile->preflight && !preflight))
+    goto done;
+  if (preflight && hg_plan_preflight(c, root, preflight, &in, sink) != 0)
     goto done;
 
   hg_plan_harden_trail(c->profile, trail);
   add_template(out, "cloudtrail.global", o.format, trail);
   trail = NULL;
   fill_config(c, config);
+  hg_plan_config_mode(c->profile, config, parent);
   add_template(out, "config.global", o.format, config);
   config = NULL;
   hg_plan_harden_alarms(c->profile, cw1);
@@ -335,6 +340,12 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   fill_parent(c, parent, n_parts, o.format);
   if (hg_plan_detective(c, root, o.format, parent, out, &in, sink) != 0)
     goto done;
+  /* After every other child: each of them waits for the audit. */
+  if (preflight) {
+    add_template(out, "preflight.global", o.format, preflight);
+    preflight = NULL;
+    hg_plan_preflight_parent(parent, o.format);
+  }
   hg_plan_harden_parent(c->profile, parent);
   add_template(out, "security.global", o.format, parent);
   parent = NULL;
@@ -381,6 +392,7 @@ done:
   hg_doc_free(config);
   hg_doc_free(cw1);
   hg_doc_free(cwn);
+  hg_doc_free(preflight);
   hg_plan_inputs_free(&in);
   return rc;
 }

@@ -20,6 +20,7 @@
 
 #include "hg/detective.h"
 #include "hg/exceptions.h"
+#include "hg/plan_lambda.h"
 #include "plan_int.h"
 
 /* AWS Lambda: the environment variables' keys and values total at most 4 KB. */

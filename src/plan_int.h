@@ -61,13 +61,6 @@ const char *hg_plan_capability(const hg_plan *p);
 /* Build p->manifest from the rest of p. */
 void hg_plan_manifest(const hg_compiled *c, hg_plan *p);
 
-/*
- * The Code property of a Lambda function whose handler source ships with
- * hardengen: {ZipFile: the text of share/lambda/NAME.py} (plan_lambda.c).
- * The source is added to digest. Returns a new node, or NULL after adding
- * an error (lambda-source-unreadable).
- */
-hg_doc *hg_plan_lambda_code(const char *root, const char *name, hg_plan_inputs *digest, hg_diag_sink *sink);
 
 /*
  * The detective controls of SPEC §11 (plan_detective.c): when the profile

@@ -1,70 +1,109 @@
 /*
- * plan_lambda.c — the inline code of a Lambda function shipped with
- * hardengen: share/lambda/NAME.py from the share folder becomes the
- * function's Code: {ZipFile: SOURCE} (CloudFormation zips inline Python as
- * index.py, so the handler is index.handler).
- *
- * The source is part of the input digest ("lambda NAME.py SHA256").
+ * plan_lambda.c — read a shipped Lambda handler and make it a function's
+ * inline code (see plan_lambda.h).
  */
+#include "hg/plan_lambda.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hg/cli.h"
 #include "plan_int.h"
 
-#define MAX_LAMBDA_SOURCE (1u << 20) /* the template limit (1 MB) bounds it anyway */
-
-hg_doc *hg_plan_lambda_code(const char *root, const char *name, hg_plan_inputs *digest, hg_diag_sink *sink)
+static bool is_handler_name(const char *s)
 {
-  (void)root; /* handler sources are shipped with hardengen, never taken from an infra repo */
+  if (!*s || strlen(s) > 64)
+    return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+      return false;
+  return true;
+}
+
+char *hg_plan_lambda_path(const char *name)
+{
   const char *share = hg_share_dir();
-  char *path = NULL, *text = NULL;
-  size_t len = 0;
-  int err = ENOENT;
-  /* Installed: SHARE/lambda/NAME.py; a source tree: SHARE/share/lambda/NAME.py;
-   * a binary run from its build folder (build/, build-check/): the tree's
-   * share/lambda beside the executable or up to three folders up. */
-  char exe[4096];
-  const char *dirs[6];
-  char *owned[4] = {NULL, NULL, NULL, NULL};
-  size_t nd = 0;
   if (share) {
-    dirs[nd++] = owned[0] = xasprintf("%s/lambda", share);
-    dirs[nd++] = owned[1] = xasprintf("%s/share/lambda", share);
+    static const char *const sub[] = {"lambda", "share/lambda"};
+    for (size_t i = 0; i < HG_COUNTOF(sub); i++) {
+      char *p = xasprintf("%s/%s/%s.py", share, sub[i], name);
+      if (access(p, R_OK) == 0)
+        return p;
+      free(p);
+    }
   }
+  char exe[4096];
   if (hg_exe_dir(exe, sizeof exe)) {
-    dirs[nd++] = owned[2] = xasprintf("%s/share/lambda", exe);
-    dirs[nd++] = owned[3] = xasprintf("%s/../share/lambda", exe);
+    static const char *const up[] = {"", "/..", "/../..", "/../../.."};
+    for (size_t i = 0; i < HG_COUNTOF(up); i++) {
+      char *p = xasprintf("%s%s/share/lambda/%s.py", exe, up[i], name);
+      if (access(p, R_OK) == 0)
+        return p;
+      free(p);
+    }
   }
-  for (size_t i = 0; !text && i < nd; i++) {
-    free(path);
-    path = xasprintf("%s/%s.py", dirs[i], name);
-    text = hg_read_file(path, MAX_LAMBDA_SOURCE, &len);
-    if (!text && errno != ENOENT)
-      err = errno;
+  return NULL;
+}
+
+/* path relative to root when it lies inside it (as the skeletons are shown). */
+static const char *shown_path(const char *path, const char *root)
+{
+  size_t n = root ? strlen(root) : 0;
+  while (n > 1 && root[n - 1] == '/')
+    n--;
+  if (n && strncmp(path, root, n) == 0 && path[n] == '/') {
+    path += n;
+    while (*path == '/')
+      path++;
   }
-  for (size_t i = 0; i < HG_COUNTOF(owned); i++)
-    free(owned[i]);
-  if (!text) {
-    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "lambda-source-unreadable",
-                             "cannot read the handler source share/lambda/%s.py: %s", name, strerror(err));
-    hg_diag_note(d, share ? "looked in %s" : "no share folder was found (set HARDENGEN_SHARE)", share ? share : "");
-    free(path);
-    return NULL;
-  }
-  if (strlen(text) != len) {
-    hg_diag_add(sink, HG_SEV_ERROR, path, 0, 0, "lambda-source-unreadable", "the handler source holds a NUL byte");
-    free(text);
-    free(path);
+  while (strncmp(path, "./", 2) == 0)
+    path += 2;
+  return path;
+}
+
+hg_doc *hg_plan_lambda_code(const char *root, const char *name, struct hg_plan_inputs *digest,
+                            hg_diag_sink *sink)
+{
+  if (!is_handler_name(name)) {
+    hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "lambda-name", "'%s' is not a handler name ([a-z0-9_]+)", name);
     return NULL;
   }
   char *file = xasprintf("%s.py", name);
-  hg_plan_inputs_add(digest, "lambda", file, text, len);
-  free(file);
-  hg_doc *code = hg_doc_map();
-  hg_doc_set_str(code, "ZipFile", text);
+  char *path = hg_plan_lambda_path(name);
+  if (!path) {
+    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "lambda-missing",
+                             "cannot find the Lambda handler lambda/%s", file);
+    hg_diag_note(d, "it ships with hardengen in share/lambda/ and is installed to SHAREDIR/lambda/ "
+                    "(HARDENGEN_SHARE overrides SHAREDIR)");
+    free(file);
+    return NULL;
+  }
+  const char *shown = shown_path(path, root);
+  size_t len = 0;
+  char *text = hg_read_file(path, HG_PLAN_MAX_LAMBDA_BYTES, &len);
+  hg_doc *code = NULL;
+  if (!text) {
+    if (errno == EFBIG)
+      hg_diag_add(sink, HG_SEV_ERROR, shown, 0, 0, "lambda-too-large",
+                  "the Lambda handler %s is larger than %u bytes", file, HG_PLAN_MAX_LAMBDA_BYTES);
+    else
+      hg_diag_add(sink, HG_SEV_ERROR, shown, 0, 0, "lambda-unreadable", "cannot read the Lambda handler %s: %s",
+                  file, strerror(errno));
+  } else if (len == 0) {
+    hg_diag_add(sink, HG_SEV_ERROR, shown, 0, 0, "lambda-empty", "the Lambda handler %s is empty", file);
+  } else if (memchr(text, '\0', len)) {
+    hg_diag_add(sink, HG_SEV_ERROR, shown, 0, 0, "lambda-binary",
+                "the Lambda handler %s holds a NUL byte: inline code is text", file);
+  } else {
+    code = hg_doc_map();
+    hg_doc_set_str(code, "ZipFile", text);
+  }
+  if (text && digest)
+    hg_plan_inputs_add(digest, "lambda", file, text, len);
   free(text);
   free(path);
+  free(file);
   return code;
 }

@@ -633,6 +633,60 @@ static void check_extends(ctx *c, const hg_yval *v, const char *path)
     at(c, HG_SEV_ERROR, v, "profile-bad-extends", "%s '%s' must be a profile name ([A-Za-z0-9_-]+)", path, clip(c, v->text));
 }
 
+/* ---- preflight and config.mode (SPEC §10) ------------------------------ */
+
+const char *const hg_preflight_checks[HG_PF_N_CHECKS + 1] = {
+    "config-recorder", "trail-quota", "duplicate-trail", "root-mfa", "root-access-keys",
+    "s3-account-public-access-block", "ebs-default-encryption", "password-policy", NULL};
+const hg_check_level hg_preflight_defaults[HG_PF_N_CHECKS] = {
+    HG_CHECK_BLOCK, HG_CHECK_BLOCK, HG_CHECK_WARN, HG_CHECK_WARN,
+    HG_CHECK_WARN,  HG_CHECK_WARN,  HG_CHECK_WARN, HG_CHECK_WARN};
+static const char *const check_levels[] = {"off", "warn", "block", NULL};
+static const char *const config_modes[] = {"managed", "existing", NULL};
+
+const char *hg_check_level_name(hg_check_level l)
+{
+  return (unsigned)l < 3 ? check_levels[l] : "off";
+}
+
+static void check_one_of(ctx *c, const hg_yval *v, const char *path, const char *code,
+                         const char *const *words, const char *list)
+{
+  for (size_t i = 0; words[i]; i++)
+    if (strcmp(v->text, words[i]) == 0)
+      return;
+  hg_diag *d = at(c, HG_SEV_ERROR, v, code, "%s '%s' must be %s", path, clip(c, v->text), list);
+  const char *near = hg_did_you_mean(v->text, words, true);
+  if (near)
+    hg_diag_note(d, "did you mean '%s'?", near);
+}
+
+static void check_level(ctx *c, const hg_yval *v, const char *path)
+{
+  if (v->kind != HG_Y_STR) {
+    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-check-level", "%s must be block, warn or off, not %s", path,
+                    hg_yval_kind_name(v->kind));
+    if (v->kind == HG_Y_BOOL)
+      hg_diag_note(d, "write %s", v->b ? "warn or block" : "off");
+    return;
+  }
+  check_one_of(c, v, path, "profile-bad-check-level", check_levels, "block, warn or off");
+}
+
+static void check_config_mode(ctx *c, const hg_yval *v, const char *path)
+{
+  check_one_of(c, v, path, "profile-bad-config-mode", config_modes, "managed or existing");
+}
+
+static void check_pf_timeout(ctx *c, const hg_yval *v, const char *path)
+{
+  if (v->i < HG_PREFLIGHT_MIN_TIMEOUT || v->i > HG_PREFLIGHT_MAX_TIMEOUT) {
+    hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-bad-preflight-timeout", "%s %lld must be %d to %d seconds",
+                    path, v->i, HG_PREFLIGHT_MIN_TIMEOUT, HG_PREFLIGHT_MAX_TIMEOUT);
+    hg_diag_note(d, "it is the custom resource's ServiceTimeout; the audit's Lambda gets half of it");
+  }
+}
+
 /* ---- the schema (SPEC §3) ----------------------------------------------- */
 
 /* ---- hardening options (logs, cloudtrail, tags, notify) ----------------- */
@@ -833,6 +887,7 @@ typedef enum {
   T_STRLIST,
   T_STRS,    /* a string or a list of strings */
   T_SCALAR,  /* any scalar; the check decides (account.id, cis.version) */
+  T_BOOLMAP, /* a boolean, or a mapping of kids (preflight) */
 } ftype;
 
 typedef struct field {
@@ -950,6 +1005,7 @@ static const field f_rules[] = {
     {NULL, 0, NULL, NULL},
 };
 static const field f_config[] = {
+    {"mode", T_STR, NULL, check_config_mode},
     {"rules", T_MAP, f_rules, NULL},
     {NULL, 0, NULL, NULL},
 };
@@ -977,6 +1033,22 @@ static const field f_detective[] = {
     {"fields", T_ANYMAP, NULL, check_splunk_fields},
     {NULL, 0, NULL, NULL},
 };
+static const field f_pf_checks[] = {
+    {"config-recorder", T_SCALAR, NULL, check_level},
+    {"trail-quota", T_SCALAR, NULL, check_level},
+    {"duplicate-trail", T_SCALAR, NULL, check_level},
+    {"root-mfa", T_SCALAR, NULL, check_level},
+    {"root-access-keys", T_SCALAR, NULL, check_level},
+    {"s3-account-public-access-block", T_SCALAR, NULL, check_level},
+    {"ebs-default-encryption", T_SCALAR, NULL, check_level},
+    {"password-policy", T_SCALAR, NULL, check_level},
+    {NULL, 0, NULL, NULL},
+};
+static const field f_preflight[] = {
+    {"timeout", T_INT, NULL, check_pf_timeout},
+    {"checks", T_MAP, f_pf_checks, NULL},
+    {NULL, 0, NULL, NULL},
+};
 static const field f_top[] = {
     {"extends", T_STR, NULL, check_extends},
     {"abstract", T_BOOL, NULL, NULL},
@@ -991,6 +1063,7 @@ static const field f_top[] = {
     {"alarms", T_MAP, f_alarms, NULL},
     {"filters", T_MAP, f_filters, NULL},
     {"config", T_MAP, f_config, NULL},
+    {"preflight", T_BOOLMAP, f_preflight, NULL},
     {"vars", T_ANYMAP, NULL, NULL},
     {"detective", T_MAP, f_detective, check_detective},
     {NULL, 0, NULL, NULL},
@@ -1012,6 +1085,7 @@ static const char *type_name(ftype t)
   case T_STRLIST: return "a list of strings";
   case T_STRS: return "a string or a list of strings";
   case T_SCALAR: return "a scalar";
+  case T_BOOLMAP: return "false or a mapping";
   }
   return "a value";
 }
@@ -1029,6 +1103,7 @@ static bool type_ok(ftype t, const hg_yval *v)
   case T_STRLIST: return v->kind == HG_Y_SEQ;
   case T_STRS: return v->kind == HG_Y_STR || v->kind == HG_Y_SEQ;
   case T_SCALAR: return v->kind != HG_Y_SEQ && v->kind != HG_Y_MAP && v->kind != HG_Y_NULL;
+  case T_BOOLMAP: return v->kind == HG_Y_BOOL || v->kind == HG_Y_MAP;
   }
   return false;
 }
@@ -1043,6 +1118,8 @@ static void type_error(ctx *c, const hg_yval *v, const char *path, ftype t)
     hg_diag_note(d, "remove the quotes to make it a number");
   else if (t == T_BOOL && v->kind == HG_Y_STR)
     hg_diag_note(d, "write true or false (YAML 1.2 reads '%s' as a string)", clip(c, v->text));
+  else if (t == T_BOOLMAP && v->kind != HG_Y_MAP)
+    hg_diag_note(d, "write false to turn it off, or a mapping of its settings");
 }
 
 static char *join_path(ctx *c, const char *path, const char *key)
@@ -1371,6 +1448,10 @@ static void check_node(ctx *c, const hg_yval *v, const field *f, const char *pat
     if (f->check) /* whole-mapping rules: required keys, combinations */
       f->check(c, v, path);
     return;
+  case T_BOOLMAP:
+    if (v->kind == HG_Y_MAP)
+      check_map(c, v, f->kids, path);
+    return;
   case T_IDMAP:
     for (size_t i = 0; i < v->n; i++) {
       char *sub = join_path(c, path, v->keys[i]);
@@ -1612,6 +1693,22 @@ static void fill(hg_profile *p)
   PW_BOOL(pw_require_numbers, "RequireNumbers");
 #undef PW_INT
 #undef PW_BOOL
+
+  const char *mode = str_at(t, "config.mode", "managed");
+  p->config_existing = strcmp(mode, "existing") == 0;
+
+  const hg_yval *pf = hg_yval_get(t, "preflight");
+  p->preflight = !(pf && pf->kind == HG_Y_BOOL && !pf->b);
+  p->preflight_timeout = (int)int_at(t, "preflight.timeout", HG_PREFLIGHT_TIMEOUT);
+  for (size_t i = 0; i < HG_PF_N_CHECKS; i++) {
+    char path[96];
+    snprintf(path, sizeof path, "preflight.checks.%s", hg_preflight_checks[i]);
+    const char *lv = str_at(t, path, NULL);
+    p->preflight_checks[i] = hg_preflight_defaults[i];
+    for (int k = 0; lv && check_levels[k]; k++)
+      if (strcmp(lv, check_levels[k]) == 0)
+        p->preflight_checks[i] = (hg_check_level)k;
+  }
 
   const hg_yval *vars = hg_yval_get(t, "vars");
   if (!vars || vars->kind != HG_Y_MAP) {

@@ -71,7 +71,7 @@ typedef struct hg_plan_filter {
 
 typedef struct hg_plan {
   char *env;                 /* owned */
-  hg_plan_template *t;       /* upload order: cloudtrail, config, cloudwatch, cloudwatch.2, ..., parent last */
+  hg_plan_template *t;       /* upload order: cloudtrail, config, cloudwatch, cloudwatch.2, ..., preflight, parent last */
   size_t n;
   hg_plan_filter *filters;   /* emission order */
   size_t n_filters;
@@ -98,7 +98,8 @@ typedef struct hg_plan {
  * The input digest covers, in this order: the tool version and output
  * format, the profile files (the env's file and every file it extends, by
  * name), every filter file that declared an emitted filter, and every
- * skeleton read, each as "KIND NAME SHA256\n".
+ * skeleton read and every Lambda handler inlined (plan_lambda.h), each as
+ * "KIND NAME SHA256\n".
  */
 int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options *opts,
                   hg_plan *out, hg_diag_sink *sink);

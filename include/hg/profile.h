@@ -80,6 +80,33 @@ typedef struct hg_override {
   const char *topic;             /* NULL = unchanged; "infosec" | "devops" */
 } hg_override;
 
+/* Preflight audit (SPEC §10): what a failed check does. */
+typedef enum { HG_CHECK_OFF, HG_CHECK_WARN, HG_CHECK_BLOCK } hg_check_level;
+
+/* The audit's checks, in the order of SPEC §10 (index into
+ * hg_profile.preflight_checks and hg_preflight_checks). */
+enum {
+  HG_PF_CONFIG_RECORDER,
+  HG_PF_TRAIL_QUOTA,
+  HG_PF_DUPLICATE_TRAIL,
+  HG_PF_ROOT_MFA,
+  HG_PF_ROOT_ACCESS_KEYS,
+  HG_PF_S3_PUBLIC_ACCESS_BLOCK,
+  HG_PF_EBS_DEFAULT_ENCRYPTION,
+  HG_PF_PASSWORD_POLICY,
+  HG_PF_N_CHECKS
+};
+/* Check names as written under preflight.checks ("config-recorder", ...),
+ * NULL-terminated, and their default levels. */
+extern const char *const hg_preflight_checks[HG_PF_N_CHECKS + 1];
+extern const hg_check_level hg_preflight_defaults[HG_PF_N_CHECKS];
+/* "off" | "warn" | "block" */
+const char *hg_check_level_name(hg_check_level l);
+
+#define HG_PREFLIGHT_TIMEOUT 300      /* default ServiceTimeout, seconds */
+#define HG_PREFLIGHT_MIN_TIMEOUT 120  /* the Lambda gets half: room for its bounded calls */
+#define HG_PREFLIGHT_MAX_TIMEOUT 3600 /* CloudFormation's ServiceTimeout maximum */
+
 typedef struct hg_profile {
   hg_arena *arena;               /* owns everything below */
   const char *env;               /* the profile's file stem, e.g. "prod" */
@@ -126,6 +153,15 @@ typedef struct hg_profile {
   int pw_reuse_prevention;       /* default 24 */
   int pw_max_age;                /* default 90 */
   bool pw_require_upper, pw_require_lower, pw_require_symbols, pw_require_numbers; /* default true */
+
+  /* config.mode: false = "managed" (the Config stack owns the recorder and
+   * delivery channel), true = "existing" (another tool owns them; rules only). */
+  bool config_existing;
+
+  /* preflight (SPEC §10). A zeroed profile has the audit off. */
+  bool preflight;                /* default true; `preflight: false` turns it off */
+  int preflight_timeout;         /* custom resource ServiceTimeout, seconds */
+  hg_check_level preflight_checks[HG_PF_N_CHECKS];
 
   const hg_yval *vars;           /* free values for the Lua filters (a MAP, maybe empty) */
   const hg_yval *detective;      /* the checked detective: block (SPEC §11), or NULL; see detective.h */

@@ -13,9 +13,9 @@ if [ $st != 0 ]; then
 fi
 # The four stacks of SPEC §5, and (prod sets detective:) the detective stack
 # and its table items (SPEC §11).
-want="cloudtrail.global.yaml cloudwatch.global.yaml config.global.yaml detective-data.json detective.global.yaml manifest.json security.global.yaml"
+want="cloudtrail.global.yaml cloudwatch.global.yaml config.global.yaml detective-data.json detective.global.yaml manifest.json preflight.global.yaml security.global.yaml"
 got=$(cd "$work/a/prod" && ls | tr '\n' ' ' | sed 's/ $//')
-if [ "$got" = "$want" ]; then pass build-five-files; else fail build-five-files "got: $got"; fi
+if [ "$got" = "$want" ]; then pass build-six-files; else fail build-six-files "got: $got"; fi
 
 # Determinism: a second build into another folder is byte-identical.
 "$HG_BIN" build --env prod --out "$work/b" >/dev/null 2>&1
@@ -38,7 +38,7 @@ if need_tool build-json-same-values python3; then
   if python3 - "$work/a/prod" "$work/j/prod" <<'PY'
 import json, sys, yaml
 a, j = sys.argv[1], sys.argv[2]
-for n in ["security.global", "cloudtrail.global", "config.global", "cloudwatch.global", "detective.global"]:
+for n in ["security.global", "cloudtrail.global", "config.global", "cloudwatch.global", "detective.global", "preflight.global"]:
     y = yaml.safe_load(open(f"{a}/{n}.yaml"))
     x = json.load(open(f"{j}/{n}.json"))
     # The parent points at .json children in a JSON build.

@@ -224,6 +224,14 @@ TEST(full_profile_typed_fill)
     CHECK_INTEQ(p->pw_reuse_prevention, 5);
     CHECK_INTEQ(p->pw_max_age, 60);
     CHECK(p->pw_require_upper && !p->pw_require_lower && p->pw_require_symbols && !p->pw_require_numbers);
+    CHECK(p->config_existing);
+    CHECK(p->preflight);
+    CHECK_INTEQ(p->preflight_timeout, 900);
+    CHECK_INTEQ(p->preflight_checks[HG_PF_CONFIG_RECORDER], HG_CHECK_WARN);
+    CHECK_INTEQ(p->preflight_checks[HG_PF_DUPLICATE_TRAIL], HG_CHECK_OFF);
+    CHECK_INTEQ(p->preflight_checks[HG_PF_ROOT_MFA], HG_CHECK_BLOCK);
+    CHECK_INTEQ(p->preflight_checks[HG_PF_EBS_DEFAULT_ENCRYPTION], HG_CHECK_OFF);
+    CHECK_INTEQ(p->preflight_checks[HG_PF_PASSWORD_POLICY], HG_CHECK_WARN);
     const hg_yval *copy = hg_yval_get(p->vars, "copy");
     CHECK(copy && copy->kind == HG_Y_SEQ && copy->n == 2);
     const hg_yval *yes = hg_yval_get(p->vars, "yes_is_a_string");
@@ -253,6 +261,14 @@ TEST(defaults)
     CHECK(p->publish_bucket == NULL && p->publish_prefix == NULL && p->publish_region == NULL);
     CHECK_INTEQ(p->n_disable, 0);
     CHECK_INTEQ(p->n_overrides, 0);
+    CHECK(!p->config_existing);
+    CHECK(p->preflight);
+    CHECK_INTEQ(p->preflight_timeout, 300);
+    for (size_t i = 0; i < HG_PF_N_CHECKS; i++)
+      CHECK_INTEQ(p->preflight_checks[i], hg_preflight_defaults[i]);
+    CHECK_INTEQ(p->preflight_checks[HG_PF_CONFIG_RECORDER], HG_CHECK_BLOCK);
+    CHECK_INTEQ(p->preflight_checks[HG_PF_TRAIL_QUOTA], HG_CHECK_BLOCK);
+    CHECK_INTEQ(p->preflight_checks[HG_PF_ROOT_MFA], HG_CHECK_WARN);
     CHECK_INTEQ(p->pw_min_length, 14);
     CHECK_INTEQ(p->pw_reuse_prevention, 24);
     CHECK_INTEQ(p->pw_max_age, 90);
@@ -295,6 +311,77 @@ TEST(wrong_type)
                  "    retention_days: \"365\"\n"
                  "                    ^~~~~\n"
                  "  note: remove the quotes to make it a number\n");
+}
+
+TEST(preflight_checks_diagnostics)
+{
+  EXPECT_FIXTURE("tests/profile/bad/preflight-checks.yaml",
+                 "tests/profile/bad/preflight-checks.yaml:11:9: error: config.mode 'exsting' must be managed or existing [profile-bad-config-mode]\n"
+                 "    mode: exsting\n"
+                 "          ^~~~~~~\n"
+                 "  note: did you mean 'existing'?\n"
+                 "tests/profile/bad/preflight-checks.yaml:13:12: error: preflight.timeout 30 must be 120 to 3600 seconds [profile-bad-preflight-timeout]\n"
+                 "    timeout: 30\n"
+                 "             ^~\n"
+                 "  note: it is the custom resource's ServiceTimeout; the audit's Lambda gets half of it\n"
+                 "tests/profile/bad/preflight-checks.yaml:15:15: error: preflight.checks.root-mfa 'blok' must be block, warn or off [profile-bad-check-level]\n"
+                 "      root-mfa: blok\n"
+                 "                ^~~~\n"
+                 "  note: did you mean 'block'?\n"
+                 "tests/profile/bad/preflight-checks.yaml:16:5: error: unknown key 'preflight.checks.trail-qouta' [profile-unknown-key]\n"
+                 "      trail-qouta: warn\n"
+                 "      ^~~~~~~~~~~\n"
+                 "  note: did you mean 'trail-quota'?\n"
+                 "tests/profile/bad/preflight-checks.yaml:17:29: error: preflight.checks.ebs-default-encryption must be block, warn or off, not a boolean [profile-bad-check-level]\n"
+                 "      ebs-default-encryption: false\n"
+                 "                              ^~~~~\n"
+                 "  note: write off\n"
+                 "tests/profile/bad/preflight-checks.yaml:18:22: error: preflight.checks.password-policy must be a string, not a list [profile-type]\n"
+                 "      password-policy: [warn]\n"
+                 "                       ^\n"
+                 "tests/profile/bad/preflight-checks.yaml:19:3: error: unknown key 'preflight.check' [profile-unknown-key]\n"
+                 "    check: {}\n"
+                 "    ^~~~~\n"
+                 "  note: did you mean 'checks'?\n");
+}
+
+TEST(preflight_off_diagnostics)
+{
+  EXPECT_FIXTURE("tests/profile/bad/preflight-off.yaml",
+                 "tests/profile/bad/preflight-off.yaml:10:12: error: preflight must be false or a mapping, not a string [profile-type]\n"
+                 "  preflight: off\n"
+                 "             ^~~\n"
+                 "  note: write false to turn it off, or a mapping of its settings\n");
+}
+
+/* preflight: false turns the audit off; true or a mapping keeps it on. */
+TEST(preflight_switch)
+{
+  static const struct {
+    const char *yaml;
+    bool on;
+    int timeout;
+  } cases[] = {
+      {"preflight: false\n", false, 300},
+      {"preflight: true\n", true, 300},
+      {"preflight:\n  timeout: 120\n", true, 120},
+      {"", true, 300},
+  };
+  for (size_t i = 0; i < HG_COUNTOF(cases); i++) {
+    char *text = xasprintf(VALID_HEAD "templates:\n  bucket_url: https://b-1.s3.eu-west-1.amazonaws.com/p/\n%s",
+                           cases[i].yaml);
+    hg_diag_sink s;
+    hg_diag_init(&s);
+    hg_profile *p = hg_profile_parse_text("t.yaml", text, strlen(text), &s);
+    CHECK(p != NULL);
+    if (p) {
+      CHECK(p->preflight == cases[i].on);
+      CHECK_INTEQ(p->preflight_timeout, cases[i].timeout);
+    }
+    hg_profile_free(p);
+    hg_diag_free(&s);
+    free(text);
+  }
 }
 
 TEST(bad_email)

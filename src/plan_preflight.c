@@ -1,0 +1,297 @@
+/*
+ * plan_preflight.c — fill the preflight audit stack and wire it into the
+ * parent; trim the Config stack for `config.mode: existing` (see
+ * plan_preflight.h, SPEC §10).
+ */
+#include "hg/plan_preflight.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/plan_lambda.h"
+#include "plan_int.h"
+
+/* ---- small document helpers ---- */
+
+/* Remove key from a map (freeing its value); false when absent. */
+static bool map_remove(hg_doc *map, const char *key)
+{
+  for (size_t i = 0; map && map->kind == HG_DOC_MAP && i < map->n; i++)
+    if (strcmp(map->keys[i], key) == 0) {
+      free(map->keys[i]);
+      hg_doc_free(map->items[i]);
+      memmove(&map->keys[i], &map->keys[i + 1], (map->n - i - 1) * sizeof *map->keys);
+      memmove(&map->items[i], &map->items[i + 1], (map->n - i - 1) * sizeof *map->items);
+      map->n--;
+      return true;
+    }
+  return false;
+}
+
+/* Put key: val first in a map (takes ownership of val). */
+static void map_put_first(hg_doc *map, const char *key, hg_doc *val)
+{
+  hg_doc_set(map, key, val);
+  char *k = map->keys[map->n - 1];
+  memmove(&map->keys[1], &map->keys[0], (map->n - 1) * sizeof *map->keys);
+  memmove(&map->items[1], &map->items[0], (map->n - 1) * sizeof *map->items);
+  map->keys[0] = k;
+  map->items[0] = val;
+}
+
+/* ---- the checks and the actions they call ---- */
+
+/* Per check (hg_preflight_checks order): the IAM actions its API calls
+ * need (detective-preflight.md §B2; names as in share/iam-actions.txt). */
+static const char *const check_actions[HG_PF_N_CHECKS][4] = {
+    [HG_PF_CONFIG_RECORDER] = {"config:DescribeConfigurationRecorders", "config:DescribeDeliveryChannels"},
+    [HG_PF_TRAIL_QUOTA] = {"cloudtrail:DescribeTrails"},
+    [HG_PF_DUPLICATE_TRAIL] = {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
+    [HG_PF_ROOT_MFA] = {"iam:GetAccountSummary"},
+    [HG_PF_ROOT_ACCESS_KEYS] = {"iam:GetAccountSummary"},
+    [HG_PF_S3_PUBLIC_ACCESS_BLOCK] = {"s3:GetAccountPublicAccessBlock"},
+    [HG_PF_EBS_DEFAULT_ENCRYPTION] = {"ec2:GetEbsEncryptionByDefault"},
+    [HG_PF_PASSWORD_POLICY] = {"iam:GetAccountPasswordPolicy"},
+};
+/* With config.mode: existing the recorder check only asks "is one recording". */
+static const char *const existing_recorder_actions[] = {"config:DescribeConfigurationRecorderStatus", NULL};
+
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t hg_plan_preflight_actions(const hg_profile *p, const char **out, size_t cap)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < HG_PF_N_CHECKS; i++) {
+    if (p->preflight_checks[i] == HG_CHECK_OFF)
+      continue;
+    const char *const *acts = check_actions[i];
+    if (i == HG_PF_CONFIG_RECORDER && p->config_existing)
+      acts = existing_recorder_actions;
+    for (size_t k = 0; k < 4 && acts[k]; k++) {
+      bool dup = false;
+      for (size_t j = 0; j < n; j++)
+        dup = dup || strcmp(out[j], acts[k]) == 0;
+      if (!dup && n + 1 < cap)
+        out[n++] = acts[k];
+    }
+  }
+  qsort(out, n, sizeof *out, cmp_str);
+  out[n] = NULL;
+  return n;
+}
+
+/* ---- the preflight template ---- */
+
+static hg_doc *resource(hg_doc *tmpl, const char *id, const char *type, hg_diag_sink *sink)
+{
+  hg_doc *r = hg_doc_get(hg_doc_get(tmpl, "Resources"), id);
+  const char *t = r ? hg_doc_get_str(r, "Type") : NULL;
+  hg_doc *props = r ? hg_doc_get(r, "Properties") : NULL;
+  if (!t || strcmp(t, type) != 0 || !props || props->kind != HG_DOC_MAP) {
+    hg_diag_add(sink, HG_SEV_ERROR, "templates/preflight.global.yaml", 0, 0, "template-shape",
+                "the preflight skeleton needs a resource %s of type %s with Properties", id, type);
+    return NULL;
+  }
+  return props;
+}
+
+static const char *tf(bool b) { return b ? "true" : "false"; }
+
+int hg_plan_preflight(const hg_compiled *c, const char *root, hg_doc *tmpl, struct hg_plan_inputs *in,
+                      hg_diag_sink *sink)
+{
+  const hg_profile *p = c->profile;
+  hg_doc *fn = resource(tmpl, "PreflightFunction", "AWS::Lambda::Function", sink);
+  hg_doc *role = resource(tmpl, "PreflightRole", "AWS::IAM::Role", sink);
+  hg_doc *cr = resource(tmpl, "Preflight", "Custom::HardengenPreflight", sink);
+  hg_doc *code = hg_plan_lambda_code(root, "preflight", in, sink);
+  if (!fn || !role || !cr || !code) {
+    hg_doc_free(code);
+    return -1;
+  }
+  hg_plan_doc_put(fn, "Code", code);
+  /* Half the service timeout: the function answers (its calls are bounded
+   * by a deadline it reads from the context) long before CloudFormation
+   * would give up on it. */
+  hg_plan_doc_put(fn, "Timeout", hg_doc_int(p->preflight_timeout / 2));
+
+  /* The read policy: exactly the enabled checks' actions, or no read
+   * policy at all when every check is off. */
+  const char *acts[32];
+  size_t n = hg_plan_preflight_actions(p, acts, HG_COUNTOF(acts));
+  hg_doc *pols = hg_doc_get(role, "Policies");
+  for (size_t i = 0; pols && pols->kind == HG_DOC_SEQ && i < pols->n; i++) {
+    const char *name = hg_doc_get_str(pols->items[i], "PolicyName");
+    if (!name || strcmp(name, "ReadAccountSettings") != 0)
+      continue;
+    if (n == 0) {
+      hg_doc_free(pols->items[i]);
+      memmove(&pols->items[i], &pols->items[i + 1], (pols->n - i - 1) * sizeof *pols->items);
+      pols->n--;
+      break;
+    }
+    hg_doc *st = hg_doc_get(hg_doc_get(pols->items[i], "PolicyDocument"), "Statement");
+    if (st && st->kind == HG_DOC_SEQ && st->n > 0) {
+      hg_doc *list = hg_doc_seq();
+      for (size_t k = 0; k < n; k++)
+        hg_doc_push_str(list, acts[k]);
+      hg_plan_doc_put(st->items[0], "Action", list);
+    }
+  }
+
+  hg_plan_doc_put(cr, "ServiceTimeout", hg_doc_int(p->preflight_timeout));
+  hg_plan_doc_put(cr, "ConfigMode", hg_doc_str(p->config_existing ? "existing" : "managed"));
+  hg_doc *checks = hg_doc_map();
+  for (size_t i = 0; i < HG_PF_N_CHECKS; i++)
+    hg_doc_set_str(checks, hg_preflight_checks[i], hg_check_level_name(p->preflight_checks[i]));
+  hg_plan_doc_put(cr, "Checks", checks);
+  /* The bar the password-policy check holds the account to: the profile's
+   * iam-password-policy rule. Strings, as CloudFormation passes them. */
+  hg_doc *pw = hg_doc_map();
+  hg_doc_set(pw, "MinimumPasswordLength", hg_doc_strf("%d", p->pw_min_length));
+  hg_doc_set(pw, "PasswordReusePrevention", hg_doc_strf("%d", p->pw_reuse_prevention));
+  hg_doc_set(pw, "MaxPasswordAge", hg_doc_strf("%d", p->pw_max_age));
+  hg_doc_set_str(pw, "RequireUppercaseCharacters", tf(p->pw_require_upper));
+  hg_doc_set_str(pw, "RequireLowercaseCharacters", tf(p->pw_require_lower));
+  hg_doc_set_str(pw, "RequireSymbols", tf(p->pw_require_symbols));
+  hg_doc_set_str(pw, "RequireNumbers", tf(p->pw_require_numbers));
+  hg_plan_doc_put(cr, "PasswordPolicy", pw);
+  return 0;
+}
+
+/* ---- the parent ---- */
+
+void hg_plan_preflight_parent(hg_doc *parent, hg_plan_format f)
+{
+  hg_doc *res = hg_doc_get(parent, "Resources");
+  if (!res || res->kind != HG_DOC_MAP)
+    return;
+  for (size_t i = 0; i < res->n; i++) {
+    const char *type = hg_doc_get_str(res->items[i], "Type");
+    if (!type || strcmp(type, "AWS::CloudFormation::Stack") != 0)
+      continue;
+    hg_doc *dep = hg_doc_get(res->items[i], "DependsOn");
+    hg_doc *list = hg_doc_seq();
+    hg_doc_push_str(list, HG_PLAN_PREFLIGHT_STACK);
+    if (dep && dep->kind == HG_DOC_STR)
+      hg_doc_push_str(list, dep->str);
+    for (size_t k = 0; dep && dep->kind == HG_DOC_SEQ && k < dep->n; k++)
+      hg_doc_push(list, hg_doc_clone(dep->items[k]));
+    if (list->n == 1) {
+      hg_doc_free(list);
+      list = hg_doc_str(HG_PLAN_PREFLIGHT_STACK);
+    }
+    /* DependsOn reads best right after Type, as in the skeleton. */
+    if (dep) {
+      hg_plan_doc_put(res->items[i], "DependsOn", list);
+    } else {
+      hg_doc *r = res->items[i];
+      hg_doc_set(r, "DependsOn", list);
+      char *k = r->keys[r->n - 1];
+      size_t at = r->n > 1 && strcmp(r->keys[0], "Type") == 0 ? 1 : 0;
+      memmove(&r->keys[at + 1], &r->keys[at], (r->n - 1 - at) * sizeof *r->keys);
+      memmove(&r->items[at + 1], &r->items[at], (r->n - 1 - at) * sizeof *r->items);
+      r->keys[at] = k;
+      r->items[at] = list;
+    }
+  }
+
+  hg_doc *st = hg_doc_map();
+  hg_doc_set_str(st, "Type", "AWS::CloudFormation::Stack");
+  hg_doc_set_str(st, "DeletionPolicy", "Delete");
+  hg_doc_set_str(st, "UpdateReplacePolicy", "Delete");
+  hg_doc *props = hg_doc_set_map(st, "Properties");
+  char *url = xasprintf("${CFtemplateBucketURL}preflight.global.%s", hg_plan_ext(f));
+  hg_doc_set(props, "TemplateURL", hg_doc_sub(url));
+  free(url);
+  hg_doc *pp = hg_doc_set_map(props, "Parameters");
+  hg_doc_set(pp, "AWSAccountName", hg_doc_ref("AWSAccountName"));
+  hg_doc_set(pp, "LogRetentionDays", hg_doc_ref("LogRetentionDays"));
+  map_put_first(res, HG_PLAN_PREFLIGHT_STACK, st);
+
+  hg_doc *outs = hg_doc_get(parent, "Outputs");
+  if (!outs || outs->kind != HG_DOC_MAP) {
+    map_remove(parent, "Outputs");
+    outs = hg_doc_set_map(parent, "Outputs");
+  }
+  hg_doc *o = hg_doc_map();
+  hg_doc_set_str(o, "Description",
+                 "Findings of the preflight checks set to warn (see doc/preflight.md); none when the account met the bar");
+  hg_doc_set(o, "Value", hg_doc_getatt(HG_PLAN_PREFLIGHT_STACK, "Outputs.Warnings"));
+  hg_plan_doc_put(outs, HG_PLAN_PREFLIGHT_OUTPUT, o);
+}
+
+/* ---- config.mode: existing ---- */
+
+/* Drop every DependsOn entry naming a resource that no longer exists. */
+static void prune_depends_on(hg_doc *res)
+{
+  for (size_t i = 0; i < res->n; i++) {
+    hg_doc *r = res->items[i];
+    hg_doc *dep = hg_doc_get(r, "DependsOn");
+    if (!dep)
+      continue;
+    if (dep->kind == HG_DOC_STR) {
+      if (!hg_doc_get(res, dep->str))
+        map_remove(r, "DependsOn");
+      continue;
+    }
+    if (dep->kind != HG_DOC_SEQ)
+      continue;
+    size_t k = 0;
+    for (size_t j = 0; j < dep->n; j++) {
+      if (dep->items[j]->kind == HG_DOC_STR && !hg_doc_get(res, dep->items[j]->str))
+        hg_doc_free(dep->items[j]);
+      else
+        dep->items[k++] = dep->items[j];
+    }
+    dep->n = k;
+    if (k == 0)
+      map_remove(r, "DependsOn");
+  }
+}
+
+void hg_plan_config_mode(const hg_profile *p, hg_doc *config, hg_doc *parent)
+{
+  if (!p->config_existing)
+    return;
+  hg_doc *res = hg_doc_get(config, "Resources");
+  const char *id;
+  hg_doc *rec;
+  while ((rec = hg_plan_find_resource(config, "AWS::Config::ConfigurationRecorder", &id))) {
+    /* The recorder's role goes with it: RoleARN: !GetAtt ROLE.Arn. */
+    hg_doc *ga = hg_doc_get(hg_doc_get(hg_doc_get(rec, "Properties"), "RoleARN"), "Fn::GetAtt");
+    char *role = ga && ga->kind == HG_DOC_SEQ && ga->n && ga->items[0]->kind == HG_DOC_STR
+                     ? xstrdup(ga->items[0]->str)
+                     : NULL;
+    map_remove(res, id);
+    if (role)
+      map_remove(res, role);
+    free(role);
+  }
+  while (hg_plan_find_resource(config, "AWS::Config::DeliveryChannel", &id))
+    map_remove(res, id);
+  prune_depends_on(res);
+  map_remove(hg_doc_get(config, "Parameters"), "Bucket4Logs");
+  hg_doc *params = hg_doc_get(config, "Parameters");
+  if (params && params->kind == HG_DOC_MAP && params->n == 0)
+    map_remove(config, "Parameters");
+  hg_plan_doc_put(config, "Description",
+                  hg_doc_str("hardengen account hardening - AWS Config managed rules on the account's existing "
+                             "recorder (config.mode: existing)"));
+
+  hg_doc *pres = hg_doc_get(parent, "Resources");
+  for (size_t i = 0; pres && pres->kind == HG_DOC_MAP && i < pres->n; i++) {
+    hg_doc *props = hg_doc_get(pres->items[i], "Properties");
+    const char *url = hg_doc_get_str(hg_doc_get(props, "TemplateURL"), "Fn::Sub");
+    if (!url || !strstr(url, "config.global."))
+      continue;
+    hg_doc *pp = hg_doc_get(props, "Parameters");
+    map_remove(pp, "Bucket4Logs");
+    if (pp && pp->kind == HG_DOC_MAP && pp->n == 0)
+      map_remove(props, "Parameters");
+  }
+}
