@@ -539,7 +539,7 @@ check creds-precedence-failure 3 "credential_process /bin/false failed with exit
 # STS refusing: the answer's code and the role in one message.
 printf '[base]\naws_access_key_id = AKIANOTKNOWN00000000\naws_secret_access_key = wrong\n' >"$T/credentials.unknown"
 check creds-sts-refused 3 'error: cannot assume role arn:aws:iam::123456789012:role/role-a (profile \[role-a\]): 403 InvalidClientTokenId' -- \
-  env AWS_PROFILE=role-a AWS_SHARED_CREDENTIALS_FILE="$T/credentials.unknown" \
-  "${PUB[@]}" --endpoint-url "$E" && pass creds-sts-refused
+  env AWS_PROFILE=role-a AWS_SHARED_CREDENTIALS_FILE="$T/credentials.unknown" AWS_ENDPOINT_URL="$E" \
+  "${PUB[@]}" && pass creds-sts-refused
 
 stop_servers
