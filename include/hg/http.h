@@ -144,7 +144,9 @@ typedef struct hg_http_response {
 
 /* A client (one libcurl handle, reused across requests so connections are
  * kept alive). The config is copied. NULL only when libcurl cannot create a
- * handle. Not thread-safe: one client per thread. */
+ * handle. Not thread-safe: one client per thread. A credentials provider may
+ * renew through the same client while hg_http_send waits for it (an STS call
+ * between two attempts): that nesting is supported. */
 hg_http *hg_http_new(const hg_http_config *cfg);
 void hg_http_free(hg_http *h);
 
