@@ -42,7 +42,7 @@ static int sink_mentions(const hg_diag_sink *s, const char *text)
 
 /* ------------------------------------------------------------ the server */
 
-enum { SERVE_500, SERVE_DRIP };
+enum { SERVE_500, SERVE_DRIP, SERVE_STS_SHORT, SERVE_STS_LONG };
 
 /* Fork a server on 127.0.0.1; returns its pid and the port in *port. */
 static pid_t serve(int mode, int *port)
@@ -62,6 +62,7 @@ static pid_t serve(int mode, int *port)
     return pid;
   }
   alarm(60); /* never outlive a broken test */
+  int served = 0;
   for (;;) {
     int c = accept(s, NULL, NULL);
     if (c < 0)
@@ -83,7 +84,32 @@ static pid_t serve(int mode, int *port)
           break;
       }
     }
-    if (mode == SERVE_500) {
+    served++;
+    if (mode == SERVE_STS_SHORT || mode == SERVE_STS_LONG) {
+      /* AssumeRoleWithWebIdentity: a new key each time, valid 2 minutes
+       * (inside the renewal margin) or an hour. */
+      if (!strstr(buf, "Action=AssumeRoleWithWebIdentity") || !strstr(buf, "WebIdentityToken=jwt-1")) {
+        dprintf(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        close(c);
+        continue;
+      }
+      time_t exp = time(NULL) + (mode == SERVE_STS_SHORT ? 120 : 3600);
+      struct tm tm;
+      gmtime_r(&exp, &tm);
+      char when[32];
+      strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      char body[1024];
+      int n = snprintf(body, sizeof body,
+                       "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"
+                       "<Credentials><AccessKeyId>ASIA%d</AccessKeyId>"
+                       "<SecretAccessKey>secret%d</SecretAccessKey>"
+                       "<SessionToken>token%d</SessionToken><Expiration>%s</Expiration>"
+                       "</Credentials></AssumeRoleWithWebIdentityResult>"
+                       "</AssumeRoleWithWebIdentityResponse>",
+                       served, served, served, when);
+      dprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n"
+                 "Connection: close\r\n\r\n%s", n, body);
+    } else if (mode == SERVE_500) {
       const char body[] = "<?xml version=\"1.0\"?><Error><Code>InternalError</Code>"
                           "<Message>We encountered an internal error. Please try again.</Message>"
                           "</Error>";
@@ -158,6 +184,55 @@ TEST(http_drip_is_abandoned_by_the_low_speed_limit)
   hg_http_free(h);
   free(url);
   stop(pid);
+}
+
+/* Web identity through STS: credentials near expiry are renewed on the
+ * next hg_creds_get, others are kept. */
+static void web_identity_round(int mode, int *first, int *second)
+{
+  int port = 0;
+  pid_t pid = serve(mode, &port);
+  char tok[] = "/tmp/hg-wit-XXXXXX";
+  int fd = mkstemp(tok);
+  CHECK(fd >= 0 && write(fd, "jwt-1\n", 6) == 6);
+  close(fd);
+  char *ep = xasprintf("http://127.0.0.1:%d", port);
+  setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+  setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+  setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/ci", 1);
+  setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tok, 1);
+  setenv("AWS_ENDPOINT_URL_STS", ep, 1);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_creds_provider *p = hg_creds_provider_new(NULL, &sink);
+  const hg_creds *c = hg_creds_get(p, &sink);
+  *first = c ? atoi(c->access_key + 4) : -1;
+  CHECK(c && c->expiration > time(NULL));
+  CHECK(c && strstr(c->source, "web identity") != NULL);
+  c = hg_creds_get(p, &sink);
+  *second = c ? atoi(c->access_key + 4) : -1;
+  CHECK_INTEQ(sink.n, 0);
+  hg_creds_provider_free(p);
+  hg_diag_free(&sink);
+  unsetenv("AWS_ROLE_ARN");
+  unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+  unsetenv("AWS_ENDPOINT_URL_STS");
+  unsetenv("AWS_CONFIG_FILE");
+  unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+  unlink(tok);
+  free(ep);
+  stop(pid);
+}
+
+TEST(temporary_credentials_are_renewed_before_they_expire)
+{
+  int a = 0, b = 0;
+  web_identity_round(SERVE_STS_SHORT, &a, &b);
+  CHECK_INTEQ(a, 1);
+  CHECK_INTEQ(b, 2); /* 2 minutes left: renewed */
+  web_identity_round(SERVE_STS_LONG, &a, &b);
+  CHECK_INTEQ(a, 1);
+  CHECK_INTEQ(b, 1); /* an hour left: kept */
 }
 
 TEST(http_refuses_header_injection)
