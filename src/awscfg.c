@@ -536,6 +536,9 @@ int hg_awscfg_check_endpoint(const char *url, const char *origin, char **out,
     why = "out of memory";
   } else if (hg_http_has_control(url) || strchr(url, ' ')) {
     why = "it holds a space or a control character";
+  } else if (strstr(url, ":///")) {
+    /* libcurl would read "http:///x" as the host "x". */
+    why = "it has no host";
   } else {
     CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
     if (rc != CURLUE_OK) {

@@ -285,7 +285,8 @@ int hg_creds__process(hg_creds_provider *p, const char *profile, hg_creds *out,
                     "profile [%s]: credential_process %s: %s", profile, argv[0], bad);
     hg_diag_note(d, "expected {\"Version\": 1, \"AccessKeyId\": ..., \"SecretAccessKey\": ..., "
                     "\"SessionToken\": ..., \"Expiration\": \"ISO 8601\"} on stdout");
-  } else if (e.len > 0) {
+  } else if (e.len > 0 && !p->have) {
+    /* Shown once: renewals before each request would repeat it. */
     d = hg_diag_add(sink, HG_SEV_NOTE, NULL, 0, 0, "creds-process-stderr",
                     "credential_process %s of profile [%s] wrote on stderr", argv[0], profile);
   }

@@ -597,8 +597,6 @@ hg_http_status hg_http_send(hg_http *h, const hg_http_request *rq, hg_http_respo
       return resp->status;
     }
   }
-  h->max_body = rq->max_body ? rq->max_body : DEFAULT_MAX_BODY;
-  h->secret_header = rq->secret_header;
   int max_attempts = rq->max_attempts > 0 ? rq->max_attempts : h->cfg.max_attempts;
   double budget = rq->retry_seconds > 0 ? rq->retry_seconds : h->cfg.retry_seconds;
   double connect_max = rq->connect_seconds > 0 ? rq->connect_seconds : h->cfg.connect_seconds;
@@ -621,6 +619,10 @@ hg_http_status hg_http_send(hg_http *h, const hg_http_request *rq, hg_http_respo
       resp->status = HG_HTTP_ERR_CREDS;
       break;
     }
+    /* Set per attempt: renewing the credentials above may itself have sent
+     * a request (STS) through this client. */
+    h->max_body = rq->max_body ? rq->max_body : DEFAULT_MAX_BODY;
+    h->secret_header = rq->secret_header;
     struct curl_slist *headers = build_headers(rq, creds);
     resp->attempts++;
     double remaining = budget - (now_seconds() - start);

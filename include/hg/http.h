@@ -35,7 +35,21 @@
  * response; the caller turns a failure into a diagnostic with hg_http_diag
  * (codes TAG-auth, TAG-network, TAG-http) and its own wording.
  *
- * Typical use (a DynamoDB call; see creds.h and awscfg.h for the rest):
+ * Typical use (a DynamoDB call; see creds.h and awscfg.h for the rest).
+ * Once per command:
+ *
+ *   hg_awscfg *cfg = hg_awscfg_load(sink);              // NULL: malformed file
+ *   const char *region = hg_awscfg_region(cfg, flag_region, NULL, NULL);
+ *   char *endpoint = NULL;                               // --endpoint-url, env, profile
+ *   if (hg_awscfg_endpoint(cfg, "dynamodb", flag_endpoint, &endpoint, NULL, sink) != 0)
+ *     ... usage error ...
+ *   if (!endpoint)
+ *     endpoint = hg_awscfg_default_endpoint("dynamodb", region);
+ *   hg_http *http = hg_http_new(&(hg_http_config){.trace = verbose ? fn : NULL});
+ *   hg_creds_provider *creds =
+ *       hg_creds_provider_new(&(hg_creds_opts){.cfg = cfg, .http = http}, sink);
+ *
+ * Then per call:
  *
  *   hg_http_request rq = {.method = "POST", .url = endpoint,
  *                         .service = "dynamodb", .region = region,
@@ -144,7 +158,9 @@ typedef struct hg_http_response {
 
 /* A client (one libcurl handle, reused across requests so connections are
  * kept alive). The config is copied. NULL only when libcurl cannot create a
- * handle. Not thread-safe: one client per thread. */
+ * handle. Not thread-safe: one client per thread. A credentials provider may
+ * renew through the same client while hg_http_send waits for it (an STS call
+ * between two attempts): that nesting is supported. */
 hg_http *hg_http_new(const hg_http_config *cfg);
 void hg_http_free(hg_http *h);
 

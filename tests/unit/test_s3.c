@@ -480,11 +480,23 @@ TEST(plan_rejects_bad_options)
                                  "lower-case letters, digits, '.' and '-'");
   CHECK_STREQ(sink.v[1].message, "invalid Region 'eu-west-1:x'");
   CHECK_STREQ(sink.v[2].message,
-              "invalid endpoint URL 'ftp://x': it starts with http:// or https://");
+              "invalid endpoint URL 'ftp://x' (--endpoint-url): the scheme must be http or https");
+  CHECK_STREQ(sink.v[2].code, "endpoint-invalid");
   CHECK_STREQ(sink.v[3].message, "invalid prefix 'a b/'");
   CHECK_STREQ(sink.v[3].code, "publish-option");
   hg_diag_free(&sink);
   hg_diag_init(&sink);
+
+  /* Dot segments would let libcurl climb out of the bucket (path style). */
+  static const char *const dots[] = {"../../x/", "a/./b", "..", "a/../b/", "./"};
+  for (size_t i = 0; i < HG_COUNTOF(dots); i++) {
+    hg_publish_opts dd = {.env = "dev", .dir = dir, .bucket = "acme-cfn", .prefix = dots[i],
+                          .region = "eu-west-1", .endpoint = "http://localhost:9000"};
+    CHECK_INTEQ(hg_publish_plan_make(&dd, &plan, &sink), -1);
+    CHECK(sink.n == 1 && strcmp(sink.v[0].code, "publish-option") == 0);
+    hg_diag_free(&sink);
+    hg_diag_init(&sink);
+  }
 
   /* Dots work but break TLS for virtual-hosted URLs: a warning. */
   hg_publish_opts d = {.env = "dev", .dir = dir, .bucket = "acme.cfn", .region = "eu-west-1"};
