@@ -327,6 +327,10 @@ bool hg_exe_dir(char *buf, size_t size)
 
 int hg_mkdirs(const char *path, int mode)
 {
+  if (!*path) {
+    errno = ENOENT;
+    return -1;
+  }
   char *p = xstrdup(path);
   for (char *s = p + 1; *s; s++) {
     if (*s != '/')
