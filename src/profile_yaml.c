@@ -472,6 +472,39 @@ const char *hg_yval_kind_name(hg_ykind k)
   return "a value";
 }
 
+/*
+ * libyaml's reader (bad UTF-8, control characters) gives a byte offset and
+ * no line: find the line, and point at the byte itself.
+ */
+static void reader_error(builder *b, const yaml_parser_t *parser)
+{
+  size_t off = parser->problem_offset < b->len ? parser->problem_offset : b->len;
+  size_t lo = 0, hi = b->n_lines;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (b->line_start[mid] <= off)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  size_t col = off >= b->line_start[lo] ? off - b->line_start[lo] + 1 : 1;
+  int value = parser->problem_value;
+  const char *problem = parser->problem ? parser->problem : "unreadable text";
+  if (off < b->len && b->text[off] == '\0')
+    hg_diag_add(b->sink, HG_SEV_ERROR, b->file, (int)lo + 1, (int)col, "profile-yaml-syntax",
+                    "a NUL byte in the profile (it must be UTF-8 text)");
+  else if (value >= 0 && strstr(problem, "octet"))
+    hg_diag_add(b->sink, HG_SEV_ERROR, b->file, (int)lo + 1, (int)col, "profile-yaml-syntax",
+                "YAML syntax error: %s (byte 0x%02x); a profile is UTF-8 text", problem, (unsigned)value & 0xFFu);
+  else if (value >= 0)
+    hg_diag_add(b->sink, HG_SEV_ERROR, b->file, (int)lo + 1, (int)col, "profile-yaml-syntax",
+                "YAML syntax error: %s (U+%04X)", problem, (unsigned)value);
+  else
+    hg_diag_add(b->sink, HG_SEV_ERROR, b->file, (int)lo + 1, (int)col, "profile-yaml-syntax",
+                "YAML syntax error: %s; a profile is UTF-8 text", problem);
+  b->failed = true;
+}
+
 hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t len, hg_diag_sink *sink)
 {
   builder b;
@@ -494,6 +527,10 @@ hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t l
   while (!done) {
     yaml_event_t ev;
     if (!yaml_parser_parse(&parser, &ev)) {
+      if (parser.error == YAML_READER_ERROR) {
+        reader_error(&b, &parser);
+        break;
+      }
       yaml_mark_t m = parser.problem_mark;
       const char *problem = parser.problem ? parser.problem : "malformed YAML";
       hg_diag *d;
