@@ -36,3 +36,66 @@ for args in "build --env prod --out" "build --all --out" "publish --env prod --d
   # shellcheck disable=SC2086
   status_is "$name" 2 "$HG_BIN" $args "" && pass "$name"
 done
+
+# ---- profiles: what is not a regular file, not text, or not the type ----
+proot=$work/proot
+mkdir -p "$proot/profiles"
+cp profiles/base.yaml "$proot/profiles/"
+cp -r templates filters "$proot/"
+good() { # a minimal valid profile extending base, then extra lines
+  printf 'extends: base\naccount:\n  name: acme-dev\n  id: "210987654321"\nlogs:\n  bucket: acme-dev-logs\n'
+}
+good >"$proot/profiles/ok.yaml"
+status_is profile-baseline 0 "$HG_BIN" check --root "$proot" --env ok && pass profile-baseline
+
+mkfifo "$proot/profiles/fifo.yaml"
+status_is profile-fifo-refused 1 "$HG_BIN" check --root "$proot" --env fifo &&
+  err_has profile-fifo-refused "not a regular file"
+mkdir "$proot/profiles/dir.yaml"
+status_is profile-folder 1 "$HG_BIN" check --root "$proot" --env dir && err_has profile-folder "is a directory"
+status_is profile-all-with-fifo 1 "$HG_BIN" check --root "$proot" && pass profile-all-with-fifo
+rm -rf "$proot/profiles/fifo.yaml" "$proot/profiles/dir.yaml"
+
+# A link to a file outside profiles/ must not have its first line echoed.
+printf 'SECRET-FIRST-LINE\n' >"$work/secret.txt"
+ln -s "$work/secret.txt" "$proot/profiles/evil.yaml"
+status_is profile-symlink-outside 1 "$HG_BIN" check --root "$proot" --env evil &&
+  if grep -q SECRET "$work/err"; then fail profile-symlink-outside "echoed: $(cat "$work/err")"; else
+    err_has profile-symlink-outside "symbolic link to a file outside"; fi
+rm "$proot/profiles/evil.yaml"
+ln -s ok.yaml "$proot/profiles/alias.yaml"
+status_is profile-symlink-inside 0 "$HG_BIN" check --root "$proot" --env alias && pass profile-symlink-inside
+rm "$proot/profiles/alias.yaml"
+
+# Invalid UTF-8 and NUL on a later line: the diagnostic points at the byte.
+{ good; printf 'vars:\n  x: "ab\377c"\n'; } >"$proot/profiles/u8.yaml"
+status_is profile-bad-utf8-position 1 "$HG_BIN" check --root "$proot" --env u8 &&
+  err_has profile-bad-utf8-position "profiles/u8.yaml:8:9: error: YAML syntax error: invalid leading UTF-8 octet (byte 0xff)"
+{ good; printf 'vars:\n  x: ab\000c\n'; } >"$proot/profiles/nul.yaml"
+status_is profile-nul-position 1 "$HG_BIN" check --root "$proot" --env nul &&
+  err_has profile-nul-position "profiles/nul.yaml:8:8: error: a NUL byte in the profile"
+
+# C1 controls, non-characters and other controls written as escapes.
+for esc in '\u0085' '\x9b' '\uFDD0' '\U0001FFFF' '\e' '\x7f' '\0'; do
+  { good; printf 'vars:\n  x: "a%sb"\n' "$esc"; } >"$proot/profiles/esc.yaml"
+  name="profile-bad-text-$(printf '%s' "$esc" | tr -d '\\')"
+  status_is "$name" 1 "$HG_BIN" check --root "$proot" --env esc && err_has "$name" "profiles/esc.yaml:8:6: error: this value holds a"
+done
+{ good; printf 'vars:\n  "k\\u0080": 1\n'; } >"$proot/profiles/esc.yaml"
+status_is profile-bad-text-key 1 "$HG_BIN" check --root "$proot" --env esc && err_has profile-bad-text-key "control character U+0080"
+{ good; printf 'vars:\n  x: "tab\\there\\nnext"\n'; } >"$proot/profiles/esc.yaml"
+status_is profile-tab-newline-ok 0 "$HG_BIN" check --root "$proot" --env esc && pass profile-tab-newline-ok
+
+# Tags: !!float 365 is a float, not the integer retention_days needs.
+{ good | sed 's/^logs:$/logs:\n  retention_days: !!float 365/'; } >"$proot/profiles/tag.yaml"
+status_is profile-float-tag 1 "$HG_BIN" check --root "$proot" --env tag &&
+  err_has profile-float-tag "logs.retention_days must be an integer, not a number"
+{ good | sed 's/^logs:$/logs:\n  retention_days: !!str 365/'; } >"$proot/profiles/tag.yaml"
+status_is profile-str-tag-note 1 "$HG_BIN" check --root "$proot" --env tag &&
+  if grep -q quotes "$work/err"; then fail profile-str-tag-note "speaks of quotes: $(cat "$work/err")"; else
+    err_has profile-str-tag-note "remove the !!str tag"; fi
+{ good | sed 's/^logs:$/logs:\n  retention_days: !!int 365/'; } >"$proot/profiles/tag.yaml"
+status_is profile-int-tag-ok 0 "$HG_BIN" check --root "$proot" --env tag && pass profile-int-tag-ok
+{ good; printf 'vars:\n  x: !!binary aGk=\n'; } >"$proot/profiles/tag.yaml"
+status_is profile-unknown-tag 1 "$HG_BIN" check --root "$proot" --env tag && err_has profile-unknown-tag "unsupported YAML tag '!!binary'"
+rm -f "$proot"/profiles/{u8,nul,esc,tag}.yaml
