@@ -99,3 +99,23 @@ status_is profile-int-tag-ok 0 "$HG_BIN" check --root "$proot" --env tag && pass
 { good; printf 'vars:\n  x: !!binary aGk=\n'; } >"$proot/profiles/tag.yaml"
 status_is profile-unknown-tag 1 "$HG_BIN" check --root "$proot" --env tag && err_has profile-unknown-tag "unsupported YAML tag '!!binary'"
 rm -f "$proot"/profiles/{u8,nul,esc,tag}.yaml
+
+# ---- IAM policies: duplicate keys and NUL in an action name ----
+printf '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"s3:GetObjet","Resource":"*"}]}' >"$work/dup.json"
+status_is iam-duplicate-key-json 1 "$HG_BIN" lint-iam "$work/dup.json" &&
+  err_has iam-duplicate-key-json "dup.json:1:56: error: key 'Effect' is given twice in one mapping [iam-duplicate-key]"
+printf 'Version: "2012-10-17"\nStatement:\n  - Effect: Allow\n    Action: s3:GetObject\n    Effect: Deny\n    Resource: "*"\n' >"$work/dup.yaml"
+status_is iam-duplicate-key-yaml 1 "$HG_BIN" lint-iam "$work/dup.yaml" &&
+  err_has iam-duplicate-key-yaml "dup.yaml:5:5: error: key 'Effect' is given twice"
+cat >"$work/emb.yaml" <<'YAML'
+Resources:
+  P:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}'
+YAML
+status_is iam-duplicate-key-embedded 1 "$HG_BIN" lint-iam "$work/emb.yaml" &&
+  err_has iam-duplicate-key-embedded "key 'Effect' is given twice"
+printf '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:Get\\u0000Object","Resource":"*"}]}' >"$work/nul.json"
+status_is iam-nul-in-action 1 "$HG_BIN" lint-iam "$work/nul.json" &&
+  err_has iam-nul-in-action "Action 's3:Get\\x00Object' is not an action name: it holds a NUL byte"
