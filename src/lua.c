@@ -41,6 +41,7 @@ static int run_chunk(const hg_profile *p, const char *file, const char *chunk, c
   ctx.mem_cap = limits && limits->mem_bytes ? limits->mem_bytes : HG_LUA_DEFAULT_MEM;
   ctx.budget = limits && limits->instructions > 0 ? limits->instructions : HG_LUA_DEFAULT_INSNS;
   ctx.budget_left = ctx.budget;
+  ctx.cpu_limit = limits && limits->cpu_seconds > 0 ? limits->cpu_seconds : HG_LUA_CPU_SECONDS;
   ctx.tmp = hg_arena_new();
   hg_buf_init(&ctx.buf);
   hg_diag_source(sink, file, text, len);

@@ -101,7 +101,7 @@ static hg_profile *profile(const char *env, const char *evil_ip)
 
 /* ---- running a chunk ------------------------------------------------------ */
 
-static const hg_lua_limits small = {16u << 20, 5000000};
+static const hg_lua_limits small = {16u << 20, 5000000, 0};
 
 typedef struct run_result {
   int rc;
@@ -873,5 +873,36 @@ TEST(host_side_limits)
   CHECK(r.rc == -1);
   CHECK_INTEQ(r.errors, 21);
   CHECK_HAS(r.diags, "further errors of this filter are not shown");
+  done(&r);
+}
+
+/* ---- the CPU limit holds when each instruction is expensive ----------------- */
+
+/* utf8.len over a long string is one instruction of C work: it is charged by
+ * the bytes it scans (it used to run for minutes before any limit fired). */
+TEST(utf8_scan_is_charged)
+{
+  run_result r = run("local s = ('x'):rep(4 * 1024 * 1024)\nlocal n = 0\n"
+                     "for i = 1, 2e7 do n = n + utf8.len(s) end\n");
+  CHECK(r.rc == -1);
+  CHECK_HAS(r.diags, "filters/t.lua:3: error: instruction budget of 5000000 exceeded");
+  done(&r);
+}
+
+/* Comparing two long equal strings is one instruction that nothing charges:
+ * the CPU clock, read at every budget check with a step that shrinks while
+ * instructions are expensive, stops the file. 3000 comparisons are far fewer
+ * instructions than a fixed 16000-instruction clock interval. */
+TEST(cpu_limit_with_expensive_instructions)
+{
+  const hg_lua_limits lim = {64u << 20, 100000000, 0.2};
+  run_result r = run_with(profile("prod", NULL),
+                          "local a = ('x'):rep(8 * 1024 * 1024)\n"
+                          "local b = ('x'):rep(8 * 1024 * 1024)\n"
+                          "local c = 0\n"
+                          "for i = 1, 3000 do if a <= b then c = c + 1 end end\n",
+                          &lim);
+  CHECK(r.rc == -1);
+  CHECK_HAS(r.diags, "error: CPU time limit of 0.2 s exceeded [lua-instruction-budget]");
   done(&r);
 }
