@@ -452,10 +452,34 @@ static int split_position(const hg_lua_ctx *ctx, const char *msg, const char **r
   return line;
 }
 
+/*
+ * Message handler of the run: it runs where an uncaught error was raised,
+ * with the stack still there, so it can note the line even when the error
+ * value carries none (error({}), error(nil), an error raised by a C
+ * function such as table.sort's "invalid order function"). It neither
+ * allocates nor calls script code (no __tostring), and keeps the value.
+ */
+static int note_error_line(lua_State *L)
+{
+  hg_lua_ctx *ctx = hg_lua_ctx_of(L);
+  if (!ctx->error_line)
+    ctx->error_line = hg_lua_current_line(L, 1);
+  return 1;
+}
+
+/* A line for a diagnostic: the one given, else where the error was raised,
+ * else the first line (never none: every Lua diagnostic has file:line). */
+static int some_line(const hg_lua_ctx *ctx, int line)
+{
+  return line > 0 ? line : ctx->error_line > 0 ? ctx->error_line : 1;
+}
+
 /* Report the error value at the top of the stack. */
 static void report_error(hg_lua_ctx *ctx, int status)
 {
   lua_State *L = ctx->L;
+  ctx->budget_line = some_line(ctx, ctx->budget_line);
+  ctx->mem_line = some_line(ctx, ctx->mem_line);
   if (ctx->cpu_tripped) {
     hg_diag_add(ctx->sink, HG_SEV_ERROR, ctx->file, ctx->budget_line, 0, "lua-instruction-budget",
                 "CPU time limit of %g s exceeded", ctx->cpu_limit);
@@ -482,6 +506,8 @@ static void report_error(hg_lua_ctx *ctx, int status)
   }
   const char *rest;
   int line = split_position(ctx, msg, &rest);
+  if (status != LUA_ERRSYNTAX)
+    line = some_line(ctx, line);
   const char *code = status == LUA_ERRSYNTAX ? "lua-syntax" : "lua-runtime";
   hg_diag_add(ctx->sink, HG_SEV_ERROR, ctx->file, line, 0, code, "%s", rest);
 }
@@ -499,8 +525,12 @@ int hg_lua_sandbox_run(hg_lua_ctx *ctx)
   hg_buf_reset(&ctx->buf);
   hg_buf_printf(&ctx->buf, "@%s", ctx->chunk);
   int status = luaL_loadbufferx(L, ctx->text, ctx->len, ctx->buf.data, "t");
-  if (status == LUA_OK)
-    status = lua_pcall(L, 0, 0, 0);
+  if (status == LUA_OK) {
+    lua_pushcfunction(L, note_error_line);
+    lua_insert(L, -2);
+    status = lua_pcall(L, 0, 0, -2);
+    lua_remove(L, status == LUA_OK ? -1 : -2); /* the handler */
+  }
   if (status != LUA_OK || ctx->budget_tripped || ctx->mem_failed) {
     if (status == LUA_OK)
       lua_pushnil(L);

@@ -474,7 +474,7 @@ static bool on_event(builder *b, const yaml_event_t *e)
     v->text = hg_arena_strndup(b->a, (const char *)e->data.scalar.value, e->data.scalar.length);
     hg_text_bad bad;
     if (!hg_text_ok((const char *)e->data.scalar.value, e->data.scalar.length, HG_TEXT_LINES, &bad)) {
-      hg_diag *d = err(b, e->start_mark, "profile-bad-text", "this value holds a %s (byte %zu of the value)",
+      hg_diag *d = err(b, e->start_mark, "profile-bad-text", "this value is not text: %s at byte %zu of the value",
                        bad.why, bad.off + 1);
       d->span = v->span;
       hg_diag_note(d, "profile text is UTF-8 without control characters (tab and line feed allowed)");

@@ -73,6 +73,7 @@ typedef struct hg_lua_ctx {
   int budget_line;
   double cpu_start;        /* CPU time when the run started (seconds) */
   double cpu_limit;        /* CPU seconds the file may use */
+  int error_line;          /* line running when the file's uncaught error was raised (0: none) */
   bool cpu_tripped;        /* the CPU backstop fired (reported as the budget) */
   int hook_step;           /* instructions between two hook calls now */
   double cpu_last;         /* CPU time at the last hook call */

@@ -79,7 +79,7 @@ status_is profile-nul-position 1 "$HG_BIN" check --root "$proot" --env nul &&
 for esc in '\u0085' '\x9b' '\uFDD0' '\U0001FFFF' '\e' '\x7f' '\0'; do
   { good; printf 'vars:\n  x: "a%sb"\n' "$esc"; } >"$proot/profiles/esc.yaml"
   name="profile-bad-text-$(printf '%s' "$esc" | tr -d '\\')"
-  status_is "$name" 1 "$HG_BIN" check --root "$proot" --env esc && err_has "$name" "profiles/esc.yaml:8:6: error: this value holds a"
+  status_is "$name" 1 "$HG_BIN" check --root "$proot" --env esc && err_has "$name" "profiles/esc.yaml:8:6: error: this value is not text:"
 done
 { good; printf 'vars:\n  "k\\u0080": 1\n'; } >"$proot/profiles/esc.yaml"
 status_is profile-bad-text-key 1 "$HG_BIN" check --root "$proot" --env esc && err_has profile-bad-text-key "control character U+0080"
@@ -119,3 +119,32 @@ status_is iam-duplicate-key-embedded 1 "$HG_BIN" lint-iam "$work/emb.yaml" &&
 printf '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:Get\\u0000Object","Resource":"*"}]}' >"$work/nul.json"
 status_is iam-nul-in-action 1 "$HG_BIN" lint-iam "$work/nul.json" &&
   err_has iam-nul-in-action "Action 's3:Get\\x00Object' is not an action name: it holds a NUL byte"
+
+# ---- Lua: text that reaches a template, errors without a position ----
+lroot=$work/lroot
+mkdir -p "$lroot/filters" "$lroot/profiles"
+cp profiles/*.yaml "$lroot/profiles/"
+cp -r templates "$lroot/"
+cp filters/*.lua "$lroot/filters/"
+lua_case() { # NAME SOURCE WANT
+  printf '%b' "$2" >"$lroot/filters/zz.lua"
+  status_is "$1" 1 "$HG_BIN" check --root "$lroot" --env prod && err_has "$1" "$3"
+}
+lua_case lua-title-c1 "filter { id = 'zz-1', title = 'a\\\\xc2\\\\x85b', pattern = 'x' }\n" \
+  "filters/zz.lua:1:23: error: filter 'zz-1': field 'title' is not text: control character U+0085"
+lua_case lua-pattern-c1 "filter { id = 'zz-1', title = 'ok',\n  pattern = '{ \$.a = \"\\\\xc2\\\\x9b\" }' }\n" \
+  "control character U+009B in pattern"
+lua_case lua-pattern-bad-utf8 "filter { id = 'zz-1', title = 'ok', pattern = any_of('\$.a', {'b\\\\xff'}) }\n" \
+  "invalid UTF-8 byte 0xff in pattern"
+lua_case lua-error-table "local x\\nerror({})\n" "filters/zz.lua:2: error: error object is a table value"
+lua_case lua-error-sort "local t = {}\nfor i = 1, 50 do t[i] = 51 - i end\ntable.sort(t, function(a, b) return true end)\n" \
+  "filters/zz.lua:3: error: invalid order function for sorting"
+lua_case lua-error-escaped "error('a\\\\nb\\\\27[31m')\n" 'filters/zz.lua:1: error: a\nb\x1b[31m [lua-runtime]'
+lua_case lua-utf8-len-cpu "local s = ('x'):rep(30 * 1024 * 1024)\nlocal n = 0\nfor i = 1, 2e7 do n = n + utf8.len(s) end\n" \
+  "filters/zz.lua:3: error: instruction budget of 100000000 exceeded"
+# A var with a C1 control reaches no title: the profile refuses it first.
+{ cat profiles/prod.yaml; printf '  note: "x\\u0085y"\n'; } >"$lroot/profiles/c1.yaml"
+printf 'filter { id = "zz-1", title = "t " .. tostring(env.vars.note), pattern = "x" }\n' >"$lroot/filters/zz.lua"
+status_is profile-var-c1 1 "$HG_BIN" check --root "$lroot" --env c1 &&
+  err_has profile-var-c1 "profiles/c1.yaml:"
+rm -f "$lroot/filters/zz.lua" "$lroot/profiles/c1.yaml"

@@ -906,3 +906,40 @@ TEST(cpu_limit_with_expensive_instructions)
   CHECK_HAS(r.diags, "error: CPU time limit of 0.2 s exceeded [lua-instruction-budget]");
   done(&r);
 }
+
+/* ---- every Lua diagnostic has file:line, bounded and printable ------------- */
+
+TEST(errors_without_position_get_a_line)
+{
+  expect_fail("error({})\n", "filters/t.lua:1: error: error object is a table value [lua-runtime]");
+  expect_fail("local x = 1\nerror(nil)\n", "filters/t.lua:2: error: error object is a nil value");
+  expect_fail("local x = 1\nerror(setmetatable({}, {__tostring = function(t) return tostring(t) end}))\n",
+              "filters/t.lua:2: error: error object is a table value");
+  expect_fail("local t = {}\nfor i = 1, 50 do t[i] = 51 - i end\n"
+              "table.sort(t, function(a, b) return true end)\n",
+              "filters/t.lua:3: error: invalid order function for sorting");
+  expect_fail("local x\nnext({}, 'nokey')\n", "filters/t.lua:2: error: invalid key to 'next'");
+  expect_fail("local x\nerror('boom', 0)\n", "filters/t.lua:2: error: boom [lua-runtime]");
+  expect_fail("local x\nrawset(env, 'x', 1)\n", "filters/t.lua:2: error: env is read-only");
+}
+
+TEST(error_messages_capped_and_escaped)
+{
+  run_result r = run("error(string.rep('A', 1e6))\n");
+  CHECK(r.rc == -1);
+  CHECK_HAS(r.diags, "filters/t.lua:1: error: AAAA");
+  CHECK_HAS(r.diags, "... (");
+  CHECK(strlen(r.diags) < 2 * HG_DIAG_MAX_MESSAGE);
+  done(&r);
+  expect_fail("error('a\\nb\\27[31mred\\255')\n", "filters/t.lua:1: error: a\\nb\\x1b[31mred\\xff [lua-runtime]");
+}
+
+TEST(title_must_be_text)
+{
+  expect_fail("filter { id = 'x', title = 'a\\xc2\\x85b', pattern = 'x' }\n",
+              "field 'title' is not text: control character U+0085 at byte 2");
+  expect_fail("filter { id = 'x', title = 'a\\xffb', pattern = 'x' }\n", "field 'title' is not text: invalid UTF-8 byte 0xff at byte 2");
+  expect_fail("filter { id = 'x', title = 'a\\u{FDD0}b', pattern = 'x' }\n", "non-character U+FDD0");
+  expect_fail("filter { id = 'x', title = 'a\\xed\\xa0\\x80b', pattern = 'x' }\n", "UTF-16 surrogate U+D800");
+}
+
