@@ -834,7 +834,8 @@ hg_fp *hg_fp_parse(const char *text, size_t len, const hg_fp_origin *origin, hg_
   /* The pattern is emitted into a template and sent to the service: it
    * must be text (text.h). Line breaks and tabs are whitespace here. */
   hg_text_bad bad;
-  if (!hg_text_ok(p.s, p.len, HG_TEXT_LINES | HG_TEXT_CR, &bad)) {
+  bool text_ok = hg_text_ok(p.s, p.len, HG_TEXT_LINES | HG_TEXT_CR, &bad);
+  if (!text_ok) {
     if (p.s[bad.off] == '\0')
       fp_diag(&p, HG_SEV_ERROR, bad.off, 1, "fp-syntax", "NUL byte in pattern");
     else
@@ -847,7 +848,7 @@ hg_fp *hg_fp_parse(const char *text, size_t len, const hg_fp_origin *origin, hg_
     b++;
   while (e > b && isspace((unsigned char)p.s[e - 1]))
     e--;
-  {
+  if (text_ok) { /* bytes that are not text: one diagnostic, no echo of each */
     if (matches_everything(p.s, b, e)) {
       fp->kind = HG_FP_EMPTY;
     } else if (p.s[b] == '{') {
