@@ -148,3 +148,12 @@ printf 'filter { id = "zz-1", title = "t " .. tostring(env.vars.note), pattern =
 status_is profile-var-c1 1 "$HG_BIN" check --root "$lroot" --env c1 &&
   err_has profile-var-c1 "profiles/c1.yaml:"
 rm -f "$lroot/filters/zz.lua" "$lroot/profiles/c1.yaml"
+
+# ---- build --all is all or nothing ----
+ball=$work/ball
+mkdir -p "$ball"
+: >"$ball/prod" # prod cannot be written: dev must not be written either
+status_is build-all-or-nothing 3 "$HG_BIN" build --all --out "$ball" &&
+  if [ -e "$ball/dev" ] || [ -n "$(find "$ball" -mindepth 1 -name '.*')" ]; then
+    fail build-all-or-nothing "left: $(ls -A "$ball" | tr '\n' ' ')"
+  else pass build-all-or-nothing; fi
