@@ -279,7 +279,7 @@ int hg_lua_run(const hg_profile *p, const char *root, const char *share_dir,
     char *text = hg_read_file(files[i].path, MAX_FILTER_FILE, &len);
     if (!text) {
       hg_diag_add(sink, HG_SEV_ERROR, files[i].path, 0, 0, "lua-file", "cannot read the filter file: %s",
-                  errno == EFBIG ? "larger than 8 MiB" : strerror(errno));
+                  errno == EFBIG ? "larger than 8 MiB" : hg_read_error(errno));
       rc = -1;
       continue;
     }

@@ -1176,7 +1176,7 @@ static const hg_yval *load_tree(ctx *c, const char *root, const char *env, const
       hg_diag_add(c->sink, HG_SEV_ERROR, path, 0, 0, "profile-too-large", "profile is larger than %u bytes",
                   HG_PROFILE_MAX_BYTES);
     } else {
-      hg_diag_add(c->sink, HG_SEV_ERROR, path, 0, 0, "profile-unreadable", "cannot read profile: it %s",
+      hg_diag_add(c->sink, HG_SEV_ERROR, path, 0, 0, "profile-unreadable", "cannot read profile: %s",
                   hg_read_error(e));
     }
     free(path);

@@ -291,9 +291,9 @@ char *hg_read_file(const char *path, size_t max, size_t *len)
 const char *hg_read_error(int e)
 {
   if (e == EISDIR)
-    return "is a directory, not a file";
+    return "it is a directory, not a file";
   if (e == ENODEV)
-    return "is not a regular file (a FIFO, socket or device)";
+    return "it is not a regular file (a FIFO, socket or device)";
   return strerror(e);
 }
 

@@ -63,7 +63,7 @@ void hg_arena_free(hg_arena *a);
  */
 char *hg_read_file(const char *path, size_t max, size_t *len);
 
-/* What hg_read_file's errno means, for a diagnostic: "is a directory", "is not
+/* What hg_read_file's errno means, for a diagnostic: "it is a directory, ...", "it is not
  * a regular file (a FIFO, socket or device)", else strerror(e). Static text. */
 const char *hg_read_error(int e);
 

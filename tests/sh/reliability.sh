@@ -157,3 +157,7 @@ status_is build-all-or-nothing 3 "$HG_BIN" build --all --out "$ball" &&
   if [ -e "$ball/dev" ] || [ -n "$(find "$ball" -mindepth 1 -name '.*')" ]; then
     fail build-all-or-nothing "left: $(ls -A "$ball" | tr '\n' ' ')"
   else pass build-all-or-nothing; fi
+
+# A FIFO given to lint-iam by name is refused, not waited on.
+mkfifo "$work/policy.fifo"
+status_is iam-fifo-refused 3 "$HG_BIN" lint-iam "$work/policy.fifo" && err_has iam-fifo-refused "not a regular file"
