@@ -421,9 +421,10 @@ static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
         memcpy(n->items, l->kids + fr->base, cnt * sizeof *n->items);
       if (n->kind == HG_IAM_MAP) {
         n->keys = hg_arena_alloc(l->f->arena, (cnt ? cnt : 1) * sizeof *n->keys);
-        if (cnt)
+        if (cnt) {
           memcpy(n->keys, l->kid_keys + fr->base, cnt * sizeof *n->keys);
-        find_dups(l, l->kid_knodes + fr->base, cnt);
+          find_dups(l, l->kid_knodes + fr->base, cnt);
+        }
       }
       l->n_kids = fr->base;
       hg_iam_node *res = fr->result;

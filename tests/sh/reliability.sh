@@ -161,3 +161,8 @@ status_is build-all-or-nothing 3 "$HG_BIN" build --all --out "$ball" &&
 # A FIFO given to lint-iam by name is refused, not waited on.
 mkfifo "$work/policy.fifo"
 status_is iam-fifo-refused 3 "$HG_BIN" lint-iam "$work/policy.fifo" && err_has iam-fifo-refused "not a regular file"
+
+# An empty mapping before any other (no key seen yet): found by fuzz_iam
+# (UBSan: offset applied to a null pointer in the duplicate-key check).
+printf 'Resources: {}\n' >"$work/empty.yaml"
+status_is iam-empty-mapping 0 "$HG_BIN" lint-iam "$work/empty.yaml" && pass iam-empty-mapping
