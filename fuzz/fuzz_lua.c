@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   static FILE *out;
   if (!out)
     out = fopen("/dev/null", "w");
-  const hg_lua_limits limits = {4u << 20, 200000};
+  const hg_lua_limits limits = {4u << 20, 200000, 2.0};
   hg_filterset fs;
   hg_filterset_init(&fs);
   hg_diag_sink s;

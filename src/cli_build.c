@@ -83,11 +83,17 @@ int hg_cli_build(int argc, char **argv)
   if (failed) {
     status = HG_EXIT_INPUT;
   } else {
-    for (size_t i = 0; i < n && status == HG_EXIT_OK; i++) {
-      if (hg_plan_write(&plans[i], out, &sink) != 0) {
+    /* All or nothing: stage every env, then swap them all in. */
+    hg_plan_staged *staged = xcalloc(n, sizeof *staged);
+    for (size_t i = 0; i < n && status == HG_EXIT_OK; i++)
+      if (hg_plan_stage(&plans[i], out, &staged[i], &sink) != 0)
         status = HG_EXIT_IO;
-        break;
-      }
+    if (status == HG_EXIT_OK && hg_plan_commit(staged, n, &sink) != 0)
+      status = HG_EXIT_IO;
+    for (size_t i = 0; i < n; i++)
+      hg_plan_staged_free(&staged[i]);
+    free(staged);
+    for (size_t i = 0; i < n && status == HG_EXIT_OK; i++) {
       size_t bytes = 0;
       for (size_t k = 0; k < plans[i].n; k++)
         bytes += plans[i].t[k].len;

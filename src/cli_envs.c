@@ -79,6 +79,8 @@ int hg_cli_parse(int argc, char **argv, const char *allowed, const char *const *
     return hg_cli_usage_error(help, "invalid env name '%s' (letters, digits, '_' and '-')", o->env);
   if (!*o->root)
     return hg_cli_usage_error(help, "--root needs a folder");
+  if (o->out && !*o->out)
+    return hg_cli_usage_error(help, "--out needs a folder");
   return 0;
 }
 

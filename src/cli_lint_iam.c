@@ -61,6 +61,9 @@ int hg_cli_lint_iam(int argc, char **argv)
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (opts_done || a[0] != '-' || strcmp(a, "-") == 0) {
+      if (!*a)
+        return hg_cli_usage_error(hg_help_lint_iam,
+                                  "an empty path is not a file (use - for stdin)");
       files[nfiles++] = a;
     } else if (strcmp(a, "--") == 0) {
       opts_done = true;

@@ -110,6 +110,9 @@ int hg_cli_match(int argc, char **argv)
       }
     } else if (!pattern) {
       pattern = a;
+    } else if (!*a) {
+      free(paths);
+      return hg_cli_usage_error(hg_help_match, "an empty path is not a file (use - for stdin)");
     } else {
       paths[npaths++] = a;
     }

@@ -149,6 +149,10 @@ int hg_cli_publish(int argc, char **argv)
     return hg_cli_usage_error(hg_help_publish, "unexpected argument '%s'", argv[optind]);
   if (!env)
     return hg_cli_usage_error(hg_help_publish, "--env ENV is required");
+  if (!*env)
+    return hg_cli_usage_error(hg_help_publish, "--env needs a name");
+  if (!*root || (out && !*out))
+    return hg_cli_usage_error(hg_help_publish, "%s needs a folder", *root ? "--out" : "--root");
 
   hg_diag_sink sink;
   hg_diag_init(&sink);

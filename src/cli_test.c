@@ -86,6 +86,11 @@ static int parse_args(int argc, char **argv, opts *o)
                               o->format);
   if (o->have_events && o->n_events == 0)
     return hg_cli_usage_error(hg_help_test, "test: --events needs at least one path");
+  if (!*o->root)
+    return hg_cli_usage_error(hg_help_test, "test: --root needs a folder");
+  for (size_t k = 0; k < o->n_events; k++)
+    if (!*o->events[k])
+      return hg_cli_usage_error(hg_help_test, "test: an empty path is not a file (use - for stdin)");
   return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include <cJSON.h>
 
+#include "hg/text.h"
 #include "hg/util.h"
 
 struct hg_src {
@@ -52,6 +53,26 @@ void hg_diag_free(hg_diag_sink *s)
   memset(s, 0, sizeof *s);
 }
 
+/*
+ * Messages quote what the user wrote (a Lua error value, a key, a pattern):
+ * escape what a terminal or a JSON reader would choke on, and cap the length.
+ * Takes ownership of raw; returns a malloc'd string.
+ */
+static char *clean(char *raw)
+{
+  size_t n = strlen(raw);
+  if (n <= HG_DIAG_MAX_MESSAGE && hg_text_ok(raw, n, 0, NULL))
+    return raw;
+  hg_buf b;
+  hg_buf_init(&b);
+  size_t used = hg_text_escape(&b, raw, n, HG_DIAG_MAX_MESSAGE);
+  if (used < n)
+    hg_buf_printf(&b, "... (%zu more bytes)", n - used);
+  free(raw);
+  size_t len;
+  return hg_buf_take(&b, &len);
+}
+
 hg_diag *hg_diag_vadd(hg_diag_sink *s, hg_severity sev, const char *file, int line, int col,
                       const char *code, const char *fmt, va_list ap)
 {
@@ -67,7 +88,7 @@ hg_diag *hg_diag_vadd(hg_diag_sink *s, hg_severity sev, const char *file, int li
   d->col = col;
   d->span = 1;
   d->code = xstrdup(code ? code : "error");
-  d->message = xvasprintf(fmt, ap);
+  d->message = clean(xvasprintf(fmt, ap));
   if (sev == HG_SEV_ERROR)
     s->errors++;
   else if (sev == HG_SEV_WARNING)
@@ -89,7 +110,7 @@ void hg_diag_note(hg_diag *d, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  char *note = xvasprintf(fmt, ap);
+  char *note = clean(xvasprintf(fmt, ap));
   va_end(ap);
   d->notes = xrealloc(d->notes, (d->n_notes + 1) * sizeof *d->notes);
   d->notes[d->n_notes++] = note;
@@ -172,7 +193,11 @@ static char *nth_line(const char *text, size_t len, int line)
   size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
   if (n && p[n - 1] == '\r')
     n--;
-  return xstrndup(p, n);
+  char *copy = xmalloc(n + 1);
+  for (size_t i = 0; i < n; i++)
+    copy[i] = p[i] ? p[i] : '?'; /* a NUL must not end the line early */
+  copy[n] = '\0';
+  return copy;
 }
 
 /*
@@ -183,9 +208,20 @@ static char *nth_line(const char *text, size_t len, int line)
 #define CARET_LONG_LINE 100
 #define CARET_WINDOW 100
 
-static void print_caret(FILE *out, const char *line, int col, int span)
+static void print_caret(FILE *out, const char *raw, int col, int span)
 {
-  size_t len = strlen(line);
+  /* A byte that is not printable text shows as '?': the line keeps its
+   * length, so the caret stays under the byte it points at. */
+  size_t len = strlen(raw);
+  char *line = xstrdup(raw);
+  for (size_t i = 0; i < len;) {
+    hg_text_bad bad;
+    if (hg_text_ok(line + i, len - i, HG_TEXT_LINES, &bad))
+      break;
+    i += bad.off;
+    for (size_t k = 0; k < bad.len && i < len; k++, i++)
+      line[i] = '?';
+  }
   size_t c = col > 0 ? (size_t)col - 1 : 0;
   size_t start = 0, end = len;
   if (len > CARET_LONG_LINE) {
@@ -202,6 +238,7 @@ static void print_caret(FILE *out, const char *line, int col, int span)
   for (int i = 1; i < span && i < max_span; i++)
     fputc('~', out);
   fputc('\n', out);
+  free(line);
 }
 
 static const char *sev_name(hg_severity sev)

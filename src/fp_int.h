@@ -36,6 +36,9 @@ fp_regex *fp_re_compile(hg_arena *a, const char *src, size_t len, const char **e
  */
 bool fp_re_search(const fp_regex *re, const char *s, size_t n);
 bool fp_re_search_nfa(const fp_regex *re, const char *s, size_t n);
+/* DFA states built by fp_re_search on re so far (each costs a closure over
+ * the program); the work measure the tests bound. */
+size_t fp_re_dfa_built(const fp_regex *re);
 /* Release the DFA cache (the program itself lives in the arena). */
 void fp_re_free(fp_regex *re);
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "fp_int.h"
+#include "hg/text.h"
 
 #define FP_MAX_DEPTH 100
 #define FP_MAX_ERRORS 20
@@ -830,16 +831,24 @@ hg_fp *hg_fp_parse(const char *text, size_t len, const hg_fp_origin *origin, hg_
   if (chars > 1024)
     fp_diag(&p, HG_SEV_ERROR, over, 1, "fp-limit",
             "pattern is %zu characters; CloudWatch Logs allows at most 1024", chars);
-  if (memchr(p.s, '\0', p.len))
-    fp_diag(&p, HG_SEV_ERROR, (size_t)((const char *)memchr(p.s, '\0', p.len) - p.s), 1,
-            "fp-syntax", "NUL byte in pattern");
+  /* The pattern is emitted into a template and sent to the service: it
+   * must be text (text.h). Line breaks and tabs are whitespace here. */
+  hg_text_bad bad;
+  bool text_ok = hg_text_ok(p.s, p.len, HG_TEXT_LINES | HG_TEXT_CR, &bad);
+  if (!text_ok) {
+    if (p.s[bad.off] == '\0')
+      fp_diag(&p, HG_SEV_ERROR, bad.off, 1, "fp-syntax", "NUL byte in pattern");
+    else
+      fp_diag(&p, HG_SEV_ERROR, bad.off, bad.len, "fp-bad-text",
+              "%s in pattern; a pattern is UTF-8 text without control characters", bad.why);
+  }
 
   size_t b = 0, e = p.len;
   while (b < e && isspace((unsigned char)p.s[b]))
     b++;
   while (e > b && isspace((unsigned char)p.s[e - 1]))
     e--;
-  {
+  if (text_ok) { /* bytes that are not text: one diagnostic, no echo of each */
     if (matches_everything(p.s, b, e)) {
       fp->kind = HG_FP_EMPTY;
     } else if (p.s[b] == '{') {

@@ -17,9 +17,15 @@
  * fp_re_search runs a lazily built DFA over the same program: each DFA state
  * is a set of NFA states, built on first use and cached with its 256
  * transitions, so the usual cost is one table step per byte. The cache is
- * bounded (FP_DFA_MAX_STATES); when full it is flushed and rebuilt, which
- * keeps the time linear. '$' is resolved at the end of the input from the
- * NFA states that wait for it.
+ * bounded (FP_DFA_MAX_STATES states, FP_DFA_MAX_PCS NFA states held in
+ * them); when full it is flushed and rebuilt. A regex whose DFA keeps
+ * growing (`x[xy]{999}z` makes a new state for nearly every byte, each
+ * costing a closure over the whole program) fills the cache after fewer
+ * than FP_DFA_MIN_BYTES bytes per state: the search then restarts as the
+ * NFA simulation, O(input x program) with no allocation per byte. So a
+ * search costs at most O(n x m) steps, m <= FP_RE_MAX_INSN, and a bounded
+ * amount of memory. '$' is resolved at the end of the input from the NFA
+ * states that wait for it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,8 +34,10 @@
 #include "fp_int.h"
 #include "hg/jscan.h"
 
+/* {m,n}: m, n <= FP_RE_MAX_REPEAT; the whole program, counted repetitions
+ * expanded (an atom{m,n} is n copies), has at most FP_RE_MAX_INSN steps. */
 #define FP_RE_MAX_REPEAT 1000
-#define FP_RE_MAX_INSN 10000
+#define FP_RE_MAX_INSN 2048
 
 typedef enum { RI_SET, RI_SPLIT, RI_JMP, RI_BOL, RI_EOL, RI_MATCH } ri_op;
 
@@ -75,7 +83,8 @@ static bool rc_fail(rc *c, size_t off, size_t span, const char *msg)
 static int emit(rc *c, ri_op op, int x, int y)
 {
   if (c->np >= FP_RE_MAX_INSN) {
-    rc_fail(c, 0, c->n, "regex too large (repetition counts multiply its size)");
+    rc_fail(c, 0, c->n, "regex too large: counted repetitions expand to more than 2048 steps "
+                        "(atom{m,n} is n copies of the atom)");
     return -1;
   }
   if (c->np == c->capp) {
@@ -599,6 +608,12 @@ bool fp_re_search_nfa(const fp_regex *re, const char *s, size_t n)
 /* ---- lazy DFA ---- */
 
 #define FP_DFA_MAX_STATES 2048
+/* NFA states held by all cached DFA states (ints): bounds the cache's memory
+ * (4 MiB, plus 1 KiB of transitions per state) for large programs. */
+#define FP_DFA_MAX_PCS (1 << 20)
+/* A cache that filled up after fewer bytes than this per state is not
+ * paying for itself: fall back to the NFA simulation. */
+#define FP_DFA_MIN_BYTES 16
 
 typedef struct dstate {
   int *pcs;          /* sorted SET pcs, then EOL pcs (marked by +n_prog) */
@@ -610,6 +625,8 @@ typedef struct dstate {
 typedef struct rdfa {
   dstate *st;
   int n, cap;
+  size_t pcs_total;  /* sum of st[i].n */
+  size_t built;      /* states built, ever (flushes included) */
   int *hash;         /* open addressing: state index + 1, 0 empty */
   int hcap;
   /* scratch */
@@ -624,6 +641,7 @@ static void dfa_clear(rdfa *d)
   for (int i = 0; i < d->n; i++)
     free(d->st[i].pcs);
   d->n = 0;
+  d->pcs_total = 0;
   memset(d->hash, 0, (size_t)d->hcap * sizeof *d->hash);
 }
 
@@ -653,6 +671,7 @@ static int dfa_intern(rdfa *d, const int *pcs, int n, bool match)
       x->pcs = xmalloc((size_t)(n ? n : 1) * sizeof *x->pcs);
       memcpy(x->pcs, pcs, (size_t)n * sizeof *pcs);
       x->n = n;
+      d->pcs_total += (size_t)n;
       x->match = match;
       for (int c = 0; c < 256; c++)
         x->next[c] = -1;
@@ -756,9 +775,14 @@ static rdfa *dfa_new(const fp_regex *re)
 }
 
 /* Transition from state si on byte c (building it when new). */
+static bool dfa_full(const rdfa *d)
+{
+  return d->n >= FP_DFA_MAX_STATES || d->pcs_total >= FP_DFA_MAX_PCS;
+}
+
 static int dfa_step(const fp_regex *re, rdfa *d, int si, unsigned char c)
 {
-  if (d->n >= FP_DFA_MAX_STATES) {
+  if (dfa_full(d)) {
     /* Keep the current state, forget the rest. */
     dstate cur = d->st[si];
     int *pcs = xmalloc((size_t)(cur.n ? cur.n : 1) * sizeof *pcs);
@@ -779,6 +803,7 @@ static int dfa_step(const fp_regex *re, rdfa *d, int si, unsigned char c)
   int n = closure(re, d, seeds, ns, false, &match);
   free(seeds);
   int to = dfa_intern(d, d->buf, n, match);
+  d->built++;
   d->st[si].next[c] = to;
   return to;
 }
@@ -798,11 +823,24 @@ bool fp_re_search(const fp_regex *cre, const char *s, size_t n)
   if (match)
     return true;
   int si = dfa_intern(d, d->buf, len, false);
+  size_t since = 0; /* first byte read since the cache was last full */
+  int states = d->n;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     int to = d->st[si].next[c];
-    if (to < 0)
+    if (to < 0) {
+      if (dfa_full(d)) {
+        /* The cache filled: was it worth it? Cheap regexes fill it
+         * rarely; one that builds a state every few bytes would spend
+         * O(program log program) per byte. Start over without it (the
+         * bytes read so far are at most read twice). */
+        if (i - since < FP_DFA_MIN_BYTES * (size_t)(d->n - (states < d->n ? states : 0)))
+          return fp_re_search_nfa(re, s, n);
+        since = i;
+        states = 0;
+      }
       to = dfa_step(re, d, si, c);
+    }
     si = to;
     if (d->st[si].match)
       return true;
@@ -810,6 +848,11 @@ bool fp_re_search(const fp_regex *cre, const char *s, size_t n)
       return false;
   }
   return eol_match(re, d, &d->st[si]);
+}
+
+size_t fp_re_dfa_built(const fp_regex *re)
+{
+  return re->dfa ? re->dfa->built : 0;
 }
 
 void fp_re_free(fp_regex *re)

@@ -198,7 +198,7 @@ int hg_iam_lint_file(const hg_iam_db *db, const char *path, const hg_iam_opts *o
   bool in = strcmp(path, "-") == 0;
   char *text = in ? read_stdin(&len) : hg_read_file(path, 64u << 20, &len);
   if (!text) {
-    hg_diag_add(sink, HG_SEV_ERROR, path, 0, 0, "iam-io", "cannot read: %s", strerror(errno));
+    hg_diag_add(sink, HG_SEV_ERROR, path, 0, 0, "iam-io", "cannot read: %s", hg_read_error(errno));
     return -1;
   }
   int n = hg_iam_lint_text(db, in ? "<stdin>" : path, text, len, opts, sink);

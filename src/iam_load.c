@@ -19,8 +19,10 @@
  * decoding removed), so findings inside them still point into the file.
  */
 #include "hg/iam.h"
+#include "hg/text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -94,7 +96,14 @@ typedef struct frame {
   size_t base;           /* first child in the loader's child stack */
   bool want_key;
   const char *key;
+  hg_iam_node *key_node; /* the key scalar, NULL for a complex key */
 } frame;
+
+/* A key given twice in one mapping: where, and where first. */
+typedef struct dup_key {
+  const hg_iam_node *key, *first;
+} dup_key;
+#define MAX_DUP_REPORTS 100
 
 typedef struct loader {
   hg_iam_file *f;
@@ -110,7 +119,10 @@ typedef struct loader {
   size_t depth;
   hg_iam_node **kids;    /* children of every open frame, innermost last */
   const char **kid_keys; /* their keys (MAP frames) */
+  hg_iam_node **kid_knodes; /* their key nodes (MAP frames; NULL for complex keys) */
   size_t n_kids, cap_kids;
+  dup_key dups[MAX_DUP_REPORTS];
+  size_t n_dups;          /* may pass MAX_DUP_REPORTS: the rest are counted */
   hg_iam_node *root;
 } loader;
 
@@ -243,6 +255,7 @@ static void attach(loader *l, hg_iam_node *v)
   frame *fr = &l->stack[l->depth - 1];
   if (fr->node->kind == HG_IAM_MAP && fr->want_key) {
     fr->key = v->kind == HG_IAM_SCALAR ? v->str : "";
+    fr->key_node = v->kind == HG_IAM_SCALAR ? v : NULL;
     fr->want_key = false;
     return;
   }
@@ -250,13 +263,58 @@ static void attach(loader *l, hg_iam_node *v)
     l->cap_kids = l->cap_kids ? l->cap_kids * 2 : 256;
     l->kids = xrealloc(l->kids, l->cap_kids * sizeof *l->kids);
     l->kid_keys = xrealloc(l->kid_keys, l->cap_kids * sizeof *l->kid_keys);
+    l->kid_knodes = xrealloc(l->kid_knodes, l->cap_kids * sizeof *l->kid_knodes);
   }
   l->kid_keys[l->n_kids] = NULL;
+  l->kid_knodes[l->n_kids] = NULL;
   if (fr->node->kind == HG_IAM_MAP) {
     l->kid_keys[l->n_kids] = fr->key;
+    l->kid_knodes[l->n_kids] = fr->key_node;
     fr->want_key = true;
   }
   l->kids[l->n_kids++] = v;
+}
+
+/* Key nodes ordered by text (then position, so the first stays first). */
+static int cmp_key_node(const void *x, const void *y)
+{
+  const hg_iam_node *a = *(const hg_iam_node *const *)x, *b = *(const hg_iam_node *const *)y;
+  size_t n = a->len < b->len ? a->len : b->len;
+  int c = memcmp(a->str, b->str, n);
+  if (c == 0 && a->len != b->len)
+    c = a->len < b->len ? -1 : 1;
+  if (c == 0)
+    c = a->off < b->off ? -1 : a->off > b->off;
+  return c;
+}
+
+/*
+ * Duplicate keys of the mapping whose n key nodes are knodes (NULLs for
+ * complex keys are skipped). Parsers disagree on which value wins (this
+ * loader and the walkers see the first, Python's json and AWS's own readers
+ * the last), so a policy like {"Effect":"Allow","Effect":"Deny"} is an error,
+ * never a guess. Sorting keeps a hostile mapping of many keys O(n log n).
+ */
+static void find_dups(loader *l, hg_iam_node *const *knodes, size_t n)
+{
+  if (n < 2)
+    return;
+  hg_iam_node **v = xmalloc(n * sizeof *v);
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (knodes[i])
+      v[m++] = knodes[i];
+  qsort(v, m, sizeof *v, cmp_key_node);
+  for (size_t i = 1; i < m; i++) {
+    size_t first = i - 1;
+    while (i < m && v[i]->len == v[first]->len && memcmp(v[i]->str, v[first]->str, v[i]->len) == 0) {
+      if (l->n_dups < MAX_DUP_REPORTS)
+        l->dups[l->n_dups] = (dup_key){v[i], v[first]};
+      l->n_dups++;
+      i++;
+    }
+  }
+  free(v);
 }
 
 static void free_stack(loader *l)
@@ -264,6 +322,7 @@ static void free_stack(loader *l)
   free(l->stack);
   free(l->kids);
   free(l->kid_keys);
+  free(l->kid_knodes);
   free(l->anchors);
 }
 
@@ -362,8 +421,10 @@ static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
         memcpy(n->items, l->kids + fr->base, cnt * sizeof *n->items);
       if (n->kind == HG_IAM_MAP) {
         n->keys = hg_arena_alloc(l->f->arena, (cnt ? cnt : 1) * sizeof *n->keys);
-        if (cnt)
+        if (cnt) {
           memcpy(n->keys, l->kid_keys + fr->base, cnt * sizeof *n->keys);
+          find_dups(l, l->kid_knodes + fr->base, cnt);
+        }
       }
       l->n_kids = fr->base;
       hg_iam_node *res = fr->result;
@@ -420,6 +481,23 @@ hg_iam_node *hg_iam_load(hg_iam_file *f, hg_diag_sink *sink)
                   "not valid YAML or JSON: %s", why);
     return NULL;
   }
+  for (size_t i = 0; i < l.n_dups && i < MAX_DUP_REPORTS; i++) {
+    const hg_iam_node *k = l.dups[i].key, *first = l.dups[i].first;
+    hg_buf shown;
+    hg_buf_init(&shown);
+    hg_text_escape(&shown, k->str, k->len, 200);
+    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, f->name, k->line, k->col, "iam-duplicate-key",
+                             "key '%s' is given twice in one mapping", shown.data ? shown.data : "");
+    hg_buf_free(&shown);
+    d->span = k->span;
+    if (first->line > 0)
+      hg_diag_note(d, "first given at line %d, column %d", first->line, first->col);
+    hg_diag_note(d, "readers disagree on which value counts (here the first, for AWS possibly the "
+                    "last): keep one");
+  }
+  if (l.n_dups > MAX_DUP_REPORTS)
+    hg_diag_add(sink, HG_SEV_ERROR, f->name, 0, 0, "iam-duplicate-key", "%zu more duplicate keys not shown",
+                l.n_dups - MAX_DUP_REPORTS);
   if (!l.root) {
     l.root = new_node(&l, HG_IAM_NULL);
   }
@@ -539,6 +617,21 @@ hg_iam_node *hg_iam_load_embedded(hg_iam_file *f, const hg_iam_node *str, const 
     root = rc == 0 ? l.root : NULL;
   }
   free(map);
+  if (root && l.n_dups) {
+    /* No sink here: a duplicate key makes the embedded policy unusable. */
+    const hg_iam_node *k = l.dups[0].key;
+    hg_buf shown;
+    hg_buf_init(&shown);
+    hg_buf_puts(&shown, "key '");
+    hg_text_escape(&shown, k->str, k->len, 200);
+    hg_buf_printf(&shown, "' is given twice in one mapping (readers disagree on which value counts)");
+    problem = hg_arena_strdup(f->arena, shown.data);
+    hg_buf_free(&shown);
+    root = NULL;
+    if (why)
+      *why = problem;
+    return NULL;
+  }
   if (!root && why)
     *why = problem ? problem : "nesting too deep";
   return root;

@@ -26,6 +26,7 @@
  * findings per input (each costs a did-you-mean search).
  */
 #include "hg/iam.h"
+#include "hg/text.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -307,6 +308,30 @@ static void check_name(walk *w, const name_ctx *nc, const hg_iam_node *at, const
   }
 }
 
+/*
+ * A scalar name: its text may hold a NUL ("s3:Get\u0000Object" in JSON) or
+ * another control character, which no action name has; C string handling
+ * would see only the part before a NUL. Report the whole name, escaped.
+ */
+static void check_scalar_name(walk *w, const name_ctx *nc, const hg_iam_node *at)
+{
+  hg_text_bad bad;
+  if (hg_text_ok(at->str, at->len, 0, &bad)) {
+    check_name(w, nc, at, at->str);
+    return;
+  }
+  hg_severity sev = fails_open(w, nc) ? HG_SEV_ERROR : HG_SEV_WARNING;
+  hg_buf shown;
+  hg_buf_init(&shown);
+  hg_text_escape(&shown, at->str, at->len, 200);
+  hg_diag *d = finding(w, sev, at, "iam-action-syntax", "%s '%s' is not an action name: it holds a %s",
+                       nc->not_action ? "NotAction" : "Action", shown.data ? shown.data : "", bad.why);
+  hg_buf_free(&shown);
+  where_note(w, d, at);
+  if (sev == HG_SEV_ERROR)
+    why_note(w, nc, d);
+}
+
 /* ---- Action / NotAction values ----------------------------------------- */
 
 static void check_actions(walk *w, const name_ctx *nc, const hg_iam_node *v, bool top)
@@ -316,7 +341,7 @@ static void check_actions(walk *w, const name_ctx *nc, const hg_iam_node *v, boo
   w->depth++;
   const hg_iam_node *a, *b;
   if (is_scalar(v)) {
-    check_name(w, nc, v, v->str);
+    check_scalar_name(w, nc, v);
   } else if (v && v->kind == HG_IAM_SEQ && top) {
     for (size_t i = 0; i < v->n; i++) {
       size_t old = push(w, "/%zu", i);
@@ -330,7 +355,7 @@ static void check_actions(walk *w, const name_ctx *nc, const hg_iam_node *v, boo
     const char *k = v->keys[0];
     const hg_iam_node *arg = v->items[0];
     if (strcmp(k, "Fn::Sub") == 0 && is_scalar(arg) && !strstr(arg->str, "${")) {
-      check_name(w, nc, arg, arg->str);
+      check_scalar_name(w, nc, arg);
     } else if (strcmp(k, "Fn::Join") == 0 && arg && arg->kind == HG_IAM_SEQ && arg->n == 2 &&
                is_scalar(arg->items[0]) && arg->items[1]->kind == HG_IAM_SEQ) {
       const hg_iam_node *parts = arg->items[1];

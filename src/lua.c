@@ -41,6 +41,7 @@ static int run_chunk(const hg_profile *p, const char *file, const char *chunk, c
   ctx.mem_cap = limits && limits->mem_bytes ? limits->mem_bytes : HG_LUA_DEFAULT_MEM;
   ctx.budget = limits && limits->instructions > 0 ? limits->instructions : HG_LUA_DEFAULT_INSNS;
   ctx.budget_left = ctx.budget;
+  ctx.cpu_limit = limits && limits->cpu_seconds > 0 ? limits->cpu_seconds : HG_LUA_CPU_SECONDS;
   ctx.tmp = hg_arena_new();
   hg_buf_init(&ctx.buf);
   hg_diag_source(sink, file, text, len);
@@ -278,7 +279,7 @@ int hg_lua_run(const hg_profile *p, const char *root, const char *share_dir,
     char *text = hg_read_file(files[i].path, MAX_FILTER_FILE, &len);
     if (!text) {
       hg_diag_add(sink, HG_SEV_ERROR, files[i].path, 0, 0, "lua-file", "cannot read the filter file: %s",
-                  errno == EFBIG ? "larger than 8 MiB" : strerror(errno));
+                  errno == EFBIG ? "larger than 8 MiB" : hg_read_error(errno));
       rc = -1;
       continue;
     }

@@ -20,6 +20,7 @@
 
 #include <lauxlib.h>
 
+#include "hg/text.h"
 #include "hg/lua_int.h"
 
 static const char *const filter_fields[] = {
@@ -415,10 +416,12 @@ static void check_title(fcheck *c)
   } else {
     size_t n;
     const char *s = lua_tolstring(L, -1, &n);
-    bool ctl = false;
-    for (size_t i = 0; i < n; i++)
-      ctl = ctl || (unsigned char)s[i] < 0x20;
-    if (n == 0 || n > 255 || ctl)
+    hg_text_bad bad;
+    /* The title reaches the template (AlarmDescription): text only. */
+    if (n > 0 && n <= 255 && !hg_text_ok(s, n, 0, &bad))
+      ferr(c, field_line(c, "title"), "title", "lua-filter-field",
+           "field 'title' is not text: %s at byte %zu (a title is UTF-8 text on one line)", bad.why, bad.off + 1);
+    else if (n == 0 || n > 255)
       ferr(c, field_line(c, "title"), "title", "lua-filter-field",
            "field 'title' must be 1 to 255 characters on one line");
     else

@@ -106,11 +106,26 @@ static void hook(lua_State *L, lua_Debug *ar)
 {
   hg_lua_ctx *ctx = hg_lua_ctx_of(L);
   if (!ctx->budget_tripped && !ctx->mem_failed) {
-    ctx->budget_left -= HG_LUA_HOOK_STEP;
+    ctx->budget_left -= ctx->hook_step;
     if (ctx->budget_left > 0) {
-      /* The CPU clock is a system call: read it every 16th time. */
-      if ((++ctx->hook_calls & 15) || cpu_seconds() - ctx->cpu_start <= HG_LUA_CPU_SECONDS)
+      double now = cpu_seconds();
+      if (now - ctx->cpu_start <= ctx->cpu_limit) {
+        /* Adapt the step: a step of expensive instructions (a C function
+         * scanning a long string) shrinks the next one, cheap ones let it
+         * grow back, so the clock is read about every HG_LUA_STEP_SECONDS. */
+        double took = now - ctx->cpu_last;
+        int step = ctx->hook_step;
+        if (took > HG_LUA_STEP_SECONDS)
+          step = step / 16 > 1 ? step / 16 : 1;
+        else if (took < HG_LUA_STEP_SECONDS / 4 && step < HG_LUA_HOOK_STEP)
+          step = step * 2 < HG_LUA_HOOK_STEP ? step * 2 : HG_LUA_HOOK_STEP;
+        ctx->cpu_last = now;
+        if (step != ctx->hook_step) {
+          ctx->hook_step = step;
+          lua_sethook(L, hook, LUA_MASKCOUNT, step);
+        }
         return;
+      }
       ctx->cpu_tripped = true;
     }
     ctx->budget_tripped = true;
@@ -262,6 +277,22 @@ static int charged_table(lua_State *L)
   return lua_gettop(L);
 }
 
+/*
+ * utf8.len, utf8.codepoint, utf8.offset and string.byte walk their subject
+ * without allocating: charge its bytes as allocation is charged.
+ */
+static int charged_scan(lua_State *L)
+{
+  size_t n = 0;
+  if (lua_type(L, 1) == LUA_TSTRING)
+    lua_tolstring(L, 1, &n);
+  charge(L, (double)(n / HG_LUA_BYTES_PER_INSN) + 1, "string too long for this operation");
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
 static int charged_match(lua_State *L)
 {
   size_t n = 0, m = 0;
@@ -327,6 +358,10 @@ static int open_libs(lua_State *L)
   charge_function(L, LUA_STRLIBNAME, "match", charged_match, "find");
   charge_function(L, LUA_STRLIBNAME, "gmatch", charged_match, "find");
   charge_function(L, LUA_STRLIBNAME, "gsub", charged_match, "find");
+  charge_function(L, LUA_UTF8LIBNAME, "len", charged_scan, "");
+  charge_function(L, LUA_UTF8LIBNAME, "codepoint", charged_scan, "");
+  charge_function(L, LUA_UTF8LIBNAME, "offset", charged_scan, "");
+  charge_function(L, LUA_STRLIBNAME, "byte", charged_scan, "");
   charge_function(L, LUA_TABLIBNAME, "sort", charged_table, "sort");
   charge_function(L, LUA_TABLIBNAME, "insert", charged_table, "sort");
   charge_function(L, LUA_TABLIBNAME, "remove", charged_table, "sort");
@@ -361,6 +396,8 @@ lua_State *hg_lua_sandbox_open(hg_lua_ctx *ctx)
     return NULL;
   }
   ctx->L = L;
+  ctx->hook_step = HG_LUA_HOOK_STEP;
+  ctx->cpu_last = cpu_seconds();
   lua_sethook(L, hook, LUA_MASKCOUNT, HG_LUA_HOOK_STEP);
   lua_pushcfunction(L, open_libs);
   lua_pushlightuserdata(L, ctx);
@@ -415,13 +452,37 @@ static int split_position(const hg_lua_ctx *ctx, const char *msg, const char **r
   return line;
 }
 
+/*
+ * Message handler of the run: it runs where an uncaught error was raised,
+ * with the stack still there, so it can note the line even when the error
+ * value carries none (error({}), error(nil), an error raised by a C
+ * function such as table.sort's "invalid order function"). It neither
+ * allocates nor calls script code (no __tostring), and keeps the value.
+ */
+static int note_error_line(lua_State *L)
+{
+  hg_lua_ctx *ctx = hg_lua_ctx_of(L);
+  if (!ctx->error_line)
+    ctx->error_line = hg_lua_current_line(L, 1);
+  return 1;
+}
+
+/* A line for a diagnostic: the one given, else where the error was raised,
+ * else the first line (never none: every Lua diagnostic has file:line). */
+static int some_line(const hg_lua_ctx *ctx, int line)
+{
+  return line > 0 ? line : ctx->error_line > 0 ? ctx->error_line : 1;
+}
+
 /* Report the error value at the top of the stack. */
 static void report_error(hg_lua_ctx *ctx, int status)
 {
   lua_State *L = ctx->L;
+  ctx->budget_line = some_line(ctx, ctx->budget_line);
+  ctx->mem_line = some_line(ctx, ctx->mem_line);
   if (ctx->cpu_tripped) {
     hg_diag_add(ctx->sink, HG_SEV_ERROR, ctx->file, ctx->budget_line, 0, "lua-instruction-budget",
-                "CPU time limit of %.0f s exceeded", HG_LUA_CPU_SECONDS);
+                "CPU time limit of %g s exceeded", ctx->cpu_limit);
     return;
   }
   if (ctx->budget_tripped) {
@@ -445,6 +506,8 @@ static void report_error(hg_lua_ctx *ctx, int status)
   }
   const char *rest;
   int line = split_position(ctx, msg, &rest);
+  if (status != LUA_ERRSYNTAX)
+    line = some_line(ctx, line);
   const char *code = status == LUA_ERRSYNTAX ? "lua-syntax" : "lua-runtime";
   hg_diag_add(ctx->sink, HG_SEV_ERROR, ctx->file, line, 0, code, "%s", rest);
 }
@@ -457,13 +520,17 @@ int hg_lua_sandbox_run(hg_lua_ctx *ctx)
                 "precompiled (binary) chunks are not accepted; filter files are Lua source text");
     return -1;
   }
-  ctx->cpu_start = cpu_seconds();
+  ctx->cpu_start = ctx->cpu_last = cpu_seconds();
   ctx->errors_at_start = ctx->sink->errors;
   hg_buf_reset(&ctx->buf);
   hg_buf_printf(&ctx->buf, "@%s", ctx->chunk);
   int status = luaL_loadbufferx(L, ctx->text, ctx->len, ctx->buf.data, "t");
-  if (status == LUA_OK)
-    status = lua_pcall(L, 0, 0, 0);
+  if (status == LUA_OK) {
+    lua_pushcfunction(L, note_error_line);
+    lua_insert(L, -2);
+    status = lua_pcall(L, 0, 0, -2);
+    lua_remove(L, status == LUA_OK ? -1 : -2); /* the handler */
+  }
   if (status != LUA_OK || ctx->budget_tripped || ctx->mem_failed) {
     if (status == LUA_OK)
       lua_pushnil(L);

@@ -177,7 +177,7 @@ static hg_doc *load_skeleton(const char *root, const char *name, hg_plan_inputs 
   }
   if (!text) {
     hg_diag_add(sink, HG_SEV_ERROR, path, 0, 0, "template-unreadable",
-                "cannot read the template skeleton '%s': %s", name, strerror(errno));
+                "cannot read the template skeleton '%s': %s", name, hg_read_error(errno));
     free(path);
     return NULL;
   }

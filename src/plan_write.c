@@ -6,6 +6,10 @@
  * with renameat2(RENAME_EXCHANGE) where the file system supports it (one
  * atomic swap), else by two renames. The old content is removed last. On
  * any failure before the swap, DIR/ENV is untouched.
+ *
+ * Several envs (`build --all`) are staged first, every one, and only then
+ * swapped in; a swap that fails puts back the ones done before it, so
+ * either every DIR/ENV is new or none is.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -69,14 +73,22 @@ static void sync_dir(const char *dir)
   }
 }
 
-int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink)
+int hg_plan_stage(const hg_plan *p, const char *dir, hg_plan_staged *st, hg_diag_sink *sink)
 {
+  memset(st, 0, sizeof *st);
   if (hg_mkdirs(dir, 0755) != 0) {
     hg_diag_add(sink, HG_SEV_ERROR, dir, 0, 0, "write-failed", "cannot create the folder: %s",
                 strerror(errno));
     return -1;
   }
   char *target = xasprintf("%s/%s", dir, p->env);
+  struct stat ts;
+  if (lstat(target, &ts) == 0 && !S_ISDIR(ts.st_mode)) {
+    hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed",
+                "cannot replace it: it exists and is not a folder");
+    free(target);
+    return -1;
+  }
   char *tmp = xasprintf("%s/.%s.XXXXXX", dir, p->env);
   if (!mkdtemp(tmp)) {
     hg_diag_add(sink, HG_SEV_ERROR, dir, 0, 0, "write-failed",
@@ -118,41 +130,109 @@ int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink)
   }
   free(fds);
   free(names);
-  if (rc == 0) {
-    sync_dir(tmp);
-    struct stat st;
-    if (lstat(target, &st) != 0) {
-      if (rename(tmp, target) != 0)
-        rc = -1;
-    } else if (!S_ISDIR(st.st_mode)) {
-      errno = ENOTDIR;
-      rc = -1;
-    } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) != 0) {
-      /* No atomic exchange here: move the old folder aside, then the new in. */
-      char *old = xasprintf("%s/.%s.old.%ld", dir, p->env, (long)getpid());
-      if (rename(target, old) != 0) {
-        rc = -1;
-      } else if (rename(tmp, target) != 0) {
-        int e = errno;
-        rename(old, target);
-        errno = e;
-        rc = -1;
-      } else {
-        remove_dir(old);
-      }
-      free(old);
-    } else {
-      remove_dir(tmp); /* now holds the previous content */
-    }
-    if (rc != 0)
-      hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed",
-                  "cannot move the new files into place: %s", strerror(errno));
-    else
-      sync_dir(dir);
-  }
-  if (rc != 0)
+  if (rc != 0) {
     remove_dir(tmp);
-  free(target);
-  free(tmp);
+    free(target);
+    free(tmp);
+    return -1;
+  }
+  sync_dir(tmp);
+  st->dir = xstrdup(dir);
+  st->env = xstrdup(p->env);
+  st->target = target;
+  st->tmp = tmp;
+  st->state = HG_STAGED;
+  return 0;
+}
+
+/* Put one staged folder in its target's place. Returns 0 or -1 (errno). */
+static int swap_in(hg_plan_staged *st)
+{
+  struct stat ts;
+  if (lstat(st->target, &ts) != 0) {
+    if (rename(st->tmp, st->target) != 0)
+      return -1;
+    st->state = HG_SWAPPED_NEW;
+    return 0;
+  }
+  if (!S_ISDIR(ts.st_mode)) {
+    errno = ENOTDIR;
+    return -1;
+  }
+  if (renameat2(AT_FDCWD, st->tmp, AT_FDCWD, st->target, RENAME_EXCHANGE) == 0) {
+    st->state = HG_SWAPPED; /* tmp now holds the previous content */
+    return 0;
+  }
+  /* No atomic exchange here: move the old folder aside, then the new in. */
+  st->old = xasprintf("%s/.%s.old.%ld", st->dir, st->env, (long)getpid());
+  if (rename(st->target, st->old) != 0)
+    return -1;
+  if (rename(st->tmp, st->target) != 0) {
+    int e = errno;
+    rename(st->old, st->target);
+    errno = e;
+    return -1;
+  }
+  st->state = HG_MOVED_ASIDE;
+  return 0;
+}
+
+/* Undo swap_in (best effort: these renames only undo ones that worked). */
+static void swap_back(hg_plan_staged *st)
+{
+  switch (st->state) {
+  case HG_SWAPPED: renameat2(AT_FDCWD, st->tmp, AT_FDCWD, st->target, RENAME_EXCHANGE); break;
+  case HG_SWAPPED_NEW: rename(st->target, st->tmp); break;
+  case HG_MOVED_ASIDE:
+    if (rename(st->target, st->tmp) == 0)
+      rename(st->old, st->target);
+    break;
+  default: return;
+  }
+  st->state = HG_STAGED;
+}
+
+int hg_plan_commit(hg_plan_staged *st, size_t n, hg_diag_sink *sink)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (swap_in(&st[i]) != 0) {
+      hg_diag_add(sink, HG_SEV_ERROR, st[i].target, 0, 0, "write-failed",
+                  "cannot move the new files into place: %s", strerror(errno));
+      for (size_t k = i; k-- > 0;)
+        swap_back(&st[k]);
+      if (i > 0)
+        hg_diag_note(&sink->v[sink->n - 1], "the %zu folder%s already replaced %s put back", i,
+                     i == 1 ? "" : "s", i == 1 ? "was" : "were");
+      return -1;
+    }
+  }
+  for (size_t i = 0; i < n; i++)
+    sync_dir(st[i].dir);
+  return 0;
+}
+
+void hg_plan_staged_free(hg_plan_staged *st)
+{
+  if (!st->target)
+    return;
+  if (st->state == HG_STAGED || st->state == HG_SWAPPED)
+    remove_dir(st->tmp); /* the unused new files, or the replaced old ones */
+  else if (st->state == HG_MOVED_ASIDE)
+    remove_dir(st->old);
+  free(st->dir);
+  free(st->env);
+  free(st->target);
+  free(st->tmp);
+  free(st->old);
+  memset(st, 0, sizeof *st);
+}
+
+int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink)
+{
+  hg_plan_staged st;
+  if (hg_plan_stage(p, dir, &st, sink) != 0)
+    return -1;
+  int rc = hg_plan_commit(&st, 1, sink);
+  hg_plan_staged_free(&st);
   return rc;
 }

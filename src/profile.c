@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hg/arn.h"
 
@@ -1112,7 +1113,9 @@ static void type_error(ctx *c, const hg_yval *v, const char *path, ftype t)
 {
   hg_diag *d = at(c, HG_SEV_ERROR, v, "profile-type", "%s must be %s, not %s", path, type_name(t),
                   hg_yval_kind_name(v->kind));
-  if (t == T_STR && (v->kind == HG_Y_INT || v->kind == HG_Y_FLOAT || v->kind == HG_Y_BOOL))
+  if (v->tag && (t == T_INT || t == T_NUM) && v->kind != HG_Y_BOOL && v->kind != HG_Y_NULL)
+    hg_diag_note(d, "remove the %s tag: it makes the value %s", v->tag, hg_yval_kind_name(v->kind));
+  else if (t == T_STR && (v->kind == HG_Y_INT || v->kind == HG_Y_FLOAT || v->kind == HG_Y_BOOL))
     hg_diag_note(d, "quote it to keep it a string: \"%s\"", clip(c, v->text));
   else if ((t == T_INT || t == T_NUM) && v->kind == HG_Y_STR && v->text[0] && is_digit(v->text[strspn(v->text, "+-")]))
     hg_diag_note(d, "remove the quotes to make it a number");
@@ -1811,6 +1814,28 @@ static char *profile_path(const char *root, const char *env)
 
 static char **list_profiles(const char *root, bool with_abstract);
 
+/*
+ * A profile may be a symbolic link, but only to a file inside the profiles
+ * folder: a link to another file (a key, a password file) would have its
+ * first line echoed in a diagnostic. True when path is no link or stays in.
+ */
+static bool link_stays_inside(const char *path)
+{
+  struct stat st;
+  if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+    return true;
+  char *dir = xstrdup(path);
+  char *slash = strrchr(dir, '/');
+  *slash = '\0'; /* path always holds "profiles/" */
+  char *real_dir = realpath(dir, NULL), *real = realpath(path, NULL);
+  size_t n = real_dir ? strlen(real_dir) : 0;
+  bool ok = !real || (real_dir && strncmp(real, real_dir, n) == 0 && real[n] == '/');
+  free(real_dir);
+  free(real);
+  free(dir);
+  return ok;
+}
+
 static void note_known_profiles(hg_diag *d, const char *root, const char *name)
 {
   char **names = list_profiles(root, true);
@@ -1837,6 +1862,13 @@ static const hg_yval *load_tree(ctx *c, const char *root, const char *env, const
 {
   char *path = profile_path(root, env);
   size_t len = 0;
+  if (!link_stays_inside(path)) {
+    hg_diag *d = hg_diag_add(c->sink, HG_SEV_ERROR, path, 0, 0, "profile-unreadable",
+                             "profile is a symbolic link to a file outside its profiles folder");
+    hg_diag_note(d, "link only to profiles in the same folder, or copy the file");
+    free(path);
+    return NULL;
+  }
   char *text = hg_read_file(path, HG_PROFILE_MAX_BYTES, &len);
   if (!text) {
     int e = errno;
@@ -1853,7 +1885,8 @@ static const hg_yval *load_tree(ctx *c, const char *root, const char *env, const
       hg_diag_add(c->sink, HG_SEV_ERROR, path, 0, 0, "profile-too-large", "profile is larger than %u bytes",
                   HG_PROFILE_MAX_BYTES);
     } else {
-      hg_diag_add(c->sink, HG_SEV_ERROR, path, 0, 0, "profile-unreadable", "cannot read profile: %s", strerror(e));
+      hg_diag_add(c->sink, HG_SEV_ERROR, path, 0, 0, "profile-unreadable", "cannot read profile: %s",
+                  hg_read_error(e));
     }
     free(path);
     return NULL;

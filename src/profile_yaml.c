@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "hg/profile.h"
+#include "hg/text.h"
 
 /* Duplicate and complex keys reported per document; a flood is summarised. */
 #define MAX_KEY_REPORTS 100
@@ -235,6 +236,58 @@ static void resolve_plain(hg_yval *v, const char *s)
   v->kind = HG_Y_STR;
 }
 
+/*
+ * Apply a scalar's tag. Without one, a plain scalar is resolved by the core
+ * schema and a quoted one is a string. The core schema's own tags force the
+ * type (!!float 365 is the float 365.0, !!str 365 the string "365") and the
+ * text must fit it; any other tag is refused rather than silently dropped.
+ */
+static bool resolve_tagged(builder *b, hg_yval *v, const yaml_event_t *e)
+{
+  const char *tag = (const char *)e->data.scalar.tag;
+  bool plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+  if (!tag || strcmp(tag, "!") == 0) {
+    if (plain && !tag)
+      resolve_plain(v, v->text);
+    return true;
+  }
+  static const struct {
+    const char *tag, *shorthand;
+    hg_ykind kind;
+  } core[] = {
+      {YAML_STR_TAG, "!!str", HG_Y_STR},       {YAML_INT_TAG, "!!int", HG_Y_INT},
+      {YAML_FLOAT_TAG, "!!float", HG_Y_FLOAT}, {YAML_BOOL_TAG, "!!bool", HG_Y_BOOL},
+      {YAML_NULL_TAG, "!!null", HG_Y_NULL},
+  };
+  for (size_t i = 0; i < HG_COUNTOF(core); i++) {
+    if (strcmp(tag, core[i].tag) != 0)
+      continue;
+    v->tag = core[i].shorthand;
+    if (core[i].kind == HG_Y_STR)
+      return true;
+    resolve_plain(v, v->text);
+    if (core[i].kind == HG_Y_FLOAT && v->kind == HG_Y_INT) {
+      v->kind = HG_Y_FLOAT;
+      v->f = (double)v->i;
+    }
+    if (v->kind != core[i].kind) {
+      hg_diag *d = err(b, e->start_mark, "profile-type", "'%s' is not %s, as its tag %s says", v->text,
+                       hg_yval_kind_name(core[i].kind), core[i].shorthand);
+      d->span = v->span;
+      return false;
+    }
+    return true;
+  }
+  const char *core_prefix = "tag:yaml.org,2002:";
+  size_t np = strlen(core_prefix);
+  bool is_core = strncmp(tag, core_prefix, np) == 0;
+  hg_diag *d = err(b, e->start_mark, "profile-yaml-tag", "unsupported YAML tag '%s%s'", is_core ? "!!" : "",
+                   is_core ? tag + np : tag);
+  d->span = v->span;
+  hg_diag_note(d, "a profile uses plain YAML values; remove the tag");
+  return false;
+}
+
 /* ---- building ----------------------------------------------------------- */
 
 static void anchor_set(builder *b, const char *name, hg_yval *node, size_t weight)
@@ -419,9 +472,15 @@ static bool on_event(builder *b, const yaml_event_t *e)
       return false;
     hg_yval *v = new_node(b, HG_Y_STR, e->start_mark, e->end_mark);
     v->text = hg_arena_strndup(b->a, (const char *)e->data.scalar.value, e->data.scalar.length);
-    const char *tag = (const char *)e->data.scalar.tag;
-    if (e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && (!tag || strcmp(tag, YAML_STR_TAG) != 0))
-      resolve_plain(v, v->text);
+    hg_text_bad bad;
+    if (!hg_text_ok((const char *)e->data.scalar.value, e->data.scalar.length, HG_TEXT_LINES, &bad)) {
+      hg_diag *d = err(b, e->start_mark, "profile-bad-text", "this value is not text: %s at byte %zu of the value",
+                       bad.why, bad.off + 1);
+      d->span = v->span;
+      hg_diag_note(d, "profile text is UTF-8 without control characters (tab and line feed allowed)");
+    } else {
+      resolve_tagged(b, v, e); /* a bad tag is reported; parsing goes on to find more */
+    }
     if (e->data.scalar.anchor)
       anchor_set(b, (const char *)e->data.scalar.anchor, v, 1);
     attach(b, v, 1);
@@ -472,6 +531,39 @@ const char *hg_yval_kind_name(hg_ykind k)
   return "a value";
 }
 
+/*
+ * libyaml's reader (bad UTF-8, control characters) gives a byte offset and
+ * no line: find the line, and point at the byte itself.
+ */
+static void reader_error(builder *b, const yaml_parser_t *parser)
+{
+  size_t off = parser->problem_offset < b->len ? parser->problem_offset : b->len;
+  size_t lo = 0, hi = b->n_lines;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (b->line_start[mid] <= off)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  size_t col = off >= b->line_start[lo] ? off - b->line_start[lo] + 1 : 1;
+  int value = parser->problem_value;
+  const char *problem = parser->problem ? parser->problem : "unreadable text";
+  if (off < b->len && b->text[off] == '\0')
+    hg_diag_add(b->sink, HG_SEV_ERROR, b->file, (int)lo + 1, (int)col, "profile-yaml-syntax",
+                    "a NUL byte in the profile (it must be UTF-8 text)");
+  else if (value >= 0 && strstr(problem, "octet"))
+    hg_diag_add(b->sink, HG_SEV_ERROR, b->file, (int)lo + 1, (int)col, "profile-yaml-syntax",
+                "YAML syntax error: %s (byte 0x%02x); a profile is UTF-8 text", problem, (unsigned)value & 0xFFu);
+  else if (value >= 0)
+    hg_diag_add(b->sink, HG_SEV_ERROR, b->file, (int)lo + 1, (int)col, "profile-yaml-syntax",
+                "YAML syntax error: %s (U+%04X)", problem, (unsigned)value);
+  else
+    hg_diag_add(b->sink, HG_SEV_ERROR, b->file, (int)lo + 1, (int)col, "profile-yaml-syntax",
+                "YAML syntax error: %s; a profile is UTF-8 text", problem);
+  b->failed = true;
+}
+
 hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t len, hg_diag_sink *sink)
 {
   builder b;
@@ -494,6 +586,10 @@ hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t l
   while (!done) {
     yaml_event_t ev;
     if (!yaml_parser_parse(&parser, &ev)) {
+      if (parser.error == YAML_READER_ERROR) {
+        reader_error(&b, &parser);
+        break;
+      }
       yaml_mark_t m = parser.problem_mark;
       const char *problem = parser.problem ? parser.problem : "malformed YAML";
       hg_diag *d;

@@ -244,9 +244,28 @@ void hg_arena_free(hg_arena *a)
 
 char *hg_read_file(const char *path, size_t max, size_t *len)
 {
-  FILE *f = fopen(path, "rb");
-  if (!f)
+  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
     return NULL;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int e = errno;
+    if (e == 0 || e == EAGAIN)
+      e = EIO;
+    if (fstat(fd, &st) == 0)
+      e = S_ISDIR(st.st_mode) ? EISDIR : ENODEV;
+    close(fd);
+    errno = e;
+    return NULL;
+  }
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return NULL;
+  }
   hg_buf b;
   hg_buf_init(&b);
   char tmp[65536];
@@ -268,6 +287,15 @@ char *hg_read_file(const char *path, size_t max, size_t *len)
     return NULL;
   }
   return hg_buf_take(&b, len);
+}
+
+const char *hg_read_error(int e)
+{
+  if (e == EISDIR)
+    return "it is a directory, not a file";
+  if (e == ENODEV)
+    return "it is not a regular file (a FIFO, socket or device)";
+  return strerror(e);
 }
 
 int hg_write_atomic(const char *path, const void *data, size_t len)
@@ -328,6 +356,10 @@ bool hg_exe_dir(char *buf, size_t size)
 
 int hg_mkdirs(const char *path, int mode)
 {
+  if (!*path) {
+    errno = ENOENT;
+    return -1;
+  }
   char *p = xstrdup(path);
   for (char *s = p + 1; *s; s++) {
     if (*s != '/')

@@ -29,7 +29,7 @@ typedef struct hg_diag {
   int line, col;     /* 1-based; 0 when unknown */
   int span;          /* caret width in columns, >= 1 */
   char *code;        /* owned; stable kebab-case id, e.g. "profile-unknown-key" */
-  char *message;     /* owned; no trailing period, no newline */
+  char *message;     /* owned; no trailing period, no newline; escaped (see below) */
   char *snippet;     /* owned; when set, shown instead of the file's line */
   int snippet_col;   /* 1-based caret column inside snippet */
   char **notes;      /* owned; each a line shown as "note: ..." */
@@ -48,8 +48,14 @@ typedef struct hg_diag_sink {
 void hg_diag_init(hg_diag_sink *s);
 void hg_diag_free(hg_diag_sink *s);
 
+/* Messages and notes longer than this are cut ("... (N more bytes)"). */
+#define HG_DIAG_MAX_MESSAGE 1024
+
 /*
- * Add a diagnostic. file may be NULL; line/col 0 mean unknown. The returned
+ * Add a diagnostic. The message (and each note) is stored printable: a
+ * control character, a byte that is not UTF-8 or a refused character is
+ * escaped (\n, \xHH, \u{HHHH}, see text.h), and the text is capped at
+ * HG_DIAG_MAX_MESSAGE bytes. file may be NULL; line/col 0 mean unknown. The returned
  * pointer stays valid until the next hg_diag_add on the same sink; use it to
  * attach notes or a snippet.
  */

@@ -28,6 +28,7 @@
 typedef struct hg_lua_limits {
   size_t mem_bytes;        /* per state; default 64 MiB */
   long long instructions;  /* per file; default 100 million */
+  double cpu_seconds;      /* per file; default HG_LUA_CPU_SECONDS (20) */
 } hg_lua_limits;
 
 /*

@@ -31,14 +31,20 @@
 
 #define HG_LUA_DEFAULT_MEM ((size_t)64 << 20)
 #define HG_LUA_DEFAULT_INSNS 100000000LL
-/* Instructions between two budget checks while the budget is not spent. */
+/* Instructions between two budget checks while the budget is not spent, at
+ * most; the step shrinks (down to 1) while instructions are expensive (C
+ * functions working on long strings), so the CPU clock, read at every
+ * check, is seen soon after the limit passes. */
 #define HG_LUA_HOOK_STEP 1000
+/* CPU time one step aims at; a step that took more shrinks the next. */
+#define HG_LUA_STEP_SECONDS 0.002
 /* Bytes allocated that cost one instruction of the budget: C functions
  * (string.rep, concatenation, table.concat, ...) do work the count hook
  * never sees, and their work is proportional to what they allocate. */
 #define HG_LUA_BYTES_PER_INSN 8
 /* A backstop for C work that neither allocates nor runs Lua code (long
- * string comparisons): CPU seconds one file may use. */
+ * string comparisons, utf8 scans): CPU seconds one file may use. The clock
+ * is read at every budget check, so it holds within one step's work. */
 #define HG_LUA_CPU_SECONDS 20.0
 /* filter{} records live outside the Lua heap: bound them per file. */
 #define HG_LUA_MAX_FILTERS 10000
@@ -66,8 +72,11 @@ typedef struct hg_lua_ctx {
   bool budget_tripped;     /* sticky: the run failed */
   int budget_line;
   double cpu_start;        /* CPU time when the run started (seconds) */
+  double cpu_limit;        /* CPU seconds the file may use */
+  int error_line;          /* line running when the file's uncaught error was raised (0: none) */
   bool cpu_tripped;        /* the CPU backstop fired (reported as the budget) */
-  unsigned hook_calls;
+  int hook_step;           /* instructions between two hook calls now */
+  double cpu_last;         /* CPU time at the last hook call */
   int filter_calls;        /* filter{} calls so far */
   size_t errors_at_start;  /* sink->errors when the file started */
   size_t stored_bytes;     /* text kept in ctx->out (patterns, examples) */

@@ -129,6 +129,27 @@ int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink);
  */
 void hg_plan_check_previous(const hg_compiled *c, const char *dir, hg_diag_sink *sink);
 
+/*
+ * The two halves of hg_plan_write, for writing several envs all or nothing:
+ * stage each (files written and synced in DIR/.ENV.XXXXXX; DIR/ENV must be
+ * absent or a folder), then commit them together, then free each staged
+ * record (which removes what is left: unused new files or replaced old
+ * ones). hg_plan_commit swaps every staged folder in; when one swap fails it
+ * swaps the earlier ones back, adds an error and returns -1.
+ */
+enum { HG_STAGED = 1, HG_SWAPPED, HG_SWAPPED_NEW, HG_MOVED_ASIDE };
+typedef struct hg_plan_staged {
+  char *dir, *env;  /* owned */
+  char *target;     /* owned; DIR/ENV */
+  char *tmp;        /* owned; the new files, or after a swap the old ones */
+  char *old;        /* owned; the old content moved aside (no RENAME_EXCHANGE), or NULL */
+  int state;        /* 0 (nothing staged) or one of the HG_STAGED... values */
+} hg_plan_staged;
+
+int hg_plan_stage(const hg_plan *p, const char *dir, hg_plan_staged *st, hg_diag_sink *sink);
+int hg_plan_commit(hg_plan_staged *st, size_t n, hg_diag_sink *sink);
+void hg_plan_staged_free(hg_plan_staged *st);
+
 /* The file extension of a format: "yaml" | "json". */
 const char *hg_plan_ext(hg_plan_format f);
 

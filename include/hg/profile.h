@@ -38,6 +38,7 @@ struct hg_yval {
   const char *file;     /* where the node was written (after merge: the file that set it) */
   int line, col;        /* 1-based; col counts bytes of the line */
   int span;             /* caret width: bytes of the node's first line it covers, >= 1 */
+  const char *tag;      /* scalars: the explicit core-schema tag ("!!str", "!!float", ...), else NULL */
 };
 
 /* Bounds that keep hostile YAML cheap: nodes after alias expansion (a

@@ -55,10 +55,17 @@ void hg_arena_reset(hg_arena *a);                  /* keep the first chunk */
 void hg_arena_free(hg_arena *a);
 
 /*
- * Read a whole file. Returns malloc'd bytes (NUL-terminated, *len excludes the
- * NUL) or NULL with errno set. A file larger than max bytes fails with EFBIG.
+ * Read a whole regular file. Returns malloc'd bytes (NUL-terminated, *len
+ * excludes the NUL) or NULL with errno set. A file larger than max bytes
+ * fails with EFBIG, a directory with EISDIR, and anything else that is not a
+ * regular file (a FIFO, socket or device, which could block or never end)
+ * with ENODEV; the open itself never blocks.
  */
 char *hg_read_file(const char *path, size_t max, size_t *len);
+
+/* What hg_read_file's errno means, for a diagnostic: "it is a directory, ...", "it is not
+ * a regular file (a FIFO, socket or device)", else strerror(e). Static text. */
+const char *hg_read_error(int e);
 
 /*
  * Write bytes to path atomically: a temporary file in the same folder, fsync,

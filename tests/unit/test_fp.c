@@ -493,21 +493,31 @@ TEST(pathological_invalid_utf8)
 {
   hg_diag_sink s;
   hg_diag_init(&s);
-  /* In a quoted value or a term: plain bytes, compared as bytes. */
-  hg_fp *fp = parse("{ $.a = \"\xff\xfe\" }", &s);
-  CHECK(fp != NULL);
-  CHECK(fp && match_json(fp, "{\"a\":\"\xff\xfe\"}"));
+  /* A pattern reaches a template: it must be UTF-8 text without control
+   * characters, quoted values and terms included (one diagnostic each, at
+   * the first bad byte). */
+  static const char *const bad[] = {
+      "{ $.a = \"\xff\xfe\" }", "\xc3\x28 \xa0\xa1", "{ $.a = \xff }", "{ \xf0\x28\x8c\x28 = 1 }",
+      "%\xe2\x82%", "[a = \xff]", "{ $.a = \"\xc2\x85\" }", "{ $.a = \"\xef\xbf\xbe\" }",
+      "{ $.a = \"\xed\xa0\x80\" }", "{ $.a = \"\x1b[0m\" }",
+  };
+  for (size_t i = 0; i < HG_COUNTOF(bad); i++)
+    CHECK(parse(bad[i], &s) == NULL);
+  CHECK_INTEQ(s.errors, HG_COUNTOF(bad));
+  char *out = render(&s);
+  CHECK(strstr(out, "error: invalid UTF-8 byte 0xff in pattern; a pattern is UTF-8 text without control "
+                    "characters [fp-bad-text]") != NULL);
+  CHECK(strstr(out, "control character U+0085 in pattern") != NULL);
+  CHECK(strstr(out, "non-character U+FFFE in pattern") != NULL);
+  CHECK(strstr(out, "UTF-16 surrogate U+D800 in pattern") != NULL);
+  CHECK(strstr(out, "control character U+001B in pattern") != NULL);
+  free(out);
+  hg_diag_free(&s);
+  /* Valid UTF-8 is kept and compared as bytes. */
+  hg_diag_init(&s);
+  hg_fp *fp = parse("{ $.a = \"caf\xc3\xa9\" }", &s);
+  CHECK(fp && match_json(fp, "{\"a\":\"caf\xc3\xa9\"}"));
   hg_fp_free(fp);
-  fp = parse("\xc3\x28 \xa0\xa1", &s);
-  CHECK(fp && hg_fp_match(fp, NULL, "x\xc3\x28y\xa0\xa1", 6));
-  hg_fp_free(fp);
-  CHECK_INTEQ(s.n, 0);
-  /* Bare, in a selector position or a regex: a diagnostic. */
-  CHECK(parse("{ $.a = \xff }", &s) == NULL);
-  CHECK(parse("{ \xf0\x28\x8c\x28 = 1 }", &s) == NULL);
-  CHECK(parse("%\xe2\x82%", &s) == NULL);
-  CHECK(parse("[a = \xff]", &s) == NULL);
-  CHECK_INTEQ(s.errors, 4);
   hg_diag_free(&s);
 }
 
@@ -557,6 +567,9 @@ TEST(pathological_regex_is_linear)
   hg_fp_free(big);
   CHECK(parse("%a{1000}b{1000}c{1000}d{1000}e{1000}f{1000}g{1000}h{1000}i{1000}j{1000}k%", &s) ==
         NULL);
+  /* The expanded size is checked: three counted atoms of 1000 pass 2048. */
+  CHECK(parse("%a{1000}b{1000}c{1000}%", &s) == NULL);
+  CHECK(parse("%a{1001}%", &s) == NULL);
   hg_fp_free(fp);
   free(v);
   hg_diag_free(&s);
@@ -650,6 +663,27 @@ TEST(regex_dfa_matches_nfa)
   CHECK(re && !fp_re_search(re, s, 20000) && !fp_re_search_nfa(re, s, 20000));
   s[19999] = 'c';
   CHECK(re && fp_re_search(re, s, 20000) == fp_re_search_nfa(re, s, 20000));
+  fp_re_free(re);
+
+  /* x[xy]{999}z over random x/y: nearly every byte is a new DFA state, each
+   * a closure over ~1000 NFA states (it was quadratic in practice: 4 s on
+   * 200 KB). The search gives up on the cache once it fills too fast and
+   * runs the NFA: the states built stay near one cache, whatever the input
+   * length, and the answer is the NFA's. */
+  const char *grow = "x[xy]{999}z";
+  re = fp_re_compile(a, grow, strlen(grow), &err, &eoff, &espan);
+  CHECK(re != NULL);
+  size_t n = 200 * 1024;
+  char *v = xmalloc(n);
+  for (size_t i = 0; i < n; i++)
+    v[i] = "xy"[rnd(2)];
+  CHECK(re && !fp_re_search(re, v, n));
+  CHECK(re && fp_re_dfa_built(re) <= 2 * 2048 + 1);
+  memcpy(v + n - 1001, "x", 1);
+  v[n - 1] = 'z';
+  CHECK(re && fp_re_search(re, v, n) && fp_re_search_nfa(re, v, n));
+  CHECK(re && fp_re_dfa_built(re) <= 4 * 2048 + 2);
+  free(v);
   fp_re_free(re);
   hg_arena_free(a);
 }

@@ -101,7 +101,7 @@ static hg_profile *profile(const char *env, const char *evil_ip)
 
 /* ---- running a chunk ------------------------------------------------------ */
 
-static const hg_lua_limits small = {16u << 20, 5000000};
+static const hg_lua_limits small = {16u << 20, 5000000, 0};
 
 typedef struct run_result {
   int rc;
@@ -875,3 +875,71 @@ TEST(host_side_limits)
   CHECK_HAS(r.diags, "further errors of this filter are not shown");
   done(&r);
 }
+
+/* ---- the CPU limit holds when each instruction is expensive ----------------- */
+
+/* utf8.len over a long string is one instruction of C work: it is charged by
+ * the bytes it scans (it used to run for minutes before any limit fired). */
+TEST(utf8_scan_is_charged)
+{
+  run_result r = run("local s = ('x'):rep(4 * 1024 * 1024)\nlocal n = 0\n"
+                     "for i = 1, 2e7 do n = n + utf8.len(s) end\n");
+  CHECK(r.rc == -1);
+  CHECK_HAS(r.diags, "filters/t.lua:3: error: instruction budget of 5000000 exceeded");
+  done(&r);
+}
+
+/* Comparing two long equal strings is one instruction that nothing charges:
+ * the CPU clock, read at every budget check with a step that shrinks while
+ * instructions are expensive, stops the file. 3000 comparisons are far fewer
+ * instructions than a fixed 16000-instruction clock interval. */
+TEST(cpu_limit_with_expensive_instructions)
+{
+  const hg_lua_limits lim = {64u << 20, 100000000, 0.2};
+  run_result r = run_with(profile("prod", NULL),
+                          "local a = ('x'):rep(8 * 1024 * 1024)\n"
+                          "local b = ('x'):rep(8 * 1024 * 1024)\n"
+                          "local c = 0\n"
+                          "for i = 1, 3000 do if a <= b then c = c + 1 end end\n",
+                          &lim);
+  CHECK(r.rc == -1);
+  CHECK_HAS(r.diags, "error: CPU time limit of 0.2 s exceeded [lua-instruction-budget]");
+  done(&r);
+}
+
+/* ---- every Lua diagnostic has file:line, bounded and printable ------------- */
+
+TEST(errors_without_position_get_a_line)
+{
+  expect_fail("error({})\n", "filters/t.lua:1: error: error object is a table value [lua-runtime]");
+  expect_fail("local x = 1\nerror(nil)\n", "filters/t.lua:2: error: error object is a nil value");
+  expect_fail("local x = 1\nerror(setmetatable({}, {__tostring = function(t) return tostring(t) end}))\n",
+              "filters/t.lua:2: error: error object is a table value");
+  expect_fail("local t = {}\nfor i = 1, 50 do t[i] = 51 - i end\n"
+              "table.sort(t, function(a, b) return true end)\n",
+              "filters/t.lua:3: error: invalid order function for sorting");
+  expect_fail("local x\nnext({}, 'nokey')\n", "filters/t.lua:2: error: invalid key to 'next'");
+  expect_fail("local x\nerror('boom', 0)\n", "filters/t.lua:2: error: boom [lua-runtime]");
+  expect_fail("local x\nrawset(env, 'x', 1)\n", "filters/t.lua:2: error: env is read-only");
+}
+
+TEST(error_messages_capped_and_escaped)
+{
+  run_result r = run("error(string.rep('A', 1e6))\n");
+  CHECK(r.rc == -1);
+  CHECK_HAS(r.diags, "filters/t.lua:1: error: AAAA");
+  CHECK_HAS(r.diags, "... (");
+  CHECK(strlen(r.diags) < 2 * HG_DIAG_MAX_MESSAGE);
+  done(&r);
+  expect_fail("error('a\\nb\\27[31mred\\255')\n", "filters/t.lua:1: error: a\\nb\\x1b[31mred\\xff [lua-runtime]");
+}
+
+TEST(title_must_be_text)
+{
+  expect_fail("filter { id = 'x', title = 'a\\xc2\\x85b', pattern = 'x' }\n",
+              "field 'title' is not text: control character U+0085 at byte 2");
+  expect_fail("filter { id = 'x', title = 'a\\xffb', pattern = 'x' }\n", "field 'title' is not text: invalid UTF-8 byte 0xff at byte 2");
+  expect_fail("filter { id = 'x', title = 'a\\u{FDD0}b', pattern = 'x' }\n", "non-character U+FDD0");
+  expect_fail("filter { id = 'x', title = 'a\\xed\\xa0\\x80b', pattern = 'x' }\n", "UTF-16 surrogate U+D800");
+}
+

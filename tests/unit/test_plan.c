@@ -337,3 +337,49 @@ TEST(plan_regex_filters_per_log_group)
   hg_diag_free(&sink);
   fixture_free(&c);
 }
+
+/* Several envs are all or nothing: when the second cannot be swapped in,
+ * the first is put back as it was (`build --all` used to leave it new). */
+TEST(plan_commit_is_all_or_nothing)
+{
+  hg_compiled c;
+  fixture_compiled(&c, 0);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_plan p1, p2;
+  CHECK(hg_plan_build(&c, root(), NULL, &p1, &sink) == 0);
+  CHECK(hg_plan_build(&c, root(), NULL, &p2, &sink) == 0);
+  free(p1.env);
+  p1.env = xstrdup("aaa");
+  free(p2.env);
+  p2.env = xstrdup("bbb");
+  char dir[] = "/tmp/hg-commit-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char *old = xasprintf("%s/aaa/old.txt", dir);
+  char *aaa = xasprintf("%s/aaa", dir);
+  CHECK(hg_mkdirs(aaa, 0755) == 0);
+  CHECK(hg_write_atomic(old, "old\n", 4) == 0);
+  hg_plan_staged st[2];
+  CHECK(hg_plan_stage(&p1, dir, &st[0], &sink) == 0);
+  CHECK(hg_plan_stage(&p2, dir, &st[1], &sink) == 0);
+  /* The second target turns into a file after staging: its swap fails. */
+  char *bbb = xasprintf("%s/bbb", dir);
+  CHECK(hg_write_atomic(bbb, "file\n", 5) == 0);
+  CHECK(hg_plan_commit(st, 2, &sink) == -1);
+  CHECK(hg_diag_has_errors(&sink));
+  hg_plan_staged_free(&st[0]);
+  hg_plan_staged_free(&st[1]);
+  CHECK(access(old, F_OK) == 0);           /* aaa holds its old content */
+  CHECK_INTEQ(count_files(aaa), 1);
+  CHECK_INTEQ(count_files(dir), 2);        /* aaa and the file bbb, no temporary folder */
+  char *cmd = xasprintf("rm -rf %s", dir);
+  CHECK(system(cmd) == 0);
+  free(cmd);
+  free(bbb);
+  free(aaa);
+  free(old);
+  hg_plan_free(&p1);
+  hg_plan_free(&p2);
+  hg_diag_free(&sink);
+  fixture_free(&c);
+}

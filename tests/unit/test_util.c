@@ -82,3 +82,9 @@ TEST(doc_keeps_order)
   hg_doc_free(c);
   hg_doc_free(m);
 }
+
+/* An empty path names no folder: it used to be read one byte past its end. */
+TEST(mkdirs_empty_path_fails_cleanly)
+{
+  CHECK(hg_mkdirs("", 0755) == -1);
+}
