@@ -152,7 +152,7 @@ int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_e
   /* Every record is parsed (and so validated) by the pruned parser anyway:
    * let the reader skip its own check of JSON lines, unless some pattern
    * reads the raw text, which must then be the compact form. */
-  hg_events_opts o = {progress, true};
+  hg_events_opts o = {progress, true, 1};
   for (size_t i = 0; i < bt->n; i++)
     if (bt->patterns[i] && bt->raw[i])
       o.unchecked_lines = false;
