@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hg/cli.h"
+#include "hg/jscan.h"
 #include "hg/events.h"
 #include "hg/fp.h"
 #include "hg/json.h"
@@ -262,6 +263,11 @@ int hg_cli_match(int argc, char **argv)
   if (!pattern) {
     free(paths);
     return hg_cli_usage_error(hg_help_match, "a filter pattern is required");
+  }
+  /* The event scanner's SIMD level (doc/backtest-performance.md). */
+  if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0) {
+    free(paths);
+    return hg_cli_usage_error(hg_help_match, "HARDENGEN_SCAN must be portable, sse2 or avx2");
   }
 
   hg_diag_sink sink;

@@ -10,6 +10,7 @@
 
 #include "hg/backtest.h"
 #include "hg/cli.h"
+#include "hg/jscan.h"
 #include "hg/compile.h"
 #include "hg/util.h"
 
@@ -96,6 +97,10 @@ static int parse_args(int argc, char **argv, opts *o)
                               o->format);
   if (o->have_events && o->n_events == 0)
     return hg_cli_usage_error(hg_help_test, "test: --events needs at least one path");
+  /* The event scanner's SIMD level, for comparing against the portable
+   * scanner (doc/backtest-performance.md). */
+  if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0)
+    return hg_cli_usage_error(hg_help_test, "HARDENGEN_SCAN must be portable, sse2 or avx2");
   return 0;
 }
 
