@@ -912,6 +912,11 @@ static void read_content(reader *r)
       if (fill(r, 0) == 0)
         break;
     }
+    if (!big) {
+      const char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
+      big = (size_t)((nl ? nl - r->win : (ptrdiff_t)r->wlen) - (ptrdiff_t)r->wpos) >
+            HG_EVENTS_MAX_RECORD;
+    }
     if (!big && r->unchecked) {
       /* Fast path: the line as it is; the consumer validates it. */
       const char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
