@@ -10,6 +10,7 @@
  */
 #include "hg/backtest.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +27,33 @@ typedef struct bt_worker {
   hg_arena *arena;      /* reset per event */
 } bt_worker;
 
+/*
+ * The prefilter: per guard key, a hash table from an exact member value to
+ * the set of filters that can match an event holding it (hg_fp_guard). A
+ * filter with a guard is evaluated only when the event's value is in its
+ * set; the others always are.
+ */
+#define GUARD_KEYS 2
+static const char *const guard_keys[GUARD_KEYS] = {"eventName", "eventSource"};
+
+typedef struct gslot {
+  const char *v;        /* NULL: empty slot */
+  size_t n;
+  uint64_t *bits;       /* filters allowed (words of the table) */
+} gslot;
+
+typedef struct gtable {
+  gslot *slots;
+  size_t cap;           /* power of two */
+  size_t count;
+  size_t words;
+} gtable;
+
 struct hg_bt {
   hg_fp *const *patterns;
   size_t n;
+  int *guard;           /* per pattern: index into guard_keys, or -1 */
+  gtable gt[GUARD_KEYS];
   bool *raw;            /* per pattern: reads the raw text */
   size_t *same;         /* per pattern: index of the first equal pattern (itself if none) */
   hg_bt_result *res;
@@ -96,6 +121,87 @@ static void worker_fini(const hg_bt *bt, bt_worker *w)
   hg_arena_free(w->arena);
 }
 
+static uint64_t ghash(const char *v, size_t n)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
+  return h;
+}
+
+static gslot *gfind(const gtable *t, const char *v, size_t n)
+{
+  if (!t->cap)
+    return NULL;
+  for (size_t i = (size_t)ghash(v, n) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+    gslot *s = &t->slots[i];
+    if (!s->v || (s->n == n && memcmp(s->v, v, n) == 0))
+      return s;
+  }
+}
+
+static void gput(gtable *t, const char *v, size_t n, size_t filter)
+{
+  if (2 * (t->count + 1) > t->cap) {
+    gtable o = *t;
+    t->cap = t->cap ? t->cap * 2 : 64;
+    t->slots = xcalloc(t->cap, sizeof *t->slots);
+    t->count = 0;
+    for (size_t i = 0; i < o.cap; i++)
+      if (o.slots[i].v) {
+        *gfind(t, o.slots[i].v, o.slots[i].n) = o.slots[i];
+        t->count++;
+      }
+    free(o.slots);
+  }
+  gslot *s = gfind(t, v, n);
+  if (!s->v) {
+    s->v = v;
+    s->n = n;
+    s->bits = xcalloc(t->words, sizeof *s->bits);
+    t->count++;
+  }
+  s->bits[filter / 64] |= 1ull << (filter % 64);
+}
+
+typedef struct gadd {
+  gtable *t;
+  size_t filter;
+} gadd;
+
+static void on_guard_value(void *ud, const char *v, size_t n)
+{
+  gadd *g = ud;
+  gput(g->t, v, n, g->filter);
+}
+
+static void noop_value(void *ud, const char *v, size_t n)
+{
+  (void)ud;
+  (void)v;
+  (void)n;
+}
+
+/* The filters an event may match by its value of guard key k: NULL for
+ * none. */
+static const uint64_t *guard_allowed(const hg_bt *bt, int k, const hg_jv *ev)
+{
+  const hg_jv *m = ev ? hg_jv_get(ev, guard_keys[k], strlen(guard_keys[k])) : NULL;
+  if (!m)
+    return NULL;
+  const char *v;
+  size_t n;
+  switch (m->kind) {
+  case HG_JV_STRING:
+  case HG_JV_NUMBER: v = m->s; n = m->len; break;
+  case HG_JV_TRUE: v = "true"; n = 4; break;
+  case HG_JV_FALSE: v = "false"; n = 5; break;
+  default: return NULL;
+  }
+  const gslot *s = gfind(&bt->gt[k], v, n);
+  return s && s->v ? s->bits : NULL;
+}
+
 hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
 {
   hg_bt *bt = xcalloc(1, sizeof *bt);
@@ -106,11 +212,23 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
   bt->res = xcalloc(n ? n : 1, sizeof *bt->res);
   bt->paths = hg_jpaths_new();
   bt->jobs = 1;
+  bt->guard = xcalloc(n ? n : 1, sizeof *bt->guard);
+  for (int k = 0; k < GUARD_KEYS; k++)
+    bt->gt[k].words = (n + 63) / 64 + 1;
   add_key(bt->paths, "eventTime");
   add_key(bt->paths, "eventID");
   for (size_t i = 0; i < n; i++) {
+    bt->guard[i] = -1;
     if (!patterns[i])
       continue;
+    for (int k = 0; k < GUARD_KEYS && bt->guard[i] < 0; k++) {
+      const char *key = guard_keys[k];
+      if (hg_fp_guard(patterns[i], key, strlen(key), noop_value, NULL)) {
+        gadd g = {&bt->gt[k], i};
+        hg_fp_guard(patterns[i], key, strlen(key), on_guard_value, &g);
+        bt->guard[i] = k;
+      }
+    }
     bt->raw[i] = hg_fp_needs_raw(patterns[i]);
     hg_fp_selectors(patterns[i], add_sel, bt->paths);
     /* Variants of one control often differ only in spacing: evaluate each
@@ -136,6 +254,12 @@ void hg_bt_free(hg_bt *bt)
   if (!bt)
     return;
   worker_fini(bt, &bt->main);
+  for (int k = 0; k < GUARD_KEYS; k++) {
+    for (size_t i = 0; i < bt->gt[k].cap; i++)
+      free(bt->gt[k].slots[i].bits);
+    free(bt->gt[k].slots);
+  }
+  free(bt->guard);
   free(bt->raw);
   free(bt->same);
   free(bt->res);
@@ -247,14 +371,21 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, const char 
     ev = NULL;
   char when[HG_BT_TEXT];
   bool have_when = false;
+  const uint64_t *allowed[GUARD_KEYS];
+  bool looked[GUARD_KEYS] = {false};
   for (size_t i = 0; i < bt->n; i++) {
     const hg_fp *fp = w->patterns[i];
     if (!fp)
       continue;
-    if (bt->same[i] != i)
+    int g = bt->guard[i];
+    if (bt->same[i] != i) {
       w->hit[i] = w->hit[bt->same[i]];
-    else
+    } else if (g >= 0 && (looked[g] || (allowed[g] = guard_allowed(bt, g, ev), looked[g] = true)) &&
+               (!allowed[g] || !(allowed[g][i / 64] >> (i % 64) & 1))) {
+      w->hit[i] = false; /* the event's value is not one this filter can match */
+    } else {
       w->hit[i] = hg_fp_match(fp, ev, bt->raw[i] ? raw : NULL, bt->raw[i] ? len : 0);
+    }
     if (!w->hit[i])
       continue;
     hg_bt_result *r = &res[i];
