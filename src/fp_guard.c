@@ -23,8 +23,8 @@ typedef struct gset {
   bool any; /* unconstrained */
 } gset;
 
-/* Conditions are few (one per literal); the arena-free scratch is a fixed
- * pool per call, and a pattern larger than it just gets no guard. */
+/* Conditions are few (one per literal): the scratch is a fixed pool per
+ * call, and a pattern with more values than it holds gets no guard. */
 #define GUARD_MAX 512
 
 typedef struct gctx {
@@ -71,7 +71,6 @@ static gset analyse(gctx *c, const fp_node *x)
     return best;
   }
   case FPN_OR: {
-    size_t start = c->used;
     gset kids[64];
     if (x->n > 64)
       return none();
@@ -86,7 +85,6 @@ static gset analyse(gctx *c, const fp_node *x)
       c->overflow = true;
       return none();
     }
-    (void)start;
     gset s = {&c->pool[c->used], 0, false};
     for (size_t i = 0; i < x->n; i++)
       for (size_t k = 0; k < kids[i].n; k++)
