@@ -120,6 +120,7 @@ TEST(fifo_named_as_input_is_refused)
   alarm(0);
   CHECK_INTEQ(st.files, 0);
   CHECK_INTEQ(sink.n, 0);
+  hg_buf_free(&c.all);
   hg_diag_free(&sink);
   free(fifo);
   rm_rf(tmp);
@@ -169,6 +170,7 @@ TEST(records_bomb_stays_bounded)
   const char *p[] = {bomb};
   hg_events_read(p, 1, on_event, &c, false, &st, &sink);
   long grew = max_rss_kb() - before;
+  hg_buf_free(&c.all);
   CHECK_INTEQ(c.n, 0);
   CHECK_INTEQ(st.skipped_records, n);
   CHECK_INTEQ(st.bytes, 2 * n + 13);
@@ -228,6 +230,7 @@ TEST(large_documents_stream_past_the_bound)
   if (sink.n)
     CHECK(strstr(sink.v[0].message, "file skipped") != NULL);
   hg_buf_free(&doc);
+  hg_buf_free(&c.all);
   hg_diag_free(&sink);
   free(big);
   free(cut);
