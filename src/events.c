@@ -1016,7 +1016,9 @@ static bool read_whole(reader *r, int fd, const unsigned char head[2], size_t si
  * stream then reads it again and words the error. */
 static bool inflate_whole(reader *r, size_t size)
 {
-  size_t cap = le32(r->gz + size - 4); /* ISIZE: a hint only */
+  size_t cap = le32(r->gz + size - 4); /* ISIZE: a hint only (mod 2^32) */
+  if (cap > GZ_WHOLE_OUT_MAX)
+    return false; /* announced too large: stream it */
   if (cap < size * 3)
     cap = size * 3;
   if (cap < READ_CHUNK)
