@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
 CC       ?= cc
-PKGS     := yaml-0.1 libcjson lua5.4 libcurl zlib libcrypto
+PKGS     := yaml-0.1 libcjson lua5.4 libcurl zlib libcrypto libdeflate
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 ifeq ($(CI),true)
 WARN     += -Werror
@@ -21,9 +21,9 @@ endif
 OPT      ?= -O2 -g
 SHAREDIR := $(PREFIX)/share/hardengen
 CFLAGS   ?= $(OPT)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude $(shell pkg-config --cflags $(PKGS)) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Iinclude $(shell pkg-config --cflags $(PKGS)) \
              -DHG_SHAREDIR='"$(SHAREDIR)"'
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
@@ -92,7 +92,7 @@ install: all
 	  install -D -m 644 "share/$$f" "$(DESTDIR)$(SHAREDIR)/$${f#./}" || exit 1; done; fi
 
 DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
-            libcurl4-openssl-dev libssl-dev zlib1g-dev jq gzip hyperfine
+            libcurl4-openssl-dev libssl-dev zlib1g-dev libdeflate-dev libdeflate-tools jq gzip hyperfine
 
 deps:
 	apt-get update

@@ -1,24 +1,65 @@
 /*
  * backtest.c — one pruned parse per event, every filter in one pass (see
  * backtest.h).
+ *
+ * A run over files goes through hg_events_run: each worker thread has its
+ * own arena, hit flags and copies of the patterns whose regex keeps a lazy
+ * DFA cache (the others are read-only and shared); what one input file
+ * produced per filter is a part, folded into the run's results in input
+ * order by bt_result_merge, the one place that combines per-filter state.
  */
 #include "hg/backtest.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/jscan.h"
 #include "hg/json.h"
 #include "hg/util.h"
+
+/* What one thread needs to evaluate events. */
+typedef struct bt_worker {
+  const struct hg_bt *bt;
+  hg_fp **patterns;     /* the run's, or this worker's copies (own[i]) */
+  bool *own;
+  bool *hit;            /* per pattern: matched the current event */
+  hg_arena *arena;      /* reset per event */
+} bt_worker;
+
+/*
+ * The prefilter: per guard key, a hash table from an exact member value to
+ * the set of filters that can match an event holding it (hg_fp_guard). A
+ * filter with a guard is evaluated only when the event's value is in its
+ * set; the others always are.
+ */
+#define GUARD_KEYS 2
+static const char *const guard_keys[GUARD_KEYS] = {"eventName", "eventSource"};
+
+typedef struct gslot {
+  const char *v;        /* NULL: empty slot */
+  size_t n;
+  uint64_t *bits;       /* filters allowed (words of the table) */
+} gslot;
+
+typedef struct gtable {
+  gslot *slots;
+  size_t cap;           /* power of two */
+  size_t count;
+  size_t words;
+} gtable;
 
 struct hg_bt {
   hg_fp *const *patterns;
   size_t n;
+  int *guard;           /* per pattern: index into guard_keys, or -1 */
+  gtable gt[GUARD_KEYS];
   bool *raw;            /* per pattern: reads the raw text */
   size_t *same;         /* per pattern: index of the first equal pattern (itself if none) */
-  bool *hit;            /* per pattern: matched the current event */
   hg_bt_result *res;
-  hg_jpaths *paths;
-  hg_arena *arena;
+  hg_jpaths *paths;     /* read-only once built: shared by the workers */
+  bt_worker main;       /* hg_bt_event's */
+  unsigned jobs;
 };
 
 static void add_sel(void *ud, const hg_jsel *sel)
@@ -33,6 +74,134 @@ static void add_key(hg_jpaths *p, const char *key)
   hg_jpaths_add(p, &sel);
 }
 
+/* A private copy of pattern p for one thread (malloc'd), or NULL when p
+ * holds no regex (nothing in it changes while matching) or cannot be
+ * copied. */
+static hg_fp *fp_copy(const hg_fp *p, bool *failed)
+{
+  if (!p || hg_fp_regex_count(p) == 0)
+    return NULL;
+  char *text = hg_fp_print(p);
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_fp *c = text ? hg_fp_parse(text, strlen(text), NULL, &sink) : NULL;
+  hg_diag_free(&sink);
+  free(text);
+  if (!c || !hg_fp_equal(c, p)) {
+    hg_fp_free(c);
+    *failed = true;
+    return NULL;
+  }
+  return c;
+}
+
+static void worker_init(const hg_bt *bt, bt_worker *w, bool copies, bool *failed)
+{
+  size_t n = bt->n ? bt->n : 1;
+  w->bt = bt;
+  w->patterns = xcalloc(n, sizeof *w->patterns);
+  w->own = xcalloc(n, sizeof *w->own);
+  w->hit = xcalloc(n, sizeof *w->hit);
+  w->arena = hg_arena_new();
+  for (size_t i = 0; i < bt->n; i++) {
+    hg_fp *c = copies ? fp_copy(bt->patterns[i], failed) : NULL;
+    w->own[i] = c != NULL;
+    w->patterns[i] = c ? c : bt->patterns[i];
+  }
+}
+
+static void worker_fini(const hg_bt *bt, bt_worker *w)
+{
+  for (size_t i = 0; i < bt->n; i++)
+    if (w->own[i])
+      hg_fp_free(w->patterns[i]);
+  free(w->patterns);
+  free(w->own);
+  free(w->hit);
+  hg_arena_free(w->arena);
+}
+
+static uint64_t ghash(const char *v, size_t n)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
+  return h;
+}
+
+static gslot *gfind(const gtable *t, const char *v, size_t n)
+{
+  if (!t->cap)
+    return NULL;
+  for (size_t i = (size_t)ghash(v, n) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+    gslot *s = &t->slots[i];
+    if (!s->v || (s->n == n && memcmp(s->v, v, n) == 0))
+      return s;
+  }
+}
+
+static void gput(gtable *t, const char *v, size_t n, size_t filter)
+{
+  if (2 * (t->count + 1) > t->cap) {
+    gtable o = *t;
+    t->cap = t->cap ? t->cap * 2 : 64;
+    t->slots = xcalloc(t->cap, sizeof *t->slots);
+    t->count = 0;
+    for (size_t i = 0; i < o.cap; i++)
+      if (o.slots[i].v) {
+        *gfind(t, o.slots[i].v, o.slots[i].n) = o.slots[i];
+        t->count++;
+      }
+    free(o.slots);
+  }
+  gslot *s = gfind(t, v, n);
+  if (!s->v) {
+    s->v = v;
+    s->n = n;
+    s->bits = xcalloc(t->words, sizeof *s->bits);
+    t->count++;
+  }
+  s->bits[filter / 64] |= 1ull << (filter % 64);
+}
+
+typedef struct gadd {
+  gtable *t;
+  size_t filter;
+} gadd;
+
+static void on_guard_value(void *ud, const char *v, size_t n)
+{
+  gadd *g = ud;
+  gput(g->t, v, n, g->filter);
+}
+
+static void noop_value(void *ud, const char *v, size_t n)
+{
+  (void)ud;
+  (void)v;
+  (void)n;
+}
+
+/* The filters an event may match by its value of guard key k: NULL for
+ * none. */
+static const uint64_t *guard_allowed(const hg_bt *bt, int k, const hg_jv *ev)
+{
+  const hg_jv *m = ev ? hg_jv_get(ev, guard_keys[k], strlen(guard_keys[k])) : NULL;
+  if (!m)
+    return NULL;
+  const char *v;
+  size_t n;
+  switch (m->kind) {
+  case HG_JV_STRING:
+  case HG_JV_NUMBER: v = m->s; n = m->len; break;
+  case HG_JV_TRUE: v = "true"; n = 4; break;
+  case HG_JV_FALSE: v = "false"; n = 5; break;
+  default: return NULL;
+  }
+  const gslot *s = gfind(&bt->gt[k], v, n);
+  return s && s->v ? s->bits : NULL;
+}
+
 hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
 {
   hg_bt *bt = xcalloc(1, sizeof *bt);
@@ -40,15 +209,26 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
   bt->n = n;
   bt->raw = xcalloc(n ? n : 1, sizeof *bt->raw);
   bt->same = xcalloc(n ? n : 1, sizeof *bt->same);
-  bt->hit = xcalloc(n ? n : 1, sizeof *bt->hit);
   bt->res = xcalloc(n ? n : 1, sizeof *bt->res);
   bt->paths = hg_jpaths_new();
-  bt->arena = hg_arena_new();
+  bt->jobs = 1;
+  bt->guard = xcalloc(n ? n : 1, sizeof *bt->guard);
+  for (int k = 0; k < GUARD_KEYS; k++)
+    bt->gt[k].words = (n + 63) / 64 + 1;
   add_key(bt->paths, "eventTime");
   add_key(bt->paths, "eventID");
   for (size_t i = 0; i < n; i++) {
+    bt->guard[i] = -1;
     if (!patterns[i])
       continue;
+    for (int k = 0; k < GUARD_KEYS && bt->guard[i] < 0; k++) {
+      const char *key = guard_keys[k];
+      if (hg_fp_guard(patterns[i], key, strlen(key), noop_value, NULL)) {
+        gadd g = {&bt->gt[k], i};
+        hg_fp_guard(patterns[i], key, strlen(key), on_guard_value, &g);
+        bt->guard[i] = k;
+      }
+    }
     bt->raw[i] = hg_fp_needs_raw(patterns[i]);
     hg_fp_selectors(patterns[i], add_sel, bt->paths);
     /* Variants of one control often differ only in spacing: evaluate each
@@ -60,19 +240,30 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
         break;
       }
   }
+  worker_init(bt, &bt->main, false, NULL);
   return bt;
+}
+
+void hg_bt_jobs(hg_bt *bt, unsigned jobs)
+{
+  bt->jobs = jobs ? jobs : 1;
 }
 
 void hg_bt_free(hg_bt *bt)
 {
   if (!bt)
     return;
+  worker_fini(bt, &bt->main);
+  for (int k = 0; k < GUARD_KEYS; k++) {
+    for (size_t i = 0; i < bt->gt[k].cap; i++)
+      free(bt->gt[k].slots[i].bits);
+    free(bt->gt[k].slots);
+  }
+  free(bt->guard);
   free(bt->raw);
   free(bt->same);
-  free(bt->hit);
   free(bt->res);
   hg_jpaths_free(bt->paths);
-  hg_arena_free(bt->arena);
   free(bt);
 }
 
@@ -81,44 +272,123 @@ const hg_bt_result *hg_bt_result_of(const hg_bt *bt, size_t i)
   return &bt->res[i];
 }
 
-/* Copy a string member of ev into a fixed buffer; "" when absent. */
+/* Append code point cp as UTF-8 to o if it fits before end. */
+static bool put_cp(char **o, const char *end, unsigned cp)
+{
+  size_t need = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  if ((size_t)(end - *o) < need)
+    return false;
+  *o += hg_jscan_put_utf8(*o, cp);
+  return true;
+}
+
+/*
+ * Copy text s[0, n) into out (cap bytes, NUL-terminated) as text that is
+ * safe in every output format: valid UTF-8 without C0/C1 controls or DEL
+ * (each invalid byte and each control becomes U+FFFD; a NUL can no longer
+ * cut the text short, an ESC no longer reaches a terminal). Cut at a
+ * character boundary when it does not fit. Returns the length.
+ */
+static size_t text_clean(char *out, size_t cap, const char *s, size_t n)
+{
+  char *o = out;
+  const char *end = out + cap - 1;
+  const unsigned char *p = (const unsigned char *)s, *e = p + n;
+  while (p < e) {
+    unsigned c = *p, cp = 0xFFFD;
+    size_t len = 1;
+    if (c >= 0x20 && c < 0x7f) {
+      if (o >= end)
+        break;
+      *o++ = (char)c;
+      p++;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xF4) {
+      size_t k = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      unsigned v = c & (k == 2 ? 0x1Fu : k == 3 ? 0x0Fu : 0x07u);
+      size_t i = 1;
+      for (; i < k && p + i < e && (p[i] & 0xC0) == 0x80; i++)
+        v = v << 6 | (p[i] & 0x3Fu);
+      static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+      if (i == k && v >= min[k] && v <= 0x10FFFF && (v < 0xD800 || v > 0xDFFF) &&
+          !(v >= 0x80 && v < 0xA0)) {
+        cp = v;
+        len = k;
+      }
+    }
+    if (!put_cp(&o, end, cp))
+      break;
+    p += len;
+  }
+  *o = '\0';
+  return (size_t)(o - out);
+}
+
+/* Copy a string member of ev into a fixed buffer (see text_clean); "" when
+ * absent. */
 static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
 {
   const hg_jv *v = ev ? hg_jv_get(ev, key, strlen(key)) : NULL;
-  size_t n = 0;
-  if (v && (v->kind == HG_JV_STRING || v->kind == HG_JV_NUMBER)) {
-    n = v->len < HG_BT_TEXT - 1 ? v->len : HG_BT_TEXT - 1;
-    memcpy(out, v->s, n);
-  }
-  out[n] = '\0';
-  return n;
+  if (v && (v->kind == HG_JV_STRING || v->kind == HG_JV_NUMBER))
+    return text_clean(out, HG_BT_TEXT, v->s, v->len);
+  out[0] = '\0';
+  return 0;
 }
 
-/* Evaluate every filter on one event. unchecked: the text comes from the
- * reader's fast path; when it does not parse, nothing is counted and -1 is
- * returned so the reader can take it back. Else 1 for a JSON object, 0 for
- * anything else. */
-static int bt_eval(hg_bt *bt, const char *raw, size_t len, bool unchecked)
+/*
+ * Fold what one input produced for a filter (from) into the run's result
+ * (into), and leave from empty. Parts arrive in input order, so "first
+ * matches in read order" stays true. Every piece of per-filter state a run
+ * keeps is combined here and only here, whatever the number of workers.
+ */
+static void bt_result_merge(hg_bt_result *into, hg_bt_result *from)
 {
-  hg_arena_reset(bt->arena);
-  hg_jv *ev = hg_json_parse_pruned(bt->arena, raw, len, bt->paths, NULL, NULL);
+  if (from->matches) {
+    if (into->matches == 0 || strcmp(from->first, into->first) < 0)
+      memcpy(into->first, from->first, sizeof into->first);
+    if (into->matches == 0 || strcmp(from->last, into->last) > 0)
+      memcpy(into->last, from->last, sizeof into->last);
+    for (size_t k = 0; k < from->n_samples && into->n_samples < HG_BT_SAMPLES; k++)
+      memcpy(into->samples[into->n_samples++], from->samples[k], HG_BT_TEXT);
+    into->matches += from->matches;
+  }
+  memset(from, 0, sizeof *from);
+}
+
+/* Evaluate every filter on one event into res (n results). unchecked: the
+ * text comes from the reader's fast path; when it does not parse, nothing
+ * is counted and -1 is returned so the reader can take it back. Else 1 for
+ * a JSON object, 0 for anything else. */
+static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, const char *raw, size_t len,
+                   bool unchecked)
+{
+  hg_arena_reset(w->arena);
+  hg_jv *ev = hg_json_parse_pruned(w->arena, raw, len, bt->paths, NULL, NULL);
   if (!ev && unchecked)
     return -1;
   if (ev && ev->kind != HG_JV_OBJECT)
     ev = NULL;
   char when[HG_BT_TEXT];
   bool have_when = false;
+  const uint64_t *allowed[GUARD_KEYS];
+  bool looked[GUARD_KEYS] = {false};
   for (size_t i = 0; i < bt->n; i++) {
-    const hg_fp *fp = bt->patterns[i];
+    const hg_fp *fp = w->patterns[i];
     if (!fp)
       continue;
-    if (bt->same[i] != i)
-      bt->hit[i] = bt->hit[bt->same[i]];
-    else
-      bt->hit[i] = hg_fp_match(fp, ev, bt->raw[i] ? raw : NULL, bt->raw[i] ? len : 0);
-    if (!bt->hit[i])
+    int g = bt->guard[i];
+    if (bt->same[i] != i) {
+      w->hit[i] = w->hit[bt->same[i]];
+    } else if (g >= 0 && (looked[g] || (allowed[g] = guard_allowed(bt, g, ev), looked[g] = true)) &&
+               (!allowed[g] || !(allowed[g][i / 64] >> (i % 64) & 1))) {
+      w->hit[i] = false; /* the event's value is not one this filter can match */
+    } else {
+      w->hit[i] = hg_fp_match(fp, ev, bt->raw[i] ? raw : NULL, bt->raw[i] ? len : 0);
+    }
+    if (!w->hit[i])
       continue;
-    hg_bt_result *r = &bt->res[i];
+    hg_bt_result *r = &res[i];
     if (!have_when) {
       get_text(ev, "eventTime", when);
       have_when = true;
@@ -136,13 +406,52 @@ static int bt_eval(hg_bt *bt, const char *raw, size_t len, bool unchecked)
 
 bool hg_bt_event(hg_bt *bt, const char *raw, size_t len)
 {
-  return bt_eval(bt, raw, len, false) == 1;
+  return bt_eval(bt, &bt->main, bt->res, raw, len, false) == 1;
 }
 
-static int on_event(void *ud, const hg_event *ev)
+/* ---- a run over files (events.h parts: one hg_bt_result per filter) ---- */
+
+static void *run_worker_new(void *ud)
 {
-  if (bt_eval(ud, ev->raw, ev->len, !ev->checked) < 0)
+  hg_bt *bt = ud;
+  bt_worker *w = xcalloc(1, sizeof *w);
+  bool failed = false;
+  worker_init(bt, w, true, &failed); /* copies checked by hg_bt_run */
+  return w;
+}
+
+static void run_worker_free(void *ud, void *w)
+{
+  worker_fini(ud, w);
+  free(w);
+}
+
+static void *run_part_new(void *ud)
+{
+  hg_bt *bt = ud;
+  return xcalloc(bt->n ? bt->n : 1, sizeof(hg_bt_result));
+}
+
+static void run_part_free(void *ud, void *part)
+{
+  (void)ud;
+  free(part);
+}
+
+static int run_event(void *w, void *part, const hg_event *ev)
+{
+  bt_worker *bw = w;
+  if (bt_eval(bw->bt, bw, part, ev->raw, ev->len, !ev->checked) < 0)
     return HG_EVENT_RECHECK;
+  return 0;
+}
+
+static int run_commit(void *ud, void *part)
+{
+  hg_bt *bt = ud;
+  hg_bt_result *res = part;
+  for (size_t i = 0; i < bt->n; i++)
+    bt_result_merge(&bt->res[i], &res[i]);
   return 0;
 }
 
@@ -152,11 +461,22 @@ int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_e
   /* Every record is parsed (and so validated) by the pruned parser anyway:
    * let the reader skip its own check of JSON lines, unless some pattern
    * reads the raw text, which must then be the compact form. */
-  hg_events_opts o = {progress, true};
+  hg_events_opts o = {progress, true, bt->jobs};
   for (size_t i = 0; i < bt->n; i++)
     if (bt->patterns[i] && bt->raw[i])
       o.unchecked_lines = false;
-  return hg_events_read_opts(paths, n, on_event, bt, &o, st, sink);
+  /* Patterns with a regex get a copy per worker: check once that each can
+   * be copied, else read in one thread. */
+  if (o.jobs > 1) {
+    bool failed = false;
+    for (size_t i = 0; i < bt->n && !failed; i++)
+      hg_fp_free(fp_copy(bt->patterns[i], &failed));
+    if (failed)
+      o.jobs = 1;
+  }
+  hg_events_ops ops = {run_worker_new, run_worker_free, run_part_new, run_part_free, run_event,
+                       run_commit};
+  return hg_events_run(paths, n, &ops, bt, &o, st, sink);
 }
 
 static void run_examples(const hg_filter *f, const hg_fp *fp, const hg_example *ex, size_t n,

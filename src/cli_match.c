@@ -10,12 +10,15 @@
  * invalid pattern, 3 a named input could not be read or reading failed.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hg/cli.h"
+#include "hg/jscan.h"
 #include "hg/events.h"
 #include "hg/fp.h"
 #include "hg/json.h"
@@ -23,7 +26,7 @@
 
 
 const char hg_help_match[] =
-    "hardengen match PATTERN [FILE|DIR ...] [-c] [--format jsonl|count]\n"
+    "hardengen match PATTERN [FILE|DIR ...] [-c] [-j N] [--format jsonl|count]\n"
     "\n"
     "Print every CloudTrail record that matches a CloudWatch Logs filter pattern,\n"
     "evaluated offline with the service's semantics (JSON, term, space-delimited\n"
@@ -35,6 +38,8 @@ const char hg_help_match[] =
     "options:\n"
     "  -c, --count           print only the number of matching records\n"
     "  --format jsonl|count  one compact JSON record per line (default), or the count\n"
+    "  -j, --jobs N          read that many files at once (default: the number of\n"
+    "                        CPUs); the output and its order do not depend on it\n"
     "  -h, --help            show this help\n"
     "\n"
     "exit status: 0 a record matched, 1 none matched, 2 usage error or invalid\n"
@@ -44,33 +49,167 @@ const char hg_help_match[] =
     "  hardengen match '{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != \"Yes\") }' \\\n"
     "      trail/2024/ -c\n";
 
+/* What the run shares (read-only while reading, but for the counters and
+ * the first write error). */
 typedef struct match_run {
   const hg_fp *fp;
   bool json;          /* the pattern reads the parsed record */
   bool count_only;
-  size_t matches;
-  hg_arena *arena;
-  int write_error;
+  size_t matches;     /* committed */
+  atomic_int write_error;
 } match_run;
 
-static int on_event(void *ud, const hg_event *ev)
+/* One thread's matcher: the pattern, or its own copy when a regex in it
+ * keeps a DFA cache. */
+typedef struct match_worker {
+  match_run *m;
+  const hg_fp *fp;
+  hg_fp *own;
+  hg_arena *arena;
+} match_worker;
+
+/* What one input produced: its matching records (up to OUT_HELD bytes; past
+ * that the input waits for its turn and writes directly) and their count. */
+typedef struct match_part {
+  hg_buf out;
+  size_t matches;
+  bool direct;
+} match_part;
+
+#define OUT_HELD (1u << 20)
+
+static void *worker_new(void *ud)
 {
   match_run *m = ud;
+  match_worker *w = xcalloc(1, sizeof *w);
+  w->m = m;
+  w->fp = m->fp;
+  if (hg_fp_regex_count(m->fp) > 0) {
+    char *text = hg_fp_print(m->fp);
+    hg_diag_sink sink;
+    hg_diag_init(&sink);
+    w->own = hg_fp_parse(text, strlen(text), NULL, &sink);
+    hg_diag_free(&sink);
+    free(text);
+    if (w->own)
+      w->fp = w->own; /* checked equal before the run */
+  }
+  w->arena = hg_arena_new();
+  return w;
+}
+
+static void worker_free(void *ud, void *wp)
+{
+  (void)ud;
+  match_worker *w = wp;
+  hg_fp_free(w->own);
+  hg_arena_free(w->arena);
+  free(w);
+}
+
+static void *part_new(void *ud)
+{
+  (void)ud;
+  match_part *p = xcalloc(1, sizeof *p);
+  hg_buf_init(&p->out);
+  return p;
+}
+
+static void part_free(void *ud, void *pp)
+{
+  (void)ud;
+  match_part *p = pp;
+  hg_buf_free(&p->out);
+  free(p);
+}
+
+/* Write what p holds to stdout. False on a write error (recorded). */
+static bool flush_part(match_run *m, match_part *p)
+{
+  if (p->out.len && fwrite(p->out.data, 1, p->out.len, stdout) != p->out.len) {
+    int e = errno ? errno : EIO, zero = 0;
+    atomic_compare_exchange_strong(&m->write_error, &zero, e);
+    hg_buf_reset(&p->out);
+    return false;
+  }
+  hg_buf_reset(&p->out);
+  return true;
+}
+
+/*
+ * Append a record as output text: the compact JSON as read, except that
+ * bytes that are not valid UTF-8 become \ufffd and C1 control characters
+ * \u0080-\u009f are escaped (a terminal may act on them). Such bytes can
+ * only sit inside strings (the record is valid JSON), where the escapes
+ * mean the same text.
+ */
+static void put_record(hg_buf *b, const char *raw, size_t len)
+{
+  const unsigned char *p = (const unsigned char *)raw, *e = p + len, *run = p;
+  while (p < e) {
+    if (*p < 0x80) {
+      p++;
+      continue;
+    }
+    size_t k = *p >= 0xC2 && *p <= 0xDF ? 2 : *p >= 0xE0 && *p <= 0xEF ? 3 : *p >= 0xF0 && *p <= 0xF4 ? 4 : 0;
+    unsigned v = k == 2 ? *p & 0x1Fu : k == 3 ? *p & 0x0Fu : *p & 0x07u;
+    size_t i = 1;
+    for (; k && i < k && p + i < e && (p[i] & 0xC0) == 0x80; i++)
+      v = v << 6 | (p[i] & 0x3Fu);
+    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    bool ok = k && i == k && v >= min[k] && v <= 0x10FFFF && (v < 0xD800 || v > 0xDFFF);
+    if (ok && v >= 0xA0) {
+      p += k;
+      continue;
+    }
+    hg_buf_append(b, run, (size_t)(p - run));
+    if (ok) {
+      hg_buf_printf(b, "\\u%04x", v);
+      p += k;
+    } else {
+      hg_buf_puts(b, "\\ufffd");
+      p++;
+    }
+    run = p;
+  }
+  hg_buf_append(b, run, (size_t)(p - run));
+  hg_buf_putc(b, '\n');
+}
+
+static int on_event(void *wp, void *pp, const hg_event *ev)
+{
+  match_worker *w = wp;
+  match_part *p = pp;
+  match_run *m = w->m;
   const hg_jv *v = NULL;
   if (m->json) {
-    hg_arena_reset(m->arena);
-    v = hg_json_parse(m->arena, ev->raw, ev->len, NULL, NULL);
+    hg_arena_reset(w->arena);
+    v = hg_json_parse(w->arena, ev->raw, ev->len, NULL, NULL);
   }
-  if (!hg_fp_match(m->fp, v, ev->raw, ev->len))
+  if (!hg_fp_match(w->fp, v, ev->raw, ev->len))
     return 0;
-  m->matches++;
-  if (!m->count_only) {
-    if (fwrite(ev->raw, 1, ev->len, stdout) != ev->len || putchar('\n') == EOF) {
-      m->write_error = errno ? errno : EIO;
-      return 1;
-    }
+  p->matches++;
+  if (m->count_only)
+    return 0;
+  put_record(&p->out, ev->raw, ev->len);
+  if (!p->direct && p->out.len > OUT_HELD) {
+    /* Hold no more: wait until every earlier input is out, then write. */
+    hg_events_wait_turn(ev);
+    p->direct = true;
   }
+  if (p->direct && p->out.len >= 65536 && !flush_part(m, p))
+    return 1;
   return 0;
+}
+
+static int on_commit(void *ud, void *pp)
+{
+  match_run *m = ud;
+  match_part *p = pp;
+  m->matches += p->matches;
+  p->matches = 0;
+  p->direct = false;
+  return flush_part(m, p) ? 0 : 1;
 }
 
 int hg_cli_match(int argc, char **argv)
@@ -79,11 +218,18 @@ int hg_cli_match(int argc, char **argv)
   const char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
   size_t npaths = 0;
   bool count_only = false, opts_done = false;
+  unsigned jobs = hg_events_cpus();
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!opts_done && a[0] == '-' && a[1] != '\0') {
       if (strcmp(a, "--") == 0) {
         opts_done = true;
+      } else if (hg_cli_is_jobs(a)) {
+        int j = hg_cli_jobs(argc, argv, &i, &jobs, hg_help_match);
+        if (j != 1) {
+          free(paths);
+          return j ? j : hg_cli_usage_error(hg_help_match, "unknown option '%s'", a);
+        }
       } else if (strcmp(a, "-c") == 0 || strcmp(a, "--count") == 0) {
         count_only = true;
       } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -121,6 +267,11 @@ int hg_cli_match(int argc, char **argv)
     free(paths);
     return hg_cli_usage_error(hg_help_match, "a filter pattern is required");
   }
+  /* The event scanner's SIMD level (doc/backtest-performance.md). */
+  if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0) {
+    free(paths);
+    return hg_cli_usage_error(hg_help_match, "HARDENGEN_SCAN must be portable, sse2 or avx2");
+  }
 
   hg_diag_sink sink;
   hg_diag_init(&sink);
@@ -146,6 +297,16 @@ int hg_cli_match(int argc, char **argv)
       status_io = 1;
       continue;
     }
+    /* A FIFO or device named as input could block for ever: only files
+     * and folders are read by name (standard input is '-'). */
+    struct stat sb;
+    if (strcmp(paths[i], "-") != 0 && stat(paths[i], &sb) == 0 && !S_ISREG(sb.st_mode) &&
+        !S_ISDIR(sb.st_mode)) {
+      hg_diag_add(&sink, HG_SEV_ERROR, paths[i], 0, 0, "match-read",
+                  "not a regular file (a FIFO, socket or device); use - for standard input");
+      status_io = 1;
+      continue;
+    }
     paths[keep++] = paths[i];
   }
   static const char *const stdin_only[] = {"-"};
@@ -161,23 +322,37 @@ int hg_cli_match(int argc, char **argv)
   m.fp = fp;
   m.json = hg_fp_kind_of(fp) == HG_FP_JSON;
   m.count_only = count_only;
-  m.arena = hg_arena_new();
+  atomic_init(&m.write_error, 0);
+  if (jobs > 1 && hg_fp_regex_count(fp) > 0) {
+    /* Each thread needs its own copy of a regex: check it can be made. */
+    char *text = hg_fp_print(fp);
+    hg_diag_sink tmp;
+    hg_diag_init(&tmp);
+    hg_fp *c = hg_fp_parse(text, strlen(text), NULL, &tmp);
+    if (!c || !hg_fp_equal(c, fp))
+      jobs = 1;
+    hg_fp_free(c);
+    hg_diag_free(&tmp);
+    free(text);
+  }
   hg_events_stats st;
   memset(&st, 0, sizeof st);
   int rc = 0;
+  hg_events_opts eo = {false, false, jobs};
+  hg_events_ops ops = {worker_new, worker_free, part_new, part_free, on_event, on_commit};
   if (nin > 0)
-    rc = hg_events_read(in, nin, on_event, &m, false, &st, &sink);
+    rc = hg_events_run(in, nin, &ops, &m, &eo, &st, &sink);
+  int write_error = atomic_load(&m.write_error);
   if (count_only)
     printf("%zu\n", m.matches);
-  if (fflush(stdout) != 0 && !m.write_error)
-    m.write_error = errno ? errno : EIO;
+  if (fflush(stdout) != 0 && !write_error)
+    write_error = errno ? errno : EIO;
   hg_diag_render_text(&sink, stderr);
   hg_diag_free(&sink);
-  hg_arena_free(m.arena);
   hg_fp_free(fp);
   free(paths);
-  if (m.write_error) {
-    fprintf(stderr, "hardengen: error writing the output: %s\n", strerror(m.write_error));
+  if (write_error) {
+    fprintf(stderr, "hardengen: error writing the output: %s\n", strerror(write_error));
     return HG_EXIT_IO;
   }
   if (rc < 0 || status_io)

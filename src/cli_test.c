@@ -10,11 +10,12 @@
 
 #include "hg/backtest.h"
 #include "hg/cli.h"
+#include "hg/jscan.h"
 #include "hg/compile.h"
 #include "hg/util.h"
 
 const char hg_help_test[] =
-    "hardengen test --env ENV [--root DIR] [--events PATH ...] [--format text|json]\n"
+    "hardengen test --env ENV [--root DIR] [--events PATH ...] [-j N] [--format text|json]\n"
     "\n"
     "Run every filter's examples (the `examples = { match = ..., nomatch = ... }`\n"
     "of its Lua declaration) and report each failure at its Lua file and line.\n"
@@ -36,6 +37,8 @@ const char hg_help_test[] =
     "  --env ENV          profile to test (profiles/ENV.yaml)\n"
     "  --root DIR         folder holding profiles/ and filters/ (default: .)\n"
     "  --events PATH ...  files or folders of CloudTrail events; repeatable\n"
+    "  -j, --jobs N       read that many files at once (default: the number of\n"
+    "                     CPUs); results and their order do not depend on it\n"
     "  --format text|json output format (default: text)\n"
     "\n"
     "Progress (files, events, MB/s) is shown on stderr when it is a terminal.\n"
@@ -51,6 +54,7 @@ typedef struct opts {
   const char **events;
   size_t n_events;
   bool have_events;
+  unsigned jobs;
 } opts;
 
 static int parse_args(int argc, char **argv, opts *o)
@@ -58,6 +62,7 @@ static int parse_args(int argc, char **argv, opts *o)
   memset(o, 0, sizeof *o);
   o->root = ".";
   o->format = "text";
+  o->jobs = hg_events_cpus();
   o->events = xcalloc((size_t)argc + 1, sizeof *o->events);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -65,10 +70,16 @@ static int parse_args(int argc, char **argv, opts *o)
       o->have_events = true;
       /* Every following argument up to the next option is a path ("-" is
        * standard input, not an option). */
-      while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-'))
+      while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-') &&
+             !hg_cli_is_jobs(argv[i + 1]))
         o->events[o->n_events++] = argv[++i];
       continue;
     }
+    int j = hg_cli_jobs(argc, argv, &i, &o->jobs, hg_help_test);
+    if (j > 1)
+      return j;
+    if (j == 1)
+      continue;
     const char **dst = strcmp(a, "--env") == 0      ? &o->env
                        : strcmp(a, "--root") == 0   ? &o->root
                        : strcmp(a, "--format") == 0 ? &o->format
@@ -91,6 +102,10 @@ static int parse_args(int argc, char **argv, opts *o)
   for (size_t k = 0; k < o->n_events; k++)
     if (!*o->events[k])
       return hg_cli_usage_error(hg_help_test, "test: an empty path is not a file (use - for stdin)");
+  /* The event scanner's SIMD level, for comparing against the portable
+   * scanner (doc/backtest-performance.md). */
+  if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0)
+    return hg_cli_usage_error(hg_help_test, "HARDENGEN_SCAN must be portable, sse2 or avx2");
   return 0;
 }
 
@@ -231,6 +246,7 @@ int hg_cli_test(int argc, char **argv)
   hg_bt *bt = NULL;
   if (o.have_events) {
     bt = hg_bt_new(c.patterns, c.filters.n);
+    hg_bt_jobs(bt, o.jobs);
     hg_bt_run(bt, o.events, o.n_events, isatty(2) == 1, &st, &sink);
     hg_diag_render_text(&sink, stderr);
   }

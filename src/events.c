@@ -1,45 +1,59 @@
 /*
- * events.c — stream CloudTrail records out of files, folders and stdin.
+ * events.c — one input (a file or stdin) to CloudTrail records.
  *
- * A file is a byte source (plain or gzip, told apart by the magic bytes
- * 1f 8b; multi-member gzip is read to its last member) feeding a window
- * buffer. The window is scanned as a sequence of top-level JSON values:
+ * A byte source (plain; gzip inflated whole with libdeflate when the file
+ * is small, else through a zlib stream; multi-member gzip is read to its
+ * last member) feeds a window buffer, scanned as a sequence of top-level
+ * JSON values:
  *
- *   - an array, or an object with a "Records" array: a document; its
- *     elements are the records. A document is read whole and validated
- *     before any of its records is handed out, so a truncated or malformed
- *     document is skipped as a whole;
+ *   - an array, or an object whose first member is "Records": a document;
+ *     its elements are the records. Elements are scanned one at a time.
+ *     While the document's records stay under HG_EVENTS_MAX_PENDING bytes
+ *     and HG_EVENTS_MAX_PENDING_RECORDS records they are held back until
+ *     the whole document validated, so a truncated or malformed document is
+ *     skipped as a whole (every file CloudTrail delivers is far below the
+ *     bound). Past the bound the held records are handed out and the rest
+ *     streams: memory stays bounded, and a later error skips only the rest
+ *     of the file;
  *   - any other object: one record (JSON lines, or concatenated objects).
  *     A malformed value is skipped up to the next line and reading goes on.
  *
+ * No value is allowed to grow the window past HG_EVENTS_MAX_RECORD: a
+ * larger record is reported and skipped (JSON lines) or ends the file
+ * (documents).
+ *
  * The scanner validates and compacts in one pass (whitespace outside
  * strings removed, everything else copied byte for byte), copying runs of
- * bytes rather than single characters. Memory is the window (one line, or
- * the largest document) plus its compact copy.
+ * bytes rather than single characters; a record that is already compact is
+ * handed out from the window without a copy.
  */
-#include "hg/events.h"
-
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#include "hg/util.h"
+#include "events_int.h"
 #include "hg/jscan.h"
+#include "hg/util.h"
 
 #define READ_CHUNK (256u * 1024u)
 #define MAX_DEPTH 512
-/* Per file and per run caps on record-level warnings, so a corpus of bad
- * lines cannot grow the sink without bound. */
+/* Per file cap on record-level warnings shown (all are counted). */
 #define MAX_RECORD_WARNINGS_PER_FILE 20
-#define MAX_WARNINGS_TOTAL 1000
+/* Gzip files up to this size are inflated whole by libdeflate (CloudTrail
+ * delivers files of a few hundred KB); the output may not exceed
+ * GZ_WHOLE_OUT_MAX, else the zlib stream takes over. */
+#define GZ_WHOLE_MAX (8u << 20)
+#define GZ_WHOLE_OUT_MAX (32u << 20)
+/* Buffers above this are released after the input that grew them. */
+#define KEEP_MAX (8u << 20)
 
 /* ---- byte sources ---- */
 
@@ -51,10 +65,18 @@ typedef struct source {
   char err[160];
   z_stream z;
   bool z_live;
-  unsigned char *in;   /* compressed input buffer (gzip only) */
-  size_t in_len;
-  unsigned long long raw_bytes; /* bytes read from the file */
+  unsigned char *in;   /* compressed input buffer (gzip stream only) */
+  bool in_done;        /* the file is exhausted */
 } source;
+
+static ssize_t read_retry(int fd, void *buf, size_t n)
+{
+  ssize_t got;
+  do
+    got = read(fd, buf, n);
+  while (got < 0 && errno == EINTR);
+  return got;
+}
 
 /* Read up to cap bytes of (decompressed) content into dst. Returns the count;
  * 0 means end of data (check failed). */
@@ -63,43 +85,34 @@ static size_t src_read(source *s, char *dst, size_t cap)
   if (s->eof || s->failed)
     return 0;
   if (!s->gz) {
-    for (;;) {
-      ssize_t n = read(s->fd, dst, cap);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0) {
-        s->failed = true;
-        snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
-        return 0;
-      }
-      if (n == 0)
-        s->eof = true;
-      s->raw_bytes += (unsigned long long)n;
-      return (size_t)n;
+    ssize_t n = read_retry(s->fd, dst, cap);
+    if (n < 0) {
+      s->failed = true;
+      snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
+      return 0;
     }
+    if (n == 0)
+      s->eof = true;
+    return (size_t)n;
   }
   s->z.next_out = (unsigned char *)dst;
   s->z.avail_out = (uInt)(cap > (1u << 30) ? (1u << 30) : cap);
   for (;;) {
-    if (s->z.avail_in == 0 && s->in_len != (size_t)-1) {
-      ssize_t n;
-      do
-        n = read(s->fd, s->in, READ_CHUNK);
-      while (n < 0 && errno == EINTR);
+    if (s->z.avail_in == 0 && !s->in_done) {
+      ssize_t n = read_retry(s->fd, s->in, READ_CHUNK);
       if (n < 0) {
         s->failed = true;
         snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
         break;
       }
-      s->raw_bytes += (unsigned long long)n;
       if (n == 0) {
-        s->in_len = (size_t)-1; /* file exhausted */
+        s->in_done = true;
       } else {
         s->z.next_in = s->in;
         s->z.avail_in = (uInt)n;
       }
     }
-    if (s->z.avail_in == 0 && s->in_len == (size_t)-1) {
+    if (s->z.avail_in == 0 && s->in_done) {
       /* The file ended inside a gzip member. */
       s->failed = true;
       snprintf(s->err, sizeof s->err, "truncated gzip data");
@@ -108,13 +121,9 @@ static size_t src_read(source *s, char *dst, size_t cap)
     int rc = inflate(&s->z, Z_NO_FLUSH);
     if (rc == Z_STREAM_END) {
       /* Another member may follow (multi-member gzip, as `cat a.gz b.gz`). */
-      if (s->z.avail_in == 0) {
-        ssize_t n;
-        do
-          n = read(s->fd, s->in, READ_CHUNK);
-        while (n < 0 && errno == EINTR);
+      if (s->z.avail_in == 0 && !s->in_done) {
+        ssize_t n = read_retry(s->fd, s->in, READ_CHUNK);
         if (n > 0) {
-          s->raw_bytes += (unsigned long long)n;
           s->z.next_in = s->in;
           s->z.avail_in = (uInt)n;
         }
@@ -146,55 +155,79 @@ static size_t src_read(source *s, char *dst, size_t cap)
   return (size_t)((char *)s->z.next_out - dst);
 }
 
-/* ---- the reader state for one run ---- */
+/* ---- the reader ---- */
 
-typedef struct reader {
-  hg_event_fn fn;
-  void *ud;
-  bool progress;
+/* A record of a document held back until the document validated: where its
+ * compact text is (window, relative to the document start, or the compact
+ * buffer) and whether it is an object. */
+typedef struct pend {
+  uint32_t off;
+  uint32_t len; /* low 30 bits: length; PEND_OUT, PEND_NOTOBJ flags */
+} pend;
+#define PEND_OUT (1u << 31)
+#define PEND_NOTOBJ (1u << 30)
+#define PEND_LEN(x) ((x) & ((1u << 30) - 1))
+
+struct ev_reader {
   bool unchecked;        /* JSON lines fast path (hg_events_opts) */
-  hg_events_stats *st;
-  hg_diag_sink *sink;
-  size_t warnings;
-  int stopped;           /* callback asked to stop */
-  /* window over the current file's content */
+  /* window over the current input's content */
   char *win;
   size_t wcap, wpos, wlen;
-  unsigned long long wbase; /* file offset of win[0] */
   source src;
-  const char *file;      /* display name */
   /* line tracking: line number of win[lpos] */
   size_t line, lpos;
+  hg_buf out;            /* compact copies */
+  pend *pend;            /* a document's held-back records */
+  size_t npend, cpend;
+  unsigned char *gz;     /* a whole compressed file */
+  size_t gzcap;
+  struct libdeflate_decompressor *dd;
+  /* the current input */
+  ev_input *in;
+  const ev_out *o;
+  const char *file;      /* display name */
   size_t file_record_warnings;
-  bool file_skipped;     /* the current file was counted in skipped_files */
-  /* compact output */
-  hg_buf out;
-  size_t *offs;          /* document element [start,len) pairs in out */
-  size_t noffs, coffs;
-  /* progress */
-  struct timespec t0, tlast;
-} reader;
+  bool file_skipped;     /* the current input was counted in skipped_files */
+  bool stopped;          /* a consumer asked to stop */
+};
+
+ev_reader *ev_reader_new(bool unchecked_lines)
+{
+  ev_reader *r = xcalloc(1, sizeof *r);
+  r->unchecked = unchecked_lines;
+  hg_buf_init(&r->out);
+  r->dd = libdeflate_alloc_decompressor();
+  if (!r->dd) {
+    fputs("hardengen: out of memory\n", stderr);
+    abort();
+  }
+  return r;
+}
+
+void ev_reader_free(ev_reader *r)
+{
+  if (!r)
+    return;
+  free(r->win);
+  free(r->pend);
+  free(r->gz);
+  hg_buf_free(&r->out);
+  libdeflate_free_decompressor(r->dd);
+  free(r);
+}
+
+typedef ev_reader reader;
 
 static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Add a warning unless MAX_WARNINGS_TOTAL were shown already (then one
- * "too many" warning, once); every call is counted. */
 static void vwarn(reader *r, size_t line, const char *code, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
 
 static void vwarn(reader *r, size_t line, const char *code, const char *fmt, va_list ap)
 {
-  if (r->warnings >= MAX_WARNINGS_TOTAL) {
-    if (r->warnings == MAX_WARNINGS_TOTAL)
-      hg_diag_add(r->sink, HG_SEV_WARNING, NULL, 0, 0, "events-too-many-warnings",
-                  "too many input warnings; further ones are counted but not shown");
-    r->warnings++;
-    return;
-  }
-  r->warnings++;
-  hg_diag_vadd(r->sink, HG_SEV_WARNING, r->file, (int)(line > (size_t)0x7fffffff ? 0 : line), 0,
-               code, fmt, ap);
+  hg_diag_vadd(&r->in->sink, HG_SEV_WARNING, r->file,
+               (int)(line > (size_t)0x7fffffff ? 0 : line), 0, code, fmt, ap);
 }
 
 static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
@@ -203,6 +236,13 @@ static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
   va_start(ap, fmt);
   vwarn(r, line, code, fmt, ap);
   va_end(ap);
+}
+
+static bool is_stopped(reader *r)
+{
+  if (!r->stopped && atomic_load_explicit(r->o->stop, memory_order_relaxed))
+    r->stopped = true;
+  return r->stopped;
 }
 
 /* Line number of win[pos] (pos never moves backwards within a file). */
@@ -227,7 +267,6 @@ static size_t fill(reader *r, size_t want)
     /* Slide the unread part to the front. */
     line_at(r, r->wpos);
     memmove(r->win, r->win + r->wpos, r->wlen - r->wpos);
-    r->wbase += r->wpos;
     r->wlen -= r->wpos;
     r->lpos -= r->wpos;
     r->wpos = 0;
@@ -248,7 +287,7 @@ static size_t fill(reader *r, size_t want)
       break;
     r->wlen += n;
     added += n;
-    r->st->bytes += n;
+    r->in->st.bytes += n;
   }
   r->win[r->wlen] = '\0';
   if (added == 0 && !r->src.failed)
@@ -270,22 +309,10 @@ typedef struct scan {
   const char *err;       /* NULL, or the syntax error */
   const char *errp;
   bool incomplete;       /* ran off the end of the window */
-  /* document bookkeeping: element boundaries at the records level */
-  reader *r;
-  int rec_depth;         /* depth whose array elements are records (-1: none) */
 } scan;
 
 /* Whitespace JSON allows between tokens. */
-static unsigned char is_ws[256];
-static bool tables_ready;
-
-static void init_tables(void)
-{
-  if (tables_ready)
-    return;
-  is_ws[' '] = is_ws['\t'] = is_ws['\n'] = is_ws['\r'] = 1;
-  tables_ready = true;
-}
+static const unsigned char is_ws[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
 
 static void flush_run(scan *s, const char *upto)
 {
@@ -364,23 +391,7 @@ static bool scan_lit(scan *s, const char *lit, size_t n)
   return true;
 }
 
-static void add_off(reader *r, size_t start, size_t len)
-{
-  if (r->noffs + 2 > r->coffs) {
-    r->coffs = r->coffs ? r->coffs * 2 : 256;
-    r->offs = xrealloc(r->offs, r->coffs * sizeof *r->offs);
-  }
-  r->offs[r->noffs++] = start;
-  r->offs[r->noffs++] = len;
-}
-
 static bool scan_value(scan *s, int depth);
-
-/* Current length of the compact output including the pending run. */
-static size_t out_pos(scan *s, const char *at)
-{
-  return s->out->len + (size_t)(at - s->run);
-}
 
 /* At '{' or '[': step in. True when the container is empty (its close
  * consumed). */
@@ -417,19 +428,35 @@ static int next_item(scan *s, char close, const char *unterminated, const char *
   return -1;
 }
 
-static bool scan_array(scan *s, int depth, bool records)
+static bool scan_array(scan *s, int depth)
 {
   if (open_empty(s, ']'))
     return true;
   int more;
   do {
-    size_t start = records ? out_pos(s, s->p) : 0;
     if (!scan_value(s, depth + 1))
       return false;
-    if (records)
-      add_off(s->r, start, out_pos(s, s->p) - start);
   } while ((more = next_item(s, ']', "unterminated array", "expected ',' or ']' in array")) > 0);
   return more == 0;
+}
+
+/* A member name, the ':' and what follows up to the value. */
+static bool scan_name(scan *s)
+{
+  if (s->p >= s->end)
+    return fail(s, "unterminated object");
+  if (*s->p != '"')
+    return fail(s, "expected a member name");
+  if (!scan_string(s))
+    return false;
+  skip_ws(s);
+  if (s->p >= s->end)
+    return fail(s, "unterminated object");
+  if (*s->p != ':')
+    return fail(s, "expected ':' after a member name");
+  s->p++;
+  skip_ws(s);
+  return true;
 }
 
 static bool scan_object(scan *s, int depth)
@@ -438,30 +465,8 @@ static bool scan_object(scan *s, int depth)
     return true;
   int more;
   do {
-    if (s->p >= s->end)
-      return fail(s, "unterminated object");
-    if (*s->p != '"')
-      return fail(s, "expected a member name");
-    const char *k = s->p;
-    if (!scan_string(s))
+    if (!scan_name(s) || !scan_value(s, depth + 1))
       return false;
-    bool records = depth == 0 && s->rec_depth == 0 && s->p - k == 9 && memcmp(k, "\"Records\"", 9) == 0;
-    skip_ws(s);
-    if (s->p >= s->end)
-      return fail(s, "unterminated object");
-    if (*s->p != ':')
-      return fail(s, "expected ':' after a member name");
-    s->p++;
-    skip_ws(s);
-    if (records && s->p < s->end && *s->p == '[') {
-      s->rec_depth = 1; /* only the first Records array counts */
-      if (depth + 1 >= MAX_DEPTH)
-        return fail(s, "nesting too deep");
-      if (!scan_array(s, depth + 1, true))
-        return false;
-    } else if (!scan_value(s, depth + 1)) {
-      return false;
-    }
   } while ((more = next_item(s, '}', "unterminated object", "expected ',' or '}' in object")) > 0);
   return more == 0;
 }
@@ -475,12 +480,8 @@ static bool scan_value(scan *s, int depth)
   switch (*s->p) {
   case '{':
     return scan_object(s, depth);
-  case '[': {
-    bool records = depth == 0 && s->rec_depth == 0;
-    if (records)
-      s->rec_depth = 1;
-    return scan_array(s, depth, records);
-  }
+  case '[':
+    return scan_array(s, depth);
   case '"':
     return scan_string(s);
   case 't':
@@ -496,60 +497,35 @@ static bool scan_value(scan *s, int depth)
   }
 }
 
-/* ---- progress ---- */
-
-static double secs(const struct timespec *a, const struct timespec *b)
-{
-  return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-static void progress(reader *r, bool final)
-{
-  if (!r->progress)
-    return;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  if (!final && secs(&r->tlast, &now) < 0.25)
-    return;
-  r->tlast = now;
-  double t = secs(&r->t0, &now);
-  double mb = (double)r->st->bytes / 1e6;
-  fprintf(stderr, "\r%zu files, %zu events, %.0f MB, %.0f MB/s   ", r->st->files, r->st->events, mb,
-          t > 0 ? mb / t : 0.0);
-  if (final)
-    fputc('\n', stderr);
-  fflush(stderr);
-}
-
 /* ---- records ---- */
 
 static void emit(reader *r, const char *text, size_t len, size_t line)
 {
-  if (r->stopped)
+  if (is_stopped(r))
     return;
-  hg_event ev = {text, len, r->file, line, true};
-  r->st->events++;
-  if (r->fn(r->ud, &ev))
-    r->stopped = 1;
-  if (r->progress && (r->st->events & 4095) == 0)
-    progress(r, false);
+  hg_event ev = {text, len, r->file, line, true, r->o->turn};
+  r->in->st.events++;
+  if (r->o->fn(r->o->ctx, &ev)) {
+    r->stopped = true;
+    atomic_store(r->o->stop, 1);
+  }
 }
 
 /* Hand out an unchecked JSON line. Returns false when the consumer asked
  * for it to be read again with checking. */
 static bool emit_unchecked(reader *r, const char *text, size_t len, size_t line)
 {
-  hg_event ev = {text, len, r->file, line, false};
-  r->st->events++;
-  int rc = r->fn(r->ud, &ev);
+  hg_event ev = {text, len, r->file, line, false, r->o->turn};
+  r->in->st.events++;
+  int rc = r->o->fn(r->o->ctx, &ev);
   if (rc == HG_EVENT_RECHECK) {
-    r->st->events--;
+    r->in->st.events--;
     return false;
   }
-  if (rc)
-    r->stopped = 1;
-  if (r->progress && (r->st->events & 4095) == 0)
-    progress(r, false);
+  if (rc) {
+    r->stopped = true;
+    atomic_store(r->o->stop, 1);
+  }
   return true;
 }
 
@@ -558,7 +534,7 @@ static void record_warning(reader *r, size_t line, const char *code, const char 
 
 static void record_warning(reader *r, size_t line, const char *code, const char *fmt, ...)
 {
-  r->st->skipped_records++;
+  r->in->st.skipped_records++;
   r->file_record_warnings++;
   if (r->file_record_warnings > MAX_RECORD_WARNINGS_PER_FILE)
     return;
@@ -582,34 +558,323 @@ static bool starts_records(reader *r, size_t pos)
 static void skip_file(reader *r)
 {
   if (!r->file_skipped)
-    r->st->skipped_files++;
+    r->in->st.skipped_files++;
   r->file_skipped = true;
+}
+
+/* ---- documents ---- */
+
+/* A document being read: positions are offsets from r->wpos, which stays at
+ * the document's start while records are held back (so the window keeps
+ * them) and follows the current element once streaming. */
+typedef struct doc {
+  size_t cur;            /* next byte to look at */
+  size_t line;           /* line of the document's start */
+  size_t nrec;           /* elements handed out or held so far */
+  bool streaming;
+  bool object;           /* {"Records":[...]} rather than [...] */
+} doc;
+
+static void pend_add(reader *r, uint32_t off, uint32_t len)
+{
+  if (r->npend == r->cpend) {
+    r->cpend = r->cpend ? r->cpend * 2 : 1024;
+    r->pend = xrealloc(r->pend, r->cpend * sizeof *r->pend);
+  }
+  r->pend[r->npend].off = off;
+  r->pend[r->npend].len = len;
+  r->npend++;
+}
+
+/* Hand out the held-back records (in order). */
+static void doc_release(reader *r, doc *d)
+{
+  size_t first = d->nrec - r->npend;
+  for (size_t i = 0; i < r->npend && !is_stopped(r); i++) {
+    pend p = r->pend[i];
+    if (p.len & PEND_NOTOBJ) {
+      record_warning(r, d->line, "events-not-object", "record #%zu is not a JSON object; skipped",
+                     first + i + 1);
+      continue;
+    }
+    const char *base = p.len & PEND_OUT ? r->out.data : r->win + r->wpos;
+    emit(r, base + p.off, PEND_LEN(p.len), 0);
+  }
+  r->npend = 0;
+}
+
+/* From here on, hand records out as they are read. */
+static void doc_stream(reader *r, doc *d)
+{
+  doc_release(r, d);
+  d->streaming = true;
+  r->wpos += d->cur;
+  d->cur = 0;
+  hg_buf_reset(&r->out);
+}
+
+/* Skip whitespace at d->cur, reading more as needed. False at the end of
+ * the input. */
+static bool doc_ws(reader *r, doc *d)
+{
+  for (;;) {
+    while (r->wpos + d->cur < r->wlen && is_ws[(unsigned char)r->win[r->wpos + d->cur]])
+      d->cur++;
+    if (r->wpos + d->cur < r->wlen)
+      return true;
+    if (!d->streaming && d->cur > HG_EVENTS_MAX_PENDING)
+      doc_stream(r, d); /* whitespace counts toward the bound too */
+    if (d->streaming) {
+      r->wpos += d->cur; /* whitespace need not be kept */
+      d->cur = 0;
+    }
+    if (src_done(r) || fill(r, 0) == 0)
+      return r->wpos + d->cur < r->wlen;
+  }
+}
+
+typedef enum { PIECE_VALUE, PIECE_MEMBER } piece_kind;
+
+/*
+ * Scan one piece at d->cur (an element or a member's value: PIECE_VALUE;
+ * a member with its name: PIECE_MEMBER) at depth, reading more as needed.
+ * On success, when keep, *off and *len locate its compact text (in the
+ * compact buffer when *in_out, else in the window from the document
+ * start), and d->cur moves past it. On failure *s holds the error, or
+ * *too_large is set.
+ */
+static bool doc_piece(reader *r, doc *d, piece_kind kind, int depth, bool keep, scan *s,
+                      uint32_t *off, uint32_t *len, bool *in_out, bool *too_large)
+{
+  *too_large = false;
+  for (;;) {
+    size_t o0 = r->out.len;
+    memset(s, 0, sizeof *s);
+    s->p = s->run = r->win + r->wpos + d->cur;
+    s->end = r->win + r->wlen;
+    s->out = &r->out;
+    bool ok = kind == PIECE_MEMBER ? scan_name(s) && scan_value(s, depth) : scan_value(s, depth);
+    if (!ok && s->incomplete && !src_done(r)) {
+      r->out.len = o0;
+      size_t have = r->wlen - r->wpos - d->cur;
+      if (have > HG_EVENTS_MAX_RECORD) {
+        *too_large = true;
+        return false;
+      }
+      if (!d->streaming && r->wlen - r->wpos > HG_EVENTS_MAX_PENDING) {
+        doc_stream(r, d);
+        continue;
+      }
+      fill(r, r->wlen - r->wpos);
+      continue;
+    }
+    if (!ok) {
+      r->out.len = o0;
+      return false;
+    }
+    const char *start = r->win + r->wpos + d->cur;
+    if (!keep) {
+      r->out.len = o0;
+    } else if (r->out.len > o0) {
+      flush_run(s, s->p);
+      *in_out = true;
+      *off = (uint32_t)o0;
+      *len = (uint32_t)(r->out.len - o0);
+    } else {
+      *in_out = false;
+      *off = (uint32_t)d->cur;
+      *len = (uint32_t)(s->p - start);
+    }
+    d->cur += (size_t)(s->p - start);
+    return true;
+  }
+}
+
+/* Report a malformed document (the syntax error in s, or a record over the
+ * size bound). */
+static void doc_error(reader *r, doc *d, const scan *s, bool too_large)
+{
+  if (!too_large && s->incomplete && r->src.failed)
+    return; /* the source's own failure is reported by the caller */
+  skip_file(r);
+  size_t epos = too_large ? r->wpos + d->cur : (size_t)(s->errp - r->win);
+  size_t eline = line_at(r, epos < r->wlen ? epos : r->wlen);
+  if (too_large) {
+    warn(r, eline, "events-too-large", "record larger than %u MiB; %s skipped",
+         HG_EVENTS_MAX_RECORD >> 20, d->streaming ? "rest of file" : "file");
+    return;
+  }
+  if (d->streaming)
+    warn(r, eline, "events-bad-json", "malformed JSON (%s%s) after record #%zu; rest of file skipped",
+         s->err, s->incomplete ? ", input ends early" : "", d->nrec);
+  else
+    warn(r, eline, "events-bad-json", "malformed JSON (%s%s); file skipped", s->err,
+         s->incomplete ? ", input ends early" : "");
+}
+
+/* Fail the document at d->cur with msg (a structural error outside any
+ * element). */
+static bool doc_fail_here(reader *r, doc *d, const char *msg)
+{
+  scan s = {0};
+  s.end = r->win + r->wlen;
+  s.p = r->win + r->wpos + d->cur;
+  fail(&s, msg);
+  doc_error(r, d, &s, false);
+  return false;
+}
+
+/*
+ * Read the document at win[wpos] ('[', or '{' with "Records" first). False
+ * when the file must be abandoned (reported).
+ */
+static bool read_document(reader *r, size_t line)
+{
+  doc d = {0};
+  d.line = line;
+  d.object = r->win[r->wpos] == '{';
+  d.cur = 1;
+  r->npend = 0;
+  hg_buf_reset(&r->out);
+  scan s;
+  uint32_t off = 0, len = 0;
+  bool in_out = false, big = false;
+  bool array = true;
+  if (d.object) {
+    if (!doc_ws(r, &d))
+      return doc_fail_here(r, &d, "unterminated object");
+    d.cur += 9; /* "Records" (starts_records) */
+    if (!doc_ws(r, &d))
+      return doc_fail_here(r, &d, "unterminated object");
+    if (r->win[r->wpos + d.cur] != ':')
+      return doc_fail_here(r, &d, "expected ':' after a member name");
+    d.cur++;
+    if (!doc_ws(r, &d))
+      return doc_fail_here(r, &d, "unexpected end of input");
+    if (r->win[r->wpos + d.cur] == '[') {
+      d.cur++;
+    } else {
+      /* Records is not an array: validate it; it holds no records. */
+      array = false;
+      if (!doc_piece(r, &d, PIECE_VALUE, 1, false, &s, &off, &len, &in_out, &big)) {
+        doc_error(r, &d, &s, big);
+        return false;
+      }
+    }
+  }
+  int edepth = d.object ? 2 : 1;
+  if (array) {
+    if (!doc_ws(r, &d))
+      return doc_fail_here(r, &d, "unterminated array");
+    if (r->win[r->wpos + d.cur] == ']') {
+      d.cur++;
+    } else {
+      for (;;) {
+        if (!d.streaming &&
+            (d.cur > HG_EVENTS_MAX_PENDING || r->npend >= HG_EVENTS_MAX_PENDING_RECORDS))
+          doc_stream(r, &d);
+        if (!doc_piece(r, &d, PIECE_VALUE, edepth, true, &s, &off, &len, &in_out, &big)) {
+          doc_error(r, &d, &s, big);
+          return false;
+        }
+        bool obj = in_out ? r->out.data[off] == '{' : r->win[r->wpos + off] == '{';
+        d.nrec++;
+        if (d.streaming) {
+          if (obj)
+            emit(r, in_out ? r->out.data + off : r->win + r->wpos + off, len, 0);
+          else
+            record_warning(r, d.line, "events-not-object",
+                           "record #%zu is not a JSON object; skipped", d.nrec);
+          r->wpos += d.cur;
+          d.cur = 0;
+          hg_buf_reset(&r->out);
+          if (is_stopped(r))
+            return false;
+        } else {
+          pend_add(r, off, len | (in_out ? PEND_OUT : 0) | (obj ? 0 : PEND_NOTOBJ));
+        }
+        if (!doc_ws(r, &d))
+          return doc_fail_here(r, &d, "unterminated array");
+        char c = r->win[r->wpos + d.cur];
+        if (c == ']') {
+          d.cur++;
+          break;
+        }
+        if (c != ',')
+          return doc_fail_here(r, &d, "expected ',' or ']' in array");
+        d.cur++;
+        if (!doc_ws(r, &d))
+          return doc_fail_here(r, &d, "unexpected end of input");
+      }
+    }
+  }
+  /* The members after Records: validated, not kept. */
+  while (d.object) {
+    if (!doc_ws(r, &d))
+      return doc_fail_here(r, &d, "unterminated object");
+    char c = r->win[r->wpos + d.cur];
+    if (c == '}') {
+      d.cur++;
+      break;
+    }
+    if (c != ',')
+      return doc_fail_here(r, &d, "expected ',' or '}' in object");
+    d.cur++;
+    if (!doc_ws(r, &d))
+      return doc_fail_here(r, &d, "unterminated object");
+    if (!doc_piece(r, &d, PIECE_MEMBER, 1, false, &s, &off, &len, &in_out, &big)) {
+      doc_error(r, &d, &s, big);
+      return false;
+    }
+  }
+  doc_release(r, &d);
+  r->wpos += d.cur;
+  return true;
+}
+
+/* ---- one input ---- */
+
+/* Skip the rest of the line holding win[wpos] (streaming: the window does
+ * not grow). */
+static void skip_line(reader *r)
+{
+  for (;;) {
+    char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
+    if (nl) {
+      r->wpos = (size_t)(nl - r->win) + 1;
+      return;
+    }
+    r->wpos = r->wlen;
+    if (src_done(r) || fill(r, 0) == 0)
+      return;
+  }
 }
 
 /* Read one file's content (the source is open). */
 static void read_content(reader *r)
 {
-  r->wbase = 0;
   r->line = 1;
   r->lpos = 0;
   r->file_record_warnings = 0;
-  bool any = false;
+  bool any = false, at_start = true;
   if (!src_done(r))
     fill(r, 0);
   for (;;) {
-    if (r->stopped)
+    if (is_stopped(r))
       return;
     /* Skip whitespace (and a UTF-8 byte order mark at the very start). */
     for (;;) {
       while (r->wpos < r->wlen && is_ws[(unsigned char)r->win[r->wpos]])
-        r->wpos++;
-      if (r->wbase == 0 && r->wpos == 0 && r->wlen >= 3 && memcmp(r->win, "\xef\xbb\xbf", 3) == 0) {
+        r->wpos++, at_start = false;
+      if (at_start && r->wpos == 0 && r->wlen >= 3 && memcmp(r->win, "\xef\xbb\xbf", 3) == 0) {
         r->wpos = 3;
+        at_start = false;
         continue;
       }
       if (r->wpos < r->wlen || src_done(r) || fill(r, 0) == 0)
         break;
     }
+    at_start = false;
     if (r->wpos >= r->wlen)
       break;
     char c = r->win[r->wpos];
@@ -622,48 +887,60 @@ static void read_content(reader *r)
         return;
       }
       /* Junk between values: drop the line. */
-      goto bad_line_junk;
+      record_warning(r, vline, "events-bad-json", "not a JSON value; line %zu skipped", vline);
+      skip_line(r);
+      continue;
     }
-    /* Make sure the value is in the window: a document whole, a record up
-     * to its line end at least. */
+    /* Enough of the value to tell a document from a record. */
     while (r->wlen - r->wpos < 64 && !src_done(r) && fill(r, 0) > 0) {
     }
-    bool doc = c == '[' || starts_records(r, r->wpos);
-    if (doc) {
-      while (!src_done(r) && fill(r, r->wlen - r->wpos) > 0) {
-      }
-    } else {
-      size_t seen = 0; /* bytes after wpos already searched for a newline */
-      while (!memchr(r->win + r->wpos + seen, '\n', r->wlen - r->wpos - seen) && !src_done(r)) {
-        seen = r->wlen - r->wpos;
-        if (fill(r, 0) == 0)
-          break;
-      }
-      if (r->unchecked) {
-        /* Fast path: the line as it is; the consumer validates it. */
-        const char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
-        size_t end = nl ? (size_t)(nl - r->win) : r->wlen, e = end;
-        while (e > r->wpos && is_ws[(unsigned char)r->win[e - 1]])
-          e--;
-        if (emit_unchecked(r, r->win + r->wpos, e - r->wpos, vline)) {
-          any = true;
-          r->wpos = end;
-          continue;
-        }
-        /* Taken back: read it again below, checked. */
-      }
+    any = true;
+    if (c == '[' || starts_records(r, r->wpos)) {
+      if (!read_document(r, vline))
+        return;
+      continue;
     }
-    for (;;) {
+    /* A record: up to its line end at least. */
+    size_t seen = 0; /* bytes after wpos already searched for a newline */
+    bool big = false;
+    while (!memchr(r->win + r->wpos + seen, '\n', r->wlen - r->wpos - seen) && !src_done(r)) {
+      seen = r->wlen - r->wpos;
+      if (seen > HG_EVENTS_MAX_RECORD) {
+        big = true;
+        break;
+      }
+      if (fill(r, 0) == 0)
+        break;
+    }
+    if (!big) {
+      const char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
+      big = (size_t)((nl ? nl - r->win : (ptrdiff_t)r->wlen) - (ptrdiff_t)r->wpos) >
+            HG_EVENTS_MAX_RECORD;
+    }
+    if (!big && r->unchecked) {
+      /* Fast path: the line as it is; the consumer validates it. */
+      const char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
+      size_t end = nl ? (size_t)(nl - r->win) : r->wlen, e = end;
+      while (e > r->wpos && is_ws[(unsigned char)r->win[e - 1]])
+        e--;
+      if (emit_unchecked(r, r->win + r->wpos, e - r->wpos, vline)) {
+        r->wpos = end;
+        continue;
+      }
+      /* Taken back: read it again below, checked. */
+    }
+    while (!big) {
       scan s = {0};
       s.p = s.run = r->win + r->wpos;
       s.end = r->win + r->wlen;
       s.out = &r->out;
-      s.r = r;
-      s.rec_depth = doc ? 0 : -1;
       hg_buf_reset(&r->out);
-      r->noffs = 0;
       bool ok = scan_value(&s, 0);
       if (!ok && s.incomplete && !src_done(r)) {
+        if (r->wlen - r->wpos > HG_EVENTS_MAX_RECORD) {
+          big = true;
+          break;
+        }
         fill(r, r->wlen - r->wpos);
         continue; /* rescan with more data (the window at least doubled) */
       }
@@ -677,53 +954,21 @@ static void read_content(reader *r)
           base = r->out.data;
           blen = r->out.len;
         }
-        any = true;
-        size_t vend = (size_t)(s.p - r->win);
-        if (doc) {
-          for (size_t i = 0; i < r->noffs && !r->stopped; i += 2) {
-            const char *t = base + r->offs[i];
-            if (*t == '{')
-              emit(r, t, r->offs[i + 1], 0);
-            else
-              record_warning(r, vline, "events-not-object", "record #%zu is not a JSON object; skipped",
-                             i / 2 + 1);
-          }
-        } else {
-          emit(r, base, blen, vline);
-        }
-        r->wpos = vend;
+        emit(r, base, blen, vline);
+        r->wpos = (size_t)(s.p - r->win);
         break;
       }
-      /* A syntax error. */
-      any = true;
       if (s.incomplete && r->src.failed)
         return; /* the source's own failure is reported by the caller */
-      size_t epos = (size_t)(s.errp - r->win);
-      if (doc) {
-        size_t eline = line_at(r, epos < r->wlen ? epos : r->wlen);
-        skip_file(r);
-        warn(r, eline, "events-bad-json", "malformed JSON (%s%s); file skipped", s.err,
-             s.incomplete ? ", input ends early" : "");
-        return;
-      }
       record_warning(r, vline, "events-bad-json", "malformed JSON record (%s); line %zu skipped",
                      s.err, vline);
-      goto skip_line;
+      skip_line(r);
+      break;
     }
-    continue;
-  bad_line_junk:
-    record_warning(r, vline, "events-bad-json", "not a JSON value; line %zu skipped", vline);
-  skip_line:
-    /* Resynchronise at the line after the value's start. */
-    for (;;) {
-      char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
-      if (nl) {
-        r->wpos = (size_t)(nl - r->win) + 1;
-        break;
-      }
-      r->wpos = r->wlen;
-      if (src_done(r) || fill(r, 0) == 0)
-        break;
+    if (big) {
+      record_warning(r, vline, "events-too-large", "record larger than %u MiB; line %zu skipped",
+                     HG_EVENTS_MAX_RECORD >> 20, vline);
+      skip_line(r);
     }
   }
   if (!any && !r->src.failed) {
@@ -735,38 +980,137 @@ static void read_content(reader *r)
          r->file_record_warnings - MAX_RECORD_WARNINGS_PER_FILE);
 }
 
-static void read_fd(reader *r, int fd)
+static uint32_t le32(const unsigned char *p)
 {
-  source *s = &r->src;
-  memset(s, 0, sizeof *s);
-  s->fd = fd;
-  /* Peek at the magic bytes without consuming them from the window: read
-   * the first chunk raw, then decide. */
-  unsigned char head[2];
-  size_t got = 0;
-  while (got < 2) {
-    ssize_t n = read(fd, head + got, 2 - got);
-    if (n < 0 && errno == EINTR)
-      continue;
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Read the rest of a whole gzip file (size bytes, the first two in head)
+ * into r->gz. */
+static bool read_whole(reader *r, int fd, const unsigned char head[2], size_t size)
+{
+  if (r->gzcap < size) {
+    free(r->gz);
+    r->gzcap = size;
+    r->gz = xmalloc(size);
+  }
+  r->gz[0] = head[0];
+  r->gz[1] = head[1];
+  size_t got = 2;
+  while (got < size) {
+    ssize_t n = read_retry(fd, r->gz + got, size - got);
     if (n <= 0)
       break;
     got += (size_t)n;
   }
+  if (got != size) {
+    /* The file changed under us: let the stream read what is there. */
+    if (lseek(fd, (off_t)got, SEEK_SET) < 0)
+      return false;
+  }
+  return got == size;
+}
+
+/* Inflate r->gz[0, size) whole into the window. False when libdeflate
+ * cannot (bad data, trailing garbage, output over the bound): the zlib
+ * stream then reads it again and words the error. */
+static bool inflate_whole(reader *r, size_t size)
+{
+  size_t cap = le32(r->gz + size - 4); /* ISIZE: a hint only (mod 2^32) */
+  if (cap > GZ_WHOLE_OUT_MAX)
+    return false; /* announced too large: stream it */
+  if (cap < size * 3)
+    cap = size * 3;
+  if (cap < READ_CHUNK)
+    cap = READ_CHUNK;
+  size_t off = 0, total = 0;
+  for (;;) {
+    if (cap > GZ_WHOLE_OUT_MAX)
+      cap = GZ_WHOLE_OUT_MAX;
+    if (r->wcap < cap + 1) {
+      free(r->win);
+      r->win = xmalloc(cap + 1);
+      r->wcap = cap + 1;
+      total = 0;
+      off = 0; /* buffer replaced: start over */
+    }
+    size_t in_n = 0, out_n = 0;
+    enum libdeflate_result rc = libdeflate_gzip_decompress_ex(
+        r->dd, r->gz + off, size - off, r->win + total, r->wcap - 1 - total, &in_n, &out_n);
+    if (rc == LIBDEFLATE_INSUFFICIENT_SPACE) {
+      if (r->wcap - 1 >= GZ_WHOLE_OUT_MAX)
+        return false;
+      cap = (r->wcap - 1) * 2;
+      continue;
+    }
+    if (rc != LIBDEFLATE_SUCCESS)
+      return false;
+    off += in_n;
+    total += out_n;
+    if (off == size)
+      break;
+    if (size - off < 2 || r->gz[off] != 0x1f || r->gz[off + 1] != 0x8b)
+      return false; /* trailing garbage: the stream reports it */
+  }
+  r->wlen = total;
+  r->win[total] = '\0';
+  return true;
+}
+
+static bool start_zlib(reader *r)
+{
+  source *s = &r->src;
+  s->in = xmalloc(READ_CHUNK);
+  if (inflateInit2(&s->z, 15 + 16) != Z_OK) {
+    free(s->in);
+    s->in = NULL;
+    skip_file(r);
+    warn(r, 0, "events-bad-gzip", "cannot start gzip decoder");
+    return false;
+  }
+  s->z_live = true;
+  return true;
+}
+
+static void read_fd(reader *r, int fd, bool regular, size_t size)
+{
+  source *s = &r->src;
+  memset(s, 0, sizeof *s);
+  s->fd = fd;
+  r->wpos = 0;
+  r->wlen = 0;
+  /* Peek at the magic bytes. */
+  unsigned char head[2];
+  size_t got = 0;
+  while (got < 2) {
+    ssize_t n = read_retry(fd, head + got, 2 - got);
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
+  bool ready = false; /* the window holds the whole content */
   if (got == 2 && head[0] == 0x1f && head[1] == 0x8b) {
     s->gz = true;
-    s->in = xmalloc(READ_CHUNK);
-    s->in[0] = head[0];
-    s->in[1] = head[1];
-    s->z.next_in = s->in;
-    s->z.avail_in = 2;
-    s->raw_bytes = 2;
-    if (inflateInit2(&s->z, 15 + 16) != Z_OK) {
-      free(s->in);
-      skip_file(r);
-      warn(r, 0, "events-bad-gzip", "cannot start gzip decoder");
-      return;
+    if (regular && size >= 18 && size <= GZ_WHOLE_MAX && read_whole(r, fd, head, size)) {
+      if (inflate_whole(r, size)) {
+        s->eof = true;
+        r->in->st.bytes += r->wlen;
+        ready = true;
+      } else {
+        r->wlen = 0;
+        if (!start_zlib(r))
+          return;
+        s->z.next_in = r->gz;
+        s->z.avail_in = (uInt)size;
+      }
+    } else {
+      if (!start_zlib(r))
+        return;
+      s->in[0] = head[0];
+      s->in[1] = head[1];
+      s->z.next_in = s->in;
+      s->z.avail_in = 2;
     }
-    s->z_live = true;
   } else {
     /* Plain: the bytes already read start the window. */
     if (r->wcap < READ_CHUNK * 2) {
@@ -774,13 +1118,12 @@ static void read_fd(reader *r, int fd)
       r->wcap = READ_CHUNK * 2;
     }
     memcpy(r->win, head, got);
-    r->st->bytes += got;
-    s->raw_bytes = got;
+    r->wlen = got;
+    r->in->st.bytes += got;
     if (got < 2)
       s->eof = true;
   }
-  r->wpos = 0;
-  r->wlen = s->gz ? 0 : got;
+  (void)ready;
   read_content(r);
   if (s->failed) {
     skip_file(r);
@@ -790,131 +1133,61 @@ static void read_fd(reader *r, int fd)
     inflateEnd(&s->z);
   free(s->in);
   s->in = NULL;
+  /* A large input does not keep its buffers. */
+  if (r->wcap > KEEP_MAX) {
+    free(r->win);
+    r->win = NULL;
+    r->wcap = 0;
+  }
+  if (r->out.cap > KEEP_MAX)
+    hg_buf_free(&r->out);
+  if (r->gzcap > KEEP_MAX) {
+    free(r->gz);
+    r->gz = NULL;
+    r->gzcap = 0;
+  }
+  if (r->cpend > 65536) {
+    free(r->pend);
+    r->pend = NULL;
+    r->cpend = 0;
+  }
+  r->wpos = r->wlen = 0;
 }
 
-static void read_path_file(reader *r, const char *path)
+void ev_read_input(ev_reader *r, ev_input *in, const ev_out *out)
 {
-  r->file = path;
+  r->in = in;
+  r->o = out;
+  r->file = in->path;
   r->file_skipped = false;
-  r->st->files++;
-  int fd = open(path, O_RDONLY);
+  r->stopped = false;
+  in->st.files++;
+  if (in->is_stdin) {
+    struct stat st;
+    bool reg = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
+    off_t pos = reg ? lseek(0, 0, SEEK_CUR) : -1;
+    read_fd(r, 0, reg && pos == 0, reg && pos == 0 ? (size_t)st.st_size : 0);
+    return;
+  }
+  /* Non-blocking, so a FIFO without a writer cannot hang the open; only
+   * regular files are read. */
+  int fd = open(in->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     skip_file(r);
     warn(r, 0, "events-unreadable", "cannot open: %s; skipped", strerror(errno));
     return;
   }
-  read_fd(r, fd);
-  close(fd);
-  progress(r, false);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void read_path(reader *r, const char *path, int depth);
-
-static void read_dir(reader *r, const char *path, int depth)
-{
-  DIR *d = opendir(path);
-  if (!d) {
-    r->file = path;
-    warn(r, 0, "events-unreadable", "cannot open folder: %s; skipped", strerror(errno));
-    return;
-  }
-  char **names = NULL;
-  size_t n = 0, cap = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] == '.')
-      continue; /* ".", "..", and hidden files such as .DS_Store */
-    if (n == cap) {
-      cap = cap ? cap * 2 : 64;
-      names = xrealloc(names, cap * sizeof *names);
-    }
-    names[n++] = xasprintf("%s/%s", path, e->d_name);
-  }
-  closedir(d);
-  qsort(names, n, sizeof *names, cmp_str);
-  for (size_t i = 0; i < n; i++) {
-    if (!r->stopped)
-      read_path(r, names[i], depth + 1);
-    free(names[i]);
-  }
-  free(names);
-}
-
-static void read_path(reader *r, const char *path, int depth)
-{
   struct stat st;
-  if (depth > 0) {
-    /* Inside a folder walk: do not follow links to folders (no cycles). */
-    if (lstat(path, &st) != 0) {
-      r->file = path;
-      r->st->files++;
-      r->st->skipped_files++;
-      warn(r, 0, "events-unreadable", "cannot stat: %s; skipped", strerror(errno));
-      return;
-    }
-    if (S_ISLNK(st.st_mode)) {
-      if (stat(path, &st) != 0 || S_ISDIR(st.st_mode))
-        return;
-    }
-  } else if (stat(path, &st) != 0) {
-    r->file = path;
-    r->st->files++;
-    r->st->skipped_files++;
-    warn(r, 0, "events-unreadable", "cannot open: %s; skipped", strerror(errno));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    skip_file(r);
+    warn(r, 0, "events-not-regular",
+         "not a regular file (a FIFO, socket or device); skipped (use - for standard input)");
+    close(fd);
     return;
   }
-  if (S_ISDIR(st.st_mode)) {
-    if (depth < 64)
-      read_dir(r, path, depth);
-    return;
-  }
-  if (depth > 0 && !S_ISREG(st.st_mode))
-    return; /* sockets, fifos found while walking */
-  read_path_file(r, path);
-}
-
-int hg_events_read(const char *const *paths, size_t n, hg_event_fn fn, void *ud, bool progress_on,
-                   hg_events_stats *st, hg_diag_sink *sink)
-{
-  hg_events_opts o = {progress_on, false};
-  return hg_events_read_opts(paths, n, fn, ud, &o, st, sink);
-}
-
-int hg_events_read_opts(const char *const *paths, size_t n, hg_event_fn fn, void *ud,
-                        const hg_events_opts *opts, hg_events_stats *st, hg_diag_sink *sink)
-{
-  bool progress_on = opts && opts->progress;
-  init_tables();
-  reader r;
-  memset(&r, 0, sizeof r);
-  memset(st, 0, sizeof *st);
-  r.fn = fn;
-  r.ud = ud;
-  r.progress = progress_on;
-  r.unchecked = opts && opts->unchecked_lines;
-  r.st = st;
-  r.sink = sink;
-  hg_buf_init(&r.out);
-  clock_gettime(CLOCK_MONOTONIC, &r.t0);
-  r.tlast = r.t0;
-  for (size_t i = 0; i < n && !r.stopped; i++) {
-    if (strcmp(paths[i], "-") == 0) {
-      r.file = "<stdin>";
-      r.file_skipped = false;
-      st->files++;
-      read_fd(&r, 0);
-    } else {
-      read_path(&r, paths[i], 0);
-    }
-  }
-  progress(&r, true);
-  free(r.win);
-  free(r.offs);
-  hg_buf_free(&r.out);
-  return r.stopped ? 1 : 0;
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0)
+    (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  read_fd(r, fd, true, (size_t)st.st_size);
+  close(fd);
 }

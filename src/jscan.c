@@ -1,8 +1,81 @@
 /*
- * jscan.c — the out-of-line JSON lexical pieces (see jscan.h): UTF-8
- * encoding and string unescaping, used only for strings with escapes.
+ * jscan.c — the out-of-line JSON lexical pieces (see jscan.h): the scan
+ * level chosen at load time, the AVX2 string scan, UTF-8 encoding and
+ * string unescaping (used only for strings with escapes).
  */
 #include "hg/jscan.h"
+
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HG_JSCAN_X86 1
+#endif
+
+int hg_jscan_level_ = HG_JSCAN_PORTABLE;
+
+/* The best level this machine runs. */
+static int best_level(void)
+{
+#if defined(HG_JSCAN_X86) && defined(__SSE2__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2"))
+    return HG_JSCAN_AVX2;
+  return HG_JSCAN_SSE2;
+#else
+  return HG_JSCAN_PORTABLE;
+#endif
+}
+
+__attribute__((constructor)) static void jscan_init(void)
+{
+  hg_jscan_level_ = best_level();
+}
+
+int hg_jscan_set_level(int level)
+{
+  int best = best_level();
+  hg_jscan_level_ = level < HG_JSCAN_PORTABLE ? HG_JSCAN_PORTABLE : level > best ? best : level;
+  return hg_jscan_level_;
+}
+
+int hg_jscan_set_level_name(const char *name)
+{
+  if (!name || !*name)
+    return hg_jscan_set_level(HG_JSCAN_AVX2);
+  if (strcmp(name, "portable") == 0)
+    return hg_jscan_set_level(HG_JSCAN_PORTABLE);
+  if (strcmp(name, "sse2") == 0)
+    return hg_jscan_set_level(HG_JSCAN_SSE2);
+  if (strcmp(name, "avx2") == 0)
+    return hg_jscan_set_level(HG_JSCAN_AVX2);
+  return -1;
+}
+
+#ifdef HG_JSCAN_X86
+__attribute__((target("avx2"))) const unsigned char *hg_jscan_string_avx2(const unsigned char *p,
+                                                                          const unsigned char *end)
+{
+  const __m256i quote = _mm256_set1_epi8('"');
+  const __m256i bslash = _mm256_set1_epi8('\\');
+  const __m256i ctl = _mm256_set1_epi8(0x1f);
+  while (end - p >= 32) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i hit = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, bslash)),
+        _mm256_cmpeq_epi8(_mm256_max_epu8(v, ctl), ctl));
+    unsigned m = (unsigned)_mm256_movemask_epi8(hit);
+    if (m)
+      return p + __builtin_ctz(m);
+    p += 32;
+  }
+  return hg_jscan_string_portable(p, end);
+}
+#else
+const unsigned char *hg_jscan_string_avx2(const unsigned char *p, const unsigned char *end)
+{
+  return hg_jscan_string_portable(p, end);
+}
+#endif
 
 size_t hg_jscan_put_utf8(char *o, unsigned cp)
 {

@@ -9,6 +9,16 @@
  * text is handed only to patterns that read it (term, regex,
  * space-delimited). Per-filter state is fixed size (counts, first and last
  * eventTime, three sample eventIDs): nothing grows with the corpus.
+ *
+ * With jobs > 1 files are read in parallel (events.h): each input file's
+ * per-filter results are gathered apart and folded into the run's in input
+ * order by one merge function (bt_result_merge in backtest.c), so results
+ * do not depend on the number of jobs. Per-filter state added to
+ * hg_bt_result must be combined there.
+ *
+ * Text taken from events into results (eventTime, eventID) is made valid
+ * UTF-8 without control characters (each offending byte becomes U+FFFD), so
+ * it is safe in text, JSON and on a terminal.
  */
 #ifndef HG_BACKTEST_H
 #define HG_BACKTEST_H
@@ -49,7 +59,11 @@ void hg_bt_free(hg_bt *bt);
  */
 bool hg_bt_event(hg_bt *bt, const char *raw, size_t len);
 
-/* Stream paths through hg_events_read into hg_bt_event. Same return and
+/* Threads for hg_bt_run (default 1; 0 means 1). Patterns holding a regex
+ * are copied per thread (their DFA cache is not shared). */
+void hg_bt_jobs(hg_bt *bt, unsigned jobs);
+
+/* Stream paths through hg_events_run into the filters. Same return and
  * diagnostics as hg_events_read. */
 int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_events_stats *st,
               hg_diag_sink *sink);

@@ -6,8 +6,25 @@
  * folders recursively in sorted order, and "-" for stdin. Each record is
  * handed to a callback as compact JSON text (whitespace outside strings
  * removed, key order kept): the message CloudTrail delivers to CloudWatch
- * Logs. Memory is bounded by the largest single file (JSON lines and gzip
- * input are streamed).
+ * Logs.
+ *
+ * Memory is bounded whatever the input: JSON lines stream; a record larger
+ * than HG_EVENTS_MAX_RECORD is skipped with a warning; the records of a
+ * document ({"Records":[...]} or an array) are held back until the whole
+ * document validated only while they stay under HG_EVENTS_MAX_PENDING bytes
+ * and HG_EVENTS_MAX_PENDING_RECORDS records, and are streamed beyond (a
+ * malformed document then keeps the records read before the error).
+ * Small gzip files are inflated whole (libdeflate), larger ones and stdin
+ * through a zlib stream.
+ *
+ * With jobs > 1 (hg_events_run), files are read by that many threads; the
+ * results are committed in input order, so the output is the same as with
+ * one job.
+ *
+ * Only regular files are read when named (a FIFO or device named as input
+ * would block or never end: it is refused; stdin is "-"). Folders are read
+ * recursively in sorted order; what they hold besides regular files and
+ * folders is ignored.
  *
  * Unreadable files, bad gzip, malformed JSON and non-object records are
  * reported to the sink as warnings with file (and line for JSON lines) and
@@ -21,12 +38,17 @@
 
 #include "hg/diag.h"
 
+#define HG_EVENTS_MAX_RECORD (16u << 20)          /* one record, decompressed */
+#define HG_EVENTS_MAX_PENDING (32u << 20)         /* document held back, bytes */
+#define HG_EVENTS_MAX_PENDING_RECORDS (256u << 10) /* document held back, records */
+
 typedef struct hg_event {
   const char *raw;      /* compact JSON of one record; valid during the callback */
   size_t len;
   const char *file;     /* path as given or found while walking a folder */
   size_t line;          /* 1-based line for JSON lines input, else 0 */
   bool checked;         /* false: an unchecked JSON line (see hg_events_opts) */
+  void *turn;           /* private: see hg_events_wait_turn */
 } hg_event;
 
 typedef struct hg_events_stats {
@@ -61,6 +83,12 @@ typedef struct hg_events_opts {
    * arrays) are always checked.
    */
   bool unchecked_lines;
+  /*
+   * Threads reading files in parallel (hg_events_run). 0 or 1: every file
+   * is read in the calling thread. One file is never split between
+   * threads, so a single input gains nothing.
+   */
+  unsigned jobs;
 } hg_events_opts;
 
 /*
@@ -75,5 +103,49 @@ int hg_events_read(const char *const *paths, size_t n, hg_event_fn fn, void *ud,
 /* As hg_events_read, with options (NULL: the defaults, everything checked). */
 int hg_events_read_opts(const char *const *paths, size_t n, hg_event_fn fn, void *ud,
                         const hg_events_opts *opts, hg_events_stats *st, hg_diag_sink *sink);
+
+/*
+ * Parallel reading with results in input order. Each input file (and
+ * stdin) gets a part: what the consumer accumulates for that file alone.
+ * Workers fill parts; the calling thread commits them strictly in input
+ * order, so a consumer that merges parts in commit() gets the same result
+ * as a sequential read. At most 2 * jobs + 2 parts are in flight.
+ *
+ *   worker_new(ud)        per worker thread state (NULL function: ud)
+ *   worker_free(ud, w)
+ *   part_new(ud)          an empty part (called up front, parts are reused)
+ *   part_free(ud, part)
+ *   event(w, part, ev)    one record, in a worker thread; same return as
+ *                         hg_event_fn (nonzero stops every worker)
+ *   commit(ud, part)      in the calling thread, input order; must leave
+ *                         the part empty; nonzero stops the run
+ *
+ * event() runs concurrently for different files: it may touch only w, part
+ * and what is read-only during the run. Diagnostics and statistics are
+ * merged in input order too. Returns as hg_events_read.
+ */
+typedef struct hg_events_ops {
+  void *(*worker_new)(void *ud);
+  void (*worker_free)(void *ud, void *w);
+  void *(*part_new)(void *ud);
+  void (*part_free)(void *ud, void *part);
+  int (*event)(void *w, void *part, const hg_event *ev);
+  int (*commit)(void *ud, void *part);
+} hg_events_ops;
+
+int hg_events_run(const char *const *paths, size_t n, const hg_events_ops *ops, void *ud,
+                  const hg_events_opts *opts, hg_events_stats *st, hg_diag_sink *sink);
+
+/*
+ * From event(): block until every input before ev's file was committed.
+ * Afterwards the caller may write its output directly (and must put what
+ * its part buffered first): the run commits nothing else until this file
+ * ends. Lets a consumer bound the output it buffers per part. Returns at
+ * once in a sequential run.
+ */
+void hg_events_wait_turn(const hg_event *ev);
+
+/* Online CPUs (at least 1): the default for jobs. */
+unsigned hg_events_cpus(void);
 
 #endif

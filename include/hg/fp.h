@@ -68,4 +68,15 @@ bool hg_fp_needs_raw(const hg_fp *fp);
 /* Every selector a JSON pattern reads, for hg_jpaths_add. */
 void hg_fp_selectors(const hg_fp *fp, void (*fn)(void *ud, const hg_jsel *sel), void *ud);
 
+/*
+ * A necessary condition of JSON pattern fp on the top-level member key
+ * (fp_guard.c): when every event fp matches has that member, with a text
+ * (a string's unescaped bytes, a number's source text, "true"/"false")
+ * equal to one of a finite set of values, call fn once per value and
+ * return true. Otherwise (no such condition found) return false and call
+ * nothing. Values point into fp.
+ */
+bool hg_fp_guard(const hg_fp *fp, const char *key, size_t keylen,
+                 void (*fn)(void *ud, const char *value, size_t len), void *ud);
+
 #endif

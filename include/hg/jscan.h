@@ -11,9 +11,12 @@
  * stay free of calls; the rare ones (unescaping, UTF-8 encoding) live in
  * jscan.c.
  *
- * String bodies are crossed sixteen bytes at a time with SSE2 where the
- * compiler targets it (every x86-64), a table loop otherwise. Both give the
- * same answer.
+ * String bodies — most of the bytes of an event — are crossed with SIMD:
+ * the first sixteen bytes with SSE2 inline (most strings end there), the
+ * rest thirty-two bytes at a time with AVX2 when the CPU has it (checked at
+ * run time), else sixteen at a time with SSE2. A portable table loop gives
+ * the same answers on any machine; hg_jscan_set_level selects a level so
+ * tests and fuzzers can compare them.
  */
 #ifndef HG_JSCAN_H
 #define HG_JSCAN_H
@@ -31,26 +34,69 @@ static const unsigned char hg_jscan_stop[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
+/* Scanning levels: what hg_jscan_string may use. */
+enum { HG_JSCAN_PORTABLE = 0, HG_JSCAN_SSE2 = 1, HG_JSCAN_AVX2 = 2 };
+
+/* The level in effect (set at load time to the best the CPU supports).
+ * Read-only for callers: change it with hg_jscan_set_level. */
+extern int hg_jscan_level_;
+
+/* Use at most level (never more than the CPU supports); returns the level
+ * now in effect. Not thread safe: call before any reading starts. */
+int hg_jscan_set_level(int level);
+
+/* The level named by name ("portable", "sse2", "avx2"; NULL or "" keeps
+ * the best), via hg_jscan_set_level. Returns the level in effect, or -1
+ * for an unknown name (nothing changed). */
+int hg_jscan_set_level_name(const char *name);
+
+/* The portable scan (the reference the SIMD ones are tested against). */
+static inline const unsigned char *hg_jscan_string_portable(const unsigned char *p,
+                                                            const unsigned char *end)
+{
+  while (p < end && !hg_jscan_stop[*p])
+    p++;
+  return p;
+}
+
+/* AVX2 scan of [p, end) (jscan.c; only when hg_jscan_level_ is AVX2). */
+const unsigned char *hg_jscan_string_avx2(const unsigned char *p, const unsigned char *end);
+
+#ifdef __SSE2__
+/* Mask of the stop bytes among the sixteen at p. */
+static inline int hg_jscan_stop16(const unsigned char *p)
+{
+  const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  const __m128i hit =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                   _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f)));
+  return _mm_movemask_epi8(hit);
+}
+#endif
+
 /* First p in [p, end) with hg_jscan_stop[*p], or end. */
 static inline const unsigned char *hg_jscan_string(const unsigned char *p, const unsigned char *end)
 {
 #ifdef __SSE2__
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i bslash = _mm_set1_epi8('\\');
-  const __m128i ctl = _mm_set1_epi8(0x1f);
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-                               _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
-    int m = _mm_movemask_epi8(hit);
-    if (m)
-      return p + __builtin_ctz((unsigned)m);
-    p += 16;
+  if (hg_jscan_level_ >= HG_JSCAN_SSE2) {
+    if (end - p >= 16) {
+      int m = hg_jscan_stop16(p);
+      if (m)
+        return p + __builtin_ctz((unsigned)m);
+      p += 16;
+      if (hg_jscan_level_ >= HG_JSCAN_AVX2 && end - p >= 32)
+        return hg_jscan_string_avx2(p, end);
+      while (end - p >= 16) {
+        m = hg_jscan_stop16(p);
+        if (m)
+          return p + __builtin_ctz((unsigned)m);
+        p += 16;
+      }
+    }
   }
 #endif
-  while (p < end && !hg_jscan_stop[*p])
-    p++;
-  return p;
+  return hg_jscan_string_portable(p, end);
 }
 
 /* The value 0-15 of hex digit c (either case), or -1. Any int is accepted,

@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "hg/backtest.h"
+#include "hg/json.h"
 #include "hg/util.h"
 
 static hg_fp *parse(const char *t)
@@ -89,4 +90,103 @@ TEST(examples_report_failures_at_their_line)
   }
   hg_diag_free(&s);
   hg_fp_free(fp);
+}
+
+typedef struct vals {
+  char text[512];
+} vals;
+
+static void add_val(void *ud, const char *v, size_t n)
+{
+  vals *s = ud;
+  strncat(s->text, v, n);
+  strcat(s->text, "|");
+}
+
+TEST(guards_are_necessary_conditions)
+{
+  struct {
+    const char *pattern, *key, *want; /* want NULL: no guard */
+  } cases[] = {
+      {"{ $.eventName = \"A\" }", "eventName", "A|"},
+      {"{ ($.eventName = A) || ($.eventName = \"B\") }", "eventName", "A|B|"},
+      {"{ ($.eventSource = s) && (($.eventName = A) || ($.eventName = B)) }", "eventName", "A|B|"},
+      {"{ ($.eventSource = s) && (($.eventName = A) || ($.eventName = B)) }", "eventSource", "s|"},
+      {"{ ($.eventName = A) || ($.errorCode = x) }", "eventName", NULL},
+      {"{ $.eventName = \"Stop*\" }", "eventName", NULL},
+      {"{ $.eventName != \"A\" }", "eventName", NULL},
+      {"{ $.eventName = 5 }", "eventName", NULL},
+      {"{ $.eventName = %A% }", "eventName", NULL},
+      {"{ $.x.eventName = A }", "eventName", NULL},
+      {"{ $.eventName NOT EXISTS }", "eventName", NULL},
+      {"eventName", "eventName", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    hg_fp *fp = parse(cases[i].pattern);
+    CHECK(fp != NULL);
+    vals v = {{0}};
+    bool g = hg_fp_guard(fp, cases[i].key, strlen(cases[i].key), add_val, &v);
+    if (cases[i].want) {
+      CHECK(g);
+      CHECK_STREQ(v.text, cases[i].want);
+    } else if (g) {
+      FAIL_AT("%s: unexpected guard %s", cases[i].pattern, v.text);
+    }
+    hg_fp_free(fp);
+  }
+}
+
+/* The prefilter must not change a count: guarded filters against the same
+ * patterns evaluated by hg_fp_match alone, on events whose eventName is a
+ * string, a number, a boolean, null, an array, missing, duplicated or
+ * escaped. */
+TEST(prefilter_changes_no_result)
+{
+  const char *pats[] = {
+      "{ ($.eventName = A) || ($.eventName = \"true\") || ($.eventName = \"12\") }",
+      "{ ($.eventSource = \"s.amazonaws.com\") && ($.eventName = \"B\xc3\xa9\") }",
+      "{ $.eventName = \"A\" }",
+      "{ $.eventName = \"A*\" }",
+  };
+  const char *events[] = {
+      "{\"eventName\":\"A\"}",
+      "{\"eventName\":\"AB\"}",
+      "{\"eventName\":true}",
+      "{\"eventName\":12}",
+      "{\"eventName\":12.0}",
+      "{\"eventName\":null}",
+      "{\"eventName\":[\"A\"]}",
+      "{\"other\":\"A\"}",
+      "{\"eventName\":\"A\",\"eventName\":\"C\"}",
+      "{\"eventName\":\"C\",\"eventName\":\"A\"}",
+      "{\"eventName\":\"\\u0041\"}",
+      "{\"eventSource\":\"s.amazonaws.com\",\"eventName\":\"B\\u00e9\"}",
+      "{\"eventSource\":\"s.amazonaws.com\",\"eventName\":\"B\xc3\xa9\"}",
+      "[1,2]",
+      "{\"eventName\":{\"A\":1}}",
+  };
+  size_t np = sizeof pats / sizeof *pats, ne = sizeof events / sizeof *events;
+  hg_fp *p[4];
+  for (size_t i = 0; i < np; i++) {
+    p[i] = parse(pats[i]);
+    CHECK(p[i] != NULL);
+  }
+  hg_bt *bt = hg_bt_new(p, np);
+  hg_arena *a = hg_arena_new();
+  unsigned long long want[4] = {0};
+  for (size_t e = 0; e < ne; e++) {
+    ev(bt, events[e]);
+    hg_arena_reset(a);
+    const hg_jv *v = hg_json_parse(a, events[e], strlen(events[e]), NULL, NULL);
+    for (size_t i = 0; i < np; i++)
+      want[i] += hg_fp_match(p[i], v, events[e], strlen(events[e]));
+  }
+  for (size_t i = 0; i < np; i++)
+    CHECK_INTEQ(hg_bt_result_of(bt, i)->matches, want[i]);
+  CHECK_INTEQ(want[0], 5); /* A, true, 12, A first of two, \u0041 (not 12.0, not C first) */
+  CHECK_INTEQ(want[1], 2);
+  hg_arena_free(a);
+  hg_bt_free(bt);
+  for (size_t i = 0; i < np; i++)
+    hg_fp_free(p[i]);
 }
