@@ -20,6 +20,7 @@ static const command commands[] = {
     {"match", hg_cli_match, hg_help_match},
     {"lint-iam", hg_cli_lint_iam, hg_help_lint_iam},
     {"publish", hg_cli_publish, hg_help_publish},
+    {"sql", hg_cli_sql, hg_help_sql},
 };
 
 static const command *find(const char *name)
