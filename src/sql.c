@@ -352,18 +352,23 @@ static void json_cond(ctx *c, hg_buf *b, const fp_node *x, const char *v)
   j_type_is(c, b, v, "str");
   hg_buf_printf(b, " THEN %s", neg);
   text_match(c, b, val, txt.data);
-  hg_buf_puts(b, " WHEN ");
   if (val->kind == FPV_NUMBER) {
+    hg_buf_puts(b, " WHEN ");
     j_type_is(c, b, v, "num");
     hg_buf_printf(b, " THEN CAST(%s AS DOUBLE) %s %s", v, eq ? "=" : "<>", num);
   } else if (!may_match_number(val)) {
-    j_type_is(c, b, v, "num");
-    hg_buf_printf(b, " THEN %s", ne ? "true" : "false");
+    if (ne) { /* a number's text cannot match */
+      hg_buf_puts(b, " WHEN ");
+      j_type_is(c, b, v, "num");
+      hg_buf_puts(b, " THEN true");
+    }
   } else if (val->kind != FPV_REGEX && val->corelen == 0 && (val->wild_start || val->wild_end)) {
+    hg_buf_puts(b, " WHEN ");
     j_type_is(c, b, v, "num");
     hg_buf_printf(b, " THEN %s", ne ? "false" : "true");
   } else {
     /* an integer keeps its spelling, except that -0 reads as 0 */
+    hg_buf_puts(b, " WHEN ");
     j_type_is(c, b, v, "int");
     hg_buf_puts(b, " THEN ");
     if (value_matches(val, "0") != value_matches(val, "-0")) {
@@ -921,12 +926,17 @@ static void period_iso(const ctx *c, hg_buf *b, const char *p)
     hg_buf_printf(b, "format_datetime(from_unixtime(%s, 'UTC'), 'yyyy-MM-dd''T''HH:mm:ss''Z''')", p);
 }
 
+/* Seconds since the epoch of an ISO 8601 eventTime with a zone (Z or
+ * +hh:mm), NULL for any other text: the same rule in both dialects. */
 static void epoch_of(const ctx *c, hg_buf *b, const char *t)
 {
+  const char *iso = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$'";
   if (duck(c))
-    hg_buf_printf(b, "epoch(TRY_CAST(%s AS TIMESTAMPTZ))", t);
+    hg_buf_printf(b, "CASE WHEN regexp_matches(%s, %s) THEN epoch(TRY_CAST(%s AS TIMESTAMPTZ)) END", t,
+                  iso, t);
   else
-    hg_buf_printf(b, "to_unixtime(try(from_iso8601_timestamp(%s)))", t);
+    hg_buf_printf(b, "CASE WHEN regexp_like(%s, %s) THEN to_unixtime(try(from_iso8601_timestamp(%s))) END",
+                  t, iso, t);
 }
 
 /* DuckDB: the records of the files, as JSON (r), with their compact text
@@ -1015,8 +1025,12 @@ char *hg_sql_query(const hg_sql_filter *f, size_t n, const hg_sql_opts *o, hg_di
     hg_buf one;
     hg_buf_init(&one);
     pattern_sql(&c, &one, f[i].fp);
-    if (c.errors == before)
-      hg_buf_printf(&flags, "%s    -- %s\n    %s", i ? ",\n" : "", f[i].id, one.data);
+    if (c.errors == before) {
+      hg_buf_puts(&flags, i ? ",\n" : "");
+      if (f[i].id[strspn(f[i].id, "abcdefghijklmnopqrstuvwxyz0123456789-_.")] == '\0')
+        hg_buf_printf(&flags, "    -- %s\n", f[i].id); /* plain ids only: a comment ends at a newline */
+      hg_buf_printf(&flags, "    %s", one.data);
+    }
     hg_buf_free(&one);
   }
   if (c.errors) {
