@@ -12,7 +12,7 @@
 #include "hg/util.h"
 
 const char hg_help_sql[] =
-    "hardengen sql --env ENV [--root DIR] [--dialect athena|duckdb] [--table NAME] [--where SQL] "
+    "hardengen sql --env ENV|--pattern PATTERN [--root DIR] [--dialect athena|duckdb] [--table NAME] [--where SQL] "
     "[--events PATH ...]\n"
     "\n"
     "Print one SQL query that replays CloudTrail through every filter the\n"
@@ -28,6 +28,8 @@ const char hg_help_sql[] =
     "\n"
     "options:\n"
     "  --env ENV          profile (profiles/ENV.yaml)\n"
+    "  --pattern PATTERN  instead of --env: translate this pattern (repeatable;\n"
+    "                     filters p1, p2, ... with a 300 s period)\n"
     "  --root DIR         folder holding profiles/ and filters/ (default: .)\n"
     "  --dialect D        athena (default): the CloudTrail table AWS documents\n"
     "                     for Athena; duckdb: local files read with read_json_objects\n"
@@ -50,6 +52,8 @@ typedef struct opts {
   const char **events;
   size_t n_events;
   bool have_events;
+  const char **patterns;     /* --pattern: ad-hoc filters p1, p2, ... */
+  size_t n_patterns;
 } opts;
 
 static int parse_args(int argc, char **argv, opts *o)
@@ -58,8 +62,15 @@ static int parse_args(int argc, char **argv, opts *o)
   o->root = ".";
   o->dialect = "athena";
   o->events = xcalloc((size_t)argc + 1, sizeof *o->events);
+  o->patterns = xcalloc((size_t)argc + 1, sizeof *o->patterns);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
+    if (strcmp(a, "--pattern") == 0) {
+      if (i + 1 >= argc)
+        return hg_cli_usage_error(hg_help_sql, "sql: --pattern needs a value");
+      o->patterns[o->n_patterns++] = argv[++i];
+      continue;
+    }
     if (strcmp(a, "--events") == 0) {
       o->have_events = true;
       while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-'))
@@ -78,8 +89,8 @@ static int parse_args(int argc, char **argv, opts *o)
       return hg_cli_usage_error(hg_help_sql, "sql: %s needs a value", a);
     *dst = argv[++i];
   }
-  if (!o->env)
-    return hg_cli_usage_error(hg_help_sql, "sql: --env is required");
+  if (!o->env == !o->n_patterns)
+    return hg_cli_usage_error(hg_help_sql, "sql: give --env ENV or --pattern PATTERN (not both)");
   bool duck = strcmp(o->dialect, "duckdb") == 0;
   if (!duck && strcmp(o->dialect, "athena") != 0)
     return hg_cli_usage_error(hg_help_sql, "sql: --dialect must be athena or duckdb, not '%s'",
@@ -93,21 +104,79 @@ static int parse_args(int argc, char **argv, opts *o)
   return 0;
 }
 
+static void free_opts(opts *o)
+{
+  free(o->events);
+  free(o->patterns);
+}
+
+/* Translate f[0..n) and print the query; the exit status. */
+static int emit(const opts *o, const hg_sql_filter *f, size_t n, const char *title,
+                hg_diag_sink *sink)
+{
+  hg_sql_opts so = {strcmp(o->dialect, "duckdb") == 0 ? HG_SQL_DUCKDB : HG_SQL_ATHENA,
+                    o->table, o->where, o->events, o->n_events, title};
+  char *q = hg_sql_query(f, n, &so, sink);
+  hg_diag_render_text(sink, stderr);
+  if (q)
+    fputs(q, stdout);
+  fflush(stdout);
+  int rc = q ? HG_EXIT_OK : HG_EXIT_INPUT;
+  free(q);
+  return rc;
+}
+
+static int run_patterns(const opts *o, hg_diag_sink *sink)
+{
+  size_t n = o->n_patterns;
+  hg_sql_filter *f = xcalloc(n, sizeof *f);
+  hg_fp **fps = xcalloc(n, sizeof *fps);
+  char **ids = xcalloc(n, sizeof *ids);
+  bool bad = false;
+  for (size_t i = 0; i < n; i++) {
+    fps[i] = hg_fp_parse(o->patterns[i], strlen(o->patterns[i]), NULL, sink);
+    bad |= !fps[i];
+    ids[i] = xasprintf("p%zu", i + 1);
+    f[i] = (hg_sql_filter){ids[i], fps[i], 300, NULL, 0};
+  }
+  int rc;
+  if (bad) {
+    hg_diag_render_text(sink, stderr);
+    rc = HG_EXIT_USAGE;
+  } else {
+    rc = emit(o, f, n, "--pattern", sink);
+  }
+  for (size_t i = 0; i < n; i++) {
+    hg_fp_free(fps[i]);
+    free(ids[i]);
+  }
+  free(ids);
+  free(fps);
+  free(f);
+  return rc;
+}
+
 int hg_cli_sql(int argc, char **argv)
 {
   opts o;
   int rc = parse_args(argc, argv, &o);
   if (rc) {
-    free(o.events);
+    free_opts(&o);
     return rc;
   }
   hg_diag_sink sink;
   hg_diag_init(&sink);
+  if (o.n_patterns) {
+    rc = run_patterns(&o, &sink);
+    hg_diag_free(&sink);
+    free_opts(&o);
+    return rc;
+  }
   hg_compiled c;
   if (hg_compile_filters(o.root, o.env, &c, &sink) != 0) {
     hg_diag_render_text(&sink, stderr);
     hg_diag_free(&sink);
-    free(o.events);
+    free_opts(&o);
     return HG_EXIT_INPUT;
   }
   hg_sql_filter *f = xcalloc(c.filters.n ? c.filters.n : 1, sizeof *f);
@@ -119,21 +188,12 @@ int hg_cli_sql(int argc, char **argv)
     f[i].file = fl->file;
     f[i].line = fl->pattern_line ? fl->pattern_line : fl->line;
   }
-  hg_buf title;
-  hg_buf_init(&title);
-  hg_buf_printf(&title, "env %s", c.profile->env);
-  hg_sql_opts so = {strcmp(o.dialect, "duckdb") == 0 ? HG_SQL_DUCKDB : HG_SQL_ATHENA,
-                    o.table, o.where, o.events, o.n_events, title.data};
-  char *q = hg_sql_query(f, c.filters.n, &so, &sink);
-  hg_diag_render_text(&sink, stderr);
-  if (q)
-    fputs(q, stdout);
-  fflush(stdout);
-  free(q);
-  hg_buf_free(&title);
+  char *title = xasprintf("env %s", c.profile->env);
+  rc = emit(&o, f, c.filters.n, title, &sink);
+  free(title);
   free(f);
   hg_diag_free(&sink);
   hg_compiled_free(&c);
-  free(o.events);
-  return q ? HG_EXIT_OK : HG_EXIT_INPUT;
+  free_opts(&o);
+  return rc;
 }
