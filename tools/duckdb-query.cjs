@@ -39,7 +39,7 @@ async function main() {
   const inst = await duckdb.DuckDBInstance.create(':memory:');
   const con = await inst.connect();
   if (parseOnly) {
-    const r = await con.runAndReadAll('SELECT CAST(json_serialize_sql($1) AS VARCHAR) AS j', [sql]);
+    const r = await con.runAndReadAll('SELECT CAST(json_serialize_sql(CAST($1 AS VARCHAR)) AS VARCHAR) AS j', [sql]);
     const j = JSON.parse(r.getRowObjectsJson()[0].j);
     if (j.error) {
       process.stderr.write(`duckdb-query: parse error: ${j.error_message}\n`);
