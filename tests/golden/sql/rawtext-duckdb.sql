@@ -101,7 +101,7 @@ flagged AS (
     -- raw-terms
     ((strpos(raw, 'it''s') > 0) AND (strpos(raw, '--') = 0)),
     -- raw-regex
-    (CASE WHEN regexp_matches(raw, '[^\x00-\x7F]') THEN error('hardengen: filter ''raw-regex'': a regex that can match any byte meets non-ASCII text; bytes and characters differ there, so the count would not be exact') ELSE regexp_matches(raw, '(?:[\x4E][\x61][\x6D][\x65][\x00-\x7F][\x3A][\x00-\x7F][\x47][\x65][\x74][\x41-\x5A][\x30-\x39\x41-\x5A\x5F\x61-\x7A]{1,})') END)
+    regexp_matches(raw, '(?:[\x4E][\x61][\x6D][\x65][\x22\x3A]{3,3}[\x47][\x65][\x74][\x41-\x5A][\x30-\x39\x41-\x5A\x5F\x61-\x7A]{1,})')
   ] AS hits
   FROM events
 ),

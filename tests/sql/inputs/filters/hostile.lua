@@ -21,6 +21,6 @@ filter {
   id = "raw-regex",
   title = "Regex pattern over the record text",
   envs = { "rawtext" },
-  pattern = [[%Name.:.Get[A-Z]\w+%]],
+  pattern = [[%Name[:\x22]{3}Get[A-Z]\w+%]],
   topic = "infosec",
 }
