@@ -4,7 +4,7 @@
 #     every SQL string literal is blanked, the same query as a plain value;
 #   - the hostile env (profile vars with quotes, comment markers, LIKE
 #     characters, non-ASCII) and the rawtext env run under DuckDB over
-#     tests/sql/hostile.jsonl and count exactly what `test --events` counts;
+#     tests/data/sql/hostile.jsonl and count exactly what `test --events` counts;
 #   - a bad --table or --where is refused.
 . "$(dirname "$0")/lib.sh"
 name=sql_escape
@@ -72,13 +72,13 @@ if ! command -v node >/dev/null 2>&1 || [ ! -d "${HG_DUCKDB_DIR:-build/node}/nod
   exit 0
 fi
 for env in hostile rawtext; do
-  "$HG_BIN" sql --env $env --root tests/sql/inputs --dialect duckdb --events tests/sql/hostile.jsonl >"$d/q.sql" 2>"$d/err" ||
+  "$HG_BIN" sql --env $env --root tests/sql/inputs --dialect duckdb --events "$HG_DATA/sql/hostile.jsonl" >"$d/q.sql" 2>"$d/err" ||
     { fail "$name $env" "hardengen sql: $(head -2 "$d/err")"; continue; }
   if ! node tools/duckdb-query.cjs "$d/q.sql" >"$d/out.tsv" 2>"$d/err"; then
     fail "$name $env" "DuckDB: $(head -2 "$d/err")"; continue
   fi
   awk -F'\t' '$2 == "NULL" { print $1, $3 }' "$d/out.tsv" >"$d/got"
-  "$HG_BIN" test --env $env --root tests/sql/inputs --events tests/sql/hostile.jsonl --format json 2>/dev/null |
+  "$HG_BIN" test --env $env --root tests/sql/inputs --events "$HG_DATA/sql/hostile.jsonl" --format json 2>/dev/null |
     jq -r '.filters[] | "\(.id) \(.matches)"' >"$d/want"
   if [ -s "$d/want" ] && diff "$d/want" "$d/got" >"$d/diff"; then
     pass "$name $env: DuckDB counts equal test --events ($(awk '{ s += $2 } END { print s }' "$d/got") matches)"
@@ -87,7 +87,7 @@ for env in hostile rawtext; do
   fi
 done
 # A regex with '.' over non-ASCII text: the query stops and names the filter.
-"$HG_BIN" sql --pattern '%Get.b%' --dialect duckdb --events tests/sql/hostile.jsonl >"$d/q.sql" 2>"$d/err"
+"$HG_BIN" sql --pattern '%Get.b%' --dialect duckdb --events "$HG_DATA/sql/hostile.jsonl" >"$d/q.sql" 2>"$d/err"
 if node tools/duckdb-query.cjs "$d/q.sql" >/dev/null 2>"$d/err"; then
   fail "$name" "a byte-level regex over non-ASCII text did not stop the query"
 elif grep -q "hardengen: filter 'p1': a regex that can match any byte meets non-ASCII text" "$d/err"; then
