@@ -14,19 +14,23 @@ work=$(tmpdir)
 inputs=tests/sql/inputs
 ct=tests/data/datasets/cloudtrail/invictus-ir/CloudTrail
 
-# NAME ARGS... (one case per line of the list below)
+# One case per line: NAME~ARG~ARG~... (fields separated by '~').
 cases() {
   cat <<CASES
-prod-athena --env prod
-prod-athena-where --env prod --table security.cloudtrail_logs --where "timestamp" >= '2024/01/01' AND "timestamp" < '2024/02/01'
-dev-athena --env dev --table ct
-prod-duckdb --env prod --dialect duckdb --events $ct/*.json ct/*.jsonl.gz
-hostile-athena --env hostile --root $inputs
-hostile-duckdb --env hostile --root $inputs --dialect duckdb --events it's.jsonl
-rawtext-duckdb --env rawtext --root $inputs --dialect duckdb --events ct.jsonl
-rawtext-athena --env rawtext --root $inputs
-bad-table --env prod --table x;drop
-bad-where --env prod --where 1=1) OR (1=1
+prod-athena~--env~prod
+prod-athena-where~--env~prod~--table~security.cloudtrail_logs~--where~"timestamp" >= '2024/01/01' AND "timestamp" < '2024/02/01'
+dev-athena~--env~dev~--table~ct
+prod-duckdb~--env~prod~--dialect~duckdb~--events~$ct/*.json~ct/*.jsonl.gz
+hostile-athena~--env~hostile~--root~$inputs
+hostile-duckdb~--env~hostile~--root~$inputs~--dialect~duckdb~--events~it's.jsonl
+rawtext-duckdb~--env~rawtext~--root~$inputs~--dialect~duckdb~--events~ct.jsonl
+rawtext-athena~--env~rawtext~--root~$inputs
+athena-constructs~--pattern~{ \$.requestParameters.bucketName = "b" && \$.resources[0].ARN = "arn:*" && \$.resources[*].type != "AWS::S3::Object" && \$.readOnly IS TRUE && \$.userIdentity.sessionContext.attributes.mfaAuthenticated = "false" && \$.eventName.x NOT EXISTS && \$.requestParameters.items[*].size > 10 }
+athena-untranslatable~--pattern~{ \$.errorCode IS NULL }~--pattern~{ \$.requestParameters NOT EXISTS }~--pattern~{ \$.managementEvent IS TRUE }~--pattern~{ \$.* = x }~--pattern~{ \$.userIdentity.* = x }~--pattern~[ip, user, status = 4*]~--pattern~ERROR~--pattern~%ERR.R%
+duckdb-constructs~--pattern~{ \$.a[*].b = "x*" || \$.n >= 1.5e3 || \$.s = %^[45]\d\d\$% || \$.z IS NULL || \$.o.* NOT EXISTS }~--pattern~?ERROR ?WARN~--pattern~%[^a]b%~--dialect~duckdb~--events~x.jsonl
+duckdb-untranslatable~--pattern~[ip, user, status = 4*]~--dialect~duckdb~--events~x.jsonl
+bad-table~--env~prod~--table~x;drop
+bad-where~--env~prod~--where~1=1) OR (1=1
 CASES
 }
 
@@ -35,15 +39,9 @@ if command -v node >/dev/null 2>&1 && [ -d "${HG_DUCKDB_DIR:-build/node}/node_mo
   have_duck=1
 fi
 [ -n "$update" ] && mkdir -p "$want"
-while read -r name rest; do
-  # split the rest into words, keeping the --where predicate whole
-  args=()
-  if [[ $rest == *"--where "* ]]; then
-    read -r -a args <<<"${rest%%--where *}"
-    args+=(--where "${rest#*--where }")
-  else
-    read -r -a args <<<"$rest"
-  fi
+while IFS='~' read -r -a fields; do
+  name=${fields[0]}
+  args=("${fields[@]:1}")
   "$HG_BIN" sql "${args[@]}" >"$work/$name.sql" 2>"$work/$name.stderr"
   echo $? >"$work/$name.status"
   if [ -n "$update" ]; then
