@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hg/cli.h"
 #include "hg/compile.h"
@@ -36,8 +37,9 @@ const char hg_help_sql[] =
     "  --table NAME       athena: [db.]table (default: cloudtrail_logs)\n"
     "  --where SQL        athena: one predicate added to the scan, e.g. a\n"
     "                     partition range on the projected `timestamp` column\n"
-    "  --events PATH ...  duckdb: files or globs (JSON lines, arrays,\n"
-    "                     {\"Records\":[...]} files; gzip when named .gz)\n"
+    "  --events PATH ...  duckdb: files, folders (read recursively) or globs\n"
+    "                     (JSON lines, arrays, {\"Records\":[...]} files; gzip\n"
+    "                     when named .gz)\n"
     "\n"
     "Exit status: 0 query printed, 1 a filter cannot be translated (or the\n"
     "profile has errors), 2 usage error.\n"
@@ -110,13 +112,29 @@ static void free_opts(opts *o)
   free(o->patterns);
 }
 
-/* Translate f[0..n) and print the query; the exit status. */
+/* Translate f[0..n) and print the query; the exit status. A folder given
+ * to --events is read recursively, as `test` does (a "**" glob in DuckDB). */
 static int emit(const opts *o, const hg_sql_filter *f, size_t n, const char *title,
                 hg_diag_sink *sink)
 {
+  char **paths = xcalloc(o->n_events + 1, sizeof *paths);
+  for (size_t i = 0; i < o->n_events; i++) {
+    struct stat st;
+    const char *p = o->events[i];
+    size_t len = strlen(p);
+    while (len > 1 && p[len - 1] == '/')
+      len--;
+    if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+      paths[i] = xasprintf("%.*s/**/*", (int)len, p);
+    else
+      paths[i] = xstrdup(p);
+  }
   hg_sql_opts so = {strcmp(o->dialect, "duckdb") == 0 ? HG_SQL_DUCKDB : HG_SQL_ATHENA,
-                    o->table, o->where, o->events, o->n_events, title};
+                    o->table, o->where, (const char *const *)paths, o->n_events, title};
   char *q = hg_sql_query(f, n, &so, sink);
+  for (size_t i = 0; i < o->n_events; i++)
+    free(paths[i]);
+  free(paths);
   hg_diag_render_text(sink, stderr);
   if (q)
     fputs(q, stdout);
