@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   const char *paths[] = {"events/*.json"};
   for (int d = 0; d < 2; d++) {
-    hg_sql_filter f = {"fuzz", fp, 300, "filters/fuzz.lua", 1};
+    hg_sql_filter f = {"fuzz", fp, 300, "filters/fuzz.lua", 1, (int)(size % 3)};
     hg_sql_opts o = {d ? HG_SQL_DUCKDB : HG_SQL_ATHENA, "db.t", "\"timestamp\" > '2024'", paths, 1,
                      "fuzz"};
     hg_diag_init(&s);

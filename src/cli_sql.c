@@ -155,7 +155,7 @@ static int run_patterns(const opts *o, hg_diag_sink *sink)
     fps[i] = hg_fp_parse(o->patterns[i], strlen(o->patterns[i]), NULL, sink);
     bad |= !fps[i];
     ids[i] = xasprintf("p%zu", i + 1);
-    f[i] = (hg_sql_filter){ids[i], fps[i], 300, NULL, 0};
+    f[i] = (hg_sql_filter){ids[i], fps[i], 300, NULL, 0, 0};
   }
   int rc;
   if (bad) {
@@ -205,6 +205,7 @@ int hg_cli_sql(int argc, char **argv)
     f[i].period = fl->period;
     f[i].file = fl->file;
     f[i].line = fl->pattern_line ? fl->pattern_line : fl->line;
+    f[i].col = fl->pattern_line ? fl->pattern_col : 0;
   }
   char *title = xasprintf("env %s", c.profile->env);
   rc = emit(&o, f, c.filters.n, title, &sink);

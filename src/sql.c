@@ -41,6 +41,7 @@ typedef struct ctx {
   bool raw;                /* some DuckDB filter reads the record text */
   char **paths;            /* DuckDB: the distinct record paths, read once per record */
   size_t npaths;
+  const fp_node *node;     /* the condition being translated (for the caret), or NULL */
 } ctx;
 
 static bool duck(const ctx *c)
@@ -48,6 +49,12 @@ static bool duck(const ctx *c)
   return c->o->dialect == HG_SQL_DUCKDB;
 }
 
+/*
+ * An error naming the filter and the construct, with a caret under the
+ * condition being translated (the whole pattern otherwise): in the filter's
+ * file when the pattern was a plain literal there, else under the pattern
+ * text shown as the snippet.
+ */
 static void untranslatable(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void untranslatable(ctx *c, const char *fmt, ...)
 {
@@ -57,9 +64,32 @@ static void untranslatable(ctx *c, const char *fmt, ...)
   hg_buf_init(&m);
   hg_buf_vprintf(&m, fmt, ap);
   va_end(ap);
-  hg_diag_add(c->sink, HG_SEV_ERROR, c->f->file, c->f->line, 0, "sql-untranslatable",
-              "filter '%s': %s cannot be expressed exactly in %s SQL", c->f->id,
-              m.data ? m.data : "", duck(c) ? "DuckDB" : "Athena");
+  const hg_fp *fp = c->f->fp;
+  size_t off = 0, span = fp ? fp->len : 0;
+  if (c->node) {
+    off = c->node->off;
+    size_t end = c->node->op_off + c->node->op_len;
+    span = end > off ? end - off : 1;
+  }
+  bool one_line = fp && !memchr(fp->src, '\n', fp->len) && !memchr(fp->src, '\r', fp->len);
+  bool in_file = c->f->file && c->f->col > 0 && one_line;
+  hg_diag *d = hg_diag_add(c->sink, HG_SEV_ERROR, c->f->file, c->f->line,
+                           in_file ? c->f->col + (int)off : 0, "sql-untranslatable",
+                           "filter '%s': %s cannot be expressed exactly in %s SQL", c->f->id,
+                           m.data ? m.data : "", duck(c) ? "DuckDB" : "Athena");
+  if (in_file) {
+    d->span = (int)(span > 200 ? 200 : span ? span : 1);
+  } else if (fp && fp->len < 4096) {
+    hg_buf t;
+    hg_buf_init(&t);
+    for (size_t i = 0; i < fp->len; i++) {
+      unsigned char ch = (unsigned char)fp->src[i];
+      hg_buf_putc(&t, ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
+    }
+    hg_buf_putc(&t, '\0');
+    hg_diag_snippet(d, t.data, (int)off + 1, (int)(span ? span : 1));
+    hg_buf_free(&t);
+  }
   hg_buf_free(&m);
   c->errors++;
 }
@@ -773,10 +803,12 @@ static void node_sql(ctx *c, hg_buf *b, const fp_node *x)
     hg_buf_puts(b, ")");
     return;
   case FPN_COND:
+    c->node = x;
     if (duck(c))
       json_node_cond(c, b, "r", x);
     else
       ath_cond(c, b, x);
+    c->node = NULL;
     return;
   }
 }

@@ -53,8 +53,9 @@ typedef struct hg_sql_filter {
   const char *id;
   const hg_fp *fp;       /* parsed pattern; NULL never matches */
   int period;            /* alarm period in seconds (> 0) */
-  const char *file;      /* where the filter was declared, for diagnostics */
+  const char *file;      /* where the pattern was written, for diagnostics (or NULL) */
   int line;
+  int col;               /* column of the pattern's first byte in file, or 0 */
 } hg_sql_filter;
 
 typedef struct hg_sql_opts {

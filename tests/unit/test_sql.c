@@ -20,7 +20,7 @@ static char *translate(const char *pattern, hg_sql_dialect d, char **diag)
   hg_fp *fp = hg_fp_parse(pattern, strlen(pattern), NULL, &s);
   char *q = NULL;
   if (fp) {
-    hg_sql_filter f = {"f1", fp, 60, "filters/t.lua", 7};
+    hg_sql_filter f = {"f1", fp, 60, "filters/t.lua", 7, 0};
     hg_sql_opts o = {d, NULL, NULL, paths, 1, NULL};
     q = hg_sql_query(&f, 1, &o, &s);
   }
@@ -162,7 +162,7 @@ TEST(athena_cannot)
 
 TEST(bad_table_and_where)
 {
-  hg_sql_filter f = {"f1", NULL, 300, NULL, 0};
+  hg_sql_filter f = {"f1", NULL, 300, NULL, 0, 0};
   hg_diag_sink s;
   hg_diag_init(&s);
   hg_sql_opts o = {HG_SQL_ATHENA, "a.b.c.d", NULL, NULL, 0, NULL};
