@@ -451,6 +451,74 @@ static bool json_path(ctx *c, hg_buf *b, const hg_jstep *st, size_t n)
   return ok;
 }
 
+/* Digits only: Trino's JSON path reads [2] and ["2"] alike, as an array
+ * index or a member name, whichever the value has. */
+static bool all_digits(const char *k, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (k[i] < '0' || k[i] > '9')
+      return false;
+  return n > 0;
+}
+
+/*
+ * The value steps[0..n) (no wildcard) reach from the JSON expression root,
+ * with Trino's json_extract. An index applies only to an array and a
+ * digits-only member name only to an object (Trino would take either for
+ * the other), so such a step extracts from a value whose JSON text starts
+ * with '[' (or '{'), and reaches nothing otherwise.
+ */
+static bool trino_value(ctx *c, hg_buf *out, const char *root, const hg_jstep *st, size_t n)
+{
+  size_t guarded = 0;
+  for (size_t i = 0; i < n; i++)
+    guarded += st[i].kind == HG_JSTEP_INDEX || all_digits(st[i].key, st[i].keylen);
+  if (guarded > 4) { /* each one doubles the expression */
+    hg_buf sel;
+    hg_buf_init(&sel);
+    if (c->node)
+      fp_print_selector(&sel, c->node->steps, c->node->nsteps);
+    else
+      fp_print_selector(&sel, st, n);
+    untranslatable(c, "'%s' (more than 4 array indexes or digit-only member names in one selector)",
+                   sel.data);
+    hg_buf_free(&sel);
+    return false;
+  }
+  hg_buf cur;
+  hg_buf_init(&cur);
+  hg_buf_puts(&cur, root);
+  size_t i = 0;
+  bool ok = true;
+  while (i < n && ok) {
+    size_t j = i;
+    /* plain member names run together into one path */
+    while (j < n && st[j].kind == HG_JSTEP_KEY && !all_digits(st[j].key, st[j].keylen))
+      j++;
+    hg_buf next;
+    hg_buf_init(&next);
+    if (j > i) {
+      hg_buf_printf(&next, "json_extract(%s, ", cur.data);
+      ok = json_path(c, &next, st + i, j - i);
+      hg_buf_putc(&next, ')');
+      i = j;
+    } else {
+      bool index = st[i].kind == HG_JSTEP_INDEX;
+      hg_buf_printf(&next, "CASE WHEN substr(json_format(%s), 1, 1) = '%c' THEN json_extract(%s, ",
+                    cur.data, index ? '[' : '{', cur.data);
+      ok = json_path(c, &next, st + i, 1);
+      hg_buf_puts(&next, ") END");
+      i++;
+    }
+    hg_buf_free(&cur);
+    cur = next;
+  }
+  if (ok)
+    hg_buf_puts(out, cur.data);
+  hg_buf_free(&cur);
+  return ok;
+}
+
 /* DuckDB: the record's value at the path literal lit, as p[K] of the one
  * json_extract(r, [...]) per record (each json_extract parses its input). */
 static void record_value(ctx *c, hg_buf *b, const char *lit_text)
@@ -491,7 +559,7 @@ static void json_sel(ctx *c, hg_buf *b, const char *root, const hg_jstep *st, si
       hg_buf_puts(b, "false");
       return;
     }
-  } else {
+  } else if (duck(c)) {
     hg_buf_printf(&v, "json_extract(%s, ", root);
     if (!json_path(c, &v, st, w)) {
       hg_buf_free(&v);
@@ -499,6 +567,10 @@ static void json_sel(ctx *c, hg_buf *b, const char *root, const hg_jstep *st, si
       return;
     }
     hg_buf_putc(&v, ')');
+  } else if (!trino_value(c, &v, root, st, w)) {
+    hg_buf_free(&v);
+    hg_buf_puts(b, "false");
+    return;
   }
   if (w == n) {
     if (!x)
@@ -509,11 +581,14 @@ static void json_sel(ctx *c, hg_buf *b, const char *root, const hg_jstep *st, si
     return;
   }
   /* wildcard: any element of an array, any member value of an object */
-  char e[32];
+  char e[32], er[64];
   snprintf(e, sizeof e, "e%d", c->lambda++);
+  /* Trino casts a JSON null element to SQL NULL; an element is never
+   * missing, so NULL there is JSON null again */
+  snprintf(er, sizeof er, duck(c) ? "%s" : "coalesce(%s, json_parse('null'))", e);
   hg_buf inner;
   hg_buf_init(&inner);
-  json_sel(c, &inner, e, st + w + 1, n - w - 1, x);
+  json_sel(c, &inner, er, st + w + 1, n - w - 1, x);
   if (duck(c))
     hg_buf_printf(b,
                   "coalesce(len(list_filter(CASE json_type(%s) WHEN 'ARRAY' THEN json_extract(%s, "
