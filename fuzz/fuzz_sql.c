@@ -19,12 +19,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Every '...' literal closes, and line comments hold no newline-free
- * surprises: the text outside literals never contains ';'. */
+/* Every '...' literal closes, and the text outside literals and "--"
+ * comments never contains ';'. */
 static void check_query(const char *q)
 {
   bool in = false;
   for (const char *p = q; *p; p++) {
+    if (!in && p[0] == '-' && p[1] == '-') {
+      while (p[1] && p[1] != '\n')
+        p++;
+      continue;
+    }
     if (*p == '\'') {
       if (in && p[1] == '\'')
         p++;

@@ -1151,7 +1151,7 @@ char *hg_sql_query(const hg_sql_filter *f, size_t n, const hg_sql_opts *o, hg_di
   hg_buf_init(&b);
   hg_buf_printf(&b, "-- hardengen sql%s%s: %zu filters, dialect %s\n", o->title ? ": " : "",
                 o->title ? o->title : "", n, duck(&c) ? "duckdb" : "athena");
-  hg_buf_puts(&b, "-- rows: filter_id, period_start (NULL: the filter's total), matches, "
+  hg_buf_puts(&b, "-- rows: filter_id, period_start (NULL: the total of the filter), matches, "
                   "first_event_time, last_event_time\n");
   hg_buf_puts(&b, "WITH filters (i, filter_id, period) AS (\n  VALUES ");
   for (size_t i = 0; i < n; i++) {

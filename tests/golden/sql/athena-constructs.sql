@@ -1,5 +1,5 @@
 -- hardengen sql: --pattern: 1 filters, dialect athena
--- rows: filter_id, period_start (NULL: the filter's total), matches, first_event_time, last_event_time
+-- rows: filter_id, period_start (NULL: the total of the filter), matches, first_event_time, last_event_time
 WITH filters (i, filter_id, period) AS (
   VALUES (1, 'p1', 300)
 ),

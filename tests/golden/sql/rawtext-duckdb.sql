@@ -1,5 +1,5 @@
 -- hardengen sql: env rawtext: 25 filters, dialect duckdb
--- rows: filter_id, period_start (NULL: the filter's total), matches, first_event_time, last_event_time
+-- rows: filter_id, period_start (NULL: the total of the filter), matches, first_event_time, last_event_time
 WITH filters (i, filter_id, period) AS (
   VALUES (1, 'unauthorized-api-calls', 300),
     (2, 'console-signin-without-mfa', 300),
