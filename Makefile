@@ -6,7 +6,7 @@
 #   make fuzz       build the fuzz targets (clang/libFuzzer) and run each FUZZ_TIME s
 #   make bench      benchmarks (ratios against peers measured in the same run)
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make deps       install the Debian packages needed to build and test
+#   make deps       install the Debian packages needed to build and test (and DuckDB from npm)
 #   make golden-update   refresh golden files (review the diff!)
 
 PREFIX   ?= /usr/local
@@ -33,7 +33,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_TIME ?= 30
 
-.PHONY: all test check fuzz bench install deps golden-update clean
+.PHONY: all test check fuzz bench install deps deps-node golden-update clean
 all: hardengen
 
 # The binary lives at the top of the tree so `./hardengen` works after `make`;
@@ -94,9 +94,18 @@ install: all
 DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
             libcurl4-openssl-dev libssl-dev zlib1g-dev libdeflate-dev libdeflate-tools jq gzip hyperfine
 
+# DuckDB for the SQL backtest tests (tests/sh/sql_*.sh), from the npm registry,
+# into build/node/ (ignored by git); tools/duckdb-query.cjs finds it there.
+DUCKDB_NPM := @duckdb/node-api@1.5.6-r.1
+
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
+	$(MAKE) deps-node
+
+deps-node:
+	mkdir -p build/node
+	npm install --prefix build/node --no-audit --no-fund $(DUCKDB_NPM)
 
 clean:
 	rm -rf build build-check build-fuzz hardengen

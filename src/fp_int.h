@@ -42,6 +42,21 @@ size_t fp_re_dfa_built(const fp_regex *re);
 /* Release the DFA cache (the program itself lives in the arena). */
 void fp_re_free(fp_regex *re);
 
+/*
+ * The structure of a regex body, for translators (sql.c): a sequence of
+ * pieces, each a byte set repeated min..max times (max -1: unbounded), an
+ * anchor, or the bar starting the next alternative. The sets are exactly
+ * those the matcher runs. Returns a malloc'd array of *n pieces, or NULL
+ * when src is not a valid regex (it was checked at parse time).
+ */
+typedef enum { FP_RP_SET, FP_RP_BOL, FP_RP_EOL, FP_RP_BAR } fp_rp_kind;
+typedef struct fp_re_piece {
+  fp_rp_kind kind;
+  uint32_t set[8];       /* FP_RP_SET: bit b of set[b >> 5] is byte b */
+  int min, max;
+} fp_re_piece;
+fp_re_piece *fp_re_pieces(const char *src, size_t len, size_t *n);
+
 /* ---- values ---- */
 
 typedef enum { FPV_STRING, FPV_WORD, FPV_NUMBER, FPV_REGEX } fpv_kind;

@@ -868,3 +868,46 @@ void fp_re_free(fp_regex *re)
   free(re->dfa);
   re->dfa = NULL;
 }
+
+/* ---- structure for translators ---- */
+
+fp_re_piece *fp_re_pieces(const char *src, size_t len, size_t *n)
+{
+  rc c;
+  memset(&c, 0, sizeof c);
+  c.s = src;
+  c.n = len;
+  size_t cap = 8, k = 0;
+  fp_re_piece *v = xmalloc(cap * sizeof *v);
+  while (c.i < c.n) {
+    if (k == cap) {
+      cap *= 2;
+      v = xrealloc(v, cap * sizeof *v);
+    }
+    fp_re_piece *p = &v[k];
+    memset(p, 0, sizeof *p);
+    if (c.s[c.i] == '|') {
+      p->kind = FP_RP_BAR;
+      c.i++;
+      k++;
+      continue;
+    }
+    rset s;
+    int kind = parse_atom(&c, &s);
+    int min = 1, max = 1;
+    bool has = false;
+    if (kind < 0 || !parse_quant(&c, &min, &max, &has) || (kind > 0 && has)) {
+      free(v);
+      free(c.sets);
+      return NULL;
+    }
+    p->kind = kind == 1 ? FP_RP_BOL : kind == 2 ? FP_RP_EOL : FP_RP_SET;
+    memcpy(p->set, s.w, sizeof p->set);
+    p->min = min;
+    p->max = max;
+    k++;
+  }
+  free(c.sets);
+  *n = k;
+  return v;
+}

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"lint-iam", hg_cli_lint_iam, hg_help_lint_iam},
     {"publish", hg_cli_publish, hg_help_publish},
     {"sync", hg_cli_sync, hg_help_sync},
+    {"sql", hg_cli_sql, hg_help_sql},
 };
 
 static const command *find(const char *name)

@@ -25,6 +25,7 @@ int hg_cli_match(int argc, char **argv);
 int hg_cli_lint_iam(int argc, char **argv);
 int hg_cli_publish(int argc, char **argv);
 int hg_cli_sync(int argc, char **argv);
+int hg_cli_sql(int argc, char **argv);
 
 /* Help texts: synopsis line first, then a description and an example. */
 extern const char hg_help_build[];
@@ -35,6 +36,7 @@ extern const char hg_help_match[];
 extern const char hg_help_lint_iam[];
 extern const char hg_help_publish[];
 extern const char hg_help_sync[];
+extern const char hg_help_sql[];
 
 /* Print "hardengen: USAGE-ERROR" plus the command's synopsis to stderr; returns 2. */
 int hg_cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
