@@ -17,6 +17,7 @@ struct hg_bt {
   size_t *same;         /* per pattern: index of the first equal pattern (itself if none) */
   bool *hit;            /* per pattern: matched the current event */
   hg_bt_result *res;
+  hg_alarm_counts *counts; /* per pattern, or NULL (hg_bt_track_periods) */
   hg_jpaths *paths;
   hg_arena *arena;
 };
@@ -71,6 +72,9 @@ void hg_bt_free(hg_bt *bt)
   free(bt->same);
   free(bt->hit);
   free(bt->res);
+  for (size_t i = 0; bt->counts && i < bt->n; i++)
+    hg_alarm_counts_free(&bt->counts[i]);
+  free(bt->counts);
   hg_jpaths_free(bt->paths);
   hg_arena_free(bt->arena);
   free(bt);
@@ -79,6 +83,20 @@ void hg_bt_free(hg_bt *bt)
 const hg_bt_result *hg_bt_result_of(const hg_bt *bt, size_t i)
 {
   return &bt->res[i];
+}
+
+void hg_bt_track_periods(hg_bt *bt, const int *periods)
+{
+  if (bt->counts)
+    return;
+  bt->counts = xcalloc(bt->n ? bt->n : 1, sizeof *bt->counts);
+  for (size_t i = 0; i < bt->n; i++)
+    hg_alarm_counts_init(&bt->counts[i], periods[i]);
+}
+
+const hg_alarm_counts *hg_bt_counts_of(const hg_bt *bt, size_t i)
+{
+  return bt->counts ? &bt->counts[i] : NULL;
 }
 
 /* Copy a string member of ev into a fixed buffer; "" when absent. */
@@ -108,6 +126,8 @@ static int bt_eval(hg_bt *bt, const char *raw, size_t len, bool unchecked)
     ev = NULL;
   char when[HG_BT_TEXT];
   bool have_when = false;
+  int have_t = 0; /* 0 not parsed yet, 1 t holds eventTime, -1 unreadable */
+  long long t = 0;
   for (size_t i = 0; i < bt->n; i++) {
     const hg_fp *fp = bt->patterns[i];
     if (!fp)
@@ -130,6 +150,14 @@ static int bt_eval(hg_bt *bt, const char *raw, size_t len, bool unchecked)
     if (r->n_samples < HG_BT_SAMPLES)
       get_text(ev, "eventID", r->samples[r->n_samples++]);
     r->matches++;
+    if (bt->counts) {
+      if (!have_t)
+        have_t = hg_alarm_parse_time(when, strlen(when), &t) ? 1 : -1;
+      if (have_t > 0)
+        hg_alarm_counts_add(&bt->counts[i], t);
+      else
+        bt->counts[i].untimed++;
+    }
   }
   return ev != NULL;
 }

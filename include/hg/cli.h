@@ -17,6 +17,10 @@ enum { HG_EXIT_OK = 0, HG_EXIT_INPUT = 1, HG_EXIT_USAGE = 2, HG_EXIT_IO = 3 };
 
 #define HG_VERSION "0.1.0"
 
+/* Version of the shape of every JSON output (the "schema" member; README
+ * "JSON output"). Raised when a member is removed or changes meaning. */
+#define HG_JSON_SCHEMA 1
+
 int hg_cli_build(int argc, char **argv);
 int hg_cli_check(int argc, char **argv);
 int hg_cli_list(int argc, char **argv);
