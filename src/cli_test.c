@@ -62,7 +62,6 @@ typedef struct opts {
 static int parse_args(int argc, char **argv, opts *o)
 {
   memset(o, 0, sizeof *o);
-  o->root = ".";
   o->format = "text";
   o->events = xcalloc((size_t)argc + 1, sizeof *o->events);
   for (int i = 1; i < argc; i++) {
@@ -87,6 +86,8 @@ static int parse_args(int argc, char **argv, opts *o)
   }
   if (!o->env)
     return hg_cli_usage_error(hg_help_test, "test: --env is required");
+  if (!o->root)
+    o->root = hg_cli_default_root();
   if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
     return hg_cli_usage_error(hg_help_test, "test: --format must be text or json, not '%s'",
                               o->format);

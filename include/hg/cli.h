@@ -28,6 +28,7 @@ int hg_cli_test(int argc, char **argv);
 int hg_cli_match(int argc, char **argv);
 int hg_cli_lint_iam(int argc, char **argv);
 int hg_cli_publish(int argc, char **argv);
+int hg_cli_diff(int argc, char **argv);
 
 /* Help texts: synopsis line first, then a description and an example. */
 extern const char hg_help_build[];
@@ -37,6 +38,7 @@ extern const char hg_help_test[];
 extern const char hg_help_match[];
 extern const char hg_help_lint_iam[];
 extern const char hg_help_publish[];
+extern const char hg_help_diff[];
 
 /* Print "hardengen: USAGE-ERROR" plus the command's synopsis to stderr; returns 2. */
 int hg_cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -47,6 +49,14 @@ int hg_cli_usage_error(const char *help, const char *fmt, ...) __attribute__((fo
  * templates/. NULL when neither exists. Static storage.
  */
 const char *hg_share_dir(void);
+
+/*
+ * The --root a command uses when none is given: like git finding its
+ * repository, the current folder or the nearest folder above it that holds
+ * profiles/, spelled relatively ("." , "..", "../..", ...); "." when none
+ * does (the command then reports that profiles/ is missing). Static storage.
+ */
+const char *hg_cli_default_root(void);
 
 /* Render a sink to stderr as text ("text"), or to stdout as "json"/"sarif". */
 void hg_cli_print_diags(hg_diag_sink *sink, const char *format);
