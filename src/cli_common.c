@@ -96,12 +96,18 @@ const char *hg_cli_default_root(void)
 
 void hg_cli_print_diags(hg_diag_sink *sink, const char *format)
 {
+  hg_cli_print_diags_root(sink, format, NULL);
+}
+
+void hg_cli_print_diags_root(hg_diag_sink *sink, const char *format, const char *root)
+{
   if (format && strcmp(format, "json") == 0) {
-    char *t = hg_diag_render_json(sink);
+    char *t = hg_diag_render_json(sink, HG_VERSION);
     fputs(t, stdout);
     free(t);
   } else if (format && strcmp(format, "sarif") == 0) {
-    char *t = hg_diag_render_sarif(sink, HG_VERSION);
+    hg_diag_sarif_opts so = {HG_VERSION, root, HG_HOME_URL};
+    char *t = hg_diag_render_sarif(sink, &so);
     fputs(t, stdout);
     free(t);
   } else {

@@ -21,6 +21,12 @@ enum { HG_EXIT_OK = 0, HG_EXIT_INPUT = 1, HG_EXIT_USAGE = 2, HG_EXIT_IO = 3 };
  * "JSON output"). Raised when a member is removed or changes meaning. */
 #define HG_JSON_SCHEMA 1
 
+/* The project's home: SARIF informationUri, and rules' helpUri point into
+ * its README. */
+#ifndef HG_HOME_URL
+#define HG_HOME_URL "https://github.com/hardengen/hardengen"
+#endif
+
 int hg_cli_build(int argc, char **argv);
 int hg_cli_check(int argc, char **argv);
 int hg_cli_list(int argc, char **argv);
@@ -58,7 +64,9 @@ const char *hg_share_dir(void);
  */
 const char *hg_cli_default_root(void);
 
-/* Render a sink to stderr as text ("text"), or to stdout as "json"/"sarif". */
+/* Render a sink to stderr as text ("text"), or to stdout as "json"/"sarif".
+ * root: the folder SARIF locations are relative to (NULL: the current one). */
 void hg_cli_print_diags(hg_diag_sink *sink, const char *format);
+void hg_cli_print_diags_root(hg_diag_sink *sink, const char *format, const char *root);
 
 #endif

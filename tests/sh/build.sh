@@ -52,7 +52,7 @@ if need_tool build-manifest jq; then
   m=$work/a/prod/manifest.json
   keys=$(jq -c 'keys_unsorted' "$m")
   okm=1
-  [ "$keys" = '["tool","version","env","digest","parent","parameters","templates","filters"]' ] || okm=0
+  [ "$keys" = '["schema","tool","version","env","digest","parent","parameters","templates","filters"]' ] || okm=0
   [ "$(jq -r '.templates[-1].name' "$m")" = security.global.yaml ] || okm=0
   while read -r name size sha; do
     [ "$(wc -c <"$work/a/prod/$name")" -eq "$size" ] || okm=0
