@@ -163,7 +163,9 @@ int hg_cli_match(int argc, char **argv)
   memset(&st, 0, sizeof st);
   int rc = 0;
   if (nin > 0)
-    rc = hg_events_read(in, nin, on_event, &m, false, &st, &sink);
+    /* Progress on a terminal, unless the matches go to the same one. */
+    rc = hg_events_read(in, nin, on_event, &m, isatty(2) == 1 && (count_only || isatty(1) != 1),
+                        &st, &sink);
   if (count_only)
     printf("%zu\n", m.matches);
   if (fflush(stdout) != 0 && !m.write_error)

@@ -31,8 +31,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "hg/util.h"
 #include "hg/jscan.h"
+#include "hg/progress.h"
+#include "hg/util.h"
 
 #define READ_CHUNK (256u * 1024u)
 #define MAX_DEPTH 512
@@ -172,7 +173,8 @@ typedef struct reader {
   size_t *offs;          /* document element [start,len) pairs in out */
   size_t noffs, coffs;
   /* progress */
-  struct timespec t0, tlast;
+  hg_progress prog;
+  unsigned long long raw_done; /* bytes on disk of the files finished */
 } reader;
 
 static void warn(reader *r, size_t line, const char *code, const char *fmt, ...)
@@ -498,27 +500,10 @@ static bool scan_value(scan *s, int depth)
 
 /* ---- progress ---- */
 
-static double secs(const struct timespec *a, const struct timespec *b)
-{
-  return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
 static void progress(reader *r, bool final)
 {
-  if (!r->progress)
-    return;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  if (!final && secs(&r->tlast, &now) < 0.25)
-    return;
-  r->tlast = now;
-  double t = secs(&r->t0, &now);
-  double mb = (double)r->st->bytes / 1e6;
-  fprintf(stderr, "\r%zu files, %zu events, %.0f MB, %.0f MB/s   ", r->st->files, r->st->events, mb,
-          t > 0 ? mb / t : 0.0);
-  if (final)
-    fputc('\n', stderr);
-  fflush(stderr);
+  if (r->progress)
+    hg_progress_show(&r->prog, r->raw_done + r->src.raw_bytes, r->st->files, r->st->events, final);
 }
 
 /* ---- records ---- */
@@ -805,6 +790,8 @@ static void read_path_file(reader *r, const char *path)
   }
   read_fd(r, fd);
   close(fd);
+  r->raw_done += r->src.raw_bytes;
+  r->src.raw_bytes = 0;
   progress(r, false);
 }
 
@@ -900,8 +887,8 @@ int hg_events_read_opts(const char *const *paths, size_t n, hg_event_fn fn, void
   r.st = st;
   r.sink = sink;
   hg_buf_init(&r.out);
-  clock_gettime(CLOCK_MONOTONIC, &r.t0);
-  r.tlast = r.t0;
+  if (progress_on)
+    hg_progress_start(&r.prog, hg_progress_total(paths, n), stderr);
   for (size_t i = 0; i < n && !r.stopped; i++) {
     if (strcmp(paths[i], "-") == 0) {
       r.file = "<stdin>";
