@@ -8,6 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages needed to build and test
 #   make golden-update   refresh golden files (review the diff!)
+#   make man        regenerate doc/hardengen.1 from the commands' help texts
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -33,7 +34,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_TIME ?= 30
 
-.PHONY: all test check fuzz bench install deps golden-update clean
+.PHONY: all test check fuzz bench install deps golden-update clean man
 all: hardengen
 
 # The binary lives at the top of the tree so `./hardengen` works after `make`;
@@ -88,6 +89,16 @@ install: all
 	install -m 644 filters/*.lua $(DESTDIR)$(SHAREDIR)/filters/
 	if ls templates/* >/dev/null 2>&1; then install -m 644 templates/* $(DESTDIR)$(SHAREDIR)/templates/; fi
 	if ls share/* >/dev/null 2>&1; then install -m 644 share/* $(DESTDIR)$(SHAREDIR)/; fi
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 doc/hardengen.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 doc/hardengen-profile.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 completion/hardengen.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hardengen
+	install -m 644 completion/_hardengen $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_hardengen
+
+# The manual page of the commands, from their help texts (review the diff).
+man: all
+	python3 tools/gen-man.py ./hardengen doc/hardengen.1
 
 DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
             libcurl4-openssl-dev libssl-dev zlib1g-dev jq gzip hyperfine
