@@ -8,6 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages needed to build and test (and DuckDB from npm)
 #   make golden-update   refresh golden files (review the diff!)
+#   make man        regenerate doc/hardengen.1 from the commands' help texts
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -33,7 +34,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_TIME ?= 30
 
-.PHONY: all test check fuzz bench install deps deps-node golden-update clean
+.PHONY: all test check fuzz bench install deps deps-node golden-update clean man
 all: hardengen
 
 # The binary lives at the top of the tree so `./hardengen` works after `make`;
@@ -90,6 +91,16 @@ install: all
 	# share/ keeps its subfolders (share/lambda/NAME.py -> $(SHAREDIR)/lambda/NAME.py).
 	if [ -d share ]; then (cd share && find . -type f -print) | sort | while read -r f; do \
 	  install -D -m 644 "share/$$f" "$(DESTDIR)$(SHAREDIR)/$${f#./}" || exit 1; done; fi
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 doc/hardengen.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 doc/hardengen-profile.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 completion/hardengen.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hardengen
+	install -m 644 completion/_hardengen $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_hardengen
+
+# The manual page of the commands, from their help texts (review the diff).
+man: all
+	python3 tools/gen-man.py ./hardengen doc/hardengen.1
 
 DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
             libcurl4-openssl-dev libssl-dev zlib1g-dev libdeflate-dev libdeflate-tools jq gzip hyperfine

@@ -6,7 +6,9 @@
  * own arena, hit flags and copies of the patterns whose regex keeps a lazy
  * DFA cache (the others are read-only and shared); what one input file
  * produced per filter is a part, folded into the run's results in input
- * order by bt_result_merge, the one place that combines per-filter state.
+ * order by bt_result_merge, the one place that combines per-filter state
+ * (the counts, first/last and samples of hg_bt_result, and the per-period
+ * counts of the alarm replay when they are tracked).
  */
 #include "hg/backtest.h"
 
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/alarm.h"
 #include "hg/jscan.h"
 #include "hg/json.h"
 #include "hg/util.h"
@@ -60,7 +63,15 @@ struct hg_bt {
   hg_jpaths *paths;     /* read-only once built: shared by the workers */
   bt_worker main;       /* hg_bt_event's */
   unsigned jobs;
+  hg_alarm_counts *counts; /* per pattern, or NULL (hg_bt_track_periods) */
 };
+
+/* What one input file produced: per filter, its result and (when periods
+ * are tracked) its per-period counts. */
+typedef struct bt_part {
+  hg_bt_result *res;
+  hg_alarm_counts *counts; /* NULL when periods are not tracked */
+} bt_part;
 
 static void add_sel(void *ud, const hg_jsel *sel)
 {
@@ -263,8 +274,25 @@ void hg_bt_free(hg_bt *bt)
   free(bt->raw);
   free(bt->same);
   free(bt->res);
+  for (size_t i = 0; bt->counts && i < bt->n; i++)
+    hg_alarm_counts_free(&bt->counts[i]);
+  free(bt->counts);
   hg_jpaths_free(bt->paths);
   free(bt);
+}
+
+void hg_bt_track_periods(hg_bt *bt, const int *periods)
+{
+  if (bt->counts)
+    return;
+  bt->counts = xcalloc(bt->n ? bt->n : 1, sizeof *bt->counts);
+  for (size_t i = 0; i < bt->n; i++)
+    hg_alarm_counts_init(&bt->counts[i], periods[i]);
+}
+
+const hg_alarm_counts *hg_bt_counts_of(const hg_bt *bt, size_t i)
+{
+  return bt->counts ? &bt->counts[i] : NULL;
 }
 
 const hg_bt_result *hg_bt_result_of(const hg_bt *bt, size_t i)
@@ -342,6 +370,14 @@ static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
  * matches in read order" stays true. Every piece of per-filter state a run
  * keeps is combined here and only here, whatever the number of workers.
  */
+static void bt_counts_merge(hg_alarm_counts *into, hg_alarm_counts *from)
+{
+  hg_alarm_counts_merge(into, from);
+  long long period = from->period;
+  hg_alarm_counts_free(from);
+  hg_alarm_counts_init(from, period);
+}
+
 static void bt_result_merge(hg_bt_result *into, hg_bt_result *from)
 {
   if (from->matches) {
@@ -360,8 +396,8 @@ static void bt_result_merge(hg_bt_result *into, hg_bt_result *from)
  * text comes from the reader's fast path; when it does not parse, nothing
  * is counted and -1 is returned so the reader can take it back. Else 1 for
  * a JSON object, 0 for anything else. */
-static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, const char *raw, size_t len,
-                   bool unchecked)
+static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_counts *counts,
+                   const char *raw, size_t len, bool unchecked)
 {
   hg_arena_reset(w->arena);
   hg_jv *ev = hg_json_parse_pruned(w->arena, raw, len, bt->paths, NULL, NULL);
@@ -371,6 +407,8 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, const char 
     ev = NULL;
   char when[HG_BT_TEXT];
   bool have_when = false;
+  int have_t = 0; /* 0 not parsed yet, 1 t holds eventTime, -1 unreadable */
+  long long t = 0;
   const uint64_t *allowed[GUARD_KEYS];
   bool looked[GUARD_KEYS] = {false};
   for (size_t i = 0; i < bt->n; i++) {
@@ -400,13 +438,21 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, const char 
     if (r->n_samples < HG_BT_SAMPLES)
       get_text(ev, "eventID", r->samples[r->n_samples++]);
     r->matches++;
+    if (counts) {
+      if (!have_t)
+        have_t = hg_alarm_parse_time(when, strlen(when), &t) ? 1 : -1;
+      if (have_t > 0)
+        hg_alarm_counts_add(&counts[i], t);
+      else
+        counts[i].untimed++;
+    }
   }
   return ev != NULL;
 }
 
 bool hg_bt_event(hg_bt *bt, const char *raw, size_t len)
 {
-  return bt_eval(bt, &bt->main, bt->res, raw, len, false) == 1;
+  return bt_eval(bt, &bt->main, bt->res, bt->counts, raw, len, false) == 1;
 }
 
 /* ---- a run over files (events.h parts: one hg_bt_result per filter) ---- */
@@ -429,19 +475,32 @@ static void run_worker_free(void *ud, void *w)
 static void *run_part_new(void *ud)
 {
   hg_bt *bt = ud;
-  return xcalloc(bt->n ? bt->n : 1, sizeof(hg_bt_result));
+  bt_part *p = xcalloc(1, sizeof *p);
+  p->res = xcalloc(bt->n ? bt->n : 1, sizeof *p->res);
+  if (bt->counts) {
+    p->counts = xcalloc(bt->n ? bt->n : 1, sizeof *p->counts);
+    for (size_t i = 0; i < bt->n; i++)
+      hg_alarm_counts_init(&p->counts[i], bt->counts[i].period);
+  }
+  return p;
 }
 
 static void run_part_free(void *ud, void *part)
 {
-  (void)ud;
-  free(part);
+  hg_bt *bt = ud;
+  bt_part *p = part;
+  for (size_t i = 0; p->counts && i < bt->n; i++)
+    hg_alarm_counts_free(&p->counts[i]);
+  free(p->counts);
+  free(p->res);
+  free(p);
 }
 
 static int run_event(void *w, void *part, const hg_event *ev)
 {
   bt_worker *bw = w;
-  if (bt_eval(bw->bt, bw, part, ev->raw, ev->len, !ev->checked) < 0)
+  bt_part *p = part;
+  if (bt_eval(bw->bt, bw, p->res, p->counts, ev->raw, ev->len, !ev->checked) < 0)
     return HG_EVENT_RECHECK;
   return 0;
 }
@@ -449,9 +508,12 @@ static int run_event(void *w, void *part, const hg_event *ev)
 static int run_commit(void *ud, void *part)
 {
   hg_bt *bt = ud;
-  hg_bt_result *res = part;
-  for (size_t i = 0; i < bt->n; i++)
-    bt_result_merge(&bt->res[i], &res[i]);
+  bt_part *p = part;
+  for (size_t i = 0; i < bt->n; i++) {
+    bt_result_merge(&bt->res[i], &p->res[i]);
+    if (p->counts)
+      bt_counts_merge(&bt->counts[i], &p->counts[i]);
+  }
   return 0;
 }
 

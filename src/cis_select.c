@@ -8,6 +8,7 @@
  * by any metric filter on the trail's log group, so any filter counts).
  */
 #include "hg/cis.h"
+#include "hg/cli.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -448,7 +449,7 @@ static void report_json(const hg_profile *p, const hg_filterset *fs, const row *
 {
   hg_buf b;
   hg_buf_init(&b);
-  hg_buf_puts(&b, "{\n  \"env\": ");
+  hg_buf_printf(&b, "{\n  \"schema\": %d,\n  \"env\": ", HG_JSON_SCHEMA);
   hg_emit_json_string(&b, p->env ? p->env : "");
   hg_buf_puts(&b, ",\n  \"cis_version\": ");
   hg_emit_json_string(&b, hg_cis_versions[vi]);

@@ -15,7 +15,7 @@
 #include "hg/util.h"
 
 const char hg_help_build[] =
-    "hardengen build --env ENV | --all [--root DIR] [--out DIR] [--format yaml|json]\n"
+    "hardengen build --env ENV | --all [--root DIR] [--out DIR] [--format yaml|json] [--check]\n"
     "\n"
     "Compile profiles/ENV.yaml and the filter maps into the CloudFormation stack\n"
     "set of OUT/ENV/: security.global.yaml (the parent), cloudtrail.global.yaml,\n"
@@ -33,22 +33,58 @@ const char hg_help_build[] =
     "  --root DIR      the folder holding profiles/, filters/, templates/ (default .)\n"
     "  --out DIR       where ENV/ folders go (default ROOT/out)\n"
     "  --format FMT    yaml (default) or json templates; same content\n"
+    "  --check         write nothing; exit 1 when OUT/ENV differs from what the\n"
+    "                  build would write (see `hardengen diff` for the changes)\n"
     "\n"
-    "exit status: 0 written, 1 input is wrong (diagnostics on stderr), 2 usage,\n"
-    "3 I/O error.\n"
+    "exit status: 0 written (--check: up to date), 1 input is wrong (diagnostics\n"
+    "on stderr; --check: OUT/ENV is stale), 2 usage, 3 I/O error.\n"
     "\n"
     "example:\n"
     "  hardengen build --env prod && ls out/prod\n";
+
+/* build --check: like `terraform fmt -check`, say which envs a build would
+ * change and write nothing. */
+static int check_only(const hg_cli_opts *o)
+{
+  char **envs = hg_cli_envs(o);
+  if (!envs)
+    return HG_EXIT_INPUT;
+  char *out = hg_cli_out_dir(o);
+  int status = HG_EXIT_OK;
+  for (size_t i = 0; envs[i]; i++) {
+    hg_diag_sink sink;
+    hg_diag_init(&sink);
+    char *names = NULL;
+    int r = hg_cli_fresh_diff(o->root, out, envs[i], o->format, false, &names, &sink);
+    hg_diag_render_text(&sink, stderr);
+    hg_diag_free(&sink);
+    if (r == 0) {
+      printf("%s/%s: up to date\n", out, envs[i]);
+    } else if (r == 1) {
+      printf("%s/%s: stale (%s); run 'hardengen build --env %s'\n", out, envs[i], names, envs[i]);
+      if (status == HG_EXIT_OK)
+        status = HG_EXIT_INPUT;
+    } else if (-r > status) {
+      status = -r;
+    }
+    free(names);
+  }
+  free(out);
+  hg_profile_list_free(envs);
+  return status;
+}
 
 int hg_cli_build(int argc, char **argv)
 {
   static const char *const formats[] = {"yaml", "json", NULL};
   hg_cli_opts o;
-  int rc = hg_cli_parse(argc, argv, "earof", formats, hg_help_build, &o);
+  int rc = hg_cli_parse(argc, argv, "earofk", formats, hg_help_build, &o);
   if (rc != 0)
     return rc < 0 ? HG_EXIT_OK : rc;
   if (!o.env && !o.all)
     return hg_cli_usage_error(hg_help_build, "give --env ENV or --all");
+  if (o.check)
+    return check_only(&o);
   char **envs = hg_cli_envs(&o);
   if (!envs)
     return HG_EXIT_INPUT;
@@ -65,8 +101,7 @@ int hg_cli_build(int argc, char **argv)
   hg_diag_sink sink;
   hg_diag_init(&sink);
   bool failed = false;
-  char *out = o.out ? xstrdup(o.out)
-                    : strcmp(o.root, ".") == 0 ? xstrdup("out") : xasprintf("%s/out", o.root);
+  char *out = hg_cli_out_dir(&o);
   for (size_t i = 0; i < n; i++) {
     hg_compiled c;
     if (hg_compile_filters(o.root, envs[i], &c, &sink) != 0) {

@@ -63,14 +63,51 @@ const char *hg_share_dir(void)
   return NULL;
 }
 
+const char *hg_cli_default_root(void)
+{
+  static char root[4096];
+  strcpy(root, ".");
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd))
+    return root;
+  /* Walk up: cwd, cwd/.., ... to the file system's root. */
+  size_t up = 0;
+  for (;;) {
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/profiles", strcmp(cwd, "/") == 0 ? "" : cwd);
+    if (is_dir(probe))
+      break;
+    char *slash = strrchr(cwd, '/');
+    if (!slash || strcmp(cwd, "/") == 0 || up >= 200)
+      return root;
+    if (slash == cwd)
+      slash[1] = '\0';
+    else
+      *slash = '\0';
+    up++;
+  }
+  if (up == 0)
+    return root;
+  root[0] = '\0';
+  for (size_t i = 0; i < up && strlen(root) + 3 < sizeof root; i++)
+    strcat(root, i ? "/.." : "..");
+  return root;
+}
+
 void hg_cli_print_diags(hg_diag_sink *sink, const char *format)
 {
+  hg_cli_print_diags_root(sink, format, NULL);
+}
+
+void hg_cli_print_diags_root(hg_diag_sink *sink, const char *format, const char *root)
+{
   if (format && strcmp(format, "json") == 0) {
-    char *t = hg_diag_render_json(sink);
+    char *t = hg_diag_render_json(sink, HG_VERSION);
     fputs(t, stdout);
     free(t);
   } else if (format && strcmp(format, "sarif") == 0) {
-    char *t = hg_diag_render_sarif(sink, HG_VERSION);
+    hg_diag_sarif_opts so = {HG_VERSION, root, HG_HOME_URL};
+    char *t = hg_diag_render_sarif(sink, &so);
     fputs(t, stdout);
     free(t);
   } else {

@@ -20,6 +20,7 @@ typedef struct flag {
 static const flag flags[] = {
     {'e', "--env", true},   {'a', "--all", false}, {'r', "--root", true},
     {'o', "--out", true},   {'f', "--format", true}, {'c', "--cis", false},
+    {'k', "--check", false},
 };
 
 int hg_cli_parse(int argc, char **argv, const char *allowed, const char *const *formats,
@@ -57,9 +58,10 @@ int hg_cli_parse(int argc, char **argv, const char *allowed, const char *const *
     switch (f->letter) {
     case 'e': o->env = value; break;
     case 'a': o->all = true; break;
-    case 'r': o->root = value; break;
+    case 'r': o->root = value; o->root_given = true; break;
     case 'o': o->out = value; break;
     case 'c': o->cis = true; break;
+    case 'k': o->check = true; break;
     case 'f': {
       bool ok = false;
       for (size_t k = 0; formats && formats[k]; k++)
@@ -81,6 +83,8 @@ int hg_cli_parse(int argc, char **argv, const char *allowed, const char *const *
     return hg_cli_usage_error(help, "--root needs a folder");
   if (o->out && !*o->out)
     return hg_cli_usage_error(help, "--out needs a folder");
+  if (!o->root_given)
+    o->root = hg_cli_default_root();
   return 0;
 }
 
@@ -92,8 +96,13 @@ char **hg_cli_envs(const hg_cli_opts *o)
     return v;
   }
   char **v = hg_profile_list(o->root);
-  if (!v)
+  if (!v) {
     fprintf(stderr, "hardengen: cannot read %s/profiles: no profiles to work on\n", o->root);
+    if (!o->root_given)
+      fputs("  note: no profiles/ folder here or in any folder above; give the repository with "
+            "--root DIR\n",
+            stderr);
+  }
   return v;
 }
 

@@ -43,7 +43,7 @@ static void put_threshold(hg_buf *b, double t)
 static void list_json(const hg_compiled *c, hg_buf *b)
 {
   const char *ver = c->profile->cis_version;
-  hg_buf_puts(b, "{\n  \"env\": ");
+  hg_buf_printf(b, "{\n  \"schema\": %d,\n  \"env\": ", HG_JSON_SCHEMA);
   hg_emit_json_string(b, c->profile->env);
   hg_buf_puts(b, ",\n  \"filters\": ");
   hg_buf_puts(b, c->filters.n ? "[\n" : "[]");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hg/awscfg.h"
+#include "cli_envs.h"
 #include "hg/cli.h"
 #include "hg/creds.h"
 #include "hg/http.h"
@@ -121,7 +122,7 @@ int hg_cli_publish(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char *env = NULL, *root = ".", *out = NULL, *bucket = NULL, *prefix = NULL;
+  const char *env = NULL, *root = NULL, *out = NULL, *bucket = NULL, *prefix = NULL;
   const char *region = NULL, *endpoint = NULL;
   bool dry_run = false, verbose = false;
 
@@ -149,6 +150,8 @@ int hg_cli_publish(int argc, char **argv)
     return hg_cli_usage_error(hg_help_publish, "unexpected argument '%s'", argv[optind]);
   if (!env)
     return hg_cli_usage_error(hg_help_publish, "--env ENV is required");
+  if (!root)
+    root = hg_cli_default_root();
   if (!*env)
     return hg_cli_usage_error(hg_help_publish, "--env needs a name");
   if (!*root || (out && !*out))
@@ -224,6 +227,28 @@ int hg_cli_publish(int argc, char **argv)
                                            : HG_EXIT_INPUT;
     goto done;
   }
+  /* Publishing what a fresh build would change ships templates that do
+   * not match the repository (SPEC §14): refuse, --dry-run included. */
+  {
+    char *ppath = xasprintf("%s/profiles/%s.yaml", root, env);
+    bool have_profile = access(ppath, F_OK) == 0;
+    free(ppath);
+    char *names = NULL;
+    int r = have_profile && access(dir, F_OK) == 0
+                ? hg_cli_fresh_diff(root, out_dir, env, NULL, false, &names, &sink)
+                : 0;
+    if (r == 1)
+      hg_diag_add(&sink, HG_SEV_ERROR, dir, 0, 0, "publish-outdated",
+                  "a fresh build would change %s; run 'hardengen build --env %s' and commit "
+                  "the result before publishing",
+                  names, env);
+    free(names);
+    if (r != 0) {
+      rc = r == 1 ? HG_EXIT_INPUT : -r;
+      goto done;
+    }
+  }
+
   if (dry_run) {
     print_plan(&plan, true);
     goto done;

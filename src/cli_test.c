@@ -3,11 +3,13 @@
  * --events replay CloudTrail files through every filter (backtest.h).
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "hg/alarm.h"
 #include "hg/backtest.h"
 #include "hg/cli.h"
 #include "hg/jscan.h"
@@ -22,7 +24,11 @@ const char hg_help_test[] =
     "\n"
     "With --events, also replay CloudTrail files through every filter the\n"
     "environment would deploy, and report per filter how many events matched,\n"
-    "the first and last matching eventTime and up to 3 sample eventIDs.\n"
+    "the first and last matching eventTime and up to 3 sample eventIDs, and\n"
+    "replay each filter's alarm as CloudWatch evaluates it (matches summed per\n"
+    "period, aligned to the epoch; threshold compared over evaluation_periods;\n"
+    "missing data not breaching): how many times it would have gone to ALARM,\n"
+    "and the first and last period it did (doc/alarms.md).\n"
     "Metric filters only count events logged after they exist; this shows what\n"
     "a profile would have caught in logs you already have.\n"
     "\n"
@@ -43,7 +49,7 @@ const char hg_help_test[] =
     "\n"
     "Progress (files, events, MB/s) is shown on stderr when it is a terminal.\n"
     "Exit status: 0 ok, 1 an example failed (or the profile has errors),\n"
-    "2 usage error.\n"
+    "2 usage error, 3 an --events path cannot be read.\n"
     "\n"
     "example:\n"
     "  aws s3 sync s3://acme-logs/AWSLogs/123456789012/CloudTrail/ ./ct/\n"
@@ -60,7 +66,6 @@ typedef struct opts {
 static int parse_args(int argc, char **argv, opts *o)
 {
   memset(o, 0, sizeof *o);
-  o->root = ".";
   o->format = "text";
   o->jobs = hg_events_cpus();
   o->events = xcalloc((size_t)argc + 1, sizeof *o->events);
@@ -92,6 +97,8 @@ static int parse_args(int argc, char **argv, opts *o)
   }
   if (!o->env)
     return hg_cli_usage_error(hg_help_test, "test: --env is required");
+  if (!o->root)
+    o->root = hg_cli_default_root();
   if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
     return hg_cli_usage_error(hg_help_test, "test: --format must be text or json, not '%s'",
                               o->format);
@@ -116,6 +123,17 @@ typedef struct ex_count {
 static const char *or_dash(const char *s)
 {
   return s && *s ? s : "-";
+}
+
+/* The alarm of filter f as emitted (plan_alarms.c): Sum over period,
+ * GreaterThanOrEqualToThreshold, notBreaching. */
+static hg_alarm_result alarm_of(const hg_filter *f, const hg_bt *bt, size_t i)
+{
+  hg_alarm_spec spec = {f->threshold, HG_ALARM_GE, f->period > 0 ? f->period : 300,
+                        f->evaluation_periods > 0 ? f->evaluation_periods : 1};
+  const hg_alarm_counts *cnt = hg_bt_counts_of(bt, i);
+  hg_alarm_result none = {0, 0, 0};
+  return cnt ? hg_alarm_evaluate_counts(cnt, &spec) : none;
 }
 
 static void print_text(const hg_compiled *c, const ex_count *ex, const hg_bt *bt,
@@ -145,14 +163,22 @@ static void print_text(const hg_compiled *c, const ex_count *ex, const hg_bt *bt
     printf("%zu filters; examples: %zu passed, %zu failed\n", c->filters.n, tp, tf);
     return;
   }
-  printf("%-*s  %-*s  %9s  %-20s  %-20s  %s\n", (int)wid, "id", (int)wcis, "cis", "matches", "first",
-         "last", "samples");
+  printf("%-*s  %-*s  %9s  %-20s  %-20s  %6s  %-20s  %s\n", (int)wid, "id", (int)wcis, "cis",
+         "matches", "first", "last", "alarms", "first alarm", "samples");
+  unsigned long long fired = 0;
+  size_t firing_filters = 0;
   for (size_t i = 0; i < c->filters.n; i++) {
     const hg_filter *f = &c->filters.v[i];
     const hg_bt_result *r = hg_bt_result_of(bt, i);
-    printf("%-*s  %-*s  %9llu  %-20s  %-20s  ", (int)wid, f->id, (int)wcis,
+    hg_alarm_result a = alarm_of(f, bt, i);
+    char at[21] = "-";
+    if (a.fired)
+      hg_alarm_format_time(a.first, at);
+    fired += a.fired;
+    firing_filters += a.fired > 0;
+    printf("%-*s  %-*s  %9llu  %-20s  %-20s  %6llu  %-20s  ", (int)wid, f->id, (int)wcis,
            or_dash(hg_filter_cis(f, ver)), r->matches, or_dash(r->matches ? r->first : NULL),
-           or_dash(r->matches ? r->last : NULL));
+           or_dash(r->matches ? r->last : NULL), a.fired, at);
     if (!r->n_samples)
       fputs("-", stdout);
     for (size_t k = 0; k < r->n_samples; k++)
@@ -161,6 +187,7 @@ static void print_text(const hg_compiled *c, const ex_count *ex, const hg_bt *bt
   }
   printf("%zu events in %zu files (%.1f MB); skipped %zu files, %zu records\n", st->events,
          st->files, (double)st->bytes / 1e6, st->skipped_files, st->skipped_records);
+  printf("alarms: %llu firings of %zu alarms\n", fired, firing_filters);
   printf("%zu filters; examples: %zu passed, %zu failed\n", c->filters.n, tp, tf);
 }
 
@@ -169,6 +196,7 @@ static void print_json(const hg_compiled *c, const ex_count *ex, const hg_bt *bt
 {
   const char *ver = c->profile->cis_version;
   cJSON *root = cJSON_CreateObject();
+  cJSON_AddNumberToObject(root, "schema", HG_JSON_SCHEMA);
   cJSON_AddStringToObject(root, "env", c->profile->env);
   cJSON_AddNumberToObject(root, "events", (double)st->events);
   cJSON_AddNumberToObject(root, "files", (double)st->files);
@@ -198,6 +226,19 @@ static void print_json(const hg_compiled *c, const ex_count *ex, const hg_bt *bt
     cJSON *s = cJSON_AddArrayToObject(o, "samples");
     for (size_t k = 0; r && k < r->n_samples; k++)
       cJSON_AddItemToArray(s, cJSON_CreateString(r->samples[k]));
+    cJSON *al = cJSON_AddObjectToObject(o, "alarms");
+    hg_alarm_result a = bt ? alarm_of(f, bt, i) : (hg_alarm_result){0, 0, 0};
+    cJSON_AddNumberToObject(al, "fired", (double)a.fired);
+    char at[21];
+    if (a.fired) {
+      hg_alarm_format_time(a.first, at);
+      cJSON_AddStringToObject(al, "first", at);
+      hg_alarm_format_time(a.last, at);
+      cJSON_AddStringToObject(al, "last", at);
+    } else {
+      cJSON_AddNullToObject(al, "first");
+      cJSON_AddNullToObject(al, "last");
+    }
     cJSON *e = cJSON_AddObjectToObject(o, "examples");
     cJSON_AddNumberToObject(e, "passed", (double)ex[i].passed);
     cJSON_AddNumberToObject(e, "failed", (double)ex[i].failed);
@@ -244,10 +285,30 @@ int hg_cli_test(int argc, char **argv)
   hg_events_stats st;
   memset(&st, 0, sizeof st);
   hg_bt *bt = NULL;
+  int status_io = 0;
   if (o.have_events) {
+    /* A named input that does not exist is an error (as in `match`), not a
+     * skipped file: a typo in a CI job must not pass with 0 events. */
+    size_t keep = 0;
+    for (size_t i = 0; i < o.n_events; i++) {
+      if (strcmp(o.events[i], "-") != 0 && access(o.events[i], R_OK) != 0) {
+        hg_diag_add(&sink, HG_SEV_ERROR, o.events[i], 0, 0, "events-missing", "cannot read: %s",
+                    strerror(errno));
+        status_io = 1;
+        continue;
+      }
+      o.events[keep++] = o.events[i];
+    }
+    o.n_events = keep;
     bt = hg_bt_new(c.patterns, c.filters.n);
+    int *periods = xcalloc(c.filters.n ? c.filters.n : 1, sizeof *periods);
+    for (size_t i = 0; i < c.filters.n; i++)
+      periods[i] = c.filters.v[i].period > 0 ? c.filters.v[i].period : 300;
+    hg_bt_track_periods(bt, periods);
+    free(periods);
     hg_bt_jobs(bt, o.jobs);
-    hg_bt_run(bt, o.events, o.n_events, isatty(2) == 1, &st, &sink);
+    if (o.n_events)
+      hg_bt_run(bt, o.events, o.n_events, isatty(2) == 1, &st, &sink);
     hg_diag_render_text(&sink, stderr);
   }
   if (strcmp(o.format, "json") == 0)
@@ -260,5 +321,7 @@ int hg_cli_test(int argc, char **argv)
   free(ex);
   hg_compiled_free(&c);
   free(o.events);
+  if (status_io)
+    return HG_EXIT_IO;
   return failed ? HG_EXIT_INPUT : HG_EXIT_OK;
 }

@@ -35,6 +35,9 @@ static void diag_clear(hg_diag *d)
   for (size_t i = 0; i < d->n_notes; i++)
     free(d->notes[i]);
   free(d->notes);
+  for (size_t i = 0; i < d->n_envs; i++)
+    free(d->envs[i]);
+  free(d->envs);
 }
 
 void hg_diag_free(hg_diag_sink *s)
@@ -248,7 +251,12 @@ static const char *sev_name(hg_severity sev)
 
 void hg_diag_render_text(hg_diag_sink *s, FILE *out)
 {
-  for (size_t i = 0; i < s->n; i++) {
+  hg_diag_render_text_from(s, 0, out);
+}
+
+void hg_diag_render_text_from(hg_diag_sink *s, size_t from, FILE *out)
+{
+  for (size_t i = from; i < s->n; i++) {
     hg_diag *d = &s->v[i];
     if (d->file && d->line > 0 && d->col > 0)
       fprintf(out, "%s:%d:%d: ", d->file, d->line, d->col);
@@ -273,75 +281,4 @@ void hg_diag_render_text(hg_diag_sink *s, FILE *out)
   }
 }
 
-char *hg_diag_render_json(const hg_diag_sink *s)
-{
-  cJSON *arr = cJSON_CreateArray();
-  for (size_t i = 0; i < s->n; i++) {
-    const hg_diag *d = &s->v[i];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "severity", sev_name(d->sev));
-    cJSON_AddStringToObject(o, "code", d->code);
-    cJSON_AddStringToObject(o, "message", d->message);
-    if (d->file)
-      cJSON_AddStringToObject(o, "file", d->file);
-    else
-      cJSON_AddNullToObject(o, "file");
-    cJSON_AddNumberToObject(o, "line", d->line);
-    cJSON_AddNumberToObject(o, "column", d->col);
-    cJSON *notes = cJSON_AddArrayToObject(o, "notes");
-    for (size_t j = 0; j < d->n_notes; j++)
-      cJSON_AddItemToArray(notes, cJSON_CreateString(d->notes[j]));
-    cJSON_AddItemToArray(arr, o);
-  }
-  char *text = cJSON_Print(arr);
-  cJSON_Delete(arr);
-  char *out = xasprintf("%s\n", text);
-  cJSON_free(text);
-  return out;
-}
-
-char *hg_diag_render_sarif(const hg_diag_sink *s, const char *tool_version)
-{
-  cJSON *root = cJSON_CreateObject();
-  cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-  cJSON_AddStringToObject(root, "version", "2.1.0");
-  cJSON *runs = cJSON_AddArrayToObject(root, "runs");
-  cJSON *run = cJSON_CreateObject();
-  cJSON_AddItemToArray(runs, run);
-  cJSON *driver = cJSON_AddObjectToObject(cJSON_AddObjectToObject(run, "tool"), "driver");
-  cJSON_AddStringToObject(driver, "name", "hardengen");
-  cJSON_AddStringToObject(driver, "version", tool_version);
-  cJSON *results = cJSON_AddArrayToObject(run, "results");
-  for (size_t i = 0; i < s->n; i++) {
-    const hg_diag *d = &s->v[i];
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "ruleId", d->code);
-    cJSON_AddStringToObject(r, "level", sev_name(d->sev));
-    hg_buf msg;
-    hg_buf_init(&msg);
-    hg_buf_puts(&msg, d->message);
-    for (size_t j = 0; j < d->n_notes; j++)
-      hg_buf_printf(&msg, " (%s)", d->notes[j]);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"), "text", msg.data);
-    hg_buf_free(&msg);
-    if (d->file) {
-      cJSON *locs = cJSON_AddArrayToObject(r, "locations");
-      cJSON *loc = cJSON_CreateObject();
-      cJSON_AddItemToArray(locs, loc);
-      cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-      cJSON_AddStringToObject(cJSON_AddObjectToObject(phys, "artifactLocation"), "uri", d->file);
-      if (d->line > 0) {
-        cJSON *region = cJSON_AddObjectToObject(phys, "region");
-        cJSON_AddNumberToObject(region, "startLine", d->line);
-        if (d->col > 0)
-          cJSON_AddNumberToObject(region, "startColumn", d->col);
-      }
-    }
-    cJSON_AddItemToArray(results, r);
-  }
-  char *text = cJSON_Print(root);
-  cJSON_Delete(root);
-  char *out = xasprintf("%s\n", text);
-  cJSON_free(text);
-  return out;
-}
+/* hg_diag_render_json and hg_diag_render_sarif: diag_render.c. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "events_int.h"
+#include "hg/progress.h"
 #include "hg/util.h"
 
 /* Per run cap on warnings shown, so a corpus of bad files cannot grow the
@@ -79,7 +80,8 @@ struct run {
   hg_diag_sink *sink;
   size_t warnings;
   bool progress;
-  struct timespec t0, tlast;
+  hg_progress prog;
+  unsigned long long disk_done; /* bytes on disk of the inputs committed */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -210,27 +212,12 @@ static void walk_free(walker *w)
 
 /* ---- commits ---- */
 
-static double secs(const struct timespec *a, const struct timespec *b)
-{
-  return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
+/* The progress line (progress.h): the bytes on disk of every input
+ * committed so far against the total walked at the start. */
 static void progress(run *R, bool final)
 {
-  if (!R->progress)
-    return;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  if (!final && secs(&R->tlast, &now) < 0.25)
-    return;
-  R->tlast = now;
-  double t = secs(&R->t0, &now);
-  double mb = (double)R->st->bytes / 1e6;
-  fprintf(stderr, "\r%zu files, %zu events, %.0f MB, %.0f MB/s   ", R->st->files, R->st->events,
-          mb, t > 0 ? mb / t : 0.0);
-  if (final)
-    fputc('\n', stderr);
-  fflush(stderr);
+  if (R->progress)
+    hg_progress_show(&R->prog, R->disk_done, R->st->files, R->st->events, final);
 }
 
 static void diag_clear(hg_diag *d)
@@ -274,6 +261,10 @@ static void commit(run *R, slot *s)
   a->skipped_files += b->skipped_files;
   a->skipped_records += b->skipped_records;
   merge_warnings(R, &s->in.sink);
+  struct stat fst;
+  if (R->progress && s->in.path && strcmp(s->in.path, "<stdin>") != 0 && stat(s->in.path, &fst) == 0 &&
+      S_ISREG(fst.st_mode))
+    R->disk_done += (unsigned long long)fst.st_size;
   progress(R, false);
 }
 
@@ -466,8 +457,8 @@ int hg_events_run(const char *const *paths, size_t n, const hg_events_ops *ops, 
   pthread_cond_init(&R.cv_work, NULL);
   pthread_cond_init(&R.cv_done, NULL);
   pthread_cond_init(&R.cv_turn, NULL);
-  clock_gettime(CLOCK_MONOTONIC, &R.t0);
-  R.tlast = R.t0;
+  if (R.progress)
+    hg_progress_start(&R.prog, hg_progress_total(paths, n), stderr);
   R.slots = xcalloc(R.nslots, sizeof *R.slots);
   for (size_t i = 0; i < R.nslots; i++) {
     R.slots[i].run = &R;

@@ -10,7 +10,7 @@
  * in a fixed order; unknown fields are reported sorted, so the output never
  * depends on Lua's table order.
  *
- * Field reference: README.md "Lua filter maps".
+ * Field reference: doc/filters.md.
  */
 #include <math.h>
 #include <stdarg.h>

@@ -116,8 +116,9 @@ static const char *display_path(const char *path, const char *root)
   return path;
 }
 
-/* Digest lines for the profile files and the filter files, sorted per kind. */
-static void digest_sources(const hg_compiled *c, const char *root, hg_plan_inputs *in)
+/* Digest lines for the profile files and the filter files, sorted per kind:
+ * contents and names inside the repo only, never where the repo lies. */
+static void digest_sources(const hg_compiled *c, hg_plan_inputs *in)
 {
   /* Every file of the extends chain, even a parent whose values were all
    * overridden: the loader lists them. */
@@ -131,7 +132,12 @@ static void digest_sources(const hg_compiled *c, const char *root, hg_plan_input
   for (size_t i = 0; i < n; i++) {
     size_t len = 0;
     char *data = hg_read_file(names[i], 64u << 20, &len);
-    hg_plan_inputs_add(in, "profile", display_path(names[i], root), data, len);
+    /* Named by its place in the repo, never by where the repo is: the
+     * same inputs from two checkouts or two --root spellings digest alike. */
+    const char *base = strrchr(names[i], '/');
+    char *shown = xasprintf("profiles/%s", base ? base + 1 : names[i]);
+    hg_plan_inputs_add(in, "profile", shown, data, len);
+    free(shown);
     free(data);
   }
   free(names);
@@ -142,21 +148,18 @@ static void digest_sources(const hg_compiled *c, const char *root, hg_plan_input
     if (c->filters.v[i].file)
       files[nf++] = c->filters.v[i].file;
   qsort(files, nf, sizeof *files, cmp_str);
-  const char *share = hg_share_dir();
   for (size_t i = 0; i < nf; i++) {
     if (i > 0 && strcmp(files[i], files[i - 1]) == 0)
       continue;
+    /* f->file is the path the filter was read from (repo or share folder);
+     * it is digested under its name in the repo layout only. */
     size_t len = 0;
-    char *path = xasprintf("%s/%s", root ? root : ".", files[i]);
-    char *data = hg_read_file(path, 64u << 20, &len);
-    if (!data && share) {
-      free(path);
-      path = xasprintf("%s/%s", share, files[i]);
-      data = hg_read_file(path, 64u << 20, &len);
-    }
-    hg_plan_inputs_add(in, "filter", files[i], data, len);
+    char *data = hg_read_file(files[i], 64u << 20, &len);
+    const char *base = strrchr(files[i], '/');
+    char *shown = xasprintf("filters/%s", base ? base + 1 : files[i]);
+    hg_plan_inputs_add(in, "filter", shown, data, len);
+    free(shown);
     free(data);
-    free(path);
   }
   free(files);
 }
@@ -373,7 +376,7 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
 
   /* Digest: version and format, then the inputs sorted within each kind. */
   hg_plan_inputs src = {0};
-  digest_sources(c, root, &src);
+  digest_sources(c, &src);
   hg_buf d;
   hg_buf_init(&d);
   hg_buf_printf(&d, "hardengen %s\nformat %s\n", HG_VERSION, hg_plan_ext(o.format));

@@ -2,7 +2,7 @@
  * plan_manifest.c — manifest.json: what was built from which inputs. The
  * publisher reads it; its keys and their order are part of the contract:
  *
- *   {"tool","version","env","digest","parent","parameters":{six defaults},
+ *   {"schema","tool","version","env","digest","parent","parameters":{six defaults},
  *    "account_id" (or null),"capabilities":["CAPABILITY_IAM"|"CAPABILITY_NAMED_IAM"],
  *    "email_subscriptions":N (they wait for confirmation),
  *    "object_lock":{"mode","days"} or null,
@@ -39,6 +39,7 @@ void hg_plan_manifest(const hg_compiled *c, hg_plan *p)
   hg_buf b;
   hg_buf_init(&b);
   hg_buf_puts(&b, "{\n");
+  key(&b, 2, "schema"); hg_buf_printf(&b, "%d,\n", HG_JSON_SCHEMA);
   key(&b, 2, "tool"); hg_buf_puts(&b, "\"hardengen\",\n");
   key(&b, 2, "version"); hg_emit_json_string(&b, HG_VERSION); hg_buf_puts(&b, ",\n");
   key(&b, 2, "env"); hg_emit_json_string(&b, p->env); hg_buf_puts(&b, ",\n");

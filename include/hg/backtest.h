@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hg/alarm.h"
 #include "hg/diag.h"
 #include "hg/events.h"
 #include "hg/filter.h"
@@ -70,6 +71,18 @@ int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_e
 
 /* Result of pattern i (valid until hg_bt_free). */
 const hg_bt_result *hg_bt_result_of(const hg_bt *bt, size_t i);
+
+/*
+ * Also count each pattern's matches per alarm period (alarm.h), keyed by
+ * the event's eventTime: periods[i] is pattern i's alarm period in seconds
+ * (copied). Call before the first event. The counts grow with the number of
+ * distinct busy periods, not with the number of events.
+ */
+void hg_bt_track_periods(hg_bt *bt, const int *periods);
+
+/* Per-period counts of pattern i, or NULL when periods are not tracked
+ * (valid until hg_bt_free; merge workers' counts with hg_alarm_counts_merge). */
+const hg_alarm_counts *hg_bt_counts_of(const hg_bt *bt, size_t i);
 
 /*
  * Run filter f's examples against its parsed pattern fp: every `match`

@@ -17,6 +17,16 @@ enum { HG_EXIT_OK = 0, HG_EXIT_INPUT = 1, HG_EXIT_USAGE = 2, HG_EXIT_IO = 3 };
 
 #define HG_VERSION "0.1.0"
 
+/* Version of the shape of every JSON output (the "schema" member; README
+ * "JSON output"). Raised when a member is removed or changes meaning. */
+#define HG_JSON_SCHEMA 1
+
+/* The project's home: SARIF informationUri, and rules' helpUri point into
+ * its README. */
+#ifndef HG_HOME_URL
+#define HG_HOME_URL "https://github.com/hardengen/hardengen"
+#endif
+
 int hg_cli_build(int argc, char **argv);
 int hg_cli_check(int argc, char **argv);
 int hg_cli_list(int argc, char **argv);
@@ -26,6 +36,8 @@ int hg_cli_lint_iam(int argc, char **argv);
 int hg_cli_publish(int argc, char **argv);
 int hg_cli_sync(int argc, char **argv);
 int hg_cli_sql(int argc, char **argv);
+int hg_cli_diff(int argc, char **argv);
+int hg_cli_init(int argc, char **argv);
 
 /* Help texts: synopsis line first, then a description and an example. */
 extern const char hg_help_build[];
@@ -37,6 +49,8 @@ extern const char hg_help_lint_iam[];
 extern const char hg_help_publish[];
 extern const char hg_help_sync[];
 extern const char hg_help_sql[];
+extern const char hg_help_diff[];
+extern const char hg_help_init[];
 
 /* Print "hardengen: USAGE-ERROR" plus the command's synopsis to stderr; returns 2. */
 int hg_cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -59,7 +73,17 @@ bool hg_cli_is_jobs(const char *arg);
  */
 const char *hg_share_dir(void);
 
-/* Render a sink to stderr as text ("text"), or to stdout as "json"/"sarif". */
+/*
+ * The --root a command uses when none is given: like git finding its
+ * repository, the current folder or the nearest folder above it that holds
+ * profiles/, spelled relatively ("." , "..", "../..", ...); "." when none
+ * does (the command then reports that profiles/ is missing). Static storage.
+ */
+const char *hg_cli_default_root(void);
+
+/* Render a sink to stderr as text ("text"), or to stdout as "json"/"sarif".
+ * root: the folder SARIF locations are relative to (NULL: the current one). */
 void hg_cli_print_diags(hg_diag_sink *sink, const char *format);
+void hg_cli_print_diags_root(hg_diag_sink *sink, const char *format, const char *root);
 
 #endif

@@ -34,6 +34,8 @@ typedef struct hg_diag {
   int snippet_col;   /* 1-based caret column inside snippet */
   char **notes;      /* owned; each a line shown as "note: ..." */
   size_t n_notes;
+  char **envs;       /* owned; the envs whose build reported it (check --all), or none */
+  size_t n_envs;
 } hg_diag;
 
 typedef struct hg_src hg_src;
@@ -80,9 +82,46 @@ void hg_diag_move(hg_diag_sink *dst, hg_diag_sink *src);
 
 bool hg_diag_has_errors(const hg_diag_sink *s);
 
+/* Attribute diagnostics from..n-1 of s to env (appended to their envs). */
+void hg_diag_tag_env(hg_diag_sink *s, size_t from, const char *env);
+
+/*
+ * Move every diagnostic of src to dst, as hg_diag_move, except that one
+ * equal to a diagnostic already in dst (same severity, file, line, column,
+ * code and message: the same problem seen by another env's build) is not
+ * added again: its envs are appended to the one in dst. Returns how many
+ * were folded that way. src is left empty.
+ */
+size_t hg_diag_merge(hg_diag_sink *dst, hg_diag_sink *src);
+
 /* Renderers. Text goes to out; JSON and SARIF return malloc'd text. */
 void hg_diag_render_text(hg_diag_sink *s, FILE *out);
-char *hg_diag_render_json(const hg_diag_sink *s);
-char *hg_diag_render_sarif(const hg_diag_sink *s, const char *tool_version);
+/* Only diagnostics from..n-1 (those a later stage added). */
+void hg_diag_render_text_from(hg_diag_sink *s, size_t from, FILE *out);
+
+/*
+ * JSON (diag_render.c): {"schema":N,"tool":"hardengen","version":V,
+ * "diagnostics":[{"severity","code","message","file","line","column",
+ * "end_column","notes":[...],"envs":[...]}]}.
+ */
+char *hg_diag_render_json(const hg_diag_sink *s, const char *tool_version);
+
+/* What SARIF needs beyond the diagnostics. */
+typedef struct hg_diag_sarif_opts {
+  const char *tool_version;
+  const char *root;     /* files under it get repo-relative URIs with uriBaseId
+                           %SRCROOT% (NULL: the current folder) */
+  const char *home_url; /* the project's home; rules' helpUri point into its README */
+} hg_diag_sarif_opts;
+
+/*
+ * SARIF 2.1.0 for code-scanning uploads: one run, tool.driver with name,
+ * version, informationUri and a rule per code used (id, shortDescription,
+ * helpUri); results with ruleId/ruleIndex, level, message, a physical
+ * location (startLine, startColumn, endColumn) relative to %SRCROOT%,
+ * partialFingerprints that survive line moves, and the envs in
+ * properties.envs.
+ */
+char *hg_diag_render_sarif(const hg_diag_sink *s, const hg_diag_sarif_opts *opts);
 
 #endif

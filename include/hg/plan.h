@@ -99,7 +99,9 @@ typedef struct hg_plan {
  * format, the profile files (the env's file and every file it extends, by
  * name), every filter file that declared an emitted filter, and every
  * skeleton read and every Lambda handler inlined (plan_lambda.h), each as
- * "KIND NAME SHA256\n".
+ * "KIND NAME SHA256\n". NAME is the file's place in a repo ("profiles/prod.yaml",
+ * "filters/cis.lua", "cloudtrail.global.yaml"), never a path: two checkouts,
+ * or two spellings of --root, digest alike.
  */
 int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options *opts,
                   hg_plan *out, hg_diag_sink *sink);

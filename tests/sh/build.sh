@@ -54,7 +54,7 @@ if need_tool build-manifest jq; then
   m=$work/a/prod/manifest.json
   keys=$(jq -c 'keys_unsorted' "$m")
   okm=1
-  [ "$keys" = '["tool","version","env","digest","parent","parameters","account_id","capabilities","email_subscriptions","object_lock","templates","data","filters"]' ] || okm=0
+  [ "$keys" = '["schema","tool","version","env","digest","parent","parameters","account_id","capabilities","email_subscriptions","object_lock","templates","data","filters"]' ] || okm=0
   [ "$(jq -c '[.account_id, .capabilities, .email_subscriptions, .object_lock]' "$m")" = '["123456789012",["CAPABILITY_IAM"],2,{"mode":"GOVERNANCE","days":365}]' ] || okm=0
   [ "$(jq -r '.templates[-1].name' "$m")" = security.global.yaml ] || okm=0
   while read -r name size sha; do

@@ -2,7 +2,7 @@
 # cis_matrix.sh — every CIS version x every non-empty target set (4 x 7
 # builds) with only filters/cis.lua: the build succeeds, it emits the
 # minimum number of metric filters (one per control, plus the -cis filters
-# of the README table), `check --cis` reports no failure, and cfn-lint
+# of the table in doc/cis.md), `check --cis` reports no failure, and cfn-lint
 # reports nothing on any emitted alarms template.
 . "$(dirname "$0")/lib.sh"
 work=$(tmpdir)

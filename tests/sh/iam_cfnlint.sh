@@ -23,7 +23,7 @@ rc=$?
 python3 - "$t/cfn.json" "$t/hg.json" > "$t/cmp.txt" <<'EOF'
 import json, re, sys
 cfn = [m for m in json.load(open(sys.argv[1])) if m["Rule"]["Id"] == "W3037"]
-hg = json.load(open(sys.argv[2]))
+hg = json.load(open(sys.argv[2]))["diagnostics"]
 names = {}
 for d in hg:
     for q in re.findall(r"'([^']*)'", d["message"]):
@@ -55,7 +55,7 @@ fi
 python3 - "$t/cfn.json" "$t/hg.json" > "$t/scp.txt" <<'EOF'
 import json, sys
 cfn = [m for m in json.load(open(sys.argv[1])) if m["Rule"]["Id"] == "W3037"]
-hg = json.load(open(sys.argv[2]))
+hg = json.load(open(sys.argv[2]))["diagnostics"]
 def sev(name):
     return sorted({d["severity"] for d in hg if f"'{name}'" in d["message"]})
 for name in ("cloudtrail:StopLoging", "suport:*", "config:DeleteConfigurationRecoder",
@@ -78,7 +78,7 @@ fi
 python3 - "$t/cfn.json" "$t/hg.json" > "$t/deny.txt" <<'EOF'
 import json, sys
 cfn = [m for m in json.load(open(sys.argv[1])) if m["Rule"]["Id"] == "W3037"]
-hg = json.load(open(sys.argv[2]))
+hg = json.load(open(sys.argv[2]))["diagnostics"]
 for name in ("s3:DeleteObjcet", "iam:CreateUserr", "s3:DeleteObjectVersoin", "sqs:SendMesage",
              "kms:DisableKye", "ec2:DeleteVcp", "iam:ListMFADevice", "organisations:*"):
     hs = sorted({d["severity"] for d in hg if f"'{name}'" in d["message"]})

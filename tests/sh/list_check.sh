@@ -34,7 +34,7 @@ fi
 "$HG_BIN" build --env bad --root "$root" >/dev/null 2>&1; st=$?
 if [ $st = 1 ] && [ ! -e "$root/out" ]; then pass build-bad-writes-nothing; else fail build-bad-writes-nothing "status $st"; fi
 if need_tool check-json jq; then
-  code=$("$HG_BIN" check --env bad --root "$root" --format json 2>/dev/null | jq -r '.[0].code')
+  code=$("$HG_BIN" check --env bad --root "$root" --format json 2>/dev/null | jq -r '.diagnostics[0].code')
   if [ "$code" = profile-unknown-filter ]; then pass check-json; else fail check-json "code: $code"; fi
 fi
 
