@@ -10,8 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hg/awscfg.h"
 #include "hg/cli.h"
 #include "hg/creds.h"
+#include "hg/http.h"
 #include "hg/profile.h"
 #include "hg/publish.h"
 #include "hg/s3.h"
@@ -33,14 +35,17 @@ const char hg_help_publish[] =
     "  --bucket B          S3 bucket (default: the profile's publish.bucket)\n"
     "  --prefix P          key prefix, e.g. hardening/ (default: publish.prefix, or none)\n"
     "  --region R          the bucket's Region (default: publish.region, AWS_REGION,\n"
-    "                      AWS_DEFAULT_REGION; us-east-1 with --endpoint-url)\n"
-    "  --endpoint-url URL  an S3-compatible endpoint (path-style addressing)\n"
+    "                      AWS_DEFAULT_REGION, the AWS profile's region; us-east-1\n"
+    "                      with an endpoint URL)\n"
+    "  --endpoint-url URL  an S3-compatible endpoint (path-style addressing; default:\n"
+    "                      AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the AWS profile's)\n"
     "  --dry-run           show what would be uploaded and where; touch nothing\n"
     "  -v, --verbose       trace the HTTP requests on stderr (secrets redacted)\n"
     "\n"
-    "Credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, else\n"
-    "the shared credentials file (AWS_SHARED_CREDENTIALS_FILE, default ~/.aws/credentials;\n"
-    "profile AWS_PROFILE, default `default`).\n"
+    "Credentials are found as the AWS CLI finds them: the environment, web identity\n"
+    "(AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE), the profile AWS_PROFILE of ~/.aws/config\n"
+    "and ~/.aws/credentials (keys, role_arn, IAM Identity Center, credential_process),\n"
+    "container credentials, EC2 instance metadata. See doc/credentials.md.\n"
     "\n"
     "Exit status: 0 published; 1 the build output is missing or changed (build again);\n"
     "2 usage error; 3 network, credentials or S3 error.\n"
@@ -61,12 +66,6 @@ static void progress(void *ctx, size_t index, size_t total, const hg_publish_obj
 {
   (void)ctx;
   fprintf(stderr, "[%zu/%zu] uploading %s (%zu bytes)\n", index + 1, total, obj->file, obj->len);
-}
-
-static const char *env_nonempty(const char *name)
-{
-  const char *v = getenv(name);
-  return v && *v ? v : NULL;
 }
 
 static bool has_code(const hg_diag_sink *sink, const char *code)
@@ -159,8 +158,10 @@ int hg_cli_publish(int argc, char **argv)
   char *dir = xasprintf("%s/%s", out_dir, env);
   hg_publish_plan plan;
   memset(&plan, 0, sizeof plan);
-  hg_creds creds;
-  memset(&creds, 0, sizeof creds);
+  hg_awscfg *awscfg = NULL;
+  hg_http *http = NULL;
+  hg_creds_provider *creds = NULL;
+  char *endpoint_url = NULL;
   hg_s3 *s3 = NULL;
 
   /* What the flags leave open comes from the profile's publish: block. */
@@ -182,10 +183,18 @@ int hg_cli_publish(int argc, char **argv)
         region = profile->publish_region;
     }
   }
-  if (!region)
-    region = env_nonempty("AWS_REGION");
-  if (!region)
-    region = env_nonempty("AWS_DEFAULT_REGION");
+  /* The AWS configuration: Region and endpoint fall back to it. */
+  awscfg = hg_awscfg_load(&sink);
+  if (!awscfg) {
+    rc = HG_EXIT_USAGE;
+    goto done;
+  }
+  if (hg_awscfg_endpoint(awscfg, "s3", endpoint, &endpoint_url, NULL, &sink) != 0) {
+    rc = HG_EXIT_USAGE;
+    goto done;
+  }
+  endpoint = endpoint_url;
+  region = hg_awscfg_region(awscfg, region, NULL, NULL);
   if (!region && endpoint)
     region = "us-east-1";
   if (!bucket) {
@@ -206,7 +215,7 @@ int hg_cli_publish(int argc, char **argv)
   hg_publish_opts opts = {.env = env, .dir = dir, .bucket = bucket, .prefix = prefix,
                           .region = region, .endpoint = endpoint};
   if (hg_publish_plan_make(&opts, &plan, &sink) != 0) {
-    rc = has_code(&sink, "publish-option") ? HG_EXIT_USAGE
+    rc = has_code(&sink, "publish-option") || has_code(&sink, "endpoint-invalid") ? HG_EXIT_USAGE
          : has_code(&sink, "publish-read") ? HG_EXIT_IO
                                            : HG_EXIT_INPUT;
     goto done;
@@ -216,13 +225,19 @@ int hg_cli_publish(int argc, char **argv)
     goto done;
   }
 
-  if (hg_creds_load(&creds, &sink) != 0) {
+  hg_http_config hcfg = {.trace = verbose ? trace_line : NULL};
+  http = hg_http_new(&hcfg);
+  hg_creds_opts copts = {.cfg = awscfg, .http = http};
+  creds = http ? hg_creds_provider_new(&copts, &sink) : NULL;
+  /* Resolve the credentials before the first upload, so a missing source
+   * fails here rather than as an upload error. */
+  if (creds && !hg_creds_get(creds, &sink)) {
     rc = HG_EXIT_IO;
     goto done;
   }
   hg_s3_config cfg = {.bucket = plan.bucket, .region = plan.region, .endpoint = plan.endpoint,
-                      .creds = &creds, .trace = verbose ? trace_line : NULL};
-  s3 = hg_s3_new(&cfg);
+                      .provider = creds, .http = http};
+  s3 = http && creds ? hg_s3_new(&cfg) : NULL;
   if (!s3) {
     hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "s3-internal", "cannot initialise libcurl");
     rc = HG_EXIT_IO;
@@ -240,7 +255,10 @@ done:
   if (sink.n) /* errors, or warnings of a run that succeeded */
     hg_diag_render_text(&sink, stderr);
   hg_s3_free(s3);
-  hg_creds_free(&creds);
+  hg_creds_provider_free(creds);
+  hg_http_free(http);
+  hg_awscfg_free(awscfg);
+  free(endpoint_url);
   hg_publish_plan_free(&plan);
   hg_profile_free(profile);
   hg_diag_free(&sink);

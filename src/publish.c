@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/awscfg.h"
 #include "hg/util.h"
 
 /* A template is at most 1 MB (CloudFormation's TemplateURL limit); anything
@@ -298,6 +299,16 @@ static char *normalize_prefix(const char *prefix)
       return NULL;
   if (strstr(prefix, "//"))
     return NULL;
+  /* "." and ".." segments: libcurl (and S3 clients) collapse them in
+   * path-style URLs, so "../../x/" would write into another bucket. */
+  for (const char *seg = prefix; *seg;) {
+    size_t n = strcspn(seg, "/");
+    if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+      return NULL;
+    seg += n;
+    if (*seg == '/')
+      seg++;
+  }
   if (!*prefix || hg_ends_with(prefix, "/"))
     return xstrdup(prefix);
   return xasprintf("%s/", prefix);
@@ -343,15 +354,13 @@ static bool check_options(const hg_publish_opts *o, char **prefix, hg_diag_sink 
     oerr(sink, "invalid Region '%s'", o->region);
     ok = false;
   }
-  if (o->endpoint && strncmp(o->endpoint, "http://", 7) != 0 &&
-      strncmp(o->endpoint, "https://", 8) != 0) {
-    oerr(sink, "invalid endpoint URL '%s': it starts with http:// or https://", o->endpoint);
+  if (o->endpoint && hg_awscfg_check_endpoint(o->endpoint, "--endpoint-url", NULL, sink) != 0)
     ok = false;
-  }
   *prefix = normalize_prefix(o->prefix);
   if (!*prefix) {
     hg_diag *d = oerr(sink, "invalid prefix '%s'", o->prefix);
-    hg_diag_note(d, "a prefix holds letters, digits and - _ . ~ / (no empty segment)");
+    hg_diag_note(d, "a prefix holds letters, digits and - _ . ~ / (no empty, '.' or '..' "
+                    "segment)");
     ok = false;
   }
   if (o->stack_name && !valid_stack_name(o->stack_name)) {

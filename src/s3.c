@@ -1,33 +1,24 @@
 /*
- * s3.c — PUT Object over libcurl, signed by libcurl's SigV4 (see s3.h).
+ * s3.c — PUT Object through the HTTP layer (http.h), signed by libcurl's
+ * SigV4 (see s3.h).
  */
 #include "hg/s3.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
+#include "hg/http.h"
 #include "hg/util.h"
 
-/* An error document is small; a body beyond this is not one we read. */
-#define ERROR_BODY_MAX (64u * 1024u)
-#define MAX_ATTEMPTS 12
 
 struct hg_s3 {
-  CURL *h;
+  hg_http *http;                    /* borrowed, or own_http */
+  hg_http *own_http;
   char *bucket, *region, *endpoint; /* endpoint without trailing '/' or NULL */
-  char *sigv4;                      /* "aws:amz:REGION:s3" */
-  const hg_creds *creds;
-  double retry_seconds, connect_seconds;
-  uint32_t rng;
-  hg_s3_trace_fn trace;
-  void *trace_ctx;
-  hg_buf body;                      /* the last answer's body (capped) */
-  char errbuf[CURL_ERROR_SIZE];
+  const hg_creds *creds;            /* borrowed; or */
+  hg_creds_provider *provider;      /* borrowed */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -169,79 +160,29 @@ const char *hg_s3_error_hint(const char *code)
 
 bool hg_s3_retryable(int curl_code, long status, const char *code)
 {
-  if (curl_code != 0) {
-    switch ((CURLcode)curl_code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
-    }
-  }
-  if (code && (strcmp(code, "SlowDown") == 0 || strcmp(code, "InternalError") == 0 ||
-               strcmp(code, "ServiceUnavailable") == 0 || strcmp(code, "RequestTimeout") == 0 ||
-               strcmp(code, "Throttling") == 0 || strcmp(code, "ThrottlingException") == 0))
-    return true;
-  return status == 429 || (status >= 500 && status <= 599);
-}
-
-static uint32_t xorshift32(uint32_t *s)
-{
-  uint32_t x = *s ? *s : 0x9e3779b9u;
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  *s = x;
-  return x;
+  return hg_http_retryable(curl_code, status, code);
 }
 
 double hg_s3_backoff(int attempt, uint32_t *rng)
 {
-  double base = 0.25;
-  for (int i = 1; i < attempt && base < 4.0; i++)
-    base *= 2;
-  if (base > 4.0)
-    base = 4.0;
-  double r = (double)xorshift32(rng) / 4294967296.0; /* [0, 1) */
-  return base / 2 + r * base / 2;
+  return hg_http_backoff(attempt, rng);
 }
 
-/* Copy the text of <tag>...</tag> in body into out. */
+/* Copy the text of <tag>...</tag> in body into out, printable only. */
 static void xml_text(const char *body, size_t len, const char *tag, char *out, size_t size)
 {
+  if (size == 0)
+    return;
   out[0] = '\0';
-  if (!body || size == 0)
-    return;
-  char open[64], close[64];
-  snprintf(open, sizeof open, "<%s>", tag);
-  snprintf(close, sizeof close, "</%s>", tag);
-  size_t lo = strlen(open);
-  for (size_t i = 0; i + lo <= len; i++) {
-    if (memcmp(body + i, open, lo) != 0)
-      continue;
-    size_t start = i + lo, end = start;
-    size_t lc = strlen(close);
-    while (end + lc <= len && memcmp(body + end, close, lc) != 0)
-      end++;
-    if (end + lc > len)
-      return;
-    size_t n = 0;
-    for (size_t j = start; j < end && n + 1 < size; j++) {
-      unsigned char c = (unsigned char)body[j];
-      /* Keep the text printable: it ends up in a message. */
-      out[n++] = (char)(isprint(c) ? c : '?');
-    }
-    out[n] = '\0';
-    return;
+  char *text = hg_http_xml_text(body, len, tag);
+  size_t n = 0;
+  for (const char *p = text; p && *p && n + 1 < size; p++) {
+    unsigned char c = (unsigned char)*p;
+    /* Keep the text printable: it ends up in a message. */
+    out[n++] = (char)(isprint(c) ? c : '?');
   }
+  out[n] = '\0';
+  free(text);
 }
 
 void hg_s3_parse_error(const char *body, size_t len, char *code, size_t code_size, char *region,
@@ -251,92 +192,36 @@ void hg_s3_parse_error(const char *body, size_t len, char *code, size_t code_siz
   xml_text(body, len, "Region", region, region_size);
 }
 
-static bool secret_header(const char *line, size_t n, size_t *name_len)
-{
-  static const char *const names[] = {"authorization", "x-amz-security-token",
-                                      "proxy-authorization"};
-  for (size_t i = 0; i < HG_COUNTOF(names); i++) {
-    size_t k = strlen(names[i]);
-    if (n > k && line[k] == ':' && strncasecmp(line, names[i], k) == 0) {
-      *name_len = k;
-      return true;
-    }
-  }
-  return false;
-}
-
 char *hg_s3_redact(const char *text, size_t len)
 {
-  hg_buf b;
-  hg_buf_init(&b);
-  hg_buf_puts(&b, "");
-  size_t i = 0;
-  while (i < len) {
-    size_t j = i;
-    while (j < len && text[j] != '\n')
-      j++;
-    size_t line_len = j - i, name_len = 0;
-    /* Keep a trailing '\r' out of the redaction decision. */
-    size_t content = line_len;
-    if (content > 0 && text[i + content - 1] == '\r')
-      content--;
-    if (secret_header(text + i, content, &name_len)) {
-      hg_buf_append(&b, text + i, name_len);
-      hg_buf_puts(&b, ": [redacted]");
-      if (content < line_len)
-        hg_buf_putc(&b, '\r');
-    } else {
-      hg_buf_append(&b, text + i, line_len);
-    }
-    if (j < len)
-      hg_buf_putc(&b, '\n');
-    i = j + 1;
-  }
-  return hg_buf_take(&b, NULL);
+  return hg_http_redact(text, len, NULL);
 }
 
 /* ----------------------------------------------------------------- client */
 
-static double now_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_seconds(double s)
-{
-  if (s <= 0)
-    return;
-  struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
-
 hg_s3 *hg_s3_new(const hg_s3_config *cfg)
 {
-  static int global_done;
-  if (!global_done) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    global_done = 1;
-  }
   hg_s3 *s = xcalloc(1, sizeof *s);
-  s->h = curl_easy_init();
-  if (!s->h) {
-    free(s);
-    return NULL;
+  if (cfg->http) {
+    s->http = cfg->http;
+  } else {
+    hg_http_config hc = {.retry_seconds = cfg->retry_seconds,
+                         .connect_seconds = cfg->connect_seconds,
+                         .seed = cfg->seed,
+                         .trace = cfg->trace,
+                         .trace_ctx = cfg->trace_ctx};
+    s->own_http = hg_http_new(&hc);
+    if (!s->own_http) {
+      free(s);
+      return NULL;
+    }
+    s->http = s->own_http;
   }
   s->bucket = xstrdup(cfg->bucket);
   s->region = xstrdup(cfg->region);
   s->endpoint = cfg->endpoint ? trim_endpoint(cfg->endpoint) : NULL;
-  s->sigv4 = xasprintf("aws:amz:%s:s3", cfg->region);
   s->creds = cfg->creds;
-  s->retry_seconds = cfg->retry_seconds > 0 ? cfg->retry_seconds : 15.0;
-  s->connect_seconds = cfg->connect_seconds > 0 ? cfg->connect_seconds : 5.0;
-  s->rng = cfg->seed ? cfg->seed : 0x2545f491u;
-  s->trace = cfg->trace;
-  s->trace_ctx = cfg->trace_ctx;
-  hg_buf_init(&s->body);
+  s->provider = cfg->provider;
   return s;
 }
 
@@ -344,119 +229,11 @@ void hg_s3_free(hg_s3 *s)
 {
   if (!s)
     return;
-  curl_easy_cleanup(s->h);
+  hg_http_free(s->own_http);
   free(s->bucket);
   free(s->region);
   free(s->endpoint);
-  free(s->sigv4);
-  hg_buf_free(&s->body);
   free(s);
-}
-
-static size_t on_body(char *data, size_t size, size_t n, void *ud)
-{
-  hg_s3 *s = ud;
-  size_t total = size * n;
-  if (s->body.len < ERROR_BODY_MAX) {
-    size_t room = ERROR_BODY_MAX - s->body.len;
-    hg_buf_append(&s->body, data, total < room ? total : room);
-  }
-  return total;
-}
-
-static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
-{
-  (void)h;
-  hg_s3 *s = ud;
-  const char *mark;
-  switch (type) {
-  case CURLINFO_TEXT: mark = "* "; break;
-  case CURLINFO_HEADER_OUT: mark = "> "; break;
-  case CURLINFO_HEADER_IN: mark = "< "; break;
-  default: return 0; /* bodies are not traced */
-  }
-  char *red = hg_s3_redact(data, size);
-  for (char *line = red; *line;) {
-    char *nl = strchr(line, '\n');
-    size_t n = nl ? (size_t)(nl - line) : strlen(line);
-    if (n > 0 && line[n - 1] == '\r')
-      n--;
-    if (n > 0) {
-      char *text = xasprintf("%s%.*s", mark, (int)n, line);
-      s->trace(s->trace_ctx, text);
-      free(text);
-    }
-    if (!nl)
-      break;
-    line = nl + 1;
-  }
-  free(red);
-  return 0;
-}
-
-static void wipe_headers(struct curl_slist *l)
-{
-  for (; l; l = l->next)
-    explicit_bzero(l->data, strlen(l->data));
-}
-
-/* One attempt. Returns the CURLcode; *status gets the HTTP status (0 when
- * no answer arrived). */
-static CURLcode put_once(hg_s3 *s, const char *url, const void *data, size_t len,
-                         struct curl_slist *headers, double remaining, long *status)
-{
-  CURL *h = s->h;
-  curl_easy_reset(h);
-  hg_buf_reset(&s->body);
-  s->errbuf[0] = '\0';
-  curl_easy_setopt(h, CURLOPT_URL, url);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "hardengen");
-  /* The body is in memory: PUT it as "POST fields" with the method
-   * renamed, so libcurl's SigV4 hashes the same bytes we send. */
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, len ? data : "");
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_AWS_SIGV4, s->sigv4);
-  curl_easy_setopt(h, CURLOPT_USERNAME, s->creds->access_key);
-  curl_easy_setopt(h, CURLOPT_PASSWORD, s->creds->secret_key);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-  double connect = s->connect_seconds < remaining ? s->connect_seconds : remaining;
-  if (connect < 1.0)
-    connect = 1.0;
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(connect * 1000));
-  /* A stalled transfer is abandoned (and retried) after 15 s without progress. */
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 15L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 300L);
-  if (s->trace) {
-    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
-    curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-    curl_easy_setopt(h, CURLOPT_DEBUGDATA, s);
-  }
-  CURLcode rc = curl_easy_perform(h);
-  *status = 0;
-  if (rc == CURLE_OK)
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-  /* Drop the credentials from the handle until the next attempt. */
-  curl_easy_setopt(h, CURLOPT_PASSWORD, "");
-  return rc;
-}
-
-static bool auth_failure(long status, const char *code)
-{
-  static const char *const auth_codes[] = {
-      "SignatureDoesNotMatch", "InvalidAccessKeyId", "ExpiredToken", "InvalidToken",
-      "TokenRefreshRequired", "AccessDenied",         "RequestTimeTooSkewed",
-      "InvalidSecurity",       "AllAccessDisabled"};
-  for (size_t i = 0; i < HG_COUNTOF(auth_codes); i++)
-    if (strcmp(code, auth_codes[i]) == 0)
-      return true;
-  return (status == 401 || status == 403) && !*code;
 }
 
 hg_s3_status hg_s3_put(hg_s3 *s, const char *key, const void *data, size_t len,
@@ -469,94 +246,50 @@ hg_s3_status hg_s3_put(hg_s3 *s, const char *key, const void *data, size_t len,
   hg_sha256_hex(data, len, sha);
   hg_md5(data, len, md5);
   char *md5_b64 = hg_base64(md5, sizeof md5);
-
-  struct curl_slist *headers = NULL;
-  char *line = xasprintf("x-amz-content-sha256: %s", sha);
-  headers = curl_slist_append(headers, line);
-  free(line);
-  line = xasprintf("Content-MD5: %s", md5_b64);
-  headers = curl_slist_append(headers, line);
-  free(line);
-  line = xasprintf("Content-Type: %s", content_type);
-  headers = curl_slist_append(headers, line);
-  free(line);
-  if (s->creds->session_token) {
-    line = xasprintf("x-amz-security-token: %s", s->creds->session_token);
-    headers = curl_slist_append(headers, line);
-    explicit_bzero(line, strlen(line));
-    free(line);
-  }
-  /* No "Expect:" header to switch off 100-continue: libcurl 7.88 would sign
-   * the empty header and S3 would reject the signature. libcurl asks for
-   * 100-continue only above 1 MB, the CloudFormation template limit. */
+  char *h_sha = xasprintf("x-amz-content-sha256: %s", sha);
+  char *h_md5 = xasprintf("Content-MD5: %s", md5_b64);
+  char *h_type = xasprintf("Content-Type: %s", content_type);
+  const char *headers[] = {h_sha, h_md5, h_type, NULL};
   free(md5_b64);
 
-  double start = now_seconds();
-  int attempt = 0;
-  CURLcode rc = CURLE_OK;
-  long status = 0;
-  char code[128] = "", region[64] = "";
-  hg_s3_status result = HG_S3_OK;
-  for (;;) {
-    attempt++;
-    double remaining = s->retry_seconds - (now_seconds() - start);
-    rc = put_once(s, url, data, len, headers, remaining, &status);
-    code[0] = region[0] = '\0';
-    if (rc == CURLE_OK && status >= 200 && status < 300)
-      break;
-    if (rc == CURLE_OK)
-      hg_s3_parse_error(s->body.data, s->body.len, code, sizeof code, region, sizeof region);
-    if (!hg_s3_retryable((int)rc, status, code) || attempt >= MAX_ATTEMPTS) {
-      result = rc != CURLE_OK ? HG_S3_ERR_NETWORK : HG_S3_ERR_HTTP;
-      break;
-    }
-    double delay = hg_s3_backoff(attempt, &s->rng);
-    if (now_seconds() - start + delay > s->retry_seconds) {
-      result = rc != CURLE_OK ? HG_S3_ERR_NETWORK : HG_S3_ERR_HTTP;
-      break;
-    }
-    sleep_seconds(delay);
-  }
-  wipe_headers(headers);
-  curl_slist_free_all(headers);
+  hg_http_request rq = {.method = "PUT", .url = url, .headers = headers, .body = data,
+                        .body_len = len, .service = "s3", .region = s->region,
+                        .provider = s->provider, .creds = s->creds, .max_body = 64u * 1024u};
+  hg_http_response rs;
+  hg_http_send(s->http, &rq, &rs, sink);
+  free(h_sha);
+  free(h_md5);
+  free(h_type);
   if (attempts)
-    *attempts = attempt;
+    *attempts = rs.attempts;
 
-  if (result != HG_S3_OK) {
-    hg_diag *d;
-    bool retried = hg_s3_retryable((int)rc, status, code);
-    if (rc != CURLE_OK) {
-      d = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "s3-network",
-                      "cannot upload s3://%s/%s: %s", s->bucket, key,
-                      s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
-      if (retried)
-        hg_diag_note(d, "gave up after %d attempt%s", attempt, attempt == 1 ? "" : "s");
-      if (s->endpoint)
-        hg_diag_note(d, "is the endpoint %s running and reachable?", s->endpoint);
-    } else {
-      result = auth_failure(status, code) ? HG_S3_ERR_AUTH : HG_S3_ERR_HTTP;
-      if (retried && result == HG_S3_ERR_HTTP)
-        result = HG_S3_ERR_NETWORK;
-      const char *hint = hg_s3_error_hint(code);
-      char where[128] = "";
-      if (*region)
-        snprintf(where, sizeof where, "the bucket is in %s: pass --region %s", region, region);
-      if (*where)
+  hg_s3_status result = rs.status == HG_HTTP_OK             ? HG_S3_OK
+                        : rs.status == HG_HTTP_ERR_AUTH     ? HG_S3_ERR_AUTH
+                        : rs.status == HG_HTTP_ERR_NETWORK  ? HG_S3_ERR_NETWORK
+                        : rs.status == HG_HTTP_ERR_CREDS    ? HG_S3_ERR_AUTH
+                                                            : HG_S3_ERR_HTTP;
+  if (rs.status != HG_HTTP_OK && rs.status != HG_HTTP_ERR_CREDS) {
+    const char *hint = NULL;
+    char where[192] = "";
+    if (rs.status != HG_HTTP_ERR_NETWORK && rs.http_status != 0) {
+      hint = hg_s3_error_hint(rs.error_code);
+      if (*rs.error_region) {
+        snprintf(where, sizeof where, "the bucket is in %s: pass --region %s", rs.error_region,
+                 rs.error_region);
         hint = where;
-      if (!hint && (status == 401 || status == 403))
-        hint = "access denied";
-      d = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0,
-                      result == HG_S3_ERR_AUTH ? "s3-auth"
-                      : result == HG_S3_ERR_NETWORK ? "s3-network"
-                                                    : "s3-http",
-                      "cannot upload s3://%s/%s: %ld%s%s%s%s", s->bucket, key, status,
-                      *code ? " " : "", code, hint ? ": " : "", hint ? hint : "");
-      if (retried)
-        hg_diag_note(d, "gave up after %d attempt%s", attempt, attempt == 1 ? "" : "s");
-      if (result == HG_S3_ERR_AUTH)
-        hg_diag_note(d, "credentials from %s", s->creds->source ? s->creds->source : "?");
+      }
+    }
+    hg_diag *d = hg_http_diag(sink, "s3", &rs, hint, "cannot upload s3://%s/%s", s->bucket, key);
+    if (rs.status == HG_HTTP_ERR_NETWORK && s->endpoint)
+      hg_diag_note(d, "is the endpoint %s running and reachable?", s->endpoint);
+    if (rs.status == HG_HTTP_ERR_AUTH) {
+      const hg_creds *c = s->creds;
+      if (!c && s->provider)
+        c = hg_creds_current(s->provider);
+      hg_diag_note(d, "credentials from %s", c && c->source ? c->source : "?");
     }
   }
+  hg_http_response_free(&rs);
   free(url);
   return result;
 }

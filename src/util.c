@@ -154,6 +154,7 @@ void hg_buf_printf(hg_buf *b, const char *fmt, ...)
 char *hg_buf_take(hg_buf *b, size_t *len)
 {
   buf_reserve(b, 0);
+  b->data[b->len] = '\0'; /* an empty buffer was never terminated */
   char *p = b->data;
   if (len)
     *len = b->len;

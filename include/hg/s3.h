@@ -1,5 +1,6 @@
 /*
- * s3.h — a small S3 client for `hardengen publish`: PUT Object over libcurl.
+ * s3.h — a small S3 client for `hardengen publish`: PUT Object through the
+ * HTTP layer (http.h: timeouts, retries, TLS, traces are its own).
  *
  * Requests are signed by libcurl's built-in SigV4 (CURLOPT_AWS_SIGV4 with
  * "aws:amz:REGION:s3"); nothing here computes a signature. Every PUT sends
@@ -13,8 +14,9 @@
  * Keys are percent-encoded except for unreserved characters and '/'.
  *
  * Retries: throttling (429, SlowDown), 5xx and connection errors are retried
- * with exponential backoff and jitter from a seeded generator (the delays are
- * reproducible) until a bounded total time; other errors fail at once.
+ * by the HTTP layer with exponential backoff and jitter (see http.h); other
+ * errors fail at once. A 5xx that outlasts the retries is still an HTTP
+ * error (`s3-http`); `s3-network` means no answer arrived.
  *
  * Library code: nothing is printed. Failures become diagnostics with a
  * stable code and a hint (403 SignatureDoesNotMatch -> "the secret access key
@@ -30,15 +32,19 @@
 
 #include "hg/creds.h"
 #include "hg/diag.h"
+#include "hg/http.h"
 
 /* Receives one redacted trace line (no newline) for -v. */
-typedef void (*hg_s3_trace_fn)(void *ctx, const char *line);
+typedef hg_http_trace_fn hg_s3_trace_fn;
 
 typedef struct hg_s3_config {
   const char *bucket;        /* required */
   const char *region;        /* required, e.g. "eu-west-1" */
   const char *endpoint;      /* NULL: AWS; else "http(s)://HOST[:PORT][/PATH]" (path style) */
-  const hg_creds *creds;     /* required; borrowed for the client's lifetime */
+  const hg_creds *creds;     /* fixed credentials, borrowed for the client's lifetime; or */
+  hg_creds_provider *provider; /* a provider asked before each attempt (borrowed) */
+  hg_http *http;             /* borrowed HTTP client; NULL: the client makes its own
+                                from the four fields below */
   double retry_seconds;      /* total time budget per object; <= 0: 15 */
   double connect_seconds;    /* connect timeout per attempt; <= 0: 5 */
   uint32_t seed;             /* jitter seed; 0: a fixed default */
@@ -56,8 +62,8 @@ typedef enum {
 
 typedef struct hg_s3 hg_s3;
 
-/* A client; the config's strings are copied, creds is borrowed. NULL only
- * when libcurl cannot create a handle (out of memory). */
+/* A client; the config's strings are copied, creds, provider and http are
+ * borrowed. NULL only when libcurl cannot create a handle (out of memory). */
 hg_s3 *hg_s3_new(const hg_s3_config *cfg);
 void hg_s3_free(hg_s3 *s);
 
@@ -100,18 +106,8 @@ bool hg_s3_valid_region(const char *region);
 /* S3 error code -> a one-line hint for the user, or NULL when there is none. Static. */
 const char *hg_s3_error_hint(const char *code);
 
-/*
- * Whether a failed attempt is worth repeating: curl_code is the CURLcode of
- * the transfer (0 when an answer arrived), status the HTTP status, code S3's
- * error code ("" or NULL when none).
- */
+/* hg_http_retryable and hg_http_backoff under their S3 names. */
 bool hg_s3_retryable(int curl_code, long status, const char *code);
-
-/*
- * Delay in seconds before retry number attempt (1-based): exponential from
- * 0.25 s, capped at 4 s, "equal jitter" (half fixed, half random) drawn from
- * *rng (xorshift32 state, never 0). Deterministic for a given state.
- */
 double hg_s3_backoff(int attempt, uint32_t *rng);
 
 /*
@@ -121,11 +117,7 @@ double hg_s3_backoff(int attempt, uint32_t *rng);
 void hg_s3_parse_error(const char *body, size_t len, char *code, size_t code_size, char *region,
                        size_t region_size);
 
-/*
- * A copy of HTTP header text (one or more lines) with the values of
- * Authorization, x-amz-security-token and Proxy-Authorization replaced by
- * "[redacted]". malloc'd.
- */
+/* hg_http_redact(text, len, NULL). malloc'd. */
 char *hg_s3_redact(const char *text, size_t len);
 
 #endif

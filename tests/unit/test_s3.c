@@ -241,6 +241,13 @@ TEST(creds_from_environment_and_file)
   hg_diag_init(&sink);
   hg_creds c;
 
+  setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+  setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+  unsetenv("AWS_ROLE_ARN");
+  unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+  unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+  unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
   setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
   setenv("AWS_SESSION_TOKEN", "envtoken", 1);
@@ -281,12 +288,12 @@ TEST(creds_from_environment_and_file)
   free(want_source);
   hg_creds_free(&c);
 
-  /* A missing profile and a missing file name what was looked for. */
+  /* A profile named by AWS_PROFILE that no file has is an error naming both
+   * files; so is a missing file. */
   setenv("AWS_PROFILE", "absent", 1);
   CHECK_INTEQ(hg_creds_load(&c, &sink), -1);
-  CHECK_STREQ(sink.v[0].code, "creds-missing");
-  char *want = xasprintf("no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are "
-                         "not set, and %s has no profile [absent]",
+  CHECK_STREQ(sink.v[0].code, "creds-profile");
+  char *want = xasprintf("the profile 'absent' (AWS_PROFILE) is in neither /dev/null nor %s",
                          path);
   CHECK_STREQ(sink.v[0].message, want);
   free(want);
@@ -294,13 +301,25 @@ TEST(creds_from_environment_and_file)
   hg_diag_init(&sink);
   unlink(path);
   CHECK_INTEQ(hg_creds_load(&c, &sink), -1);
-  CHECK_STREQ(sink.v[0].code, "creds-missing");
-  CHECK(strstr(sink.v[0].message, "does not exist") != NULL);
-  CHECK(sink_mentions(&sink, "[absent] profile"));
+  CHECK_STREQ(sink.v[0].code, "creds-profile");
+  CHECK(sink_mentions(&sink, "[profile absent]"));
   CHECK(!sink_mentions(&sink, "othersecret"));
+  hg_diag_free(&sink);
+  hg_diag_init(&sink);
+  /* Nothing at all: one block listing every source and why it did not apply. */
+  unsetenv("AWS_PROFILE");
+  CHECK_INTEQ(hg_creds_load(&c, &sink), -1);
+  CHECK_STREQ(sink.v[0].code, "creds-missing");
+  CHECK(sink_mentions(&sink, "environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"));
+  CHECK(sink_mentions(&sink, "web identity: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE are not set"));
+  CHECK(sink_mentions(&sink, "profile [default]: in neither /dev/null nor"));
+  CHECK(sink_mentions(&sink, "container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"));
+  CHECK(sink_mentions(&sink, "EC2 instance metadata: AWS_EC2_METADATA_DISABLED=true"));
   hg_diag_free(&sink);
 
   unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+  unsetenv("AWS_CONFIG_FILE");
+  unsetenv("AWS_EC2_METADATA_DISABLED");
   unsetenv("AWS_PROFILE");
   rmdir(dir);
   free(path);
@@ -461,11 +480,23 @@ TEST(plan_rejects_bad_options)
                                  "lower-case letters, digits, '.' and '-'");
   CHECK_STREQ(sink.v[1].message, "invalid Region 'eu-west-1:x'");
   CHECK_STREQ(sink.v[2].message,
-              "invalid endpoint URL 'ftp://x': it starts with http:// or https://");
+              "invalid endpoint URL 'ftp://x' (--endpoint-url): the scheme must be http or https");
+  CHECK_STREQ(sink.v[2].code, "endpoint-invalid");
   CHECK_STREQ(sink.v[3].message, "invalid prefix 'a b/'");
   CHECK_STREQ(sink.v[3].code, "publish-option");
   hg_diag_free(&sink);
   hg_diag_init(&sink);
+
+  /* Dot segments would let libcurl climb out of the bucket (path style). */
+  static const char *const dots[] = {"../../x/", "a/./b", "..", "a/../b/", "./"};
+  for (size_t i = 0; i < HG_COUNTOF(dots); i++) {
+    hg_publish_opts dd = {.env = "dev", .dir = dir, .bucket = "acme-cfn", .prefix = dots[i],
+                          .region = "eu-west-1", .endpoint = "http://localhost:9000"};
+    CHECK_INTEQ(hg_publish_plan_make(&dd, &plan, &sink), -1);
+    CHECK(sink.n == 1 && strcmp(sink.v[0].code, "publish-option") == 0);
+    hg_diag_free(&sink);
+    hg_diag_init(&sink);
+  }
 
   /* Dots work but break TLS for virtual-hosted URLs: a warning. */
   hg_publish_opts d = {.env = "dev", .dir = dir, .bucket = "acme.cfn", .region = "eu-west-1"};
