@@ -87,7 +87,7 @@ int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink)
   }
   chmod(tmp, 0755);
   int rc = 0;
-  size_t nfd = p->n + 1;
+  size_t nfd = p->n + 1 + p->n_files;
   int *fds = xmalloc(nfd * sizeof *fds);
   for (size_t i = 0; i < nfd; i++)
     fds[i] = -1;
@@ -101,13 +101,29 @@ int hg_plan_write(const hg_plan *p, const char *dir, hg_diag_sink *sink)
       rc = -1;
     }
   }
+  for (size_t i = 0; i < p->n_files && rc == 0; i++) {
+    const char *slash = strrchr(p->files[i].name, '/');
+    if (slash) {
+      char *sub = xasprintf("%s/%.*s", tmp, (int)(slash - p->files[i].name), p->files[i].name);
+      if (hg_mkdirs(sub, 0755) != 0)
+        rc = -1;
+      free(sub);
+    }
+    if (rc != 0 || write_file(tmp, p->files[i].name, p->files[i].text, p->files[i].len,
+                              &fds[p->n + 1 + i]) != 0) {
+      hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed", "cannot write %s: %s",
+                  p->files[i].name, strerror(errno));
+      rc = -1;
+    }
+  }
   /* Every file is on disk before the folder takes the target's place. */
   for (size_t i = 0; i < nfd; i++) {
     if (fds[i] < 0)
       continue;
     if (rc == 0 && fdatasync(fds[i]) != 0) {
       hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed", "cannot sync %s: %s",
-                  i < p->n ? p->t[i].name : "manifest.json", strerror(errno));
+                  i < p->n ? p->t[i].name : i == p->n ? "manifest.json" : p->files[i - p->n - 1].name,
+                  strerror(errno));
       rc = -1;
     }
     close(fds[i]);

@@ -14,6 +14,7 @@
  * the typed fill runs only when the sink holds no error.
  */
 #include "hg/profile.h"
+#include "hg/org.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -815,6 +816,13 @@ static void check_tags(ctx *c, const hg_yval *v, const char *path)
   }
 }
 
+/* org: its own module (org.c) checks it. */
+static void check_org(ctx *c, const hg_yval *v, const char *path)
+{
+  (void)path;
+  hg_org_read(v, NULL, report_to(c));
+}
+
 typedef enum {
   T_MAP,     /* fixed keys: kids */
   T_IDMAP,   /* free keys (filter ids), each a T_MAP of kids */
@@ -928,6 +936,7 @@ static const field f_top[] = {
     {"filters", T_MAP, f_filters, NULL},
     {"config", T_MAP, f_config, NULL},
     {"vars", T_ANYMAP, NULL, NULL},
+    {"org", T_ANYMAP, NULL, check_org},
     {NULL, 0, NULL, NULL},
 };
 
@@ -1289,6 +1298,7 @@ static void fill(hg_profile *p)
     vars = empty;
   }
   p->vars = vars;
+  p->org = hg_yval_get(t, "org");
 }
 
 /* ---- merge -------------------------------------------------------------- */

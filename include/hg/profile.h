@@ -128,6 +128,7 @@ typedef struct hg_profile {
   bool pw_require_upper, pw_require_lower, pw_require_symbols, pw_require_numbers; /* default true */
 
   const hg_yval *vars;           /* free values for the Lua filters (a MAP, maybe empty) */
+  const hg_yval *org;            /* the org: block (checked; read it with hg_org_read), or NULL */
 } hg_profile;
 
 /*
