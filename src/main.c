@@ -20,6 +20,7 @@ static const command commands[] = {
     {"match", hg_cli_match, hg_help_match},
     {"lint-iam", hg_cli_lint_iam, hg_help_lint_iam},
     {"publish", hg_cli_publish, hg_help_publish},
+    {"deploy", hg_cli_deploy, hg_help_deploy},
 };
 
 static const command *find(const char *name)

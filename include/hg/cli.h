@@ -24,6 +24,7 @@ int hg_cli_test(int argc, char **argv);
 int hg_cli_match(int argc, char **argv);
 int hg_cli_lint_iam(int argc, char **argv);
 int hg_cli_publish(int argc, char **argv);
+int hg_cli_deploy(int argc, char **argv);
 
 /* Help texts: synopsis line first, then a description and an example. */
 extern const char hg_help_build[];
@@ -33,6 +34,7 @@ extern const char hg_help_test[];
 extern const char hg_help_match[];
 extern const char hg_help_lint_iam[];
 extern const char hg_help_publish[];
+extern const char hg_help_deploy[];
 
 /* Print "hardengen: USAGE-ERROR" plus the command's synopsis to stderr; returns 2. */
 int hg_cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
