@@ -113,6 +113,73 @@ static char *wait_operation(const hg_cfn *c, const char *set, const char *call_a
   }
 }
 
+/* A fresh OperationId, so a request the HTTP layer resends is the same
+ * operation for CloudFormation, not a second one. */
+static void add_operation_id(hg_cfn_args *a)
+{
+  unsigned char r[16] = {0};
+  FILE *f = fopen("/dev/urandom", "rb");
+  if (f) {
+    if (fread(r, 1, sizeof r, f) != sizeof r)
+      memset(r, 0, sizeof r);
+    fclose(f);
+  }
+  hg_cfn_args_addf(a, "OperationId", "hardengen-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x%02x%02x",
+                   r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+                   r[13], r[14], r[15]);
+}
+
+/*
+ * Ask Organizations whether each OU exists (DescribeOrganizationalUnit; the
+ * root through ListRoots), so an unknown OU fails before anything is
+ * deployed instead of giving zero instances. Without permission to read the
+ * organization (a CloudFormation-only delegated admin) the check is skipped
+ * with a warning. Returns the number of unknown OUs, or -1 on a network error.
+ */
+static int check_ous(hg_http *http, hg_creds_provider *creds, const char *endpoint,
+                     const hg_doc *ous, hg_diag_sink *sink)
+{
+  int unknown = 0;
+  for (size_t i = 0; ous && i < ous->n; i++) {
+    const char *id = ous->items[i]->str;
+    bool root = strncmp(id, "r-", 2) == 0;
+    char *body = root ? xstrdup("{}") : xasprintf("{\"OrganizationalUnitId\": \"%s\"}", id);
+    const char *hdrs[] = {"Content-Type: application/x-amz-json-1.1",
+                          root ? "X-Amz-Target: AWSOrganizationsV20161128.ListRoots"
+                               : "X-Amz-Target: AWSOrganizationsV20161128.DescribeOrganizationalUnit",
+                          NULL};
+    hg_http_request rq = {.method = "POST", .url = endpoint, .headers = hdrs, .body = body,
+                          .body_len = strlen(body), .service = "organizations",
+                          .region = "us-east-1", .provider = creds};
+    hg_http_response rs;
+    hg_http_status st = hg_http_send(http, &rq, &rs, sink);
+    free(body);
+    if (st == HG_HTTP_ERR_AUTH) {
+      hg_diag_add(sink, HG_SEV_WARNING, NULL, 0, 0, "deploy-ou-unchecked",
+                  "cannot read the organization (%s): the OUs are checked after the deployment only",
+                  rs.error_code);
+      hg_http_response_free(&rs);
+      return unknown;
+    }
+    if (st == HG_HTTP_OK && root && !strstr(rs.body, id))
+      st = HG_HTTP_ERR_HTTP;
+    if (st == HG_HTTP_ERR_HTTP &&
+        (root || strcmp(rs.error_code, "OrganizationalUnitNotFoundException") == 0 ||
+         strcmp(rs.error_code, "InvalidInputException") == 0)) {
+      hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "deploy-unknown-ou",
+                               "%s %s is not part of the organization", root ? "root" : "OU", id);
+      hg_diag_note(d, "check org.ou_ids in the profile; nothing was deployed");
+      unknown++;
+    } else if (st != HG_HTTP_OK) {
+      hg_http_diag(sink, "organizations", &rs, NULL, "cannot check %s", id);
+      hg_http_response_free(&rs);
+      return -1;
+    }
+    hg_http_response_free(&rs);
+  }
+  return unknown;
+}
+
 typedef struct instance {
   char *account, *region, *status, *reason, *ou, *detailed;
 } instance;
@@ -295,7 +362,10 @@ int hg_cli_deploy(int argc, char **argv)
   url = s3_ep ? hg_s3_object_url(s3_ep, bucket, bucket_region, key)
               : xstrdup(str_of(cs, "TemplateURL", NULL));
 
-  hg_http_config hcfg = {.trace = verbose ? trace_line : NULL, .retry_seconds = 60};
+  /* moto and StackSets may take long to answer a create: no low-speed cut
+   * that would resend it (the OperationId keeps a resend idempotent). */
+  hg_http_config hcfg = {.trace = verbose ? trace_line : NULL, .retry_seconds = 120,
+                         .attempt_seconds = 900, .low_speed_seconds = 900};
   http = hg_http_new(&hcfg);
   hg_creds_opts copts = {.cfg = awscfg, .http = http};
   if (!dry_run) {
@@ -306,6 +376,24 @@ int hg_cli_deploy(int argc, char **argv)
     }
   }
   hg_cfn cfn = {.http = http, .provider = creds, .endpoint = cfn_ep, .region = region};
+
+  /* 0. Every OU exists. */
+  const hg_doc *ous = hg_doc_get(hg_doc_get(ci, "DeploymentTargets"), "OrganizationalUnitIds");
+  if (!dry_run) {
+    char *org_ep = NULL;
+    if (hg_awscfg_endpoint(awscfg, "organizations", endpoint, &org_ep, NULL, &sink) != 0) {
+      rc = HG_EXIT_USAGE;
+      goto done;
+    }
+    if (!org_ep)
+      org_ep = xstrdup("https://organizations.us-east-1.amazonaws.com");
+    int unknown = check_ous(http, creds, org_ep, ous, &sink);
+    free(org_ep);
+    if (unknown != 0) {
+      rc = unknown < 0 ? HG_EXIT_IO : HG_EXIT_INPUT;
+      goto done;
+    }
+  }
 
   /* 1. The template to S3, where the StackSet reads it. */
   if (dry_run) {
@@ -380,6 +468,8 @@ int hg_cli_deploy(int argc, char **argv)
     if (dry_run) {
       print_call("DescribeStackSet, then CreateStackSet (new) or UpdateStackSet (existing):", &a);
     } else if (!exists || changed) {
+      if (exists)
+        add_operation_id(&a);
       if (hg_cfn_call(&cfn, action, &a, &body, NULL, 0, false, &sink) != 0) {
         hg_cfn_args_free(&a);
         rc = HG_EXIT_IO;
@@ -406,8 +496,9 @@ int hg_cli_deploy(int argc, char **argv)
       goto done;
   }
 
-  /* 3. Instances for every OU x Region that has none yet. */
-  const hg_doc *ous = hg_doc_get(hg_doc_get(ci, "DeploymentTargets"), "OrganizationalUnitIds");
+  /* 3. Instances for every OU x Region that has none yet. An answer
+   * without OrganizationalUnitId (moto) counts a Region as covered when it
+   * has any instance. */
   if (!dry_run && exists && list_instances(&cfn, set, call_as, &inst, &n_inst, &sink) != 0) {
     rc = HG_EXIT_IO;
     goto done;
@@ -418,8 +509,8 @@ int hg_cli_deploy(int argc, char **argv)
     for (size_t r = 0; regions && r < regions->n; r++) {
       bool have = false;
       for (size_t i = 0; i < n_inst; i++)
-        if (inst[i].ou && inst[i].region && strcmp(inst[i].ou, ous->items[o]->str) == 0 &&
-            strcmp(inst[i].region, regions->items[r]->str) == 0)
+        if (inst[i].region && strcmp(inst[i].region, regions->items[r]->str) == 0 &&
+            (!inst[i].ou || strcmp(inst[i].ou, ous->items[o]->str) == 0))
           have = true;
       if (!have) {
         missing = true;
@@ -450,7 +541,8 @@ int hg_cli_deploy(int argc, char **argv)
     }
     if (dry_run) {
       print_call("CreateStackInstances (for the OUs and Regions without instances):", &a);
-    } else if (hg_cfn_call(&cfn, "CreateStackInstances", &a, &body, NULL, 0, false, &sink) != 0) {
+    } else if (add_operation_id(&a),
+               hg_cfn_call(&cfn, "CreateStackInstances", &a, &body, NULL, 0, false, &sink) != 0) {
       rc = HG_EXIT_IO;
     } else {
       char *op = hg_http_xml_text(body, strlen(body), "OperationId");
@@ -490,7 +582,16 @@ int hg_cli_deploy(int argc, char **argv)
                 inst[i].reason && *inst[i].reason ? ": " : "",
                 inst[i].reason ? inst[i].reason : "");
   }
-  for (size_t o = 0; ous && o < ous->n; o++) {
+  bool with_ou = false;
+  for (size_t i = 0; i < n_inst; i++)
+    if (inst[i].ou)
+      with_ou = true;
+  if (!n_inst) {
+    hg_diag *d = hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "deploy-empty",
+                             "the StackSet has no stack instance: its OUs hold no account");
+    hg_diag_note(d, "service-managed StackSets never deploy to the management account");
+  }
+  for (size_t o = 0; with_ou && ous && o < ous->n; o++) {
     size_t k = 0;
     for (size_t i = 0; i < n_inst; i++)
       if (inst[i].ou && strcmp(inst[i].ou, ous->items[o]->str) == 0)
