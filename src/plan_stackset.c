@@ -352,6 +352,23 @@ static void deps_of(const hg_doc *r, const hg_doc *res, strmap *out)
       sm_put(out, dep->items[i]->str, NULL, NULL);
 }
 
+/* Move the last key of a resource map to just after Type (and Condition),
+ * where the skeletons write attributes. */
+static void settle_attr(hg_doc *r)
+{
+  if (r->kind != HG_DOC_MAP || r->n < 2)
+    return;
+  size_t at = 0;
+  while (at < r->n - 1 && (strcmp(r->keys[at], "Type") == 0 || strcmp(r->keys[at], "Condition") == 0))
+    at++;
+  char *k = r->keys[r->n - 1];
+  hg_doc *v = r->items[r->n - 1];
+  memmove(&r->keys[at + 1], &r->keys[at], (r->n - 1 - at) * sizeof *r->keys);
+  memmove(&r->items[at + 1], &r->items[at], (r->n - 1 - at) * sizeof *r->items);
+  r->keys[at] = k;
+  r->items[at] = v;
+}
+
 static void add_depends(hg_doc *r, const char *target)
 {
   hg_doc *dep = hg_doc_get(r, "DependsOn");
@@ -366,6 +383,7 @@ static void add_depends(hg_doc *r, const char *target)
   if (!dep) {
     /* DependsOn after Type (and Condition), as the skeletons write it. */
     hg_doc_set_str(r, "DependsOn", target);
+    settle_attr(r);
     return;
   }
   for (size_t i = 0; i < dep->n; i++)
@@ -428,6 +446,8 @@ static void set_home(hg_doc *r, hg_doc *conds)
   hg_doc *c = hg_doc_get(r, "Condition");
   if (!c) {
     hg_doc_set_str(r, "Condition", COND_HOME);
+    if (hg_doc_get(r, "Type"))
+      settle_attr(r);
     return;
   }
   if (c->kind != HG_DOC_STR || strcmp(c->str, COND_HOME) == 0)
@@ -768,8 +788,10 @@ hg_doc *hg_stackset_flatten(const hg_doc *parent, const char *parent_name,
       cres->items[k] = NULL;
       rw_attrs(&x, r);
       if (stack_cond) {
-        if (!hg_doc_get(r, "Condition"))
+        if (!hg_doc_get(r, "Condition")) {
           hg_doc_set_str(r, "Condition", stack_cond);
+          settle_attr(r);
+        }
       }
       const char *nn = sm_rename(&ids, cres->keys[k]);
       m->ids[m->n++] = xstrdup(nn ? nn : cres->keys[k]);
