@@ -52,6 +52,7 @@ static const command commands[] = {
     {"init", hg_cli_init, hg_help_init},
     {"version", run_version, help_version},
     {"help", run_help, help_help},
+    {"deploy", hg_cli_deploy, hg_help_deploy},
 };
 
 static const command *find(const char *name)

@@ -387,6 +387,7 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   hg_plan_inputs_free(&src);
   hg_sha256_hex(d.data, d.len, out->digest);
   hg_buf_free(&d);
+  hg_plan_stackset(c, out, sink);
   hg_plan_manifest(c, out);
   rc = sink->errors > errors_before || findings > 0 ? -1 : 0;
 done:
@@ -418,6 +419,11 @@ void hg_plan_free(hg_plan *p)
   free(p->filters);
   free(p->manifest);
   free(p->data);
+  for (size_t i = 0; i < p->n_files; i++) {
+    free(p->files[i].name);
+    free(p->files[i].text);
+  }
+  free(p->files);
   free(p->env);
   memset(p, 0, sizeof *p);
 }

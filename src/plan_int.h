@@ -58,6 +58,9 @@ void hg_plan_tag(const hg_profile *p, hg_doc *tmpl);
  * "CAPABILITY_IAM". Static storage. */
 const char *hg_plan_capability(const hg_plan *p);
 
+/* With an org: block, add stackset/member.yaml and stackset/stackset.json
+ * to p->files (plan_stackset.c). Returns 0 or -1 (errors in sink). */
+int hg_plan_stackset(const hg_compiled *c, hg_plan *p, hg_diag_sink *sink);
 /* Build p->manifest from the rest of p. */
 void hg_plan_manifest(const hg_compiled *c, hg_plan *p);
 

@@ -14,6 +14,7 @@
  * the typed fill runs only when the sink holds no error.
  */
 #include "hg/profile.h"
+#include "hg/org.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -877,6 +878,13 @@ static void check_tags(ctx *c, const hg_yval *v, const char *path)
   }
 }
 
+/* org: its own module (org.c) checks it. */
+static void check_org(ctx *c, const hg_yval *v, const char *path)
+{
+  (void)path;
+  hg_org_read(v, NULL, report_to(c));
+}
+
 typedef enum {
   T_MAP,     /* fixed keys: kids */
   T_IDMAP,   /* free keys (filter ids), each a T_MAP of kids */
@@ -1067,6 +1075,7 @@ static const field f_top[] = {
     {"preflight", T_BOOLMAP, f_preflight, NULL},
     {"vars", T_ANYMAP, NULL, NULL},
     {"detective", T_MAP, f_detective, check_detective},
+    {"org", T_ANYMAP, NULL, check_org},
     {NULL, 0, NULL, NULL},
 };
 
@@ -1724,6 +1733,7 @@ static void fill(hg_profile *p)
   }
   p->vars = vars;
   p->detective = hg_yval_get(t, "detective");
+  p->org = hg_yval_get(t, "org");
 }
 
 /* ---- merge -------------------------------------------------------------- */

@@ -69,6 +69,13 @@ typedef struct hg_plan_filter {
   size_t part;       /* 1-based index of the cloudwatch template holding it */
 } hg_plan_filter;
 
+/* A file written beside the templates, in a subfolder (stackset/member.yaml). */
+typedef struct hg_plan_file {
+  char *name;        /* owned; relative path, one folder deep */
+  char *text;        /* owned */
+  size_t len;
+} hg_plan_file;
+
 typedef struct hg_plan {
   char *env;                 /* owned */
   hg_plan_template *t;       /* upload order: cloudtrail, config, cloudwatch, cloudwatch.2, ..., preflight, parent last */
@@ -77,6 +84,8 @@ typedef struct hg_plan {
   size_t n_filters;
   char digest[65];           /* sha256 over the inputs (see hg_plan_build) */
   char *manifest;            /* owned; manifest.json bytes */
+  hg_plan_file *files;       /* owned; files outside the manifest (the StackSet's, SPEC §12) */
+  size_t n_files;
   size_t manifest_len;
   char *data;                /* owned; detective-data.json bytes (SPEC §11), or NULL */
   size_t data_len;

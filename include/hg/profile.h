@@ -166,6 +166,7 @@ typedef struct hg_profile {
 
   const hg_yval *vars;           /* free values for the Lua filters (a MAP, maybe empty) */
   const hg_yval *detective;      /* the checked detective: block (SPEC §11), or NULL; see detective.h */
+  const hg_yval *org;            /* the org: block (checked; read it with hg_org_read), or NULL */
 } hg_profile;
 
 /*
