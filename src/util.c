@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -249,6 +250,14 @@ char *hg_read_file(const char *path, size_t max, size_t *len)
   if (fd < 0)
     return NULL;
   struct stat st;
+  /* The null device reads as an empty file: AWS_CONFIG_FILE=/dev/null is how
+   * users switch a configuration file off. */
+  if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3) {
+    close(fd);
+    if (len)
+      *len = 0;
+    return xstrdup("");
+  }
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     int e = errno;
     if (e == 0 || e == EAGAIN)

@@ -59,7 +59,8 @@ void hg_arena_free(hg_arena *a);
  * excludes the NUL) or NULL with errno set. A file larger than max bytes
  * fails with EFBIG, a directory with EISDIR, and anything else that is not a
  * regular file (a FIFO, socket or device, which could block or never end)
- * with ENODEV; the open itself never blocks.
+ * with ENODEV; the open itself never blocks. The null device (/dev/null)
+ * reads as an empty file.
  */
 char *hg_read_file(const char *path, size_t max, size_t *len);
 
