@@ -16,6 +16,15 @@ unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 export PYTHONDONTWRITEBYTECODE=1
 T=$(tmpdir)
+# The tables come from the compiled central template of a test env (the
+# central account of tests/golden/detective-root), when hardengen is built.
+if [ -x "$HG_BIN" ] && HARDENGEN_SHARE=$HG_TOP "$HG_BIN" build --env security --root tests/golden/detective-root \
+  --out "$T/build" >/dev/null 2>&1 && [ -f "$T/build/security/central.global.yaml" ]; then
+  export HG_DETECTIVE_CENTRAL=$T/build/security/central.global.yaml
+  pass detective_lambda.central_from_build
+else
+  fail detective_lambda.central_from_build "cannot build tests/golden/detective-root with $HG_BIN"
+fi
 python3 tests/lambda/test_detective.py --lines > "$T/out" 2> "$T/err"
 status=$?
 cat "$T/out"
