@@ -16,9 +16,12 @@ unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 export PYTHONDONTWRITEBYTECODE=1
 T=$(tmpdir)
-# The tables come from the compiled central template of a test env (the
-# central account of tests/golden/detective-root), when hardengen is built.
-if [ -x "$HG_BIN" ] && HARDENGEN_SHARE=$HG_TOP "$HG_BIN" build --env security --root tests/golden/detective-root \
+# The tables come from the compiled central template of a test env: the
+# central account of tests/golden/detective-root, with the default table and
+# role names the fixture data and the handler tests are written for.
+cp -r tests/golden/detective-root "$T/root"
+sed -i -e '/^    rules_table:/d' -e '/^    exceptions_table:/d' -e '/^    reader_role:/d' "$T/root/profiles"/*.yaml
+if [ -x "$HG_BIN" ] && HARDENGEN_SHARE=$HG_TOP "$HG_BIN" build --env security --root "$T/root" \
   --out "$T/build" >/dev/null 2>&1 && [ -f "$T/build/security/central.global.yaml" ]; then
   export HG_DETECTIVE_CENTRAL=$T/build/security/central.global.yaml
   pass detective_lambda.central_from_build
