@@ -322,7 +322,7 @@ static void put_chart(hg_buf *out, const hg_alarm_counts *daily, const hg_alarm_
     char d[11];
     day_text(b[i].k, d);
     hg_buf_printf(out, "<rect class=\"b\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">",
-                  w * (double)(b[i].k - ax->lo), (double)(CHART_H - 1) - h, w > 2 ? w - 1 : w, h);
+                  w * (double)(b[i].k - ax->lo), (double)(CHART_H - 1) - h, w > 3 ? w - 1 : 2.0, h);
     hg_buf_printf(out, "<title>%s: %llu</title></rect>", d, b[i].n);
   }
   if (a && a->fired) {
@@ -380,8 +380,12 @@ static void put_filters(hg_buf *out, const hg_report_env *e, const axis *ax)
     hg_buf_puts(out, "\" data-id=\"");
     ESC(f->id);
     hg_buf_putc(out, '"');
-    if (ev)
-      hg_buf_printf(out, " data-matches=\"%llu\" data-alarms=\"%llu\"", r->matches, a.fired);
+    if (ev) {
+      const hg_alarm_counts *dc = hg_bt_counts_of(e->daily, i);
+      unsigned long long untimed = dc ? dc->untimed : 0;
+      hg_buf_printf(out, " data-matches=\"%llu\" data-alarms=\"%llu\" data-charted=\"%llu\"",
+                    r->matches, a.fired, r->matches > untimed ? r->matches - untimed : 0);
+    }
     hg_buf_puts(out, "><td><strong>");
     ESC(f->title);
     hg_buf_puts(out, "</strong><br><code>");
