@@ -18,8 +18,7 @@
 #include "hg/util.h"
 
 const char hg_help_report[] =
-    "hardengen report --env ENV | --all [--root DIR] [--events PATH ...] [-o FILE.html]\n"
-    "                 [--no-timestamp]\n"
+    "hardengen report --env ENV | --all [--root DIR] [--events PATH ...] [-o FILE.html] [--no-timestamp]\n"
     "\n"
     "Write one self-contained HTML page (inline CSS and SVG, no script, nothing\n"
     "fetched from the network; light and dark, printable) showing what an env\n"
