@@ -112,6 +112,7 @@ typedef struct env_run {
   hg_plan plan;
   bool compiled, planned;
   hg_bt *alarm, *daily;
+  hg_report_tally *tally;
   hg_events_stats st;
 } env_run;
 
@@ -133,7 +134,11 @@ static int replay(env_run *r, const opts *o, hg_diag_sink *sink)
   free(periods);
   unsigned jobs = hg_events_cpus();
   hg_bt_jobs(r->alarm, jobs);
-  hg_bt_jobs(r->daily, jobs);
+  /* The daily run also tallies names and principals: its callback makes
+   * it read in one thread (backtest.h); the alarm run stays parallel. */
+  r->tally = hg_report_tally_new();
+  hg_bt_on_match(r->daily, hg_report_tally_match, r->tally);
+  hg_bt_jobs(r->daily, 1);
   int rc = 0;
   if (o->n_events) {
     rc = hg_bt_run(r->alarm, o->events, o->n_events, false, &r->st, sink);
@@ -152,6 +157,7 @@ static void env_free(env_run *r)
 {
   hg_bt_free(r->alarm);
   hg_bt_free(r->daily);
+  hg_report_tally_free(r->tally);
   if (r->planned)
     hg_plan_free(&r->plan);
   if (r->compiled)
@@ -221,6 +227,7 @@ int hg_cli_report(int argc, char **argv)
       re[i].alarm = runs[i].alarm;
       re[i].daily = runs[i].daily;
       re[i].st = o.have_events ? &runs[i].st : NULL;
+      re[i].tally = runs[i].tally;
     }
     char when[32] = "";
     if (!o.no_timestamp) {

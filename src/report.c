@@ -44,6 +44,137 @@ void hg_report_escape(hg_buf *out, const char *s)
 
 #define ESC(s) hg_report_escape(out, (s))
 
+/* ---- tally of names and principals ------------------------------------- */
+
+typedef struct tally_slot {
+  char *text;   /* owned; NULL marks an empty slot */
+  size_t filter;
+  int kind;     /* 0 eventName, 1 principal */
+  unsigned long long n;
+} tally_slot;
+
+struct hg_report_tally {
+  tally_slot *slot;
+  size_t used, cap;
+  unsigned long long *other; /* per filter and kind: [2 * i + kind] */
+  size_t n_other;
+};
+
+hg_report_tally *hg_report_tally_new(void)
+{
+  hg_report_tally *t = xcalloc(1, sizeof *t);
+  t->cap = 256;
+  t->slot = xcalloc(t->cap, sizeof *t->slot);
+  return t;
+}
+
+void hg_report_tally_free(hg_report_tally *t)
+{
+  if (!t)
+    return;
+  for (size_t i = 0; i < t->cap; i++)
+    free(t->slot[i].text);
+  free(t->slot);
+  free(t->other);
+  free(t);
+}
+
+static size_t tally_hash(size_t filter, int kind, const char *s)
+{
+  size_t h = 1469598103934665603u ^ (filter * 31 + (size_t)kind);
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+static tally_slot *tally_find(tally_slot *slot, size_t cap, size_t filter, int kind, const char *s)
+{
+  size_t k = tally_hash(filter, kind, s) & (cap - 1);
+  while (slot[k].text && !(slot[k].filter == filter && slot[k].kind == kind && strcmp(slot[k].text, s) == 0))
+    k = (k + 1) & (cap - 1);
+  return &slot[k];
+}
+
+static void tally_add(hg_report_tally *t, size_t filter, int kind, const char *s)
+{
+  tally_slot *sl = tally_find(t->slot, t->cap, filter, kind, s);
+  if (sl->text) {
+    sl->n++;
+    return;
+  }
+  if (t->used >= HG_REPORT_TALLY_MAX) {
+    if (2 * filter + 1 >= t->n_other) {
+      size_t n = 2 * filter + 2;
+      t->other = xrealloc(t->other, n * sizeof *t->other);
+      memset(t->other + t->n_other, 0, (n - t->n_other) * sizeof *t->other);
+      t->n_other = n;
+    }
+    t->other[2 * filter + (size_t)kind]++;
+    return;
+  }
+  if (2 * (t->used + 1) > t->cap) {
+    size_t cap = t->cap * 2;
+    tally_slot *ns = xcalloc(cap, sizeof *ns);
+    for (size_t i = 0; i < t->cap; i++)
+      if (t->slot[i].text)
+        *tally_find(ns, cap, t->slot[i].filter, t->slot[i].kind, t->slot[i].text) = t->slot[i];
+    free(t->slot);
+    t->slot = ns;
+    t->cap = cap;
+    sl = tally_find(t->slot, t->cap, filter, kind, s);
+  }
+  sl->text = xstrdup(s);
+  sl->filter = filter;
+  sl->kind = kind;
+  sl->n = 1;
+  t->used++;
+}
+
+void hg_report_tally_match(void *ud, size_t i, const char *event_name, const char *principal)
+{
+  tally_add(ud, i, 0, event_name && *event_name ? event_name : "(none)");
+  tally_add(ud, i, 1, principal && *principal ? principal : "(none)");
+}
+
+static int top_cmp(const void *a, const void *b)
+{
+  const tally_slot *x = *(const tally_slot *const *)a, *y = *(const tally_slot *const *)b;
+  if (x->n != y->n)
+    return x->n > y->n ? -1 : 1;
+  return strcmp(x->text, y->text);
+}
+
+/* The HG_REPORT_TOP most frequent values of filter i's kind, count first
+ * then text (so the order never depends on the hash table). */
+static void put_top(hg_buf *out, const hg_report_tally *t, size_t filter, int kind)
+{
+  size_t n = 0;
+  for (size_t k = 0; k < t->cap; k++)
+    n += t->slot[k].text && t->slot[k].filter == filter && t->slot[k].kind == kind;
+  if (!n)
+    return;
+  const tally_slot **v = xcalloc(n, sizeof *v);
+  n = 0;
+  for (size_t k = 0; k < t->cap; k++)
+    if (t->slot[k].text && t->slot[k].filter == filter && t->slot[k].kind == kind)
+      v[n++] = &t->slot[k];
+  qsort(v, n, sizeof *v, top_cmp);
+  hg_buf_puts(out, kind ? "<ol class=\"top\" title=\"top principals\">"
+                        : "<ol class=\"top\" title=\"top event names\">");
+  for (size_t k = 0; k < n && k < HG_REPORT_TOP; k++) {
+    hg_buf_puts(out, "<li><code>");
+    ESC(v[k]->text);
+    hg_buf_printf(out, "</code> %llu</li>", v[k]->n);
+  }
+  if (n > HG_REPORT_TOP)
+    hg_buf_printf(out, "<li class=\"mut\">%zu more</li>", n - HG_REPORT_TOP);
+  if (2 * filter + (size_t)kind < t->n_other && t->other[2 * filter + (size_t)kind])
+    hg_buf_printf(out, "<li class=\"mut\">other (not tallied) %llu</li>",
+                  t->other[2 * filter + (size_t)kind]);
+  hg_buf_puts(out, "</ol>");
+  free(v);
+}
+
 static const char css[] =
     ":root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--mut:#59636e;--line:#d0d7de;"
     "--pass:#1a7f37;--fail:#cf222e;--na:#6e7781;--bar:#0969da;--fire:#cf222e;--code:#f6f8fa;"
@@ -64,7 +195,7 @@ static const char css[] =
     ".s{color:var(--str)}.k{color:var(--sel)}.o{color:var(--op);font-weight:600}.d{color:var(--num)}\n"
     ".pass{color:var(--pass);font-weight:600}.fail{color:var(--fail);font-weight:600}"
     ".na{color:var(--na)}.why{display:block;color:var(--mut);font-size:.8rem}"
-    ".mut{color:var(--mut)}\n"
+    ".mut{color:var(--mut)}ol.top{margin:0;padding-left:1.2rem;font-size:.8rem}ol.top code{word-break:break-all}\n"
     "svg.chart{width:100%;height:3.2rem;display:block}svg.chart .b{fill:var(--bar)}"
     "svg.chart .f{stroke:var(--fire);stroke-width:2}svg.chart .ax{stroke:var(--line)}\n"
     ".envs{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}"
@@ -367,7 +498,7 @@ static void put_filters(hg_buf *out, const hg_report_env *e, const axis *ax)
   hg_buf_puts(out, "<div class=\"scroll\"><table class=\"filters\"><thead><tr><th>filter</th>"
                    "<th>pattern</th><th>topic</th><th>threshold</th><th>period</th>");
   if (ev)
-    hg_buf_puts(out, "<th>matches</th><th>alarms</th>");
+    hg_buf_puts(out, "<th>matches</th><th>alarms</th><th>top event names</th><th>top principals</th>");
   hg_buf_puts(out, "</tr></thead><tbody>\n");
   for (size_t i = 0; i < c->filters.n; i++) {
     const hg_filter *f = &c->filters.v[i];
@@ -431,6 +562,12 @@ static void put_filters(hg_buf *out, const hg_report_env *e, const axis *ax)
         hg_alarm_format_time(a.first, t);
         hg_buf_printf(out, "<span class=\"why\">first %s</span>", t);
       }
+      hg_buf_puts(out, "</td><td>");
+      if (e->tally)
+        put_top(out, e->tally, i, 0);
+      hg_buf_puts(out, "</td><td>");
+      if (e->tally)
+        put_top(out, e->tally, i, 1);
       hg_buf_puts(out, "</td>");
     }
     hg_buf_puts(out, "</tr>\n");

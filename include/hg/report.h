@@ -23,6 +23,19 @@
 /* Seconds per bar of the per-day chart (the period the daily counts use). */
 #define HG_REPORT_DAY 86400
 
+/*
+ * The top event names and principals behind each filter's matches: an
+ * hg_bt_match_fn target (hg_report_tally_match, ud = the tally). Distinct
+ * (filter, value) pairs are kept up to HG_REPORT_TALLY_MAX; matches of
+ * values seen after that are counted apart as "other".
+ */
+#define HG_REPORT_TALLY_MAX 65536
+#define HG_REPORT_TOP 5
+typedef struct hg_report_tally hg_report_tally;
+hg_report_tally *hg_report_tally_new(void);
+void hg_report_tally_free(hg_report_tally *t);
+void hg_report_tally_match(void *ud, size_t i, const char *event_name, const char *principal);
+
 /* One env of the report (everything borrowed). */
 typedef struct hg_report_env {
   const hg_compiled *c;
@@ -33,6 +46,7 @@ typedef struct hg_report_env {
   const hg_bt *alarm;
   const hg_bt *daily;
   const hg_events_stats *st;
+  const hg_report_tally *tally; /* or NULL */
 } hg_report_env;
 
 /*

@@ -33,6 +33,11 @@ if "$HG_BIN" report --env hostile --root "$root" --events "$root/events.jsonl" -
     grep -q '1 without a readable eventTime' "$d/h.html" && grep -q 'first alarm at 2023-07-10T12:00:00Z' "$d/h.html"; then
     pass "$name chart"
   else fail "$name chart" "per-day bars or the alarm mark missing"; fi
+  # Top event names and principals: counts first, escaped, "(none)" for absent.
+  if grep -q '<ol class="top" title="top event names"><li><code>&lt;script&gt;</code> 4</li></ol>' "$d/h.html" &&
+    grep -q '<ol class="top" title="top principals"><li><code>(none)</code> 3</li><li><code>arn:aws:iam::123456789012:user/&lt;b&gt;x&lt;/b&gt;</code> 1</li></ol>' "$d/h.html"; then
+    pass "$name top names and principals"
+  else fail "$name top names and principals" "$(grep -o '<ol class="top"[^\n]*</ol>' "$d/h.html" | head -2)"; fi
 else
   fail "$name hostile" "exit $?: $(head -3 "$d/err")"
 fi
