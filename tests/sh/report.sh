@@ -61,6 +61,24 @@ if [ -r "$ds/panther/events.jsonl" ]; then
     "$HG_BIN" test --env prod --root "$HG_TOP" --events "${ev[@]}" --format json >"$d/p.json" 2>/dev/null; then
     if out=$(python3 "$chk" "$d/p.html" "$d/p.json"); then pass "$name datasets numbers"; else
       fail "$name datasets numbers" "$out"; fi
+    # The top event names of one filter against `match` on its pattern,
+    # counted here in Python.
+    "$HG_BIN" list --env prod --root "$HG_TOP" --format json >"$d/list.json" 2>/dev/null
+    pat=$(python3 -c 'import json,sys; print([f["pattern"] for f in json.load(open(sys.argv[1]))["filters"] if f["id"]=="iam-policy-changes"][0])' "$d/list.json")
+    "$HG_BIN" match "$pat" "${ev[@]}" --format jsonl >"$d/m.jsonl" 2>/dev/null
+    if out=$(python3 - "$d/m.jsonl" "$d/p.html" <<'PY'
+import collections, html, json, re, sys
+c = collections.Counter(json.loads(l).get("eventName") or "(none)" for l in open(sys.argv[1]) if l.strip())
+want = sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+page = open(sys.argv[2]).read()
+row = re.search(r'<tr id="f-prod-iam-policy-changes".*?</tr>', page, re.S).group(0)
+ol = re.search(r'<ol class="top" title="top event names">(.*?)</ol>', row).group(1)
+got = [(html.unescape(n), int(k)) for n, k in re.findall(r'<li><code>(.*?)</code> (\d+)</li>', ol)]
+if not want or got != want:
+    print(f"page {got} != match {want}")
+    sys.exit(1)
+PY
+    ); then pass "$name top names against match"; else fail "$name top names against match" "$out"; fi
     nz=$(grep -c 'data-alarms="[1-9]' "$d/p.html")
     [ "$nz" -gt 0 ] && pass "$name datasets alarms" || fail "$name datasets alarms" "no filter fired"
     # Determinism: same inputs, same bytes.
