@@ -203,7 +203,7 @@ static const char css[] =
     "dt{color:var(--mut)}dd{margin:0;word-break:break-all}\n"
     "@media (max-width:40rem){body{padding:.5rem;font-size:13px}th,td{padding:.2rem .3rem}}\n"
     "@media print{:root{--bg:#fff;--fg:#000}body{max-width:none;font-size:10pt}"
-    ".scroll{overflow:visible}section.env{break-before:page}tr{break-inside:avoid}"
+    ".scroll{overflow:visible}section.env+section.env{break-before:page}tr{break-inside:avoid}"
     "svg.chart .b{fill:#555}}\n";
 
 /* A pattern with its tokens in spans: quoted strings, $.selectors,
