@@ -64,6 +64,8 @@ struct hg_bt {
   bt_worker main;       /* hg_bt_event's */
   unsigned jobs;
   hg_alarm_counts *counts; /* per pattern, or NULL (hg_bt_track_periods) */
+  hg_bt_match_fn on_match;  /* or NULL (hg_bt_on_match); forces one job */
+  void *on_match_ud;
 };
 
 /* What one input file produced: per filter, its result and (when periods
@@ -364,6 +366,33 @@ static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
   return 0;
 }
 
+/* The principal of an event: userIdentity.arn, else userIdentity.type. */
+static void match_hook(const hg_bt *bt, const hg_jv *ev, size_t i)
+{
+  char name[HG_BT_TEXT], who[HG_BT_TEXT];
+  get_text(ev, "eventName", name);
+  const hg_jv *u = ev ? hg_jv_get(ev, "userIdentity", 12) : NULL;
+  if (u && u->kind == HG_JV_OBJECT) {
+    if (!get_text(u, "arn", who))
+      get_text(u, "type", who);
+  } else {
+    who[0] = '\0';
+  }
+  bt->on_match(bt->on_match_ud, i, name, who);
+}
+
+void hg_bt_on_match(hg_bt *bt, hg_bt_match_fn fn, void *ud)
+{
+  bt->on_match = fn;
+  bt->on_match_ud = ud;
+  add_key(bt->paths, "eventName");
+  hg_jstep st[2] = {{HG_JSTEP_KEY, "userIdentity", 12, 0}, {HG_JSTEP_KEY, "arn", 3, 0}};
+  hg_jsel sel = {st, 2};
+  hg_jpaths_add(bt->paths, &sel);
+  st[1] = (hg_jstep){HG_JSTEP_KEY, "type", 4, 0};
+  hg_jpaths_add(bt->paths, &sel);
+}
+
 /*
  * Fold what one input produced for a filter (from) into the run's result
  * (into), and leave from empty. Parts arrive in input order, so "first
@@ -438,6 +467,8 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
     if (r->n_samples < HG_BT_SAMPLES)
       get_text(ev, "eventID", r->samples[r->n_samples++]);
     r->matches++;
+    if (bt->on_match)
+      match_hook(bt, ev, i);
     if (counts) {
       if (!have_t)
         have_t = hg_alarm_parse_time(when, strlen(when), &t) ? 1 : -1;
@@ -523,7 +554,7 @@ int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_e
   /* Every record is parsed (and so validated) by the pruned parser anyway:
    * let the reader skip its own check of JSON lines, unless some pattern
    * reads the raw text, which must then be the compact form. */
-  hg_events_opts o = {progress, true, bt->jobs};
+  hg_events_opts o = {progress, true, bt->on_match ? 1 : bt->jobs};
   for (size_t i = 0; i < bt->n; i++)
     if (bt->patterns[i] && bt->raw[i])
       o.unchecked_lines = false;

@@ -53,6 +53,7 @@ static const command commands[] = {
     {"version", run_version, help_version},
     {"help", run_help, help_help},
     {"deploy", hg_cli_deploy, hg_help_deploy},
+    {"report", hg_cli_report, hg_help_report},
 };
 
 static const command *find(const char *name)

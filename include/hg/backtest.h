@@ -85,6 +85,17 @@ void hg_bt_track_periods(hg_bt *bt, const int *periods);
 const hg_alarm_counts *hg_bt_counts_of(const hg_bt *bt, size_t i);
 
 /*
+ * Who and what is behind the matches: fn is called for every match of
+ * pattern i with the event's eventName and its principal
+ * (userIdentity.arn, else userIdentity.type), each cleaned like eventTime
+ * and cut to HG_BT_TEXT - 1 bytes, "" when absent. Call before the first
+ * event. A run with a callback reads in one thread (hg_bt_run ignores
+ * hg_bt_jobs), so fn sees the matches in read order and needs no lock.
+ */
+typedef void (*hg_bt_match_fn)(void *ud, size_t i, const char *event_name, const char *principal);
+void hg_bt_on_match(hg_bt *bt, hg_bt_match_fn fn, void *ud);
+
+/*
  * Run filter f's examples against its parsed pattern fp: every `match`
  * example must match, every `nomatch` one must not. Each failure is an error
  * in sink at f->file:example line ("example N of 'ID' should match" …,

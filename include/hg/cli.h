@@ -39,6 +39,7 @@ int hg_cli_sql(int argc, char **argv);
 int hg_cli_diff(int argc, char **argv);
 int hg_cli_init(int argc, char **argv);
 int hg_cli_deploy(int argc, char **argv);
+int hg_cli_report(int argc, char **argv);
 
 /* Help texts: synopsis line first, then a description and an example. */
 extern const char hg_help_build[];
@@ -53,6 +54,7 @@ extern const char hg_help_sql[];
 extern const char hg_help_diff[];
 extern const char hg_help_init[];
 extern const char hg_help_deploy[];
+extern const char hg_help_report[];
 
 /* Print "hardengen: USAGE-ERROR" plus the command's synopsis to stderr; returns 2. */
 int hg_cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

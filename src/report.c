@@ -1,0 +1,756 @@
+/*
+ * report.c — the HTML page of `hardengen report` (report.h).
+ *
+ * Layout: a header, then per env: summary, CIS coverage matrix, filters
+ * (with events: matches, alarm firings, a per-day SVG bar chart on a time
+ * axis shared by every chart of the page), Config rules, preflight checks
+ * and detective routing. No script: hover text is a title attribute, and
+ * the same text is printed beside the cell, so it survives printing.
+ *
+ * The CIS matrix reuses the preview of `check --cis` (hg_cis_report, JSON),
+ * judged for every target; targets the profile does not list are marked.
+ * Ids are "env-ENV", "f-ENV-ID" (env and filter names are [A-Za-z0-9_-]),
+ * so they are unique on the page.
+ */
+#include "hg/report.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hg/alarm.h"
+#include "hg/cis.h"
+#include "hg/filter.h"
+#include "hg/profile.h"
+
+void hg_report_escape(hg_buf *out, const char *s)
+{
+  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    switch (*p) {
+    case '&': hg_buf_puts(out, "&amp;"); break;
+    case '<': hg_buf_puts(out, "&lt;"); break;
+    case '>': hg_buf_puts(out, "&gt;"); break;
+    case '"': hg_buf_puts(out, "&quot;"); break;
+    case '\'': hg_buf_puts(out, "&#39;"); break;
+    default:
+      if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+        hg_buf_puts(out, "\xEF\xBF\xBD");
+      else
+        hg_buf_putc(out, (char)*p);
+    }
+  }
+}
+
+#define ESC(s) hg_report_escape(out, (s))
+
+/* ---- tally of names and principals ------------------------------------- */
+
+typedef struct tally_slot {
+  char *text;   /* owned; NULL marks an empty slot */
+  size_t filter;
+  int kind;     /* 0 eventName, 1 principal */
+  unsigned long long n;
+} tally_slot;
+
+struct hg_report_tally {
+  tally_slot *slot;
+  size_t used, cap;
+  unsigned long long *other; /* per filter and kind: [2 * i + kind] */
+  size_t n_other;
+};
+
+hg_report_tally *hg_report_tally_new(void)
+{
+  hg_report_tally *t = xcalloc(1, sizeof *t);
+  t->cap = 256;
+  t->slot = xcalloc(t->cap, sizeof *t->slot);
+  return t;
+}
+
+void hg_report_tally_free(hg_report_tally *t)
+{
+  if (!t)
+    return;
+  for (size_t i = 0; i < t->cap; i++)
+    free(t->slot[i].text);
+  free(t->slot);
+  free(t->other);
+  free(t);
+}
+
+static size_t tally_hash(size_t filter, int kind, const char *s)
+{
+  size_t h = 1469598103934665603u ^ (filter * 31 + (size_t)kind);
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+static tally_slot *tally_find(tally_slot *slot, size_t cap, size_t filter, int kind, const char *s)
+{
+  size_t k = tally_hash(filter, kind, s) & (cap - 1);
+  while (slot[k].text && !(slot[k].filter == filter && slot[k].kind == kind && strcmp(slot[k].text, s) == 0))
+    k = (k + 1) & (cap - 1);
+  return &slot[k];
+}
+
+static void tally_add(hg_report_tally *t, size_t filter, int kind, const char *s)
+{
+  tally_slot *sl = tally_find(t->slot, t->cap, filter, kind, s);
+  if (sl->text) {
+    sl->n++;
+    return;
+  }
+  if (t->used >= HG_REPORT_TALLY_MAX) {
+    if (2 * filter + 1 >= t->n_other) {
+      size_t n = 2 * filter + 2;
+      t->other = xrealloc(t->other, n * sizeof *t->other);
+      memset(t->other + t->n_other, 0, (n - t->n_other) * sizeof *t->other);
+      t->n_other = n;
+    }
+    t->other[2 * filter + (size_t)kind]++;
+    return;
+  }
+  if (2 * (t->used + 1) > t->cap) {
+    size_t cap = t->cap * 2;
+    tally_slot *ns = xcalloc(cap, sizeof *ns);
+    for (size_t i = 0; i < t->cap; i++)
+      if (t->slot[i].text)
+        *tally_find(ns, cap, t->slot[i].filter, t->slot[i].kind, t->slot[i].text) = t->slot[i];
+    free(t->slot);
+    t->slot = ns;
+    t->cap = cap;
+    sl = tally_find(t->slot, t->cap, filter, kind, s);
+  }
+  sl->text = xstrdup(s);
+  sl->filter = filter;
+  sl->kind = kind;
+  sl->n = 1;
+  t->used++;
+}
+
+void hg_report_tally_match(void *ud, size_t i, const char *event_name, const char *principal)
+{
+  tally_add(ud, i, 0, event_name && *event_name ? event_name : "(none)");
+  tally_add(ud, i, 1, principal && *principal ? principal : "(none)");
+}
+
+static int top_cmp(const void *a, const void *b)
+{
+  const tally_slot *x = *(const tally_slot *const *)a, *y = *(const tally_slot *const *)b;
+  if (x->n != y->n)
+    return x->n > y->n ? -1 : 1;
+  return strcmp(x->text, y->text);
+}
+
+/* The HG_REPORT_TOP most frequent values of filter i's kind, count first
+ * then text (so the order never depends on the hash table). */
+static void put_top(hg_buf *out, const hg_report_tally *t, size_t filter, int kind)
+{
+  size_t n = 0;
+  for (size_t k = 0; k < t->cap; k++)
+    n += t->slot[k].text && t->slot[k].filter == filter && t->slot[k].kind == kind;
+  if (!n)
+    return;
+  const tally_slot **v = xcalloc(n, sizeof *v);
+  n = 0;
+  for (size_t k = 0; k < t->cap; k++)
+    if (t->slot[k].text && t->slot[k].filter == filter && t->slot[k].kind == kind)
+      v[n++] = &t->slot[k];
+  qsort(v, n, sizeof *v, top_cmp);
+  hg_buf_puts(out, kind ? "<ol class=\"top\" title=\"top principals\">"
+                        : "<ol class=\"top\" title=\"top event names\">");
+  for (size_t k = 0; k < n && k < HG_REPORT_TOP; k++) {
+    hg_buf_puts(out, "<li><code>");
+    ESC(v[k]->text);
+    hg_buf_printf(out, "</code> %llu</li>", v[k]->n);
+  }
+  if (n > HG_REPORT_TOP)
+    hg_buf_printf(out, "<li class=\"mut\">%zu more</li>", n - HG_REPORT_TOP);
+  if (2 * filter + (size_t)kind < t->n_other && t->other[2 * filter + (size_t)kind])
+    hg_buf_printf(out, "<li class=\"mut\">other (not tallied) %llu</li>",
+                  t->other[2 * filter + (size_t)kind]);
+  hg_buf_puts(out, "</ol>");
+  free(v);
+}
+
+static const char css[] =
+    ":root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--mut:#59636e;--line:#d0d7de;"
+    "--pass:#1a7f37;--fail:#cf222e;--na:#6e7781;--bar:#0969da;--fire:#cf222e;--code:#f6f8fa;"
+    "--str:#0a3069;--sel:#8250df;--op:#cf222e;--num:#0550ae}\n"
+    "@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--mut:#9198a1;"
+    "--line:#30363d;--pass:#3fb950;--fail:#f85149;--na:#8b949e;--bar:#4493f8;--fire:#f85149;"
+    "--code:#161b22;--str:#a5d6ff;--sel:#d2a8ff;--op:#ff7b72;--num:#79c0ff}}\n"
+    "*{box-sizing:border-box}body{margin:0 auto;max-width:80rem;padding:1rem;background:var(--bg);"
+    "color:var(--fg);font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif}\n"
+    "h1{font-size:1.5rem}h2{font-size:1.25rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}"
+    "h3{font-size:1.05rem;margin-top:1.5rem}\n"
+    ".scroll{overflow-x:auto}table{border-collapse:collapse;margin:.5rem 0;width:100%}"
+    "th,td{border:1px solid var(--line);padding:.25rem .45rem;text-align:left;vertical-align:top}"
+    "th{background:var(--code)}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "code,.pat{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}"
+    ".pat{white-space:pre-wrap;word-break:break-all;background:var(--code);padding:.1rem .3rem;"
+    "border-radius:3px;display:block}\n"
+    ".s{color:var(--str)}.k{color:var(--sel)}.o{color:var(--op);font-weight:600}.d{color:var(--num)}\n"
+    ".pass{color:var(--pass);font-weight:600}.fail{color:var(--fail);font-weight:600}"
+    ".na{color:var(--na)}.why{display:block;color:var(--mut);font-size:.8rem}"
+    ".mut{color:var(--mut)}ol.top{margin:0;padding-left:1.2rem;font-size:.8rem}ol.top code{word-break:break-all}\n"
+    "svg.chart{width:100%;height:3.2rem;display:block}svg.chart .b{fill:var(--bar)}"
+    "svg.chart .f{stroke:var(--fire);stroke-width:2}svg.chart .ax{stroke:var(--line)}\n"
+    ".envs{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.5rem 0}"
+    "dt{color:var(--mut)}dd{margin:0;word-break:break-all}\n"
+    "@media (max-width:40rem){body{padding:.5rem;font-size:13px}th,td{padding:.2rem .3rem}}\n"
+    "@media print{:root{--bg:#fff;--fg:#000}body{max-width:none;font-size:10pt}"
+    ".scroll{overflow:visible}section.env+section.env{break-before:page}tr{break-inside:avoid}"
+    "svg.chart .b{fill:#555}}\n";
+
+/* A pattern with its tokens in spans: quoted strings, $.selectors,
+ * operators and numbers. Everything else as text. */
+static void put_pattern(hg_buf *out, const char *p)
+{
+  hg_buf_puts(out, "<code class=\"pat\">");
+  char tmp[2] = {0, 0};
+  while (p && *p) {
+    if (*p == '"') {
+      const char *e = p + 1;
+      while (*e && *e != '"')
+        e += (*e == '\\' && e[1]) ? 2 : 1;
+      if (*e)
+        e++;
+      char *s = xstrndup(p, (size_t)(e - p));
+      hg_buf_puts(out, "<span class=\"s\">");
+      ESC(s);
+      hg_buf_puts(out, "</span>");
+      free(s);
+      p = e;
+    } else if (*p == '$' && p[1] == '.') {
+      const char *e = p + 2;
+      while (*e && (strchr("._-[]*", *e) || (*e >= '0' && *e <= '9') ||
+                    ((*e | 32) >= 'a' && (*e | 32) <= 'z')))
+        e++;
+      char *s = xstrndup(p, (size_t)(e - p));
+      hg_buf_puts(out, "<span class=\"k\">");
+      ESC(s);
+      hg_buf_puts(out, "</span>");
+      free(s);
+      p = e;
+    } else if ((p[0] == '&' && p[1] == '&') || (p[0] == '|' && p[1] == '|') ||
+               (p[0] == '!' && p[1] == '=') || (p[0] == '>' && p[1] == '=') ||
+               (p[0] == '<' && p[1] == '=')) {
+      char s[3] = {p[0], p[1], 0};
+      hg_buf_puts(out, "<span class=\"o\">");
+      ESC(s);
+      hg_buf_puts(out, "</span>");
+      p += 2;
+    } else if (*p == '=' || *p == '<' || *p == '>') {
+      tmp[0] = *p++;
+      hg_buf_puts(out, "<span class=\"o\">");
+      ESC(tmp);
+      hg_buf_puts(out, "</span>");
+    } else if (*p >= '0' && *p <= '9') {
+      const char *e = p;
+      while ((*e >= '0' && *e <= '9') || *e == '.')
+        e++;
+      char *s = xstrndup(p, (size_t)(e - p));
+      hg_buf_puts(out, "<span class=\"d\">");
+      ESC(s);
+      hg_buf_puts(out, "</span>");
+      free(s);
+      p = e;
+    } else {
+      tmp[0] = *p++;
+      ESC(tmp);
+    }
+  }
+  hg_buf_puts(out, "</code>");
+}
+
+/* The "g" format of a threshold without locale surprises (values are small
+ * and usually integral). */
+static void put_number(hg_buf *out, double v)
+{
+  if (v == (double)(long long)v)
+    hg_buf_printf(out, "%lld", (long long)v);
+  else
+    hg_buf_printf(out, "%.6g", v);
+}
+
+/* ---- CIS matrix ------------------------------------------------------- */
+
+static cJSON *cis_rows(const hg_profile *p, const hg_filterset *fs)
+{
+  hg_profile all = *p; /* shallow: judge every target, not only the profile's */
+  all.cis_targets = HG_TARGET_ALL;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  if (!m)
+    return NULL;
+  int rc = hg_cis_report(&all, fs, "json", m);
+  fclose(m);
+  cJSON *j = rc >= 0 ? cJSON_ParseWithLength(text, len) : NULL;
+  free(text);
+  return j;
+}
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void put_cis(hg_buf *out, const hg_report_env *e)
+{
+  const hg_profile *p = e->c->profile;
+  static const unsigned targets[] = {HG_TARGET_SECURITYHUB, HG_TARGET_PROWLER, HG_TARGET_STEAMPIPE};
+  hg_buf_puts(out, "<h3>CIS ");
+  ESC(p->cis_version);
+  hg_buf_puts(out, " monitoring coverage</h3>\n");
+  cJSON *j = cis_rows(p, &e->c->filters);
+  const cJSON *controls = j ? cJSON_GetObjectItemCaseSensitive(j, "controls") : NULL;
+  if (!cJSON_IsArray(controls)) {
+    hg_buf_puts(out, "<p class=\"mut\">No CIS controls for this version.</p>\n");
+    cJSON_Delete(j);
+    return;
+  }
+  hg_buf_puts(out, "<div class=\"scroll\"><table class=\"cis\"><thead><tr><th>CIS</th><th>control</th>"
+                   "<th>filters</th>");
+  for (size_t k = 0; k < 3; k++) {
+    hg_buf_puts(out, "<th>");
+    ESC(hg_cis_target_name(targets[k]));
+    if (!(p->cis_targets & targets[k]))
+      hg_buf_puts(out, " <span class=\"mut\">(not a target)</span>");
+    hg_buf_puts(out, "</th>");
+  }
+  hg_buf_puts(out, "</tr></thead><tbody>\n");
+  const cJSON *c;
+  cJSON_ArrayForEach(c, controls)
+  {
+    hg_buf_puts(out, "<tr><td>");
+    ESC(str_of(c, "cis"));
+    hg_buf_puts(out, "</td><td>");
+    ESC(str_of(c, "id"));
+    if (str_of(c, "securityhub")) {
+      hg_buf_puts(out, " <span class=\"mut\">");
+      ESC(str_of(c, "securityhub"));
+      hg_buf_puts(out, "</span>");
+    }
+    hg_buf_puts(out, "</td><td>");
+    const cJSON *f;
+    const char *sep = "";
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "filters"))
+    {
+      if (!cJSON_IsString(f))
+        continue;
+      hg_buf_puts(out, sep);
+      hg_buf_puts(out, "<code>");
+      ESC(f->valuestring);
+      hg_buf_puts(out, "</code>");
+      sep = " ";
+    }
+    if (!*sep)
+      hg_buf_puts(out, "<span class=\"mut\">none</span>");
+    hg_buf_puts(out, "</td>");
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(c, "results");
+    for (size_t k = 0; k < 3; k++) {
+      const char *tn = hg_cis_target_name(targets[k]);
+      const cJSON *r = NULL, *it;
+      cJSON_ArrayForEach(it, results)
+      {
+        const char *t = str_of(it, "target");
+        if (t && strcmp(t, tn) == 0)
+          r = it;
+      }
+      const char *res = r ? str_of(r, "result") : NULL;
+      const char *why = r ? str_of(r, "reason") : NULL;
+      const char *by = r ? str_of(r, "filter") : NULL;
+      const char *cls = !res ? "na" : strcmp(res, "pass") == 0 ? "pass"
+                                    : strcmp(res, "fail") == 0 ? "fail"
+                                                               : "na";
+      hg_buf_printf(out, "<td class=\"%s\" title=\"", cls);
+      if (why)
+        ESC(why);
+      else if (by) {
+        hg_buf_puts(out, "passed by ");
+        ESC(by);
+      }
+      hg_buf_puts(out, "\">");
+      ESC(res ? res : "n/a");
+      if (why || by) {
+        hg_buf_puts(out, "<span class=\"why\">");
+        if (why)
+          ESC(why);
+        else {
+          hg_buf_puts(out, "by ");
+          ESC(by);
+        }
+        hg_buf_puts(out, "</span>");
+      }
+      hg_buf_puts(out, "</td>");
+    }
+    hg_buf_puts(out, "</tr>\n");
+  }
+  hg_buf_puts(out, "</tbody></table></div>\n");
+  cJSON_Delete(j);
+}
+
+/* ---- time axis and charts ---------------------------------------------- */
+
+typedef struct axis {
+  long long lo, hi; /* day indexes, inclusive; lo > hi: no data */
+} axis;
+
+static void axis_add(axis *a, const hg_bt *daily, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    const hg_alarm_counts *c = hg_bt_counts_of(daily, i);
+    for (size_t k = 0; c && k < c->cap; k++)
+      if (c->slot[k].n) {
+        if (a->lo > a->hi || c->slot[k].k < a->lo)
+          a->lo = c->slot[k].k;
+        if (a->lo > a->hi || c->slot[k].k > a->hi)
+          a->hi = c->slot[k].k;
+        if (a->hi < a->lo)
+          a->hi = a->lo;
+      }
+  }
+}
+
+static void day_text(long long day, char out[11])
+{
+  char t[21];
+  hg_alarm_format_time(day * HG_REPORT_DAY, t);
+  memcpy(out, t, 10);
+  out[10] = 0;
+}
+
+#define CHART_W 1000
+#define CHART_H 60
+
+/* One filter's per-day bars on the shared axis, the first and last alarm
+ * firing marked as vertical lines. */
+static void put_chart(hg_buf *out, const hg_alarm_counts *daily, const hg_alarm_result *a,
+                      const axis *ax)
+{
+  size_t nb = 0;
+  hg_alarm_bucket *b = daily ? hg_alarm_counts_sorted(daily, &nb) : NULL;
+  unsigned long long max = 0;
+  for (size_t i = 0; i < nb; i++)
+    max = b[i].n > max ? b[i].n : max;
+  long long days = ax->hi - ax->lo + 1;
+  double w = (double)CHART_W / (double)days;
+  hg_buf_printf(out,
+                "<svg class=\"chart\" viewBox=\"0 0 %d %d\" preserveAspectRatio=\"none\" "
+                "role=\"img\" aria-label=\"matches per day\">"
+                "<line class=\"ax\" x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+                CHART_W, CHART_H, CHART_H - 1, CHART_W, CHART_H - 1);
+  for (size_t i = 0; i < nb; i++) {
+    double h = max ? (double)(CHART_H - 2) * (double)b[i].n / (double)max : 0;
+    if (h < 1)
+      h = 1;
+    char d[11];
+    day_text(b[i].k, d);
+    hg_buf_printf(out, "<rect class=\"b\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">",
+                  w * (double)(b[i].k - ax->lo), (double)(CHART_H - 1) - h, w > 3 ? w - 1 : 2.0, h);
+    hg_buf_printf(out, "<title>%s: %llu</title></rect>", d, b[i].n);
+  }
+  if (a && a->fired) {
+    long long marks[2] = {a->first, a->last};
+    for (int m = 0; m < (a->first == a->last ? 1 : 2); m++) {
+      long long day = marks[m] >= 0 ? marks[m] / HG_REPORT_DAY : (marks[m] - HG_REPORT_DAY + 1) / HG_REPORT_DAY;
+      double x = w * ((double)(day - ax->lo) + 0.5);
+      char t[21];
+      hg_alarm_format_time(marks[m], t);
+      hg_buf_printf(out, "<line class=\"f\" x1=\"%.2f\" y1=\"0\" x2=\"%.2f\" y2=\"%d\">"
+                         "<title>%s alarm at %s</title></line>",
+                    x, x, CHART_H, m ? "last" : "first", t);
+    }
+  }
+  hg_buf_puts(out, "</svg>");
+  free(b);
+}
+
+/* ---- filters ------------------------------------------------------------ */
+
+static hg_alarm_result alarm_of(const hg_filter *f, const hg_bt *bt, size_t i)
+{
+  hg_alarm_spec spec = {f->threshold, HG_ALARM_GE, f->period > 0 ? f->period : 300,
+                        f->evaluation_periods > 0 ? f->evaluation_periods : 1};
+  const hg_alarm_counts *cnt = bt ? hg_bt_counts_of(bt, i) : NULL;
+  hg_alarm_result none = {0, 0, 0};
+  return cnt ? hg_alarm_evaluate_counts(cnt, &spec) : none;
+}
+
+static void put_filters(hg_buf *out, const hg_report_env *e, const axis *ax)
+{
+  const hg_compiled *c = e->c;
+  bool ev = e->alarm && e->daily;
+  hg_buf_printf(out, "<h3>Metric filters (%zu)</h3>\n", c->filters.n);
+  if (ev && ax->lo <= ax->hi) {
+    char a[11], b[11];
+    day_text(ax->lo, a);
+    day_text(ax->hi, b);
+    hg_buf_printf(out, "<p class=\"mut\">Charts: matches per UTC day from %s to %s (one shared axis); "
+                       "red lines: first and last alarm firing.</p>\n", a, b);
+  }
+  hg_buf_puts(out, "<div class=\"scroll\"><table class=\"filters\"><thead><tr><th>filter</th>"
+                   "<th>pattern</th><th>topic</th><th>threshold</th><th>period</th>");
+  if (ev)
+    hg_buf_puts(out, "<th>matches</th><th>alarms</th><th>top event names</th><th>top principals</th>");
+  hg_buf_puts(out, "</tr></thead><tbody>\n");
+  for (size_t i = 0; i < c->filters.n; i++) {
+    const hg_filter *f = &c->filters.v[i];
+    const hg_bt_result *r = ev ? hg_bt_result_of(e->alarm, i) : NULL;
+    hg_alarm_result a = alarm_of(f, e->alarm, i);
+    hg_buf_puts(out, "<tr id=\"f-");
+    ESC(c->profile->env);
+    hg_buf_putc(out, '-');
+    ESC(f->id);
+    hg_buf_puts(out, "\" data-id=\"");
+    ESC(f->id);
+    hg_buf_putc(out, '"');
+    if (ev) {
+      const hg_alarm_counts *dc = hg_bt_counts_of(e->daily, i);
+      unsigned long long untimed = dc ? dc->untimed : 0;
+      hg_buf_printf(out, " data-matches=\"%llu\" data-alarms=\"%llu\" data-charted=\"%llu\"",
+                    r->matches, a.fired, r->matches > untimed ? r->matches - untimed : 0);
+    }
+    hg_buf_puts(out, "><td><strong>");
+    ESC(f->title);
+    hg_buf_puts(out, "</strong><br><code>");
+    ESC(f->id);
+    hg_buf_puts(out, "</code>");
+    const char *cis = hg_filter_cis(f, c->profile->cis_version);
+    if (cis) {
+      hg_buf_puts(out, " <span class=\"mut\">CIS ");
+      ESC(cis);
+      hg_buf_puts(out, "</span>");
+    }
+    hg_buf_puts(out, "</td><td>");
+    put_pattern(out, f->pattern);
+    if (ev && r->matches && ax->lo <= ax->hi)
+      put_chart(out, hg_bt_counts_of(e->daily, i), &a, ax);
+    hg_buf_puts(out, "</td><td>");
+    ESC(hg_topic_name(f->topic));
+    hg_buf_puts(out, "</td><td class=\"n\">&ge; ");
+    put_number(out, f->threshold);
+    hg_buf_printf(out, "</td><td class=\"n\">%d s &times; %d</td>", f->period > 0 ? f->period : 300,
+                  f->evaluation_periods > 0 ? f->evaluation_periods : 1);
+    if (ev) {
+      hg_buf_printf(out, "<td class=\"n\">%llu", r->matches);
+      if (r->matches) {
+        hg_buf_puts(out, "<span class=\"why\">");
+        ESC(r->first);
+        hg_buf_puts(out, " &ndash; ");
+        ESC(r->last);
+        hg_buf_puts(out, "</span>");
+        for (size_t k = 0; k < r->n_samples; k++) {
+          hg_buf_puts(out, "<span class=\"why\">eventID <code>");
+          ESC(r->samples[k]);
+          hg_buf_puts(out, "</code></span>");
+        }
+        const hg_alarm_counts *dc = hg_bt_counts_of(e->daily, i);
+        if (dc && dc->untimed)
+          hg_buf_printf(out, "<span class=\"why\">%llu without a readable eventTime (not charted)</span>",
+                        dc->untimed);
+      }
+      hg_buf_printf(out, "</td><td class=\"n\">%llu", a.fired);
+      if (a.fired) {
+        char t[21];
+        hg_alarm_format_time(a.first, t);
+        hg_buf_printf(out, "<span class=\"why\">first %s</span>", t);
+      }
+      hg_buf_puts(out, "</td><td>");
+      if (e->tally)
+        put_top(out, e->tally, i, 0);
+      hg_buf_puts(out, "</td><td>");
+      if (e->tally)
+        put_top(out, e->tally, i, 1);
+      hg_buf_puts(out, "</td>");
+    }
+    hg_buf_puts(out, "</tr>\n");
+  }
+  hg_buf_puts(out, "</tbody></table></div>\n");
+}
+
+/* ---- profile sections -------------------------------------------------- */
+
+static void put_config(hg_buf *out, const hg_profile *p)
+{
+  hg_buf_puts(out, "<h3>AWS Config</h3>\n<dl><dt>mode</dt><dd>");
+  hg_buf_puts(out, p->config_existing ? "existing (rules only; recorder owned elsewhere)"
+                                      : "managed (recorder and delivery channel in the stack)");
+  hg_buf_printf(out,
+                "</dd><dt>iam-password-policy</dt><dd>IAM_PASSWORD_POLICY: length &ge; %d, "
+                "reuse prevention %d, max age %d days, upper %s, lower %s, symbols %s, numbers %s"
+                "</dd></dl>\n",
+                p->pw_min_length, p->pw_reuse_prevention, p->pw_max_age,
+                p->pw_require_upper ? "yes" : "no", p->pw_require_lower ? "yes" : "no",
+                p->pw_require_symbols ? "yes" : "no", p->pw_require_numbers ? "yes" : "no");
+}
+
+static void put_preflight(hg_buf *out, const hg_profile *p)
+{
+  hg_buf_puts(out, "<h3>Preflight checks</h3>\n");
+  if (!p->preflight) {
+    hg_buf_puts(out, "<p class=\"mut\">Preflight audit off (<code>preflight: false</code>).</p>\n");
+    return;
+  }
+  hg_buf_printf(out, "<p class=\"mut\">Timeout %d s.</p>\n<div class=\"scroll\"><table><thead><tr>"
+                     "<th>check</th><th>mode</th></tr></thead><tbody>\n",
+                p->preflight_timeout);
+  for (size_t i = 0; i < HG_PF_N_CHECKS; i++) {
+    const char *lv = hg_check_level_name(p->preflight_checks[i]);
+    hg_buf_puts(out, "<tr><td><code>");
+    ESC(hg_preflight_checks[i]);
+    hg_buf_printf(out, "</code></td><td class=\"%s\">", p->preflight_checks[i] == HG_CHECK_BLOCK ? "fail"
+                                                     : p->preflight_checks[i] == HG_CHECK_WARN ? "pass"
+                                                                                               : "na");
+    ESC(lv);
+    hg_buf_puts(out, "</td></tr>\n");
+  }
+  hg_buf_puts(out, "</tbody></table></div>\n");
+}
+
+/* A YAML node as a nested definition list (the detective: block as written). */
+static void put_yval(hg_buf *out, const hg_yval *v, int depth)
+{
+  if (!v)
+    return;
+  if (v->kind == HG_Y_MAP || v->kind == HG_Y_SEQ) {
+    if (depth > 8) {
+      hg_buf_puts(out, "&hellip;");
+      return;
+    }
+    hg_buf_puts(out, "<dl>");
+    for (size_t i = 0; i < v->n; i++) {
+      hg_buf_puts(out, "<dt>");
+      if (v->kind == HG_Y_MAP)
+        ESC(v->keys[i]);
+      else
+        hg_buf_printf(out, "%zu", i + 1);
+      hg_buf_puts(out, "</dt><dd>");
+      put_yval(out, v->items[i], depth + 1);
+      hg_buf_puts(out, "</dd>");
+    }
+    hg_buf_puts(out, "</dl>");
+    return;
+  }
+  hg_buf_puts(out, "<code>");
+  ESC(v->text ? v->text : "");
+  hg_buf_puts(out, "</code>");
+}
+
+static void put_detective(hg_buf *out, const hg_profile *p)
+{
+  hg_buf_puts(out, "<h3>Detective routing</h3>\n");
+  if (!p->detective) {
+    hg_buf_puts(out, "<p class=\"mut\">No <code>detective:</code> block.</p>\n");
+    return;
+  }
+  put_yval(out, p->detective, 0);
+  hg_buf_putc(out, '\n');
+}
+
+/* ---- summary ----------------------------------------------------------- */
+
+static void put_summary(hg_buf *out, const hg_report_env *e, const char *build_time)
+{
+  const hg_profile *p = e->c->profile;
+  size_t res = 0;
+  for (size_t i = 0; e->plan && i < e->plan->n; i++)
+    res += e->plan->t[i].resources;
+  hg_buf_puts(out, "<dl><dt>env</dt><dd>");
+  ESC(p->env);
+  hg_buf_puts(out, "</dd><dt>account</dt><dd>");
+  ESC(p->account_name);
+  if (p->account_id) {
+    hg_buf_puts(out, " (");
+    ESC(p->account_id);
+    hg_buf_puts(out, ")");
+  }
+  hg_buf_puts(out, "</dd><dt>Regions</dt><dd>");
+  ESC(p->publish_region ? p->publish_region : "");
+  hg_buf_puts(out, p->publish_region ? " (publish); " : "");
+  hg_buf_puts(out, "trail: all Regions</dd><dt>CIS</dt><dd>");
+  ESC(p->cis_version);
+  hg_buf_puts(out, "</dd>");
+  if (e->plan) {
+    hg_buf_printf(out, "<dt>stacks</dt><dd>%zu (", e->plan->n);
+    for (size_t i = 0; i < e->plan->n; i++) {
+      if (i)
+        hg_buf_puts(out, ", ");
+      ESC(e->plan->t[i].name);
+    }
+    hg_buf_printf(out, ")</dd><dt>resources</dt><dd>%zu</dd><dt>digest</dt><dd><code>", res);
+    ESC(e->plan->digest);
+    hg_buf_puts(out, "</code></dd>");
+  }
+  hg_buf_printf(out, "<dt>filters</dt><dd>%zu</dd>", e->c->filters.n);
+  if (e->st) {
+    hg_buf_printf(out, "<dt>events</dt><dd>%zu in %zu files (skipped %zu files, %zu records)</dd>",
+                  e->st->events, e->st->files, e->st->skipped_files, e->st->skipped_records);
+  }
+  if (build_time) {
+    hg_buf_puts(out, "<dt>built</dt><dd>");
+    ESC(build_time);
+    hg_buf_puts(out, "</dd>");
+  }
+  hg_buf_puts(out, "</dl>\n");
+}
+
+void hg_report_html(const hg_report_env *envs, size_t n, const char *build_time, hg_buf *out)
+{
+  axis ax = {1, 0};
+  for (size_t i = 0; i < n; i++)
+    if (envs[i].daily)
+      axis_add(&ax, envs[i].daily, envs[i].c->filters.n);
+  hg_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<meta name=\"color-scheme\" content=\"light dark\">\n<title>hardengen report: ");
+  for (size_t i = 0; i < n; i++) {
+    if (i)
+      hg_buf_puts(out, ", ");
+    ESC(envs[i].c->profile->env);
+  }
+  hg_buf_puts(out, "</title>\n<style>\n");
+  hg_buf_puts(out, css);
+  hg_buf_puts(out, "</style>\n</head>\n<body>\n<header><h1>hardengen report</h1>\n");
+  if (n > 1) {
+    hg_buf_puts(out, "<div class=\"envs\">\n");
+    for (size_t i = 0; i < n; i++) {
+      hg_buf_puts(out, "<div><h2><a href=\"#env-");
+      ESC(envs[i].c->profile->env);
+      hg_buf_puts(out, "\">");
+      ESC(envs[i].c->profile->env);
+      hg_buf_puts(out, "</a></h2>");
+      put_summary(out, &envs[i], NULL);
+      hg_buf_puts(out, "</div>\n");
+    }
+    hg_buf_puts(out, "</div>\n");
+  }
+  if (build_time) {
+    hg_buf_puts(out, "<p class=\"mut\">Built ");
+    ESC(build_time);
+    hg_buf_puts(out, ".</p>\n");
+  }
+  hg_buf_puts(out, "</header>\n<main>\n");
+  for (size_t i = 0; i < n; i++) {
+    const hg_report_env *e = &envs[i];
+    hg_buf_puts(out, "<section class=\"env\" id=\"env-");
+    ESC(e->c->profile->env);
+    hg_buf_puts(out, "\">\n<h2>");
+    ESC(e->c->profile->env);
+    hg_buf_puts(out, "</h2>\n");
+    put_summary(out, e, n > 1 ? NULL : build_time);
+    put_cis(out, e);
+    put_filters(out, e, &ax);
+    put_config(out, e->c->profile);
+    put_preflight(out, e->c->profile);
+    put_detective(out, e->c->profile);
+    hg_buf_puts(out, "</section>\n");
+  }
+  hg_buf_puts(out, "</main>\n</body>\n</html>\n");
+}
