@@ -217,6 +217,21 @@ static hg_plan_template *add_template(hg_plan *p, const char *stem, hg_plan_form
 
 /* ---- the parent ---- */
 
+hg_doc *hg_plan_child_stack(const char *stem, const char *depends, hg_plan_format f)
+{
+  hg_doc *st = hg_doc_map();
+  hg_doc_set_str(st, "Type", "AWS::CloudFormation::Stack");
+  hg_doc_set_str(st, "DeletionPolicy", "Delete");
+  hg_doc_set_str(st, "UpdateReplacePolicy", "Delete");
+  if (depends)
+    hg_doc_set_str(st, "DependsOn", depends);
+  hg_doc *props = hg_doc_set_map(st, "Properties");
+  char *url = xasprintf("${CFtemplateBucketURL}%s.%s", stem, hg_plan_ext(f));
+  hg_doc_set(props, "TemplateURL", hg_doc_sub(url));
+  free(url);
+  return st;
+}
+
 static void set_default_str(hg_doc *params, const char *name, const char *value)
 {
   hg_doc *prm = hg_doc_get(params, name);

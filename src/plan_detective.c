@@ -204,20 +204,9 @@ static void add_child(hg_doc *parent, const char *id, const char *file, const ch
   hg_doc *res = hg_doc_get(parent, "Resources");
   if (!res || res->kind != HG_DOC_MAP)
     return;
-  hg_doc *st = hg_doc_map();
-  hg_doc_set_str(st, "Type", "AWS::CloudFormation::Stack");
-  /* As the other children: the stack goes with the parent; what holds
-   * evidence inside it is retained by its own policy. */
-  hg_doc_set_str(st, "DeletionPolicy", "Delete");
-  hg_doc_set_str(st, "UpdateReplacePolicy", "Delete");
-  if (depends)
-    hg_doc_set_str(st, "DependsOn", depends);
-  hg_doc *props = hg_doc_set_map(st, "Properties");
-  char *url = xasprintf("${CFtemplateBucketURL}%s.%s", file, hg_plan_ext(f));
-  hg_doc_set(props, "TemplateURL", hg_doc_sub(url));
-  free(url);
+  hg_doc *st = hg_plan_child_stack(file, depends, f);
   if (account_name) {
-    hg_doc *pp = hg_doc_set_map(props, "Parameters");
+    hg_doc *pp = hg_doc_set_map(hg_doc_get(st, "Properties"), "Parameters");
     hg_doc_set(pp, "AWSAccountName", hg_doc_ref("AWSAccountName"));
   }
   hg_plan_doc_put(res, id, st);

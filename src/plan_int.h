@@ -61,6 +61,12 @@ const char *hg_plan_capability(const hg_plan *p);
 /* With an org: block, add stackset/member.yaml and stackset/stackset.json
  * to p->files (plan_stackset.c). Returns 0 or -1 (errors in sink). */
 int hg_plan_stackset(const hg_compiled *c, hg_plan *p, hg_diag_sink *sink);
+/* A child of the parent: {Type: AWS::CloudFormation::Stack, explicit Delete
+ * policies (what holds evidence inside is retained by its own), DependsOn
+ * depends when not NULL, Properties: {TemplateURL: ${CFtemplateBucketURL}
+ * STEM.EXT}}. The caller adds Parameters. Returns a new node. */
+hg_doc *hg_plan_child_stack(const char *stem, const char *depends, hg_plan_format f);
+
 /* Build p->manifest from the rest of p. */
 void hg_plan_manifest(const hg_compiled *c, hg_plan *p);
 

@@ -199,15 +199,8 @@ void hg_plan_preflight_parent(hg_doc *parent, hg_plan_format f)
     }
   }
 
-  hg_doc *st = hg_doc_map();
-  hg_doc_set_str(st, "Type", "AWS::CloudFormation::Stack");
-  hg_doc_set_str(st, "DeletionPolicy", "Delete");
-  hg_doc_set_str(st, "UpdateReplacePolicy", "Delete");
-  hg_doc *props = hg_doc_set_map(st, "Properties");
-  char *url = xasprintf("${CFtemplateBucketURL}preflight.global.%s", hg_plan_ext(f));
-  hg_doc_set(props, "TemplateURL", hg_doc_sub(url));
-  free(url);
-  hg_doc *pp = hg_doc_set_map(props, "Parameters");
+  hg_doc *st = hg_plan_child_stack("preflight.global", NULL, f);
+  hg_doc *pp = hg_doc_set_map(hg_doc_get(st, "Properties"), "Parameters");
   hg_doc_set(pp, "AWSAccountName", hg_doc_ref("AWSAccountName"));
   hg_doc_set(pp, "LogRetentionDays", hg_doc_ref("LogRetentionDays"));
   map_put_first(res, HG_PLAN_PREFLIGHT_STACK, st);
