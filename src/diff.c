@@ -302,6 +302,8 @@ int hg_diff_compare(const hg_plan *p, const char *dir, hg_diff_set *out, hg_diag
     rc = compare_one(out, dir, p->t[i].name, p->t[i].text, p->t[i].len, sink);
   if (rc == 0 && p->data)
     rc = compare_one(out, dir, HG_PLAN_DATA_NAME, p->data, p->data_len, sink);
+  for (size_t i = 0; i < p->n_files && rc == 0; i++)
+    rc = compare_one(out, dir, p->files[i].name, p->files[i].text, p->files[i].len, sink);
   if (rc == 0)
     rc = compare_one(out, dir, "manifest.json", p->manifest, p->manifest_len, sink);
   if (rc != 0 || out->dir_missing)
