@@ -31,6 +31,7 @@ static bool doc_equal(const hg_doc *a, const hg_doc *b)
   switch (a->kind) {
   case HG_DOC_STR: return strcmp(a->str, b->str) == 0;
   case HG_DOC_INT: return a->num == b->num;
+  case HG_DOC_FLOAT: return a->f == b->f;
   case HG_DOC_BOOL: return a->b == b->b;
   case HG_DOC_MAP:
   case HG_DOC_SEQ:
