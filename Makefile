@@ -103,7 +103,7 @@ man: all
 	python3 tools/gen-man.py ./hardengen doc/hardengen.1
 
 DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
-            libcurl4-openssl-dev libssl-dev zlib1g-dev libdeflate-dev libdeflate-tools jq gzip hyperfine chromium
+            libcurl4-openssl-dev libssl-dev zlib1g-dev libdeflate-dev libdeflate-tools jq gzip hyperfine chromium zsh
 
 # DuckDB for the SQL backtest tests (tests/sh/sql_*.sh), from the npm registry,
 # into build/node/ (ignored by git); tools/duckdb-query.cjs finds it there.
