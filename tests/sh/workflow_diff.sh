@@ -102,3 +102,12 @@ mkdir -p "$d/empty"
 rc=$?
 [ $rc -ne 0 ] && grep -q -- '--root' "$d/e" && pass root_not_found_hint ||
   fail root_not_found_hint "exit $rc: $(cat "$d/e")"
+
+# The StackSet files are part of out/ENV: a hand edit of member.yaml is stale.
+cp -r "$HG_DATA/org" "$d/org"
+"$HG_BIN" build --env dev --root "$d/org" >/dev/null 2>&1
+t diff_stackset_equal 0 "$HG_BIN" diff --env dev --root "$d/org"
+sed -i '0,/Type: AWS::Logs::LogGroup/s//Type: AWS::Logs::LogGroup # edited/' "$d/org/out/dev/stackset/member.yaml"
+t diff_stackset_changed 1 "$HG_BIN" build --check --env dev --root "$d/org"
+grep -q 'stackset/member.yaml' "$d/o" && pass diff_stackset_names_file ||
+  fail diff_stackset_names_file "$(cat "$d/o")"
