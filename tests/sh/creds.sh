@@ -26,10 +26,6 @@ stop_servers() {
 }
 trap 'stop_servers; rm -rf "${_hg_tmps[@]}"' EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # Nothing of the caller's AWS setup may leak in.
 for v in $(env | sed -n 's/^\(AWS_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 export HOME=$T/home
@@ -287,21 +283,7 @@ need_tool creds-moto moto_server || exit 0
 
 PORT=$(free_port)
 E=http://localhost:$PORT
-INITIAL_NO_AUTH_ACTION_COUNT=4 moto_server -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
-MOTO_PID=$!
-ready=
-for _ in $(seq 1 150); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    ready=1
-    break
-  fi
-  kill -0 "$MOTO_PID" 2>/dev/null || break
-  sleep 0.2
-done
-if [ -z "$ready" ]; then
-  fail creds-moto "moto_server did not start: $(tail -3 "$T/moto.log")"
-  exit 0
-fi
+start_moto creds-moto "$PORT" "$T/moto.log" INITIAL_NO_AUTH_ACTION_COUNT=4 || exit 0
 
 BUCKET=creds-test
 # Setup in one boto3 process (much faster than one aws CLI per call): the

@@ -4,6 +4,13 @@
 #   need_tool NAME CMD   — true when CMD exists; otherwise SKIP (or, under
 #                          CI=true, FAIL) NAME and return false
 #   tmpdir               — a fresh folder removed when the script exits
+#   free_port            — a TCP port nothing listens on at 127.0.0.1 now
+#   start_moto NAME PORT LOG [VAR=VALUE...]
+#                        — moto_server on 127.0.0.1:PORT (with the given
+#                          environment), its output in LOG; waits up to 30 s
+#                          for it to accept connections. False after FAIL
+#                          NAME when it does not. Sets MOTO_PID.
+#   stop_moto            — stop it (also done when the script exits)
 #
 # Environment from tests/run.sh: HG_BIN (the binary), HG_TOP (source tree),
 # HG_DATA (tests/data: the reference data and CloudTrail data sets).
@@ -12,7 +19,8 @@ HG_BIN=${HG_BIN:-$PWD/build/hardengen}
 HG_TOP=${HG_TOP:-$PWD}
 HG_DATA=${HG_DATA:-$HG_TOP/tests/data}
 _hg_tmps=()
-trap 'rm -rf "${_hg_tmps[@]}"' EXIT
+MOTO_PID=
+trap 'stop_moto; rm -rf "${_hg_tmps[@]}"' EXIT
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: ${2:-}"; }
@@ -34,4 +42,30 @@ tmpdir() {
   d=$(mktemp -d)
   _hg_tmps+=("$d")
   echo "$d"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_moto() {
+  local name=$1 port=$2 log=$3
+  shift 3
+  env "$@" moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  MOTO_PID=$!
+  for _ in $(seq 1 150); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    kill -0 "$MOTO_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  fail "$name" "moto_server did not start on port $port: $(tail -3 "$log")"
+  return 1
+}
+
+stop_moto() {
+  if [ -n "$MOTO_PID" ]; then
+    kill "$MOTO_PID" 2>/dev/null
+    wait "$MOTO_PID" 2>/dev/null
+    MOTO_PID=
+  fi
 }

@@ -12,19 +12,6 @@
 need_tool publish-python python3 || exit 0
 
 T=$(tmpdir)
-MOTO_PID=
-stop_moto() {
-  if [ -n "$MOTO_PID" ]; then
-    kill "$MOTO_PID" 2>/dev/null
-    wait "$MOTO_PID" 2>/dev/null
-    MOTO_PID=
-  fi
-}
-trap 'stop_moto; rm -rf "${_hg_tmps[@]}"' EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # Keep the caller's AWS configuration out of every command.
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_REGION
@@ -92,21 +79,7 @@ need_tool publish-moto moto_server || exit 0
 need_tool publish-aws aws || exit 0
 
 # ---------------------------------------------------------------- moto
-INITIAL_NO_AUTH_ACTION_COUNT=4 moto_server -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
-MOTO_PID=$!
-ready=
-for _ in $(seq 1 150); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    ready=1
-    break
-  fi
-  kill -0 "$MOTO_PID" 2>/dev/null || break
-  sleep 0.2
-done
-if [ -z "$ready" ]; then
-  fail publish-moto "moto_server did not start on port $PORT: $(tail -3 "$T/moto.log")"
-  exit 0
-fi
+start_moto publish-moto "$PORT" "$T/moto.log" INITIAL_NO_AUTH_ACTION_COUNT=4 || exit 0
 pass publish-moto
 
 # The four unauthenticated calls.

@@ -16,19 +16,6 @@ need_tool stackset-deploy-python python3 || exit 0
 need_tool stackset-deploy-moto moto_server || exit 0
 
 T=$(tmpdir)
-MOTO_PID=
-stop_moto() {
-  if [ -n "$MOTO_PID" ]; then
-    kill "$MOTO_PID" 2>/dev/null
-    wait "$MOTO_PID" 2>/dev/null
-    MOTO_PID=
-  fi
-}
-trap 'stop_moto; rm -rf "${_hg_tmps[@]}"' EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_REGION AWS_ENDPOINT_URL
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=$T/no-credentials
@@ -39,18 +26,7 @@ PORT=$(free_port)
 export E=http://localhost:$PORT
 PY="python3 $HG_TOP/tests/sh/stackset_org.py"
 
-moto_server -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
-MOTO_PID=$!
-ready=
-for _ in $(seq 1 150); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=1; break; fi
-  kill -0 "$MOTO_PID" 2>/dev/null || break
-  sleep 0.2
-done
-if [ -z "$ready" ]; then
-  fail stackset-deploy-moto "moto_server did not start on port $PORT: $(tail -3 "$T/moto.log")"
-  exit 0
-fi
+start_moto stackset-deploy-moto "$PORT" "$T/moto.log" || exit 0
 
 if ! $PY setup "$T/org.json" >"$T/setup.log" 2>&1; then
   fail stackset-deploy-setup "$(tail -3 "$T/setup.log")"
