@@ -48,12 +48,27 @@ const char *hg_res_share_dir(void)
     snprintf(path, sizeof path, "%s", env);
     return path;
   }
+  char exe[4096];
+  bool have_exe = hg_exe_dir(exe, sizeof exe);
+  if (have_exe) {
+    /* PREFIX/bin/hardengen beside PREFIX/share/hardengen: the install this
+     * binary belongs to, wherever it was copied (a DESTDIR staging, a
+     * relocated tree). */
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/../share/hardengen", exe);
+    char *real = realpath(probe, NULL);
+    bool ok = real && is_dir(real) && strlen(real) < sizeof path;
+    if (ok)
+      snprintf(path, sizeof path, "%s", real);
+    free(real);
+    if (ok)
+      return path;
+  }
   if (is_dir(HG_SHAREDIR)) {
     snprintf(path, sizeof path, "%s", HG_SHAREDIR);
     return path;
   }
-  char exe[4096];
-  if (!hg_exe_dir(exe, sizeof exe))
+  if (!have_exe)
     return NULL;
   for (size_t i = 0; i < HG_COUNTOF(exe_up); i++) {
     char probe[4200];

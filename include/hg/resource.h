@@ -6,6 +6,8 @@
  *   - the share folder: what ships with hardengen (filters/, templates/,
  *     lambda/, iam-actions.txt). Found, first hit wins, as
  *       $HARDENGEN_SHARE when it names a folder;
+ *       ../share/hardengen beside the executable's folder (PREFIX/bin/ of
+ *       an install, also once staged with DESTDIR or moved elsewhere);
  *       SHAREDIR (PREFIX/share/hardengen, compiled in) when it exists;
  *       for a binary or test program run from its build tree: the folder
  *       of the executable, or up to three folders above it, that holds
