@@ -4,8 +4,8 @@
  *
  * Resolution (SPEC §2, §4):
  * - files are ROOT/filters/NAME.lua and SHARE/filters/NAME.lua (the installed
- *   library; the resolver's share folder may be none); a ROOT file with the same name as a
- *   shipped one replaces that file;
+ *   library; the resolver may have no share folder); a ROOT file with the
+ *   same name as a shipped one replaces that file;
  * - files run in name order (bytewise), filters keep declaration order;
  * - a filter id declared in a ROOT file replaces the shipped filter with the
  *   same id; any other repeated id is an error naming both places;
