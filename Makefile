@@ -26,8 +26,13 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Iinclude $(shell
              -DHG_SHAREDIR='"$(SHAREDIR)"'
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+# The library (libhg.a) is every stage; the command line (src/main.c and
+# src/cli_*.c) is linked on top of it and never put in it. Headers: public
+# ones in include/hg/, private ones beside their sources in src/.
+CLI_SRC  := src/main.c $(wildcard src/cli_*.c)
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/src/%.o)
 LIB      := $(BUILD)/libhg.a
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -42,29 +47,34 @@ all: hardengen
 hardengen: $(BUILD)/hardengen
 	cp $< $@
 
-$(BUILD)/hardengen: $(BUILD)/src/main.o $(LIB)
+$(BUILD)/hardengen: $(CLI_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/src/%.o: src/%.c $(wildcard include/hg/*.h) Makefile
+# -MMD -MP: each object (and test program) depends on the headers it
+# includes, public or private ($(BUILD)/**/*.d).
+$(BUILD)/src/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# The share folder is compiled into cli_common.o: rebuild it when PREFIX
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# The share folder is compiled into resource.o: rebuild it when PREFIX
 # changes (`make install PREFIX=/usr` after a plain `make`).
 $(BUILD)/sharedir.txt: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' > $@
-$(BUILD)/src/cli_common.o: $(BUILD)/sharedir.txt
+$(BUILD)/src/resource.o: $(BUILD)/sharedir.txt
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(wildcard tests/unit/*.h) $(LIB)
+# Unit tests link the library only (no command-line object).
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP -MF $@.d -MT $@ -o $@ $< $(LIB) $(LDLIBS)
 
 test: $(BUILD)/hardengen $(TEST_BIN)
 	BUILD=$(BUILD) HG_BIN=$(abspath $(BUILD)/hardengen) tests/run.sh

@@ -4,7 +4,7 @@
 #   CC=clang FUZZ_TIME=60 fuzz/run.sh fuzz/fuzz_*.c
 #
 # For each target fuzz/fuzz_NAME.c: the library sources (src/*.c except
-# main.c) are compiled once with ASan + UBSan and fuzzer coverage into
+# main.c and the command line's cli_*.c) are compiled once with ASan + UBSan and fuzzer coverage into
 # build-fuzz/obj/, the target is linked into build-fuzz/fuzz_NAME and run for
 # FUZZ_TIME seconds (-max_total_time). Seeds come from fuzz/corpus/NAME/
 # (read only); new inputs go to build-fuzz/corpus/NAME/, crashes to
@@ -38,10 +38,10 @@ fi
 mkdir -p "$OUT/obj"
 objs=()
 for src in src/*.c; do
-  [ "$src" = src/main.c ] && continue
+  case $src in src/main.c | src/cli_*.c) continue ;; esac
   obj="$OUT/obj/$(basename "${src%.c}").o"
   # Rebuild when the source or any header is newer than the object.
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find include -newer "$obj" -name '*.h' 2>/dev/null | head -1)" ]; then
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find include src -newer "$obj" -name '*.h' 2>/dev/null | head -1)" ]; then
     # shellcheck disable=SC2086
     $CC $CFLAGS -fsanitize=fuzzer-no-link -c -o "$obj" "$src" || exit 2
   fi

@@ -8,13 +8,13 @@
  * by any metric filter on the trail's log group, so any filter counts).
  */
 #include "hg/cis.h"
-#include "hg/cli.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "hg/emit.h"
 #include "hg/util.h"
+#include "hg/version.h"
 
 static const unsigned target_bits[] = {HG_TARGET_SECURITYHUB, HG_TARGET_PROWLER,
                                        HG_TARGET_STEAMPIPE};

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "hg/cis.h"
-#include "hg/cli.h"
 #include "hg/lua.h"
 #include "hg/util.h"
 
@@ -115,10 +114,13 @@ int hg_compile_filters(const char *root, const char *env, hg_compiled *out, hg_d
 {
   memset(out, 0, sizeof *out);
   hg_filterset_init(&out->filters);
-  out->profile = hg_profile_load(root, env, sink);
-  if (!out->profile)
+  out->res = hg_res_new(root);
+  out->profile = hg_profile_load_res(out->res, env, sink);
+  if (!out->profile) {
+    hg_compiled_free(out);
     return -1;
-  if (hg_lua_run(out->profile, root, hg_share_dir(), NULL, &out->filters, sink) != 0 ||
+  }
+  if (hg_lua_run(out->profile, out->res, NULL, &out->filters, sink) != 0 ||
       hg_cis_select(out->profile, &out->filters, sink) != 0)
     goto fail;
   size_t n = out->filters.n;
@@ -157,5 +159,6 @@ void hg_compiled_free(hg_compiled *c)
   free(c->patterns);
   hg_filterset_free(&c->filters);
   hg_profile_free(c->profile);
+  hg_res_free(c->res);
   memset(c, 0, sizeof *c);
 }

@@ -11,8 +11,8 @@
 
 #include <cJSON.h>
 
-#include "hg/text.h"
 #include "hg/util.h"
+#include "text.h"
 
 struct hg_src {
   hg_src *next;

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hg/cli.h"
 #include "hg/diag.h"
 #include "hg/util.h"
+#include "hg/version.h"
 
 static const char *sev_name(hg_severity sev)
 {

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "fp_int.h"
-#include "hg/text.h"
+#include "text.h"
 
 #define FP_MAX_DEPTH 100
 #define FP_MAX_ERRORS 20

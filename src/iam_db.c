@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hg/cli.h"
+#include "hg/resource.h"
 
 typedef struct iam_entry {
   const char *name;    /* canonical "service:Action" */
@@ -258,47 +258,11 @@ hg_iam_db *hg_iam_db_load(const char *path, hg_diag_sink *sink)
   return db;
 }
 
-static bool readable(const char *p)
-{
-  return access(p, R_OK) == 0;
-}
-
-const char *hg_iam_db_path(void)
-{
-  static char path[4200];
-  const char *env = getenv("HARDENGEN_IAM_ACTIONS");
-  if (env && *env) {
-    snprintf(path, sizeof path, "%s", env);
-    return path;
-  }
-  const char *share = hg_share_dir();
-  if (share) {
-    snprintf(path, sizeof path, "%s/iam-actions.txt", share);
-    if (readable(path))
-      return path;
-    snprintf(path, sizeof path, "%s/share/iam-actions.txt", share);
-    if (readable(path))
-      return path;
-  }
-  /* A binary in its build tree (./hardengen, build/hardengen, or a test
-   * program in build/tests/): share/ beside it or up to three folders up. */
-  char exe[4096];
-  if (hg_exe_dir(exe, sizeof exe)) {
-    static const char *const up[] = {"", "/..", "/../..", "/../../.."};
-    for (size_t i = 0; i < HG_COUNTOF(up); i++) {
-      snprintf(path, sizeof path, "%s%s/share/iam-actions.txt", exe, up[i]);
-      if (readable(path))
-        return path;
-    }
-  }
-  return NULL;
-}
-
 const hg_iam_db *hg_iam_db_default(hg_diag_sink *sink)
 {
   static hg_iam_db *db;
   if (!db)
-    db = hg_iam_db_load(hg_iam_db_path(), sink);
+    db = hg_iam_db_load(hg_res_iam_actions(), sink);
   return db;
 }
 

@@ -19,7 +19,7 @@
  * decoding removed), so findings inside them still point into the file.
  */
 #include "hg/iam.h"
-#include "hg/text.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdlib.h>

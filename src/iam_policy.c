@@ -26,7 +26,7 @@
  * findings per input (each costs a did-you-mean search).
  */
 #include "hg/iam.h"
-#include "hg/text.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
  *
  * Resolution (SPEC §2, §4):
  * - files are ROOT/filters/NAME.lua and SHARE/filters/NAME.lua (the installed
- *   library; share_dir may be NULL); a ROOT file with the same name as a
- *   shipped one replaces that file;
+ *   library; the resolver may have no share folder); a ROOT file with the
+ *   same name as a shipped one replaces that file;
  * - files run in name order (bytewise), filters keep declaration order;
  * - a filter id declared in a ROOT file replaces the shipped filter with the
  *   same id; any other repeated id is an error naming both places;
@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 
 #include "hg/lua.h"
-#include "hg/lua_int.h"
 #include "hg/util.h"
+#include "lua_int.h"
 
 #define MAX_FILTER_FILE ((size_t)8 << 20)
 
@@ -240,11 +240,11 @@ static bool same_dir(const char *a, const char *b)
   return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-int hg_lua_run(const hg_profile *p, const char *root, const char *share_dir,
-               const hg_lua_limits *limits, hg_filterset *out, hg_diag_sink *sink)
+int hg_lua_run(const hg_profile *p, hg_res *res, const hg_lua_limits *limits, hg_filterset *out,
+               hg_diag_sink *sink)
 {
-  char *root_dir = join_path(root, "filters");
-  char *share = share_dir ? join_path(share_dir, "filters") : NULL;
+  char *root_dir = join_path(hg_res_root(res), "filters");
+  char *share = hg_res_share(res) ? join_path(hg_res_share(res), "filters") : NULL;
   ffile *files = NULL;
   size_t n = 0, cap = 0;
   int rc = 0;
@@ -276,7 +276,7 @@ int hg_lua_run(const hg_profile *p, const char *root, const char *share_dir,
   decls d = {0};
   for (size_t i = 0; i < n; i++) {
     size_t len = 0;
-    char *text = hg_read_file(files[i].path, MAX_FILTER_FILE, &len);
+    char *text = hg_res_read(res, files[i].path, MAX_FILTER_FILE, &len);
     if (!text) {
       hg_diag_add(sink, HG_SEV_ERROR, files[i].path, 0, 0, "lua-file", "cannot read the filter file: %s",
                   errno == EFBIG ? "larger than 8 MiB" : hg_read_error(errno));

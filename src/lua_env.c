@@ -20,7 +20,7 @@
 
 #include <lauxlib.h>
 
-#include "hg/lua_int.h"
+#include "lua_int.h"
 
 /* Address used as the key that marks a proxy's metatable. */
 static const char proxy_marker;

@@ -20,8 +20,8 @@
 
 #include <lauxlib.h>
 
-#include "hg/text.h"
-#include "hg/lua_int.h"
+#include "lua_int.h"
+#include "text.h"
 
 static const char *const filter_fields[] = {
     "id", "title", "pattern", "envs", "topic", "alarm", "cis", "securityhub", "variants", "examples", NULL,

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hg/lua_int.h"
+#include "lua_int.h"
 
 const char hg_lua_null_tag = 0;
 

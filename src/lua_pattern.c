@@ -31,7 +31,7 @@
 
 #include <lauxlib.h>
 
-#include "hg/lua_int.h"
+#include "lua_int.h"
 
 static const char pattern_mt_key;
 

@@ -26,7 +26,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "hg/lua_int.h"
+#include "lua_int.h"
 
 hg_lua_ctx *hg_lua_ctx_of(lua_State *L)
 {

@@ -9,11 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hg/cli.h"
 #include "hg/emit.h"
 #include "hg/iam.h"
-#include "hg/plan_preflight.h"
+#include "hg/resource.h"
+#include "hg/version.h"
 #include "plan_int.h"
+#include "plan_preflight.h"
 
 #define MAX_SKELETON_BYTES (4u << 20)
 
@@ -79,11 +80,16 @@ void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, 
     hg_sha256_hex(data, len, hex);
   else
     strcpy(hex, "-");
+  hg_plan_inputs_add_sha(in, kind, name, hex);
+}
+
+void hg_plan_inputs_add_sha(hg_plan_inputs *in, const char *kind, const char *name, const char *sha256)
+{
   if (in->n == in->cap) {
     in->cap = in->cap ? in->cap * 2 : 16;
     in->v = xrealloc(in->v, in->cap * sizeof *in->v);
   }
-  in->v[in->n++] = xasprintf("%s %s %s", kind, name, hex);
+  in->v[in->n++] = xasprintf("%s %s %s", kind, name, sha256 ? sha256 : "-");
 }
 
 void hg_plan_inputs_free(hg_plan_inputs *in)
@@ -116,8 +122,11 @@ static const char *display_path(const char *path, const char *root)
   return path;
 }
 
-/* Digest lines for the profile files and the filter files, sorted per kind:
- * contents and names inside the repo only, never where the repo lies. */
+/* Digest lines for the profile files and the filter files, sorted per kind
+ * (by the path read): contents and names inside the repo only, never where
+ * the repo lies. The contents are the digests the resolver recorded when the
+ * profile loader and the Lua host read the files; a file it did not read (a
+ * hand-built set) is "-". */
 static void digest_sources(const hg_compiled *c, hg_plan_inputs *in)
 {
   /* Every file of the extends chain, even a parent whose values were all
@@ -130,15 +139,12 @@ static void digest_sources(const hg_compiled *c, hg_plan_inputs *in)
   if (n > 1)
     qsort(names, n, sizeof *names, cmp_str);
   for (size_t i = 0; i < n; i++) {
-    size_t len = 0;
-    char *data = hg_read_file(names[i], 64u << 20, &len);
     /* Named by its place in the repo, never by where the repo is: the
      * same inputs from two checkouts or two --root spellings digest alike. */
     const char *base = strrchr(names[i], '/');
     char *shown = xasprintf("profiles/%s", base ? base + 1 : names[i]);
-    hg_plan_inputs_add(in, "profile", shown, data, len);
+    hg_plan_inputs_add_sha(in, "profile", shown, hg_res_sha256(c->res, names[i]));
     free(shown);
-    free(data);
   }
   free(names);
 
@@ -153,13 +159,10 @@ static void digest_sources(const hg_compiled *c, hg_plan_inputs *in)
       continue;
     /* f->file is the path the filter was read from (repo or share folder);
      * it is digested under its name in the repo layout only. */
-    size_t len = 0;
-    char *data = hg_read_file(files[i], 64u << 20, &len);
     const char *base = strrchr(files[i], '/');
     char *shown = xasprintf("filters/%s", base ? base + 1 : files[i]);
-    hg_plan_inputs_add(in, "filter", shown, data, len);
+    hg_plan_inputs_add_sha(in, "filter", shown, hg_res_sha256(c->res, files[i]));
     free(shown);
-    free(data);
   }
   free(files);
 }
@@ -172,7 +175,7 @@ static hg_doc *load_skeleton(const char *root, const char *name, hg_plan_inputs 
   char *path = xasprintf("%s/templates/%s", root ? root : ".", name);
   size_t len = 0;
   char *text = hg_read_file(path, MAX_SKELETON_BYTES, &len);
-  const char *share = hg_share_dir();
+  const char *share = hg_res_share_dir();
   if (!text && errno == ENOENT && share) {
     free(path);
     path = xasprintf("%s/templates/%s", share, name);

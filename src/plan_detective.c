@@ -20,8 +20,8 @@
 
 #include "hg/detective.h"
 #include "hg/exceptions.h"
-#include "hg/plan_lambda.h"
 #include "plan_int.h"
+#include "plan_lambda.h"
 
 /* AWS Lambda: the environment variables' keys and values total at most 4 KB. */
 #define LAMBDA_ENV_MAX 4096

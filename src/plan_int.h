@@ -16,6 +16,8 @@ typedef struct hg_plan_inputs {
 
 void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, const void *data,
                         size_t len);
+/* The same with the digest already computed (NULL: "-", not read). */
+void hg_plan_inputs_add_sha(hg_plan_inputs *in, const char *kind, const char *name, const char *sha256);
 void hg_plan_inputs_free(hg_plan_inputs *in);
 
 /* Read templates/NAME from ROOT, else from the share folder, as a document;

@@ -2,14 +2,13 @@
  * plan_lambda.c — read a shipped Lambda handler and make it a function's
  * inline code (see plan_lambda.h).
  */
-#include "hg/plan_lambda.h"
+#include "plan_lambda.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "hg/cli.h"
+#include "hg/resource.h"
 #include "plan_int.h"
 
 static bool is_handler_name(const char *s)
@@ -24,27 +23,10 @@ static bool is_handler_name(const char *s)
 
 char *hg_plan_lambda_path(const char *name)
 {
-  const char *share = hg_share_dir();
-  if (share) {
-    static const char *const sub[] = {"lambda", "share/lambda"};
-    for (size_t i = 0; i < HG_COUNTOF(sub); i++) {
-      char *p = xasprintf("%s/%s/%s.py", share, sub[i], name);
-      if (access(p, R_OK) == 0)
-        return p;
-      free(p);
-    }
-  }
-  char exe[4096];
-  if (hg_exe_dir(exe, sizeof exe)) {
-    static const char *const up[] = {"", "/..", "/../..", "/../../.."};
-    for (size_t i = 0; i < HG_COUNTOF(up); i++) {
-      char *p = xasprintf("%s%s/share/lambda/%s.py", exe, up[i], name);
-      if (access(p, R_OK) == 0)
-        return p;
-      free(p);
-    }
-  }
-  return NULL;
+  char *rel = xasprintf("lambda/%s.py", name);
+  char *path = hg_res_share_file(rel);
+  free(rel);
+  return path;
 }
 
 /* path relative to root when it lies inside it (as the skeletons are shown). */

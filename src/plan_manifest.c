@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hg/cli.h"
 #include "hg/emit.h"
+#include "hg/version.h"
 #include "plan_int.h"
 
 static void key(hg_buf *b, int indent, const char *k)

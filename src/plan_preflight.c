@@ -3,13 +3,13 @@
  * parent; trim the Config stack for `config.mode: existing` (see
  * plan_preflight.h, SPEC §10).
  */
-#include "hg/plan_preflight.h"
+#include "plan_preflight.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "hg/plan_lambda.h"
 #include "plan_int.h"
+#include "plan_lambda.h"
 
 /* ---- small document helpers ---- */
 

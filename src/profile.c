@@ -37,6 +37,7 @@ typedef struct ctx {
   hg_diag_sink *sink;
   hg_diag_sink overflow;  /* diagnostics past MAX_REPORTS: counted, then dropped */
   size_t reported;
+  hg_res *res;            /* reads the files and records their digests */
 } ctx;
 
 static void ctx_init(ctx *c, hg_arena *a, hg_diag_sink *sink)
@@ -45,6 +46,7 @@ static void ctx_init(ctx *c, hg_arena *a, hg_diag_sink *sink)
   c->sink = sink;
   hg_diag_init(&c->overflow);
   c->reported = 0;
+  c->res = NULL;
 }
 
 /* Report what was held back, then release it. */
@@ -1879,7 +1881,7 @@ static const hg_yval *load_tree(ctx *c, const char *root, const char *env, const
     free(path);
     return NULL;
   }
-  char *text = hg_read_file(path, HG_PROFILE_MAX_BYTES, &len);
+  char *text = hg_res_read(c->res, path, HG_PROFILE_MAX_BYTES, &len);
   if (!text) {
     int e = errno;
     hg_diag *d;
@@ -1944,8 +1946,15 @@ static hg_profile *new_profile(hg_arena *a, const char *root, const char *env, c
 
 hg_profile *hg_profile_load(const char *root, const char *env, hg_diag_sink *sink)
 {
-  if (!root)
-    root = ".";
+  hg_res *res = hg_res_new(root);
+  hg_profile *p = hg_profile_load_res(res, env, sink);
+  hg_res_free(res);
+  return p;
+}
+
+hg_profile *hg_profile_load_res(hg_res *res, const char *env, hg_diag_sink *sink)
+{
+  const char *root = hg_res_root(res);
   if (!is_env_name(env)) {
     hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "profile-bad-env",
                 "'%s' is not an environment name (letters, digits, '_' and '-')", env);
@@ -1955,6 +1964,7 @@ hg_profile *hg_profile_load(const char *root, const char *env, hg_diag_sink *sin
   hg_arena *a = hg_arena_new();
   ctx c;
   ctx_init(&c, a, sink);
+  c.res = res;
   chain ch = {{NULL}, 0};
   const hg_yval *tree = load_tree(&c, root, env, NULL, NULL, &ch);
   char *path = profile_path(root, env);

@@ -19,7 +19,7 @@
 #include <yaml.h>
 
 #include "hg/profile.h"
-#include "hg/text.h"
+#include "text.h"
 
 /* Duplicate and complex keys reported per document; a flood is summarised. */
 #define MAX_KEY_REPORTS 100

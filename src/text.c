@@ -3,7 +3,7 @@
  * refuses control characters and non-characters, and the escaper that makes
  * any bytes safe to print.
  */
-#include "hg/text.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,20 +12,9 @@
 #define HG_CLI_H
 
 #include "hg/diag.h"
+#include "hg/version.h"
 
 enum { HG_EXIT_OK = 0, HG_EXIT_INPUT = 1, HG_EXIT_USAGE = 2, HG_EXIT_IO = 3 };
-
-#define HG_VERSION "0.1.0"
-
-/* Version of the shape of every JSON output (the "schema" member; README
- * "JSON output"). Raised when a member is removed or changes meaning. */
-#define HG_JSON_SCHEMA 1
-
-/* The project's home: SARIF informationUri, and rules' helpUri point into
- * its README. */
-#ifndef HG_HOME_URL
-#define HG_HOME_URL "https://github.com/hardengen/hardengen"
-#endif
 
 int hg_cli_build(int argc, char **argv);
 int hg_cli_check(int argc, char **argv);
@@ -70,19 +59,7 @@ int hg_cli_jobs(int argc, char **argv, int *i, unsigned *jobs, const char *help)
 /* True when arg is a jobs option (so a path list stops before it). */
 bool hg_cli_is_jobs(const char *arg);
 
-/*
- * The installed share folder (PREFIX/share/hardengen), or, for a binary run
- * from its build tree, the source tree's folder that holds filters/ and
- * templates/. NULL when neither exists. Static storage.
- */
-const char *hg_share_dir(void);
-
-/*
- * The --root a command uses when none is given: like git finding its
- * repository, the current folder or the nearest folder above it that holds
- * profiles/, spelled relatively ("." , "..", "../..", ...); "." when none
- * does (the command then reports that profiles/ is missing). Static storage.
- */
+/* The --root a command uses when none is given: hg_res_default_root(). */
 const char *hg_cli_default_root(void);
 
 /* Render a sink to stderr as text ("text"), or to stdout as "json"/"sarif".

@@ -20,6 +20,9 @@ typedef struct hg_compiled {
   hg_profile *profile;       /* owned */
   hg_filterset filters;      /* the final set, in emission order */
   hg_fp **patterns;          /* owned; parsed pattern of filters.v[i] */
+  hg_res *res;               /* owned; root, share folder and the digests of the
+                              * profile and filter files as read (NULL when the
+                              * set was built by hand: nothing was read) */
 } hg_compiled;
 
 /*

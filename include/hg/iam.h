@@ -44,16 +44,6 @@
 typedef struct hg_iam_db hg_iam_db;
 
 /*
- * Where the action list is: $HARDENGEN_IAM_ACTIONS when set; else
- * SHARE/iam-actions.txt, then SHARE/share/iam-actions.txt with SHARE =
- * hg_share_dir(); else share/iam-actions.txt beside the executable or up to
- * three folders up (a binary or test program run from its build tree). Static storage; NULL when
- * no candidate exists (the env variable is returned even if missing, so the
- * load reports it).
- */
-const char *hg_iam_db_path(void);
-
-/*
  * Parse an action list: one `service:Action` a line; blank lines and lines
  * starting with '#' are skipped. A malformed line gets an iam-db diagnostic
  * (file name from name) and is skipped. Returns a new database (free with
@@ -65,7 +55,7 @@ hg_iam_db *hg_iam_db_parse(const char *text, size_t len, const char *name, hg_di
 hg_iam_db *hg_iam_db_load(const char *path, hg_diag_sink *sink);
 
 /*
- * The database at hg_iam_db_path(), loaded on first use and kept for the
+ * The database at hg_res_iam_actions() (resource.h), loaded on first use and kept for the
  * life of the process (not thread-safe). NULL with an iam-db diagnostic when
  * it cannot be loaded (each call reports it again).
  */

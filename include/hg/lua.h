@@ -24,6 +24,7 @@
 #include "hg/diag.h"
 #include "hg/filter.h"
 #include "hg/profile.h"
+#include "hg/resource.h"
 
 typedef struct hg_lua_limits {
   size_t mem_bytes;        /* per state; default 64 MiB */
@@ -34,11 +35,13 @@ typedef struct hg_lua_limits {
 /*
  * Run every filter file for the profile's env and append the filters that
  * apply to it (envs "all" or a list naming p->env) to out, sorted by file
- * then declaration order. share_dir may be NULL (no installed filters).
- * Returns 0, or -1 when any error was added to sink.
+ * then declaration order. The files are ROOT/filters/ and SHARE/filters/ of
+ * res (hg_res_share may be NULL: no installed filters), read through res so
+ * their digests are recorded under each filter's file. Returns 0, or -1 when
+ * any error was added to sink.
  */
-int hg_lua_run(const hg_profile *p, const char *root, const char *share_dir,
-               const hg_lua_limits *limits, hg_filterset *out, hg_diag_sink *sink);
+int hg_lua_run(const hg_profile *p, hg_res *res, const hg_lua_limits *limits, hg_filterset *out,
+               hg_diag_sink *sink);
 
 /* Run one file (for tests and fuzzing): text is the chunk, chunkname its
  * display name ("filters/x.lua"). Same contract as hg_lua_run. */

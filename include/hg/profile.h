@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "hg/diag.h"
+#include "hg/resource.h"
 #include "hg/util.h"
 
 /* A YAML node after merge. Scalars keep their text; the loader resolves
@@ -174,6 +175,9 @@ typedef struct hg_profile {
  * (warnings alone do not fail). env must be a plain name ([A-Za-z0-9_-]+).
  */
 hg_profile *hg_profile_load(const char *root, const char *env, hg_diag_sink *sink);
+/* The same with the root of res, whose record gets the digest of every
+ * profile file read (the extends chain: the files of p->files). */
+hg_profile *hg_profile_load_res(hg_res *res, const char *env, hg_diag_sink *sink);
 void hg_profile_free(hg_profile *p);
 
 /*

@@ -690,7 +690,9 @@ TEST(files_and_overrides)
   hg_filterset_init(&fs);
   hg_diag_sink s;
   hg_diag_init(&s);
-  int rc = hg_lua_run(profile("prod", NULL), root, share, &small, &fs, &s);
+  hg_res *res = hg_res_new(root);
+  hg_res_set_share(res, share);
+  int rc = hg_lua_run(profile("prod", NULL), res, &small, &fs, &s);
   CHECK_INTEQ(rc, 0);
   CHECK_INTEQ(s.n, 0);
   CHECK_INTEQ(fs.n, 3);
@@ -708,7 +710,7 @@ TEST(files_and_overrides)
   put(rf, "d.lua", "\n\nfilter { id = 'repo-c', title = 'C again', pattern = 'c3' }\n");
   hg_filterset_init(&fs);
   hg_diag_init(&s);
-  rc = hg_lua_run(profile("prod", NULL), root, share, &small, &fs, &s);
+  rc = hg_lua_run(profile("prod", NULL), res, &small, &fs, &s);
   CHECK_INTEQ(rc, -1);
   CHECK_INTEQ(fs.n, 0);
   CHECK_INTEQ(s.errors, 1);
@@ -719,6 +721,7 @@ TEST(files_and_overrides)
   }
   hg_filterset_free(&fs);
   hg_diag_free(&s);
+  hg_res_free(res);
   rm_tree(root);
   rm_tree(share);
   free(rf);

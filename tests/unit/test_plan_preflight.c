@@ -4,8 +4,8 @@
 
 #include "hg/diag.h"
 #include "hg/plan.h"
-#include "hg/plan_lambda.h"
-#include "hg/plan_preflight.h"
+#include "../../src/plan_lambda.h"
+#include "../../src/plan_preflight.h"
 #include "plan_fixture.h"
 
 static const char *root(void)

@@ -7,9 +7,10 @@
  *
  * Lookup, first hit wins (like the IAM action list, never from --root: the
  * code that runs in the account is the code hardengen shipped):
- *   SHARE/lambda/NAME.py, SHARE/share/lambda/NAME.py (SHARE = hg_share_dir()),
- *   then share/lambda/NAME.py beside the executable or up to three folders up
- *   (a binary or test program in its build tree).
+ *   hg_res_share_file("lambda/NAME.py") (resource.h): SHARE/lambda/NAME.py,
+ *   SHARE/share/lambda/NAME.py, then share/lambda/NAME.py beside the
+ *   executable or up to three folders up (a binary or test program in its
+ *   build tree).
  *
  * Invariants: the text is put in the template byte for byte (CloudFormation
  * writes it to index.py, so the handler is `index.handler`); the digest line
