@@ -185,7 +185,7 @@ static const char css[] =
     "@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--mut:#9198a1;"
     "--line:#30363d;--pass:#3fb950;--fail:#f85149;--na:#8b949e;--bar:#4493f8;--fire:#f85149;"
     "--code:#161b22;--str:#a5d6ff;--sel:#d2a8ff;--op:#ff7b72;--num:#79c0ff;--warn:#d29922}}\n"
-    "*{box-sizing:border-box}body{margin:0 auto;max-width:80rem;padding:1rem;background:var(--bg);"
+    "*{box-sizing:border-box}a{color:var(--bar)}body{margin:0 auto;max-width:80rem;padding:1rem;background:var(--bg);"
     "color:var(--fg);font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif}\n"
     "h1{font-size:1.5rem}h2{font-size:1.25rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}"
     "h3{font-size:1.05rem;margin-top:1.5rem}\n"
@@ -997,6 +997,163 @@ static void put_summary(hg_buf *out, const hg_report_env *e, const char *build_t
   hg_buf_puts(out, "</dl>\n");
 }
 
+/* ---- envs side by side (--all) ----------------------------------------- */
+
+/* Controls passed per target (securityhub, prowler, steampipe) and their number. */
+static size_t cis_passes(const hg_report_env *e, size_t pass[3])
+{
+  static const unsigned targets[] = {HG_TARGET_SECURITYHUB, HG_TARGET_PROWLER, HG_TARGET_STEAMPIPE};
+  pass[0] = pass[1] = pass[2] = 0;
+  cJSON *j = cis_rows(e->c->profile, &e->c->filters);
+  const cJSON *controls = j ? cJSON_GetObjectItemCaseSensitive(j, "controls") : NULL;
+  size_t n = 0;
+  const cJSON *c, *r;
+  cJSON_ArrayForEach(c, controls)
+  {
+    n++;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(c, "results"))
+    {
+      const char *t = str_of(r, "target"), *res = str_of(r, "result");
+      for (size_t k = 0; k < 3; k++)
+        if (t && res && strcmp(t, hg_cis_target_name(targets[k])) == 0 && strcmp(res, "pass") == 0)
+          pass[k]++;
+    }
+  }
+  cJSON_Delete(j);
+  return n;
+}
+
+typedef enum { CMP_ACCOUNT, CMP_CIS, CMP_CIS_SH, CMP_CIS_PROWLER, CMP_CIS_STEAMPIPE, CMP_FILTERS, CMP_STACKS,
+               CMP_RESOURCES, CMP_RULES, CMP_PREFLIGHT, CMP_DETECTIVE, CMP_DIGEST, CMP_EVENTS, CMP_MATCHES,
+               CMP_ALARMS, CMP_N } cmp_row;
+
+static const char *const cmp_names[CMP_N] = {
+    "account", "CIS version", "CIS controls passed: Security Hub", "CIS controls passed: prowler",
+    "CIS controls passed: steampipe", "metric filters", "stacks", "resources", "Config rules",
+    "preflight checks (block / warn / off)", "detective routing", "digest", "events read",
+    "matches (all filters)", "alarm firings (all filters)"};
+
+static void put_compare_cell(hg_buf *out, const hg_report_env *e, cmp_row row)
+{
+  const hg_profile *p = e->c->profile;
+  switch (row) {
+  case CMP_ACCOUNT:
+    ESC(p->account_name);
+    if (p->account_id) {
+      hg_buf_puts(out, " (");
+      ESC(p->account_id);
+      hg_buf_puts(out, ")");
+    }
+    break;
+  case CMP_CIS: ESC(p->cis_version); break;
+  case CMP_CIS_SH:
+  case CMP_CIS_PROWLER:
+  case CMP_CIS_STEAMPIPE: {
+    size_t pass[3], n = cis_passes(e, pass), k = (size_t)(row - CMP_CIS_SH);
+    hg_buf_printf(out, "<span class=\"%s\">%zu</span> of %zu", pass[k] == n ? "pass" : "fail", pass[k], n);
+    break;
+  }
+  case CMP_FILTERS: hg_buf_printf(out, "%zu", e->c->filters.n); break;
+  case CMP_STACKS: hg_buf_printf(out, "%zu", e->plan ? e->plan->n : 0); break;
+  case CMP_RESOURCES: {
+    size_t res = 0;
+    for (size_t i = 0; e->plan && i < e->plan->n; i++)
+      res += e->plan->t[i].resources;
+    hg_buf_printf(out, "%zu", res);
+    break;
+  }
+  case CMP_RULES: {
+    const char **names, **sources;
+    size_t n;
+    config_rules(e->plan, &names, &sources, &n);
+    hg_buf_printf(out, "%zu", n);
+    free(names);
+    free(sources);
+    break;
+  }
+  case CMP_PREFLIGHT: {
+    if (!p->preflight) {
+      hg_buf_puts(out, "<span class=\"na\">audit off</span>");
+      break;
+    }
+    size_t c[3] = {0, 0, 0};
+    for (size_t i = 0; i < HG_PF_N_CHECKS; i++)
+      c[p->preflight_checks[i]]++;
+    hg_buf_printf(out, "%zu / %zu / %zu", c[HG_CHECK_BLOCK], c[HG_CHECK_WARN], c[HG_CHECK_OFF]);
+    break;
+  }
+  case CMP_DETECTIVE: {
+    hg_det_config dc;
+    if (!hg_det_config_of(p, &dc))
+      hg_buf_puts(out, "<span class=\"na\">none</span>");
+    else
+      hg_buf_printf(out, "%s%s%s", dc.securityhub ? "Security Hub" : "", dc.securityhub && dc.splunk ? ", " : "",
+                    dc.splunk ? "Splunk" : "");
+    break;
+  }
+  case CMP_DIGEST: {
+    const char *d = e->plan ? e->plan->digest : "";
+    hg_buf_puts(out, "<code title=\"");
+    ESC(d);
+    hg_buf_puts(out, "\">");
+    char head[13];
+    snprintf(head, sizeof head, "%s", d);
+    ESC(head);
+    hg_buf_puts(out, strlen(d) > 12 ? "&hellip;</code>" : "</code>");
+    break;
+  }
+  case CMP_EVENTS:
+    if (e->st)
+      hg_buf_printf(out, "%zu", e->st->events);
+    else
+      hg_buf_puts(out, "<span class=\"na\">no --events</span>");
+    break;
+  case CMP_MATCHES:
+  case CMP_ALARMS: {
+    if (!e->alarm) {
+      hg_buf_puts(out, "<span class=\"na\">no --events</span>");
+      break;
+    }
+    unsigned long long sum = 0;
+    for (size_t i = 0; i < e->c->filters.n; i++)
+      sum += row == CMP_MATCHES ? hg_bt_result_of(e->alarm, i)->matches
+                                : alarm_of(&e->c->filters.v[i], e->alarm, i, NULL).fired;
+    hg_buf_printf(out, "%llu", sum);
+    break;
+  }
+  case CMP_N: break;
+  }
+}
+
+/* The envs side by side: one column per env, one row per measure. */
+static void put_compare(hg_buf *out, const hg_report_env *envs, size_t n)
+{
+  bool ev = false;
+  for (size_t i = 0; i < n; i++)
+    ev = ev || envs[i].alarm;
+  hg_buf_puts(out, "<h2>Envs side by side</h2>\n<div class=\"scroll\"><table class=\"compare\"><thead><tr><th></th>");
+  for (size_t i = 0; i < n; i++) {
+    hg_buf_puts(out, "<th><a href=\"#env-");
+    ESC(envs[i].c->profile->env);
+    hg_buf_puts(out, "\">");
+    ESC(envs[i].c->profile->env);
+    hg_buf_puts(out, "</a></th>");
+  }
+  hg_buf_puts(out, "</tr></thead><tbody>\n");
+  for (cmp_row row = 0; row < CMP_N; row++) {
+    if (!ev && row >= CMP_EVENTS)
+      break;
+    hg_buf_printf(out, "<tr data-row=\"%d\"><th>%s</th>", (int)row, cmp_names[row]);
+    for (size_t i = 0; i < n; i++) {
+      hg_buf_puts(out, "<td>");
+      put_compare_cell(out, &envs[i], row);
+      hg_buf_puts(out, "</td>");
+    }
+    hg_buf_puts(out, "</tr>\n");
+  }
+  hg_buf_puts(out, "</tbody></table></div>\n");
+}
+
 void hg_report_html(const hg_report_env *envs, size_t n, const char *build_time, hg_buf *out)
 {
   axis ax = {1, 0};
@@ -1014,19 +1171,8 @@ void hg_report_html(const hg_report_env *envs, size_t n, const char *build_time,
   hg_buf_puts(out, "</title>\n<style>\n");
   hg_buf_puts(out, css);
   hg_buf_puts(out, "</style>\n</head>\n<body>\n<header><h1>hardengen report</h1>\n");
-  if (n > 1) {
-    hg_buf_puts(out, "<div class=\"envs\">\n");
-    for (size_t i = 0; i < n; i++) {
-      hg_buf_puts(out, "<div><h2><a href=\"#env-");
-      ESC(envs[i].c->profile->env);
-      hg_buf_puts(out, "\">");
-      ESC(envs[i].c->profile->env);
-      hg_buf_puts(out, "</a></h2>");
-      put_summary(out, &envs[i], NULL);
-      hg_buf_puts(out, "</div>\n");
-    }
-    hg_buf_puts(out, "</div>\n");
-  }
+  if (n > 1)
+    put_compare(out, envs, n);
   if (build_time) {
     hg_buf_puts(out, "<p class=\"mut\">Built ");
     ESC(build_time);
