@@ -1096,8 +1096,8 @@ static void put_compare_cell(hg_buf *out, const hg_report_env *e, cmp_row row)
     hg_buf_puts(out, "<code title=\"");
     ESC(d);
     hg_buf_puts(out, "\">");
-    char head[13];
-    snprintf(head, sizeof head, "%s", d);
+    char head[13] = "";
+    strncat(head, d, sizeof head - 1);
     ESC(head);
     hg_buf_puts(out, strlen(d) > 12 ? "&hellip;</code>" : "</code>");
     break;
