@@ -1096,9 +1096,9 @@ static void put_compare_cell(hg_buf *out, const hg_report_env *e, cmp_row row)
     hg_buf_puts(out, "<code title=\"");
     ESC(d);
     hg_buf_puts(out, "\">");
-    char head[13] = "";
-    strncat(head, d, sizeof head - 1);
+    char *head = xstrndup(d, 12);
     ESC(head);
+    free(head);
     hg_buf_puts(out, strlen(d) > 12 ? "&hellip;</code>" : "</code>");
     break;
   }
