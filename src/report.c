@@ -999,28 +999,29 @@ static void put_summary(hg_buf *out, const hg_report_env *e, const char *build_t
 
 /* ---- envs side by side (--all) ----------------------------------------- */
 
-/* Controls passed per target (securityhub, prowler, steampipe) and their number. */
-static size_t cis_passes(const hg_report_env *e, size_t pass[3])
+/* Per target (securityhub, prowler, steampipe): the controls passed and
+ * the controls judged (pass or fail; n/a left out). */
+static void cis_passes(const hg_report_env *e, size_t pass[3], size_t judged[3])
 {
   static const unsigned targets[] = {HG_TARGET_SECURITYHUB, HG_TARGET_PROWLER, HG_TARGET_STEAMPIPE};
-  pass[0] = pass[1] = pass[2] = 0;
+  for (size_t k = 0; k < 3; k++)
+    pass[k] = judged[k] = 0;
   cJSON *j = cis_rows(e->c->profile, &e->c->filters);
   const cJSON *controls = j ? cJSON_GetObjectItemCaseSensitive(j, "controls") : NULL;
-  size_t n = 0;
   const cJSON *c, *r;
   cJSON_ArrayForEach(c, controls)
   {
-    n++;
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(c, "results"))
     {
       const char *t = str_of(r, "target"), *res = str_of(r, "result");
       for (size_t k = 0; k < 3; k++)
-        if (t && res && strcmp(t, hg_cis_target_name(targets[k])) == 0 && strcmp(res, "pass") == 0)
-          pass[k]++;
+        if (t && res && strcmp(t, hg_cis_target_name(targets[k])) == 0) {
+          pass[k] += strcmp(res, "pass") == 0;
+          judged[k] += strcmp(res, "pass") == 0 || strcmp(res, "fail") == 0;
+        }
     }
   }
   cJSON_Delete(j);
-  return n;
 }
 
 typedef enum { CMP_ACCOUNT, CMP_CIS, CMP_CIS_SH, CMP_CIS_PROWLER, CMP_CIS_STEAMPIPE, CMP_FILTERS, CMP_STACKS,
@@ -1049,8 +1050,10 @@ static void put_compare_cell(hg_buf *out, const hg_report_env *e, cmp_row row)
   case CMP_CIS_SH:
   case CMP_CIS_PROWLER:
   case CMP_CIS_STEAMPIPE: {
-    size_t pass[3], n = cis_passes(e, pass), k = (size_t)(row - CMP_CIS_SH);
-    hg_buf_printf(out, "<span class=\"%s\">%zu</span> of %zu", pass[k] == n ? "pass" : "fail", pass[k], n);
+    size_t pass[3], judged[3], k = (size_t)(row - CMP_CIS_SH);
+    cis_passes(e, pass, judged);
+    hg_buf_printf(out, "<span class=\"%s\">%zu</span> of %zu", pass[k] == judged[k] ? "pass" : "fail", pass[k],
+                  judged[k]);
     break;
   }
   case CMP_FILTERS: hg_buf_printf(out, "%zu", e->c->filters.n); break;
