@@ -292,11 +292,35 @@ if need_tool "$name chromium" chromium && [ -s "$d/h.html" ]; then
   rm -f "$shot"
   # A page with a script error, to show the console check can fail.
   printf '<!DOCTYPE html><html><head><title>x</title></head><body><script>nosuch();</script></body></html>\n' >"$d/err.html"
-  browse() { # PAGE SHOT LOG
+  browse() { # PAGE SHOT LOG [CHROMIUM OPTIONS...]
+    local pg=$1 sh=$2 log=$3
+    shift 3
+    local what=(--window-size=1280,2400 --screenshot="$sh")
+    [ $# -gt 0 ] && what=("$@")
     timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
       --disable-component-update --disable-sync --no-first-run --user-data-dir="$(tmpdir)" \
-      --proxy-server=127.0.0.1:9 --host-resolver-rules="MAP * ~NOTFOUND" \
-      --enable-logging=stderr --v=0 --window-size=1280,2400 --screenshot="$2" "file://$1" >"$3" 2>&1
+      --proxy-server=127.0.0.1:9 --host-resolver-rules="MAP * ~NOTFOUND" --hide-scrollbars \
+      --enable-logging=stderr --v=0 "${what[@]}" "file://$pg" >"$log" 2>&1
+  }
+  # The top-left pixel of a PNG screenshot as "R G B" (the page background).
+  pixel() {
+    python3 - "$1" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n"
+pos, idat, ihdr = 8, b"", None
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        ihdr = body
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+raw = zlib.decompressobj().decompress(idat, 16)
+# The first pixel of the first row is stored as is whatever its filter.
+print(*raw[1:4])
+PY
   }
   browse "$d/err.html" "$d/err.png" "$d/err.log"
   if ! grep -q 'CONSOLE\|Uncaught' "$d/err.log"; then
@@ -307,5 +331,23 @@ if need_tool "$name chromium" chromium && [ -s "$d/h.html" ]; then
     else pass "$name chromium (screenshot $shot)"; fi
   else
     fail "$name chromium" "no screenshot: $(tail -3 "$d/c.log")"
+  fi
+  # Dark and light follow the reader's setting; a phone-width view and the
+  # print (PDF) render too, with no console error. Screenshots beside the
+  # first one.
+  dir=$(dirname "$shot")
+  rm -f "$dir/report-dark.png" "$dir/report-phone.png" "$dir/report.pdf"
+  browse "$page" "" "$d/dark.log" --window-size=1280,1200 --force-dark-mode \
+    --blink-settings=preferredColorScheme=0 --screenshot="$dir/report-dark.png"
+  browse "$page" "" "$d/phone.log" --window-size=390,844 --screenshot="$dir/report-phone.png"
+  browse "$page" "" "$d/pdf.log" --no-pdf-header-footer --print-to-pdf="$dir/report.pdf"
+  light=$( [ -s "$shot" ] && pixel "$shot")
+  dark=$( [ -s "$dir/report-dark.png" ] && pixel "$dir/report-dark.png")
+  if [ "$light" = "255 255 255" ] && [ "$dark" = "13 17 23" ] && [ -s "$dir/report-phone.png" ] &&
+    [ "$(head -c 5 "$dir/report.pdf" 2>/dev/null)" = "%PDF-" ] &&
+    ! grep -q 'CONSOLE\|Uncaught' "$d/dark.log" "$d/phone.log" "$d/pdf.log"; then
+    pass "$name chromium dark, phone and print"
+  else
+    fail "$name chromium dark, phone and print" "background light '$light' dark '$dark'; $(grep -h 'CONSOLE\|Uncaught' "$d/dark.log" "$d/phone.log" "$d/pdf.log" | head -2)"
   fi
 fi
