@@ -1,16 +1,24 @@
 /*
  * report.c — the HTML page of `hardengen report` (report.h).
  *
- * Layout: a header, then per env: summary, CIS coverage matrix, filters
- * (with events: matches, alarm firings, a per-day SVG bar chart on a time
- * axis shared by every chart of the page), Config rules, preflight checks
- * and detective routing. No script: hover text is a title attribute, and
- * the same text is printed beside the cell, so it survives printing.
+ * Layout: a header (with several envs, a table setting them side by side),
+ * then per env: summary, CIS coverage matrix, filters, Config rules,
+ * preflight checks and detective routing. With events each filter row with
+ * matches is followed by a chart row (data-for=ID): the per-day SVG bar
+ * chart on a time axis shared by every chart of the page, a line on each
+ * day with an alarm firing, and the top event names and principals. No
+ * script: hover text is a title attribute, and the same text is printed
+ * beside the cell, so it survives printing.
  *
  * The CIS matrix reuses the preview of `check --cis` (hg_cis_report, JSON),
  * judged for every target; targets the profile does not list are marked.
- * Ids are "env-ENV", "f-ENV-ID" (env and filter names are [A-Za-z0-9_-]),
- * so they are unique on the page.
+ * The Config rules are those of the plan's config templates, with the
+ * metadata of detective.h (hg_det_rules_of), so the page says what the
+ * detective function will read. Ids are "env-ENV", "f-ENV-ID" (env and
+ * filter names are [A-Za-z0-9_-]), so they are unique on the page.
+ *
+ * Memory: per filter at most FIRINGS_MAX firing times are kept (one array
+ * reused across filters); everything else is borrowed from the caller.
  */
 #include "hg/report.h"
 
