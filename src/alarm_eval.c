@@ -118,7 +118,10 @@ static bool breaches(double sum, const hg_alarm_spec *s)
   return false;
 }
 
-hg_alarm_result hg_alarm_evaluate(const hg_alarm_bucket *b, size_t n, const hg_alarm_spec *spec)
+/* The replay behind hg_alarm_evaluate and hg_alarm_firings: the first cap
+ * firing times go to at[] (at may be NULL when cap is 0). */
+static hg_alarm_result replay(const hg_alarm_bucket *b, size_t n, const hg_alarm_spec *spec, long long *at,
+                              size_t cap)
 {
   hg_alarm_result r = {0, 0, 0};
   long long period = spec->period > 0 ? spec->period : 300;
@@ -134,15 +137,40 @@ hg_alarm_result hg_alarm_evaluate(const hg_alarm_bucket *b, size_t n, const hg_a
     } else {
       run = adjacent && run > 0 ? run + 1 : 1;
       if (run == need) {
-        long long at = b[i].k * period;
+        long long t = b[i].k * period;
         if (!r.fired)
-          r.first = at;
-        r.last = at;
+          r.first = t;
+        r.last = t;
+        if (r.fired < cap)
+          at[r.fired] = t;
         r.fired++;
       }
     }
     prev = b[i].k;
   }
+  return r;
+}
+
+hg_alarm_result hg_alarm_evaluate(const hg_alarm_bucket *b, size_t n, const hg_alarm_spec *spec)
+{
+  return replay(b, n, spec, NULL, 0);
+}
+
+hg_alarm_result hg_alarm_firings(const hg_alarm_bucket *b, size_t n, const hg_alarm_spec *spec, long long *at,
+                                 size_t cap)
+{
+  return replay(b, n, spec, at, at ? cap : 0);
+}
+
+hg_alarm_result hg_alarm_firings_counts(const hg_alarm_counts *c, const hg_alarm_spec *spec, long long *at,
+                                        size_t cap)
+{
+  size_t n = 0;
+  hg_alarm_bucket *v = hg_alarm_counts_sorted(c, &n);
+  hg_alarm_spec s = *spec;
+  s.period = c->period;
+  hg_alarm_result r = hg_alarm_firings(v, n, &s, at, cap);
+  free(v);
   return r;
 }
 

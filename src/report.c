@@ -1,16 +1,24 @@
 /*
  * report.c — the HTML page of `hardengen report` (report.h).
  *
- * Layout: a header, then per env: summary, CIS coverage matrix, filters
- * (with events: matches, alarm firings, a per-day SVG bar chart on a time
- * axis shared by every chart of the page), Config rules, preflight checks
- * and detective routing. No script: hover text is a title attribute, and
- * the same text is printed beside the cell, so it survives printing.
+ * Layout: a header (with several envs, a table setting them side by side),
+ * then per env: summary, CIS coverage matrix, filters, Config rules,
+ * preflight checks and detective routing. With events each filter row with
+ * matches is followed by a chart row (data-for=ID): the per-day SVG bar
+ * chart on a time axis shared by every chart of the page, a line on each
+ * day with an alarm firing, and the top event names and principals. No
+ * script: hover text is a title attribute, and the same text is printed
+ * beside the cell, so it survives printing.
  *
  * The CIS matrix reuses the preview of `check --cis` (hg_cis_report, JSON),
  * judged for every target; targets the profile does not list are marked.
- * Ids are "env-ENV", "f-ENV-ID" (env and filter names are [A-Za-z0-9_-]),
- * so they are unique on the page.
+ * The Config rules are those of the plan's config templates, with the
+ * metadata of detective.h (hg_det_rules_of), so the page says what the
+ * detective function will read. Ids are "env-ENV", "f-ENV-ID" (env and
+ * filter names are [A-Za-z0-9_-]), so they are unique on the page.
+ *
+ * Memory: per filter at most FIRINGS_MAX firing times are kept (one array
+ * reused across filters); everything else is borrowed from the caller.
  */
 #include "hg/report.h"
 
@@ -21,7 +29,10 @@
 
 #include "hg/alarm.h"
 #include "hg/cis.h"
+#include "hg/detective.h"
+#include "hg/doc.h"
 #include "hg/filter.h"
+#include "hg/org.h"
 #include "hg/profile.h"
 
 void hg_report_escape(hg_buf *out, const char *s)
@@ -178,11 +189,11 @@ static void put_top(hg_buf *out, const hg_report_tally *t, size_t filter, int ki
 static const char css[] =
     ":root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--mut:#59636e;--line:#d0d7de;"
     "--pass:#1a7f37;--fail:#cf222e;--na:#6e7781;--bar:#0969da;--fire:#cf222e;--code:#f6f8fa;"
-    "--str:#0a3069;--sel:#8250df;--op:#cf222e;--num:#0550ae}\n"
+    "--str:#0a3069;--sel:#8250df;--op:#cf222e;--num:#0550ae;--warn:#9a6700}\n"
     "@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--mut:#9198a1;"
     "--line:#30363d;--pass:#3fb950;--fail:#f85149;--na:#8b949e;--bar:#4493f8;--fire:#f85149;"
-    "--code:#161b22;--str:#a5d6ff;--sel:#d2a8ff;--op:#ff7b72;--num:#79c0ff}}\n"
-    "*{box-sizing:border-box}body{margin:0 auto;max-width:80rem;padding:1rem;background:var(--bg);"
+    "--code:#161b22;--str:#a5d6ff;--sel:#d2a8ff;--op:#ff7b72;--num:#79c0ff;--warn:#d29922}}\n"
+    "*{box-sizing:border-box}a{color:var(--bar)}body{margin:0 auto;max-width:80rem;padding:1rem;background:var(--bg);"
     "color:var(--fg);font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif}\n"
     "h1{font-size:1.5rem}h2{font-size:1.25rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}"
     "h3{font-size:1.05rem;margin-top:1.5rem}\n"
@@ -194,75 +205,101 @@ static const char css[] =
     "border-radius:3px;display:block}\n"
     ".s{color:var(--str)}.k{color:var(--sel)}.o{color:var(--op);font-weight:600}.d{color:var(--num)}\n"
     ".pass{color:var(--pass);font-weight:600}.fail{color:var(--fail);font-weight:600}"
-    ".na{color:var(--na)}.why{display:block;color:var(--mut);font-size:.8rem}"
-    ".mut{color:var(--mut)}ol.top{margin:0;padding-left:1.2rem;font-size:.8rem}ol.top code{word-break:break-all}\n"
+    ".warn{color:var(--warn);font-weight:600}.na{color:var(--na)}.why{display:block;color:var(--mut);font-size:.8rem}"
+    ".mut{color:var(--mut)}ol.top{margin:0;padding-left:1.2rem;font-size:.8rem}ol.top code{word-break:break-all}ol.top li.mut{list-style:none}\n"
     "svg.chart{width:100%;height:3.2rem;display:block}svg.chart .b{fill:var(--bar)}"
-    "svg.chart .f{stroke:var(--fire);stroke-width:2}svg.chart .ax{stroke:var(--line)}\n"
+    "svg.chart line{vector-effect:non-scaling-stroke}svg.chart .f{stroke:var(--fire);stroke-width:2}"
+    "svg.chart .ax{stroke:var(--line)}svg.chart .tk{stroke:var(--line);stroke-dasharray:2 3}\n"
+    ".axis{position:relative;height:1.3em;font-size:.75rem;color:var(--mut);margin-bottom:.3rem}"
+    ".axis span{position:absolute;top:0;transform:translateX(-50%);white-space:nowrap}"
+    ".axis .t0{transform:none;left:0!important}.axis .t1{transform:none;left:auto!important;right:0}\n"
+    ".tops{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:.3rem 1.5rem}"
+    "tr.ev td{border-top:none;padding-top:0}td.wide{min-width:16rem}\n"
     ".envs{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.5rem 0}"
     "dt{color:var(--mut)}dd{margin:0;word-break:break-all}\n"
     "@media (max-width:40rem){body{padding:.5rem;font-size:13px}th,td{padding:.2rem .3rem}}\n"
     "@media print{:root{--bg:#fff;--fg:#000}body{max-width:none;font-size:10pt}"
     ".scroll{overflow:visible}section.env+section.env{break-before:page}tr{break-inside:avoid}"
-    "svg.chart .b{fill:#555}}\n";
+    "tr.ev{break-inside:avoid}svg.chart .b{fill:#555}}\n";
 
-/* A pattern with its tokens in spans: quoted strings, $.selectors,
- * operators and numbers. Everything else as text. */
+/* A span of class cls holding p[0 .. n). */
+static void put_span(hg_buf *out, const char *cls, const char *p, size_t n)
+{
+  char *t = xstrndup(p, n);
+  if (cls)
+    hg_buf_printf(out, "<span class=\"%s\">", cls);
+  ESC(t);
+  if (cls)
+    hg_buf_puts(out, "</span>");
+  free(t);
+}
+
+static bool word_char(char ch)
+{
+  return (ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') || (ch && strchr("_-.*:/@+", ch));
+}
+
+/* A number as the pattern grammar writes it: -?digits(.digits)?([eE]-?digits)? */
+static bool is_number(const char *p, size_t n)
+{
+  size_t i = p[0] == '-' ? 1 : 0, d = 0;
+  while (i < n && p[i] >= '0' && p[i] <= '9')
+    i++, d++;
+  if (i < n && p[i] == '.')
+    for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+      d++;
+  if (d && i < n && (p[i] | 32) == 'e') {
+    i += i + 1 < n && (p[i + 1] == '-' || p[i + 1] == '+') ? 2 : 1;
+    size_t e = 0;
+    while (i < n && p[i] >= '0' && p[i] <= '9')
+      i++, e++;
+    if (!e)
+      return false;
+  }
+  return d && i == n;
+}
+
+/*
+ * A pattern with its tokens in spans: quoted strings (s), $.selectors (k),
+ * operators and the keywords NOT EXISTS / IS NULL / TRUE / FALSE (o),
+ * numbers standing alone (d). Everything else as plain text.
+ */
 static void put_pattern(hg_buf *out, const char *p)
 {
+  static const char *const keywords[] = {"NOT", "EXISTS", "IS", "NULL", "TRUE", "FALSE", NULL};
   hg_buf_puts(out, "<code class=\"pat\">");
-  char tmp[2] = {0, 0};
   while (p && *p) {
+    const char *e = p + 1;
+    const char *cls = NULL;
     if (*p == '"') {
-      const char *e = p + 1;
       while (*e && *e != '"')
         e += (*e == '\\' && e[1]) ? 2 : 1;
       if (*e)
         e++;
-      char *s = xstrndup(p, (size_t)(e - p));
-      hg_buf_puts(out, "<span class=\"s\">");
-      ESC(s);
-      hg_buf_puts(out, "</span>");
-      free(s);
-      p = e;
+      cls = "s";
     } else if (*p == '$' && p[1] == '.') {
-      const char *e = p + 2;
-      while (*e && (strchr("._-[]*", *e) || (*e >= '0' && *e <= '9') ||
-                    ((*e | 32) >= 'a' && (*e | 32) <= 'z')))
-        e++;
-      char *s = xstrndup(p, (size_t)(e - p));
-      hg_buf_puts(out, "<span class=\"k\">");
-      ESC(s);
-      hg_buf_puts(out, "</span>");
-      free(s);
-      p = e;
-    } else if ((p[0] == '&' && p[1] == '&') || (p[0] == '|' && p[1] == '|') ||
-               (p[0] == '!' && p[1] == '=') || (p[0] == '>' && p[1] == '=') ||
-               (p[0] == '<' && p[1] == '=')) {
-      char s[3] = {p[0], p[1], 0};
-      hg_buf_puts(out, "<span class=\"o\">");
-      ESC(s);
-      hg_buf_puts(out, "</span>");
-      p += 2;
+      for (e = p + 2; *e && (word_char(*e) || *e == '[' || *e == ']'); e++)
+        ;
+      cls = "k";
+    } else if ((p[0] == '&' && p[1] == '&') || (p[0] == '|' && p[1] == '|') || (p[0] == '!' && p[1] == '=') ||
+               (p[0] == '>' && p[1] == '=') || (p[0] == '<' && p[1] == '=')) {
+      e = p + 2;
+      cls = "o";
     } else if (*p == '=' || *p == '<' || *p == '>') {
-      tmp[0] = *p++;
-      hg_buf_puts(out, "<span class=\"o\">");
-      ESC(tmp);
-      hg_buf_puts(out, "</span>");
-    } else if (*p >= '0' && *p <= '9') {
-      const char *e = p;
-      while ((*e >= '0' && *e <= '9') || *e == '.')
+      cls = "o";
+    } else if (word_char(*p)) {
+      while (word_char(*e))
         e++;
-      char *s = xstrndup(p, (size_t)(e - p));
-      hg_buf_puts(out, "<span class=\"d\">");
-      ESC(s);
-      hg_buf_puts(out, "</span>");
-      free(s);
-      p = e;
-    } else {
-      tmp[0] = *p++;
-      ESC(tmp);
+      size_t n = (size_t)(e - p);
+      if (is_number(p, n))
+        cls = "d";
+      for (size_t k = 0; keywords[k]; k++)
+        if (strlen(keywords[k]) == n && memcmp(keywords[k], p, n) == 0)
+          cls = "o";
     }
+    put_span(out, cls, p, (size_t)(e - p));
+    p = e;
   }
   hg_buf_puts(out, "</code>");
 }
@@ -428,24 +465,54 @@ static void day_text(long long day, char out[11])
 
 #define CHART_W 1000
 #define CHART_H 60
+#define AXIS_TICKS 6
 
-/* One filter's per-day bars on the shared axis, the first and last alarm
- * firing marked as vertical lines. */
-static void put_chart(hg_buf *out, const hg_alarm_counts *daily, const hg_alarm_result *a,
-                      const axis *ax)
+/* x of day d on the shared axis, in chart units. */
+static double day_x(const axis *ax, long long d)
+{
+  return (double)CHART_W * (double)(d - ax->lo) / (double)(ax->hi - ax->lo + 1);
+}
+
+static long long day_of(long long t)
+{
+  return t >= 0 ? t / HG_REPORT_DAY : (t - HG_REPORT_DAY + 1) / HG_REPORT_DAY;
+}
+
+/* The days labelled on the axis: AXIS_TICKS evenly spaced (fewer when the
+ * axis is shorter), the first and the last day included. */
+static size_t axis_ticks(const axis *ax, long long tick[AXIS_TICKS])
+{
+  long long span = ax->hi - ax->lo;
+  size_t n = span + 1 < AXIS_TICKS ? (size_t)span + 1 : AXIS_TICKS;
+  for (size_t k = 0; k < n; k++)
+    tick[k] = n > 1 ? ax->lo + (span * (long long)k + (long long)(n - 1) / 2) / (long long)(n - 1) : ax->lo;
+  return n;
+}
+
+/* One filter's per-day bars on the shared axis, every day with an alarm
+ * firing marked as a vertical line (its title lists the firings of that
+ * day), and the axis dates below. at: the first min(fired, cap) firing
+ * times. */
+static void put_chart(hg_buf *out, const hg_alarm_counts *daily, const hg_alarm_result *a, const long long *at,
+                      size_t cap, const axis *ax)
 {
   size_t nb = 0;
   hg_alarm_bucket *b = daily ? hg_alarm_counts_sorted(daily, &nb) : NULL;
   unsigned long long max = 0;
   for (size_t i = 0; i < nb; i++)
     max = b[i].n > max ? b[i].n : max;
-  long long days = ax->hi - ax->lo + 1;
-  double w = (double)CHART_W / (double)days;
+  double w = (double)CHART_W / (double)(ax->hi - ax->lo + 1);
+  long long tick[AXIS_TICKS];
+  size_t nt = axis_ticks(ax, tick);
   hg_buf_printf(out,
                 "<svg class=\"chart\" viewBox=\"0 0 %d %d\" preserveAspectRatio=\"none\" "
                 "role=\"img\" aria-label=\"matches per day\">"
                 "<line class=\"ax\" x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
                 CHART_W, CHART_H, CHART_H - 1, CHART_W, CHART_H - 1);
+  for (size_t k = 0; k < nt; k++) {
+    double x = day_x(ax, tick[k]) + w / 2;
+    hg_buf_printf(out, "<line class=\"tk\" x1=\"%.2f\" y1=\"0\" x2=\"%.2f\" y2=\"%d\"/>", x, x, CHART_H);
+  }
   for (size_t i = 0; i < nb; i++) {
     double h = max ? (double)(CHART_H - 2) * (double)b[i].n / (double)max : 0;
     if (h < 1)
@@ -453,61 +520,89 @@ static void put_chart(hg_buf *out, const hg_alarm_counts *daily, const hg_alarm_
     char d[11];
     day_text(b[i].k, d);
     hg_buf_printf(out, "<rect class=\"b\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">",
-                  w * (double)(b[i].k - ax->lo), (double)(CHART_H - 1) - h, w > 3 ? w - 1 : 2.0, h);
+                  day_x(ax, b[i].k), (double)(CHART_H - 1) - h, w > 3 ? w - 1 : 2.0, h);
     hg_buf_printf(out, "<title>%s: %llu</title></rect>", d, b[i].n);
   }
-  if (a && a->fired) {
-    long long marks[2] = {a->first, a->last};
-    for (int m = 0; m < (a->first == a->last ? 1 : 2); m++) {
-      long long day = marks[m] >= 0 ? marks[m] / HG_REPORT_DAY : (marks[m] - HG_REPORT_DAY + 1) / HG_REPORT_DAY;
-      double x = w * ((double)(day - ax->lo) + 0.5);
+  size_t stored = a->fired < cap ? (size_t)a->fired : cap;
+  for (size_t i = 0; i < stored;) {
+    long long day = day_of(at[i]);
+    size_t j = i;
+    while (j < stored && day_of(at[j]) == day)
+      j++;
+    double x = day_x(ax, day) + w / 2;
+    char d[11];
+    day_text(day, d);
+    hg_buf_printf(out, "<line class=\"f\" x1=\"%.2f\" y1=\"0\" x2=\"%.2f\" y2=\"%d\"><title>%zu alarm firing%s on %s:",
+                  x, x, CHART_H, j - i, j - i == 1 ? "" : "s", d);
+    for (size_t k = i; k < j; k++) {
       char t[21];
-      hg_alarm_format_time(marks[m], t);
-      hg_buf_printf(out, "<line class=\"f\" x1=\"%.2f\" y1=\"0\" x2=\"%.2f\" y2=\"%d\">"
-                         "<title>%s alarm at %s</title></line>",
-                    x, x, CHART_H, m ? "last" : "first", t);
+      hg_alarm_format_time(at[k], t);
+      hg_buf_printf(out, " %s", t + 11);
     }
+    hg_buf_puts(out, "</title></line>");
+    i = j;
   }
-  hg_buf_puts(out, "</svg>");
+  hg_buf_puts(out, "</svg><div class=\"axis\">");
+  for (size_t k = 0; k < nt; k++) {
+    char d[11];
+    day_text(tick[k], d);
+    double pct = 100.0 * (day_x(ax, tick[k]) + w / 2) / CHART_W;
+    hg_buf_printf(out, "<span class=\"%s\" style=\"left:%.2f%%\">%s</span>",
+                  k == 0 && nt > 1 ? "t0" : k + 1 == nt && nt > 1 ? "t1" : "tm", pct, d);
+  }
+  hg_buf_puts(out, "</div>");
   free(b);
 }
 
 /* ---- filters ------------------------------------------------------------ */
 
-static hg_alarm_result alarm_of(const hg_filter *f, const hg_bt *bt, size_t i)
+/* Firing times kept per filter for the chart and the list (the rest are
+ * counted and said). */
+#define FIRINGS_MAX 4096
+#define FIRINGS_LISTED 12
+
+static hg_alarm_result alarm_of(const hg_filter *f, const hg_bt *bt, size_t i, long long *at)
 {
   hg_alarm_spec spec = {f->threshold, HG_ALARM_GE, f->period > 0 ? f->period : 300,
                         f->evaluation_periods > 0 ? f->evaluation_periods : 1};
   const hg_alarm_counts *cnt = bt ? hg_bt_counts_of(bt, i) : NULL;
   hg_alarm_result none = {0, 0, 0};
-  return cnt ? hg_alarm_evaluate_counts(cnt, &spec) : none;
+  return cnt ? hg_alarm_firings_counts(cnt, &spec, at, FIRINGS_MAX) : none;
+}
+
+static void put_filter_id(hg_buf *out, const hg_compiled *c, const hg_filter *f)
+{
+  ESC(c->profile->env);
+  hg_buf_putc(out, '-');
+  ESC(f->id);
 }
 
 static void put_filters(hg_buf *out, const hg_report_env *e, const axis *ax)
 {
   const hg_compiled *c = e->c;
   bool ev = e->alarm && e->daily;
+  long long *at = ev ? xcalloc(FIRINGS_MAX, sizeof *at) : NULL;
   hg_buf_printf(out, "<h3>Metric filters (%zu)</h3>\n", c->filters.n);
   if (ev && ax->lo <= ax->hi) {
     char a[11], b[11];
     day_text(ax->lo, a);
     day_text(ax->hi, b);
-    hg_buf_printf(out, "<p class=\"mut\">Charts: matches per UTC day from %s to %s (one shared axis); "
-                       "red lines: first and last alarm firing.</p>\n", a, b);
+    hg_buf_printf(out, "<p class=\"mut\">Below each filter with matches: its matches per UTC day from %s to %s "
+                       "(one time axis shared by every chart of the page), a red line on each day with an "
+                       "alarm firing, and the event names and principals behind the matches.</p>\n", a, b);
   }
+  int cols = ev ? 7 : 5;
   hg_buf_puts(out, "<div class=\"scroll\"><table class=\"filters\"><thead><tr><th>filter</th>"
                    "<th>pattern</th><th>topic</th><th>threshold</th><th>period</th>");
   if (ev)
-    hg_buf_puts(out, "<th>matches</th><th>alarms</th><th>top event names</th><th>top principals</th>");
+    hg_buf_puts(out, "<th>matches</th><th>alarm firings</th>");
   hg_buf_puts(out, "</tr></thead><tbody>\n");
   for (size_t i = 0; i < c->filters.n; i++) {
     const hg_filter *f = &c->filters.v[i];
     const hg_bt_result *r = ev ? hg_bt_result_of(e->alarm, i) : NULL;
-    hg_alarm_result a = alarm_of(f, e->alarm, i);
+    hg_alarm_result a = alarm_of(f, ev ? e->alarm : NULL, i, at);
     hg_buf_puts(out, "<tr id=\"f-");
-    ESC(c->profile->env);
-    hg_buf_putc(out, '-');
-    ESC(f->id);
+    put_filter_id(out, c, f);
     hg_buf_puts(out, "\" data-id=\"");
     ESC(f->id);
     hg_buf_putc(out, '"');
@@ -528,10 +623,8 @@ static void put_filters(hg_buf *out, const hg_report_env *e, const axis *ax)
       ESC(cis);
       hg_buf_puts(out, "</span>");
     }
-    hg_buf_puts(out, "</td><td>");
+    hg_buf_puts(out, "</td><td class=\"wide\">");
     put_pattern(out, f->pattern);
-    if (ev && r->matches && ax->lo <= ax->hi)
-      put_chart(out, hg_bt_counts_of(e->daily, i), &a, ax);
     hg_buf_puts(out, "</td><td>");
     ESC(hg_topic_name(f->topic));
     hg_buf_puts(out, "</td><td class=\"n\">&ge; ");
@@ -541,9 +634,9 @@ static void put_filters(hg_buf *out, const hg_report_env *e, const axis *ax)
     if (ev) {
       hg_buf_printf(out, "<td class=\"n\">%llu", r->matches);
       if (r->matches) {
-        hg_buf_puts(out, "<span class=\"why\">");
+        hg_buf_puts(out, "<span class=\"why\">first ");
         ESC(r->first);
-        hg_buf_puts(out, " &ndash; ");
+        hg_buf_puts(out, "</span><span class=\"why\">last ");
         ESC(r->last);
         hg_buf_puts(out, "</span>");
         for (size_t k = 0; k < r->n_samples; k++) {
@@ -557,28 +650,87 @@ static void put_filters(hg_buf *out, const hg_report_env *e, const axis *ax)
                         dc->untimed);
       }
       hg_buf_printf(out, "</td><td class=\"n\">%llu", a.fired);
-      if (a.fired) {
+      size_t stored = a.fired < FIRINGS_MAX ? (size_t)a.fired : FIRINGS_MAX;
+      for (size_t k = 0; k < stored && k < FIRINGS_LISTED; k++) {
         char t[21];
-        hg_alarm_format_time(a.first, t);
-        hg_buf_printf(out, "<span class=\"why\">first %s</span>", t);
+        hg_alarm_format_time(at[k], t);
+        hg_buf_printf(out, "<span class=\"why\">%s</span>", t);
       }
-      hg_buf_puts(out, "</td><td>");
-      if (e->tally)
-        put_top(out, e->tally, i, 0);
-      hg_buf_puts(out, "</td><td>");
-      if (e->tally)
-        put_top(out, e->tally, i, 1);
+      if (a.fired > FIRINGS_LISTED) {
+        char t[21];
+        hg_alarm_format_time(a.last, t);
+        hg_buf_printf(out, "<span class=\"why\">%llu more, the last at %s</span>", a.fired - FIRINGS_LISTED, t);
+      }
       hg_buf_puts(out, "</td>");
     }
     hg_buf_puts(out, "</tr>\n");
+    if (ev && r->matches) {
+      hg_buf_printf(out, "<tr class=\"ev\" data-for=\"");
+      ESC(f->id);
+      hg_buf_printf(out, "\"><td colspan=\"%d\">", cols);
+      const hg_alarm_counts *dc = hg_bt_counts_of(e->daily, i);
+      if (ax->lo <= ax->hi && dc && dc->used)
+        put_chart(out, dc, &a, at, FIRINGS_MAX, ax);
+      if (a.fired > FIRINGS_MAX)
+        hg_buf_printf(out, "<p class=\"mut\">%llu more alarm firings after the first %d are not marked.</p>",
+                      a.fired - FIRINGS_MAX, FIRINGS_MAX);
+      if (e->tally) {
+        hg_buf_puts(out, "<div class=\"tops\"><div><span class=\"mut\">top event names</span>");
+        put_top(out, e->tally, i, 0);
+        hg_buf_puts(out, "</div><div><span class=\"mut\">top principals</span>");
+        put_top(out, e->tally, i, 1);
+        hg_buf_puts(out, "</div></div>");
+      }
+      hg_buf_puts(out, "</td></tr>\n");
+    }
   }
   hg_buf_puts(out, "</tbody></table></div>\n");
+  free(at);
 }
 
 /* ---- profile sections -------------------------------------------------- */
 
-static void put_config(hg_buf *out, const hg_profile *p)
+/* ConfigRuleName and Source.SourceIdentifier of every AWS::Config::ConfigRule
+ * of the plan's config templates, in template order (borrowed from the
+ * plan; malloc'd arrays, *n entries). */
+static void config_rules(const hg_plan *plan, const char ***names, const char ***sources, size_t *n)
 {
+  *names = NULL;
+  *sources = NULL;
+  *n = 0;
+  for (size_t t = 0; plan && t < plan->n; t++) {
+    if (strncmp(plan->t[t].name, "config.global.", 14) != 0)
+      continue;
+    const hg_doc *res = hg_doc_get(plan->t[t].doc, "Resources");
+    for (size_t i = 0; res && res->kind == HG_DOC_MAP && i < res->n; i++) {
+      const char *type = hg_doc_get_str(res->items[i], "Type");
+      const hg_doc *props = hg_doc_get(res->items[i], "Properties");
+      const char *name = hg_doc_get_str(props, "ConfigRuleName");
+      if (!type || !name || strcmp(type, "AWS::Config::ConfigRule") != 0)
+        continue;
+      *names = xrealloc(*names, (*n + 1) * sizeof **names);
+      *sources = xrealloc(*sources, (*n + 1) * sizeof **sources);
+      (*names)[*n] = name;
+      (*sources)[*n] = hg_doc_get_str(hg_doc_get(props, "Source"), "SourceIdentifier");
+      (*n)++;
+    }
+  }
+}
+
+static const char *severity_class(const char *sev)
+{
+  return strcmp(sev, "CRITICAL") == 0 || strcmp(sev, "HIGH") == 0 ? "fail"
+         : strcmp(sev, "MEDIUM") == 0                               ? "warn"
+                                                                    : "na";
+}
+
+/* The Config rules the plan deploys, each with the metadata the detective
+ * controls use (detective.h: the shipped defaults, replaced field by field
+ * by the profile's config.rules.NAME): severity, title, frameworks, route
+ * and whether findings are on. */
+static void put_config(hg_buf *out, const hg_report_env *e)
+{
+  const hg_profile *p = e->c->profile;
   hg_buf_puts(out, "<h3>AWS Config</h3>\n<dl><dt>mode</dt><dd>");
   hg_buf_puts(out, p->config_existing ? "existing (rules only; recorder owned elsewhere)"
                                       : "managed (recorder and delivery channel in the stack)");
@@ -589,6 +741,80 @@ static void put_config(hg_buf *out, const hg_profile *p)
                 p->pw_min_length, p->pw_reuse_prevention, p->pw_max_age,
                 p->pw_require_upper ? "yes" : "no", p->pw_require_lower ? "yes" : "no",
                 p->pw_require_symbols ? "yes" : "no", p->pw_require_numbers ? "yes" : "no");
+  const char **names, **sources;
+  size_t n;
+  config_rules(e->plan, &names, &sources, &n);
+  if (!n) {
+    hg_buf_puts(out, "<p class=\"mut\">No Config rule in the plan.</p>\n");
+    free(names);
+    free(sources);
+    return;
+  }
+  hg_det_rules meta;
+  hg_det_rules_of(p, names, n, &meta);
+  hg_det_config dc;
+  bool det = hg_det_config_of(p, &dc);
+  hg_buf_printf(out, "<div class=\"scroll\"><table class=\"rules\"><thead><tr><th>rule</th><th>severity</th>"
+                     "<th>title</th><th>frameworks</th><th>findings routed to</th></tr></thead><tbody>\n");
+  for (size_t i = 0; i < meta.n; i++) {
+    const hg_det_rule *r = &meta.v[i];
+    const char *src = NULL;
+    for (size_t k = 0; k < n; k++)
+      if (strcmp(names[k], r->name) == 0)
+        src = sources[k];
+    hg_buf_puts(out, "<tr data-rule=\"");
+    ESC(r->name);
+    hg_buf_puts(out, "\"><td><code>");
+    ESC(r->name);
+    hg_buf_puts(out, "</code>");
+    if (src) {
+      hg_buf_puts(out, "<span class=\"why\">");
+      ESC(src);
+      hg_buf_puts(out, "</span>");
+    }
+    hg_buf_printf(out, "</td><td class=\"%s\">", severity_class(r->severity));
+    ESC(r->severity);
+    hg_buf_puts(out, "</td><td>");
+    ESC(r->title);
+    hg_buf_puts(out, "<span class=\"why\">");
+    ESC(r->description);
+    hg_buf_puts(out, "</span></td><td>");
+    for (size_t k = 0; k < r->n_fw; k++) {
+      hg_buf_puts(out, k ? "<br>" : "");
+      ESC(r->fw_names[k]);
+      hg_buf_puts(out, " <code>");
+      ESC(r->fw_sections[k]);
+      hg_buf_puts(out, "</code>");
+    }
+    if (!r->n_fw)
+      hg_buf_puts(out, "<span class=\"mut\">none</span>");
+    hg_buf_puts(out, "</td><td>");
+    if (!r->enabled) {
+      hg_buf_puts(out, "<span class=\"na\">off</span><span class=\"why\">enabled: false (the rule is "
+                       "deployed; its findings are dropped)</span>");
+    } else if (!det) {
+      hg_buf_puts(out, "<span class=\"na\">AWS Config only</span><span class=\"why\">no detective: "
+                       "block</span>");
+    } else {
+      const char *sep = "";
+      if (r->route_securityhub) {
+        hg_buf_printf(out, "%sSecurity Hub%s", sep, dc.securityhub ? "" : " <span class=\"mut\">(off in "
+                                                                           "detective.securityhub)</span>");
+        sep = "<br>";
+      }
+      if (r->route_splunk) {
+        hg_buf_printf(out, "%sSplunk%s", sep, dc.splunk ? "" : " <span class=\"mut\">(no detective.splunk)</span>");
+        sep = "<br>";
+      }
+      if (!*sep)
+        hg_buf_puts(out, "<span class=\"na\">nowhere</span><span class=\"why\">route: []</span>");
+    }
+    hg_buf_puts(out, "</td></tr>\n");
+  }
+  hg_buf_puts(out, "</tbody></table></div>\n");
+  hg_det_rules_free(&meta);
+  free(names);
+  free(sources);
 }
 
 static void put_preflight(hg_buf *out, const hg_profile *p)
@@ -598,63 +824,142 @@ static void put_preflight(hg_buf *out, const hg_profile *p)
     hg_buf_puts(out, "<p class=\"mut\">Preflight audit off (<code>preflight: false</code>).</p>\n");
     return;
   }
-  hg_buf_printf(out, "<p class=\"mut\">Timeout %d s.</p>\n<div class=\"scroll\"><table><thead><tr>"
-                     "<th>check</th><th>mode</th></tr></thead><tbody>\n",
+  hg_buf_printf(out, "<p class=\"mut\">Run before the stacks change, at most %d s; a failed block check "
+                     "stops the deployment, a warn check reports and goes on.</p>\n"
+                     "<div class=\"scroll\"><table class=\"preflight\"><thead><tr>"
+                     "<th>check</th><th>mode</th><th>default</th></tr></thead><tbody>\n",
                 p->preflight_timeout);
   for (size_t i = 0; i < HG_PF_N_CHECKS; i++) {
-    const char *lv = hg_check_level_name(p->preflight_checks[i]);
-    hg_buf_puts(out, "<tr><td><code>");
+    hg_check_level lv = p->preflight_checks[i];
+    const char *cls = "na";
+    switch (lv) {
+    case HG_CHECK_BLOCK: cls = "fail"; break;
+    case HG_CHECK_WARN: cls = "warn"; break;
+    case HG_CHECK_OFF: cls = "na"; break;
+    }
+    hg_buf_puts(out, "<tr data-check=\"");
     ESC(hg_preflight_checks[i]);
-    hg_buf_printf(out, "</code></td><td class=\"%s\">", p->preflight_checks[i] == HG_CHECK_BLOCK ? "fail"
-                                                     : p->preflight_checks[i] == HG_CHECK_WARN ? "pass"
-                                                                                               : "na");
-    ESC(lv);
+    hg_buf_puts(out, "\"><td><code>");
+    ESC(hg_preflight_checks[i]);
+    hg_buf_printf(out, "</code></td><td class=\"%s\">", cls);
+    ESC(hg_check_level_name(lv));
+    hg_buf_puts(out, "</td><td>");
+    if (lv == hg_preflight_defaults[i]) {
+      hg_buf_puts(out, "<span class=\"mut\">default</span>");
+    } else {
+      hg_buf_puts(out, "set by the profile (default ");
+      ESC(hg_check_level_name(hg_preflight_defaults[i]));
+      hg_buf_puts(out, ")");
+    }
     hg_buf_puts(out, "</td></tr>\n");
   }
   hg_buf_puts(out, "</tbody></table></div>\n");
 }
 
-/* A YAML node as a nested definition list (the detective: block as written). */
-static void put_yval(hg_buf *out, const hg_yval *v, int depth)
+static void put_dd(hg_buf *out, const char *dt, const char *dd)
 {
-  if (!v)
-    return;
-  if (v->kind == HG_Y_MAP || v->kind == HG_Y_SEQ) {
-    if (depth > 8) {
-      hg_buf_puts(out, "&hellip;");
-      return;
-    }
-    hg_buf_puts(out, "<dl>");
-    for (size_t i = 0; i < v->n; i++) {
-      hg_buf_puts(out, "<dt>");
-      if (v->kind == HG_Y_MAP)
-        ESC(v->keys[i]);
-      else
-        hg_buf_printf(out, "%zu", i + 1);
-      hg_buf_puts(out, "</dt><dd>");
-      put_yval(out, v->items[i], depth + 1);
-      hg_buf_puts(out, "</dd>");
-    }
-    hg_buf_puts(out, "</dl>");
-    return;
+  hg_buf_puts(out, "<dt>");
+  ESC(dt);
+  hg_buf_puts(out, "</dt><dd>");
+  if (dd) {
+    hg_buf_puts(out, "<code>");
+    ESC(dd);
+    hg_buf_puts(out, "</code>");
+  } else {
+    hg_buf_puts(out, "<span class=\"mut\">unset</span>");
   }
-  hg_buf_puts(out, "<code>");
-  ESC(v->text ? v->text : "");
-  hg_buf_puts(out, "</code>");
+  hg_buf_puts(out, "</dd>");
 }
 
+/* Where the Config rules' findings go (the detective: block, SPEC §11):
+ * the central account and tables, each destination, and the extra fields. */
 static void put_detective(hg_buf *out, const hg_profile *p)
 {
   hg_buf_puts(out, "<h3>Detective routing</h3>\n");
-  if (!p->detective) {
-    hg_buf_puts(out, "<p class=\"mut\">No <code>detective:</code> block.</p>\n");
+  hg_det_config dc;
+  if (!hg_det_config_of(p, &dc)) {
+    hg_buf_puts(out, "<p class=\"mut\">No <code>detective:</code> block: Config findings stay in AWS "
+                     "Config.</p>\n");
     return;
   }
-  put_yval(out, p->detective, 0);
-  hg_buf_putc(out, '\n');
+  hg_buf_puts(out, "<p class=\"mut\">Config rule findings go through the detective function, which reads each "
+                   "rule's metadata and exceptions from the central tables and sends the finding to the "
+                   "destinations of its route (per rule in the AWS Config table above).</p>\n<dl>");
+  put_dd(out, "central account", dc.central_account);
+  put_dd(out, "central Region", dc.central_region);
+  put_dd(out, "organization", dc.org_id);
+  put_dd(out, "rules table", dc.rules_table);
+  put_dd(out, "exceptions table", dc.exceptions_table);
+  put_dd(out, "reader role", dc.reader_role);
+  hg_buf_printf(out, "<dt>this account</dt><dd>%s</dd>",
+                hg_det_is_central(p, &dc) ? "the central account (deploys the central stack too)"
+                                          : "a member account");
+  hg_buf_printf(out, "<dt>Security Hub</dt><dd class=\"%s\">%s</dd>", dc.securityhub ? "pass" : "na",
+                dc.securityhub ? "on" : "off");
+  hg_buf_printf(out, "<dt>Splunk</dt><dd class=\"%s\">%s</dd>", dc.splunk ? "pass" : "na",
+                dc.splunk ? "on (Firehose to the HEC endpoint)" : "off");
+  if (dc.splunk) {
+    put_dd(out, "HEC URL", dc.hec_url);
+    put_dd(out, "HEC token secret", dc.hec_token_secret_arn);
+    put_dd(out, "endpoint type", dc.endpoint_type);
+    put_dd(out, "failed-delivery bucket", dc.backup_bucket);
+  }
+  if (dc.fields && dc.fields->n) {
+    hg_buf_puts(out, "<dt>extra fields</dt><dd>");
+    for (size_t i = 0; i < dc.fields->n; i++) {
+      hg_buf_puts(out, i ? ", <code>" : "<code>");
+      ESC(dc.fields->keys[i]);
+      hg_buf_puts(out, "=");
+      ESC(dc.fields->items[i]->text ? dc.fields->items[i]->text : "");
+      hg_buf_puts(out, "</code>");
+    }
+    hg_buf_puts(out, "</dd>");
+  }
+  hg_buf_puts(out, "</dl>\n");
 }
 
 /* ---- summary ----------------------------------------------------------- */
+
+/* The Regions the env touches: the StackSet's (org: block) or the one the
+ * stacks are deployed to, the publish Region, the detective's central
+ * Region; the trail itself logs every Region. */
+static void put_regions(hg_buf *out, const hg_profile *p)
+{
+  if (p->org) {
+    hg_org o;
+    hg_diag_sink quiet; /* the profile was checked; nothing new is said here */
+    hg_diag_init(&quiet);
+    if (hg_org_read(p->org, &o, &quiet) == 0 && o.n_regions) {
+      hg_buf_puts(out, "StackSet: ");
+      for (size_t i = 0; i < o.n_regions; i++) {
+        hg_buf_puts(out, i ? ", " : "");
+        ESC(o.regions[i]);
+      }
+      if (o.home_region) {
+        hg_buf_puts(out, " (home ");
+        ESC(o.home_region);
+        hg_buf_puts(out, ")");
+      }
+      hg_buf_puts(out, "; ");
+    }
+    hg_org_free(&o);
+    hg_diag_free(&quiet);
+  } else {
+    hg_buf_puts(out, "stacks: where deployed; ");
+  }
+  if (p->publish_region) {
+    hg_buf_puts(out, "publish: ");
+    ESC(p->publish_region);
+    hg_buf_puts(out, "; ");
+  }
+  hg_det_config dc;
+  if (hg_det_config_of(p, &dc) && dc.central_region) {
+    hg_buf_puts(out, "detective central: ");
+    ESC(dc.central_region);
+    hg_buf_puts(out, "; ");
+  }
+  hg_buf_puts(out, "trail: all Regions");
+}
 
 static void put_summary(hg_buf *out, const hg_report_env *e, const char *build_time)
 {
@@ -672,9 +977,8 @@ static void put_summary(hg_buf *out, const hg_report_env *e, const char *build_t
     hg_buf_puts(out, ")");
   }
   hg_buf_puts(out, "</dd><dt>Regions</dt><dd>");
-  ESC(p->publish_region ? p->publish_region : "");
-  hg_buf_puts(out, p->publish_region ? " (publish); " : "");
-  hg_buf_puts(out, "trail: all Regions</dd><dt>CIS</dt><dd>");
+  put_regions(out, p);
+  hg_buf_puts(out, "</dd><dt>CIS</dt><dd>");
   ESC(p->cis_version);
   hg_buf_puts(out, "</dd>");
   if (e->plan) {
@@ -701,6 +1005,166 @@ static void put_summary(hg_buf *out, const hg_report_env *e, const char *build_t
   hg_buf_puts(out, "</dl>\n");
 }
 
+/* ---- envs side by side (--all) ----------------------------------------- */
+
+/* Per target (securityhub, prowler, steampipe): the controls passed and
+ * the controls judged (pass or fail; n/a left out). */
+static void cis_passes(const hg_report_env *e, size_t pass[3], size_t judged[3])
+{
+  static const unsigned targets[] = {HG_TARGET_SECURITYHUB, HG_TARGET_PROWLER, HG_TARGET_STEAMPIPE};
+  for (size_t k = 0; k < 3; k++)
+    pass[k] = judged[k] = 0;
+  cJSON *j = cis_rows(e->c->profile, &e->c->filters);
+  const cJSON *controls = j ? cJSON_GetObjectItemCaseSensitive(j, "controls") : NULL;
+  const cJSON *c, *r;
+  cJSON_ArrayForEach(c, controls)
+  {
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(c, "results"))
+    {
+      const char *t = str_of(r, "target"), *res = str_of(r, "result");
+      for (size_t k = 0; k < 3; k++)
+        if (t && res && strcmp(t, hg_cis_target_name(targets[k])) == 0) {
+          pass[k] += strcmp(res, "pass") == 0;
+          judged[k] += strcmp(res, "pass") == 0 || strcmp(res, "fail") == 0;
+        }
+    }
+  }
+  cJSON_Delete(j);
+}
+
+typedef enum { CMP_ACCOUNT, CMP_CIS, CMP_CIS_SH, CMP_CIS_PROWLER, CMP_CIS_STEAMPIPE, CMP_FILTERS, CMP_STACKS,
+               CMP_RESOURCES, CMP_RULES, CMP_PREFLIGHT, CMP_DETECTIVE, CMP_DIGEST, CMP_EVENTS, CMP_MATCHES,
+               CMP_ALARMS, CMP_N } cmp_row;
+
+static const char *const cmp_names[CMP_N] = {
+    "account", "CIS version", "CIS controls passed: Security Hub", "CIS controls passed: prowler",
+    "CIS controls passed: steampipe", "metric filters", "stacks", "resources", "Config rules",
+    "preflight checks (block / warn / off)", "detective routing", "digest", "events read",
+    "matches (all filters)", "alarm firings (all filters)"};
+
+static void put_compare_cell(hg_buf *out, const hg_report_env *e, cmp_row row)
+{
+  const hg_profile *p = e->c->profile;
+  switch (row) {
+  case CMP_ACCOUNT:
+    ESC(p->account_name);
+    if (p->account_id) {
+      hg_buf_puts(out, " (");
+      ESC(p->account_id);
+      hg_buf_puts(out, ")");
+    }
+    break;
+  case CMP_CIS: ESC(p->cis_version); break;
+  case CMP_CIS_SH:
+  case CMP_CIS_PROWLER:
+  case CMP_CIS_STEAMPIPE: {
+    size_t pass[3], judged[3], k = (size_t)(row - CMP_CIS_SH);
+    cis_passes(e, pass, judged);
+    hg_buf_printf(out, "<span class=\"%s\">%zu</span> of %zu", pass[k] == judged[k] ? "pass" : "fail", pass[k],
+                  judged[k]);
+    break;
+  }
+  case CMP_FILTERS: hg_buf_printf(out, "%zu", e->c->filters.n); break;
+  case CMP_STACKS: hg_buf_printf(out, "%zu", e->plan ? e->plan->n : 0); break;
+  case CMP_RESOURCES: {
+    size_t res = 0;
+    for (size_t i = 0; e->plan && i < e->plan->n; i++)
+      res += e->plan->t[i].resources;
+    hg_buf_printf(out, "%zu", res);
+    break;
+  }
+  case CMP_RULES: {
+    const char **names, **sources;
+    size_t n;
+    config_rules(e->plan, &names, &sources, &n);
+    hg_buf_printf(out, "%zu", n);
+    free(names);
+    free(sources);
+    break;
+  }
+  case CMP_PREFLIGHT: {
+    if (!p->preflight) {
+      hg_buf_puts(out, "<span class=\"na\">audit off</span>");
+      break;
+    }
+    size_t c[3] = {0, 0, 0};
+    for (size_t i = 0; i < HG_PF_N_CHECKS; i++)
+      c[p->preflight_checks[i]]++;
+    hg_buf_printf(out, "%zu / %zu / %zu", c[HG_CHECK_BLOCK], c[HG_CHECK_WARN], c[HG_CHECK_OFF]);
+    break;
+  }
+  case CMP_DETECTIVE: {
+    hg_det_config dc;
+    if (!hg_det_config_of(p, &dc))
+      hg_buf_puts(out, "<span class=\"na\">none</span>");
+    else
+      hg_buf_printf(out, "%s%s%s", dc.securityhub ? "Security Hub" : "", dc.securityhub && dc.splunk ? ", " : "",
+                    dc.splunk ? "Splunk" : "");
+    break;
+  }
+  case CMP_DIGEST: {
+    const char *d = e->plan ? e->plan->digest : "";
+    hg_buf_puts(out, "<code title=\"");
+    ESC(d);
+    hg_buf_puts(out, "\">");
+    char *head = xstrndup(d, 12);
+    ESC(head);
+    free(head);
+    hg_buf_puts(out, strlen(d) > 12 ? "&hellip;</code>" : "</code>");
+    break;
+  }
+  case CMP_EVENTS:
+    if (e->st)
+      hg_buf_printf(out, "%zu", e->st->events);
+    else
+      hg_buf_puts(out, "<span class=\"na\">no --events</span>");
+    break;
+  case CMP_MATCHES:
+  case CMP_ALARMS: {
+    if (!e->alarm) {
+      hg_buf_puts(out, "<span class=\"na\">no --events</span>");
+      break;
+    }
+    unsigned long long sum = 0;
+    for (size_t i = 0; i < e->c->filters.n; i++)
+      sum += row == CMP_MATCHES ? hg_bt_result_of(e->alarm, i)->matches
+                                : alarm_of(&e->c->filters.v[i], e->alarm, i, NULL).fired;
+    hg_buf_printf(out, "%llu", sum);
+    break;
+  }
+  case CMP_N: break;
+  }
+}
+
+/* The envs side by side: one column per env, one row per measure. */
+static void put_compare(hg_buf *out, const hg_report_env *envs, size_t n)
+{
+  bool ev = false;
+  for (size_t i = 0; i < n; i++)
+    ev = ev || envs[i].alarm;
+  hg_buf_puts(out, "<h2>Envs side by side</h2>\n<div class=\"scroll\"><table class=\"compare\"><thead><tr><th></th>");
+  for (size_t i = 0; i < n; i++) {
+    hg_buf_puts(out, "<th><a href=\"#env-");
+    ESC(envs[i].c->profile->env);
+    hg_buf_puts(out, "\">");
+    ESC(envs[i].c->profile->env);
+    hg_buf_puts(out, "</a></th>");
+  }
+  hg_buf_puts(out, "</tr></thead><tbody>\n");
+  for (cmp_row row = 0; row < CMP_N; row++) {
+    if (!ev && row >= CMP_EVENTS)
+      break;
+    hg_buf_printf(out, "<tr data-row=\"%d\"><th>%s</th>", (int)row, cmp_names[row]);
+    for (size_t i = 0; i < n; i++) {
+      hg_buf_puts(out, "<td>");
+      put_compare_cell(out, &envs[i], row);
+      hg_buf_puts(out, "</td>");
+    }
+    hg_buf_puts(out, "</tr>\n");
+  }
+  hg_buf_puts(out, "</tbody></table></div>\n");
+}
+
 void hg_report_html(const hg_report_env *envs, size_t n, const char *build_time, hg_buf *out)
 {
   axis ax = {1, 0};
@@ -718,19 +1182,8 @@ void hg_report_html(const hg_report_env *envs, size_t n, const char *build_time,
   hg_buf_puts(out, "</title>\n<style>\n");
   hg_buf_puts(out, css);
   hg_buf_puts(out, "</style>\n</head>\n<body>\n<header><h1>hardengen report</h1>\n");
-  if (n > 1) {
-    hg_buf_puts(out, "<div class=\"envs\">\n");
-    for (size_t i = 0; i < n; i++) {
-      hg_buf_puts(out, "<div><h2><a href=\"#env-");
-      ESC(envs[i].c->profile->env);
-      hg_buf_puts(out, "\">");
-      ESC(envs[i].c->profile->env);
-      hg_buf_puts(out, "</a></h2>");
-      put_summary(out, &envs[i], NULL);
-      hg_buf_puts(out, "</div>\n");
-    }
-    hg_buf_puts(out, "</div>\n");
-  }
+  if (n > 1)
+    put_compare(out, envs, n);
   if (build_time) {
     hg_buf_puts(out, "<p class=\"mut\">Built ");
     ESC(build_time);
@@ -747,7 +1200,7 @@ void hg_report_html(const hg_report_env *envs, size_t n, const char *build_time,
     put_summary(out, e, n > 1 ? NULL : build_time);
     put_cis(out, e);
     put_filters(out, e, &ax);
-    put_config(out, e->c->profile);
+    put_config(out, e);
     put_preflight(out, e->c->profile);
     put_detective(out, e->c->profile);
     hg_buf_puts(out, "</section>\n");

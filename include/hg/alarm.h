@@ -102,6 +102,19 @@ hg_alarm_result hg_alarm_evaluate(const hg_alarm_bucket *b, size_t n, const hg_a
 hg_alarm_result hg_alarm_evaluate_counts(const hg_alarm_counts *c, const hg_alarm_spec *spec);
 
 /*
+ * hg_alarm_evaluate that also stores the time of every firing (start of the
+ * firing period, as first/last), in order, into at[0 .. min(fired, cap)):
+ * the caller's array bounds the memory; firings past cap are counted in
+ * fired but not stored. at may be NULL (then nothing is stored).
+ */
+hg_alarm_result hg_alarm_firings(const hg_alarm_bucket *b, size_t n, const hg_alarm_spec *spec, long long *at,
+                                 size_t cap);
+
+/* Convenience: sort c's buckets and list their firings (as above). */
+hg_alarm_result hg_alarm_firings_counts(const hg_alarm_counts *c, const hg_alarm_spec *spec, long long *at,
+                                        size_t cap);
+
+/*
  * Parse an ISO 8601 / RFC 3339 timestamp as CloudTrail writes eventTime
  * ("2023-07-10T11:54:42Z"; fractional seconds and a +HH:MM / -HH:MM offset
  * are accepted; no offset means UTC) into seconds since the epoch. Returns

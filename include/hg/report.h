@@ -51,8 +51,11 @@ typedef struct hg_report_env {
 
 /*
  * Append the whole HTML document for envs (n >= 1, shown in that order,
- * side by side in the summary when n > 1) to out. build_time: text shown
- * as the build time, or NULL to leave it out (--no-timestamp).
+ * and side by side in a table at the top when n > 1) to out. build_time:
+ * text shown as the build time, or NULL to leave it out (--no-timestamp).
+ * The plan's config templates give the Config rules shown; the alarm run
+ * gives the firings (every one, up to a bound per filter, the rest
+ * counted).
  */
 void hg_report_html(const hg_report_env *envs, size_t n, const char *build_time, hg_buf *out);
 

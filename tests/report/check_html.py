@@ -11,8 +11,9 @@ when the page is sound):
   - no external URL: src/href only "#fragment", and no url( or @import in CSS;
   - with TEST.json (`hardengen test --events ... --format json`): each
     filter row's data-matches and data-alarms equal its matches and
-    alarms.fired, every filter has a row, and the per-day bars of a row
-    (the <title> "DAY: N" of its rects) sum to its charted matches.
+    alarms.fired, every filter has a row, and the per-day bars of a filter
+    (the <title> "DAY: N" of the rects in its row and in the chart row
+    below it, data-for=ID) sum to its charted matches.
 """
 import json
 import re
@@ -54,6 +55,11 @@ class Page(HTMLParser):
         if tag == "tr" and "data-id" in a:
             self.row = a["data-id"]
             self.rows[self.row] = a
+            self.bars.setdefault(self.row, 0)
+        if tag == "tr" and "data-for" in a:  # the chart row below a filter's row
+            self.row = a["data-for"]
+            if self.row not in self.rows:
+                self.problems.append(f"line {line}: data-for={self.row!r} follows no filter row")
             self.bars.setdefault(self.row, 0)
         if tag == "title" and self.stack and self.stack[-1] == "rect":
             self.in_rect_title = True
