@@ -29,33 +29,33 @@ typedef struct fill {
 static const fill fills[] = {
     {"cloudtrail.global.yaml",
      {HG_NEED_RESOURCE, "Trail", "AWS::CloudTrail::Trail", NULL,
-      "the profile's event selectors and Insights go into its Properties"}},
+      "the profile's event selectors and Insights go into its Properties", NULL}},
     {"cloudtrail.global.yaml",
-     {HG_NEED_RESOURCE, "LogBucket", "AWS::S3::Bucket", NULL, "logs.object_lock goes into its Properties"}},
+     {HG_NEED_RESOURCE, "LogBucket", "AWS::S3::Bucket", NULL, "logs.object_lock goes into its Properties", NULL}},
     {"cloudtrail.global.yaml",
      {HG_NEED_RESOURCE, "LogBucketPolicy", "AWS::S3::BucketPolicy", NULL,
-      "the break-glass deny statement goes into its policy"}},
+      "the break-glass deny statement goes into its policy", NULL}},
     {"cloudtrail.global.yaml",
-     {HG_NEED_RESOURCE, NULL, "AWS::Logs::LogGroup", NULL, "every metric filter reads its LogGroupName"}},
+     {HG_NEED_RESOURCE, NULL, "AWS::Logs::LogGroup", NULL, "every metric filter reads its LogGroupName", NULL}},
     {"config.global.yaml",
      {HG_NEED_RESOURCE, NULL, "AWS::Config::ConfigRule", "IAM_PASSWORD_POLICY",
-      "the profile's iam-password-policy settings are its InputParameters"}},
+      "the profile's iam-password-policy settings are its InputParameters", NULL}},
     {"cloudwatch.global.yaml",
-     {HG_NEED_RESOURCE, "InfosecTopic", "AWS::SNS::Topic", NULL, "the infosec alarms notify it"}},
+     {HG_NEED_RESOURCE, "InfosecTopic", "AWS::SNS::Topic", NULL, "the infosec alarms notify it", NULL}},
     {"cloudwatch.global.yaml",
-     {HG_NEED_RESOURCE, "DevOpsTopic", "AWS::SNS::Topic", NULL, "the devops alarms notify it"}},
+     {HG_NEED_RESOURCE, "DevOpsTopic", "AWS::SNS::Topic", NULL, "the devops alarms notify it", NULL}},
     {"preflight.global.yaml",
      {HG_NEED_RESOURCE, "PreflightFunction", "AWS::Lambda::Function", NULL,
-      "the audit's code and timeout go into it"}},
+      "the audit's code and timeout go into it", NULL}},
     {"preflight.global.yaml",
-     {HG_NEED_RESOURCE, "PreflightRole", "AWS::IAM::Role", NULL, "it gets the enabled checks' read actions"}},
+     {HG_NEED_RESOURCE, "PreflightRole", "AWS::IAM::Role", NULL, "it gets the enabled checks' read actions", NULL}},
     {"preflight.global.yaml",
-     {HG_NEED_RESOURCE, "Preflight", "Custom::HardengenPreflight", NULL, "it carries the profile's checks"}},
+     {HG_NEED_RESOURCE, "Preflight", "Custom::HardengenPreflight", NULL, "it carries the profile's checks", NULL}},
     {"detective.global.yaml",
      {HG_NEED_RESOURCE, "DetectiveFunction", "AWS::Lambda::Function", NULL,
-      "the handler's code and environment go into it"}},
+      "the handler's code and environment go into it", NULL}},
     {"detective.global.yaml",
-     {HG_NEED_RESOURCE, "DetectiveRole", "AWS::IAM::Role", NULL, "its statements follow the detective: block"}},
+     {HG_NEED_RESOURCE, "DetectiveRole", "AWS::IAM::Role", NULL, "its statements follow the detective: block", NULL}},
 };
 
 static const hg_plan_stack *row_of(const char *skeleton)
@@ -88,11 +88,11 @@ size_t hg_plan_contract(const char *skeleton, hg_plan_need *out, size_t cap)
       if (r->flags & HG_ROW_IN_SKELETON)
         push(out, cap, &n,
              (hg_plan_need){HG_NEED_RESOURCE, r->logical, "AWS::CloudFormation::Stack", NULL,
-                            "it is the child stack that runs the template"});
+                            "hardengen wires it to the template it runs", r->stem});
       if (r->like)
         push(out, cap, &n,
              (hg_plan_need){HG_NEED_RESOURCE, r->like, "AWS::CloudFormation::Stack", NULL,
-                            "the extra parts of its template are copies of it"});
+                            "the extra parts of its template are copies of it", NULL});
     }
   }
   for (size_t i = 0; i < HG_COUNTOF(fills); i++)
@@ -102,12 +102,11 @@ size_t hg_plan_contract(const char *skeleton, hg_plan_need *out, size_t cap)
     const hg_plan_param *p = &hg_plan_params[i];
     if (p->stacks & HG_STACK_BIT(row->id))
       push(out, cap, &n,
-           (hg_plan_need){HG_NEED_PARAMETER, p->name, hg_plan_param_type(p), NULL,
-                          "the parent passes it to the stack"});
+           (hg_plan_need){HG_NEED_PARAMETER, p->name, hg_plan_param_type(p), NULL, p->path, NULL});
   }
   if (row->output)
     push(out, cap, &n,
-         (hg_plan_need){HG_NEED_OUTPUT, row->child_output, NULL, NULL, "the parent passes it up"});
+         (hg_plan_need){HG_NEED_OUTPUT, row->child_output, NULL, NULL, row->output, NULL});
   return n;
 }
 
@@ -230,6 +229,30 @@ static const char *kind_section(hg_plan_need_kind k)
   return "Resources";
 }
 
+/* The note of a need; for a child stack of the parent, what it runs and
+ * what copies it. */
+static void stack_notes(hg_diag *g, const hg_plan_need *need)
+{
+  if (need->kind == HG_NEED_PARAMETER) {
+    hg_diag_note(g, "the parent passes it the profile's %s", need->why);
+    return;
+  }
+  if (need->kind == HG_NEED_OUTPUT) {
+    hg_diag_note(g, "the parent's output %s reads it", need->why);
+    return;
+  }
+  if (!need->runs) {
+    hg_diag_note(g, "%s", need->why);
+    return;
+  }
+  hg_diag_note(g, "the parent runs %s.yaml (or .json) in %s", need->runs, need->name);
+  for (size_t i = 0; i < HG_STACK_COUNT; i++) {
+    const hg_plan_stack *r = &hg_plan_stacks[i];
+    if (r->like && strcmp(r->like, need->name) == 0)
+      hg_diag_note(g, "each extra part %s.N of the template runs in a copy of it, %sN", r->stem, r->logical);
+  }
+}
+
 static bool any_of_type(const hg_doc *res, const hg_plan_need *need)
 {
   for (size_t i = 0; res && res->kind == HG_DOC_MAP && i < res->n; i++) {
@@ -268,11 +291,9 @@ static int check_need(const hg_plan_need *need, const hg_doc *d, const char *fil
                        : need->kind == HG_NEED_PARAMETER ? "parameter"
                                                          : "output";
     hg_diag *g = add_at(sink, file, section_place(text, len, section), code,
-                        xasprintf("the skeleton has no %s %s", what, need->name));
-    if (need->type)
-      hg_diag_note(g, "%s %s must be a %s: %s", what, need->name, need->type, need->why);
-    else
-      hg_diag_note(g, "%s", need->why);
+                        need->type ? xasprintf("the skeleton has no %s %s of type %s", what, need->name, need->type)
+                                   : xasprintf("the skeleton has no %s %s", what, need->name));
+    stack_notes(g, need);
     return 1;
   }
   if (need->kind == HG_NEED_OUTPUT)
@@ -287,7 +308,7 @@ static int check_need(const hg_plan_need *need, const hg_doc *d, const char *fil
                         need->kind == HG_NEED_RESOURCE ? "template-resource-type" : "template-parameter-type",
                         xasprintf("%s %s must have Type %s", need->kind == HG_NEED_RESOURCE ? "resource" : "parameter",
                                   need->name, need->type));
-    hg_diag_note(g, "%s", need->why);
+    stack_notes(g, need);
     return 1;
   }
   if (need->kind == HG_NEED_RESOURCE) {
@@ -299,7 +320,7 @@ static int check_need(const hg_plan_need *need, const hg_doc *d, const char *fil
         at = section_place(text, len, section);
       hg_diag *g = add_at(sink, file, at, "template-resource-properties",
                           xasprintf("resource %s has no Properties map", need->name));
-      hg_diag_note(g, "%s", need->why);
+      stack_notes(g, need);
       return 1;
     }
   }

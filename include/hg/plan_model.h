@@ -167,6 +167,7 @@ typedef struct hg_plan_need {
   const char *type;
   const char *source; /* RESOURCE without NAME: the Properties.Source.SourceIdentifier it must have, or NULL */
   const char *why;    /* what the planner does with it, for the diagnostic's note */
+  const char *runs;   /* a child stack of the parent: the stem of the template it runs, or NULL */
 } hg_plan_need;
 
 /* The contract of templates/SKELETON: its needs into out (at most cap);
