@@ -340,7 +340,27 @@ int hg_plan_contract_check(const char *skeleton, const hg_doc *d, const char *fi
   /* A parameter without a Default must get its value from the parent. */
   const hg_doc *params = hg_doc_get(d, "Parameters");
   for (size_t i = 0; params && params->kind == HG_DOC_MAP && i < params->n; i++) {
-    if (hg_plan_param_find(params->keys[i]) || hg_doc_get(params->items[i], "Default"))
+    const hg_plan_param *row = hg_plan_param_find(params->keys[i]);
+    if (row) {
+      /* It gets the parent's value: the types must agree (the needs
+       * checked the rows that name this stack). */
+      bool needed = false;
+      for (size_t k = 0; k < n && k < HG_COUNTOF(needs); k++)
+        needed = needed || (needs[k].kind == HG_NEED_PARAMETER && strcmp(needs[k].name, row->name) == 0);
+      const char *type = hg_doc_get_str(params->items[i], "Type");
+      if (needed || (type && strcmp(type, hg_plan_param_type(row)) == 0))
+        continue;
+      const char *path[3] = {"Parameters", params->keys[i], "Type"};
+      place at;
+      if (!find_place(text, len, path, 3, true, &at) && !find_place(text, len, path, 2, false, &at))
+        at = section_place(text, len, "Parameters");
+      hg_diag *g = add_at(sink, file, at, "template-parameter-type",
+                          xasprintf("parameter %s must have Type %s", row->name, hg_plan_param_type(row)));
+      hg_diag_note(g, "the parent passes it the profile's %s", row->path);
+      errors++;
+      continue;
+    }
+    if (hg_doc_get(params->items[i], "Default"))
       continue;
     const char *path[2] = {"Parameters", params->keys[i]};
     place at;

@@ -304,6 +304,17 @@ TEST(contract_types_properties_and_unset_parameters)
     hg_diag_render_text(&sink, stdout);
   hg_diag_free(&sink);
 
+  /* The parent's own declarations of the table's parameters too. */
+  hg_diag_init(&sink);
+  const char *parent = "Parameters:\n  LogRetentionDays:\n    Type: String\nResources:\n"
+                       "  CloudTrailStack: {Type: AWS::CloudFormation::Stack, Properties: {}}\n"
+                       "  ConfigStack: {Type: AWS::CloudFormation::Stack, Properties: {}}\n"
+                       "  CloudWatchStack: {Type: AWS::CloudFormation::Stack, Properties: {}}\n";
+  CHECK_INTEQ(check_text("security.global.yaml", parent, &sink), 1);
+  CHECK(sink.n == 1 && strcmp(sink.v[0].code, "template-parameter-type") == 0 && sink.v[0].line == 3 &&
+        sink.v[0].col == 11);
+  hg_diag_free(&sink);
+
   /* JSON skeletons (flow style) get places too. */
   hg_diag_init(&sink);
   const char *json = "{\"Resources\": {\"InfosecTopic\": {\"Type\": \"AWS::SNS::Topic\", \"Properties\": {}}}}\n";
