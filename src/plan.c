@@ -11,6 +11,7 @@
 
 #include "hg/emit.h"
 #include "hg/iam.h"
+#include "hg/plan_model.h"
 #include "hg/resource.h"
 #include "hg/version.h"
 #include "plan_int.h"
@@ -197,6 +198,12 @@ static hg_doc *load_skeleton(const char *root, const char *name, hg_plan_inputs 
     hg_doc_free(d);
     d = NULL;
   }
+  /* What the planner fills and wires must be there: an error, never a set
+   * built without it. */
+  if (d && hg_plan_contract_check(name, d, shown, text, len, sink) > 0) {
+    hg_doc_free(d);
+    d = NULL;
+  }
   hg_plan_inputs_add(in, "template", name, text, len);
   free(text);
   free(path);
@@ -229,69 +236,10 @@ hg_doc *hg_plan_child_stack(const char *stem, const char *depends, hg_plan_forma
   if (depends)
     hg_doc_set_str(st, "DependsOn", depends);
   hg_doc *props = hg_doc_set_map(st, "Properties");
-  char *url = xasprintf("${CFtemplateBucketURL}%s.%s", stem, hg_plan_ext(f));
+  char *url = xasprintf("${" HG_PLAN_TEMPLATE_URL_PARAM "}%s.%s", stem, hg_plan_ext(f));
   hg_doc_set(props, "TemplateURL", hg_doc_sub(url));
   free(url);
   return st;
-}
-
-static void set_default_str(hg_doc *params, const char *name, const char *value)
-{
-  hg_doc *prm = hg_doc_get(params, name);
-  if (prm && prm->kind == HG_DOC_MAP && value)
-    hg_plan_doc_put(prm, "Default", hg_doc_str(value));
-}
-
-/* Point a nested stack's TemplateURL at the emitted file's extension. */
-static void fix_template_url(hg_doc *stack, hg_plan_format f)
-{
-  hg_doc *props = hg_doc_get(stack, "Properties");
-  hg_doc *url = hg_doc_get(props, "TemplateURL");
-  hg_doc *sub = hg_doc_get(url, "Fn::Sub");
-  if (f != HG_PLAN_JSON || !sub || sub->kind != HG_DOC_STR || !hg_ends_with(sub->str, ".yaml"))
-    return;
-  strcpy(sub->str + strlen(sub->str) - 4, "json");
-}
-
-static void fill_parent(const hg_compiled *c, hg_doc *parent, size_t n_parts, hg_plan_format f)
-{
-  const hg_profile *pr = c->profile;
-  hg_doc *params = hg_doc_get(parent, "Parameters");
-  if (params && params->kind == HG_DOC_MAP) {
-    set_default_str(params, "CFtemplateBucketURL", pr->templates_bucket_url);
-    set_default_str(params, "Bucket4Logs", pr->logs_bucket);
-    hg_doc *ret = hg_doc_get(params, "LogRetentionDays");
-    if (ret && ret->kind == HG_DOC_MAP)
-      hg_plan_doc_put(ret, "Default", hg_doc_int(pr->retention_days));
-    set_default_str(params, "AWSAccountName", pr->account_name);
-    set_default_str(params, "InfosecEmail", pr->infosec_email);
-    set_default_str(params, "DevOpsEmail", pr->devops_email);
-  }
-  hg_doc *res = hg_doc_get(parent, "Resources");
-  for (size_t i = 0; i < res->n; i++) {
-    const char *type = hg_doc_get_str(res->items[i], "Type");
-    if (type && strcmp(type, "AWS::CloudFormation::Stack") == 0)
-      fix_template_url(res->items[i], f);
-  }
-  /* Extra alarm parts: a copy of CloudWatchStack that passes only the
-   * account name and waits for part 1, which creates the topics. */
-  const hg_doc *first = hg_doc_get(res, "CloudWatchStack");
-  for (size_t k = 2; first && k <= n_parts; k++) {
-    hg_doc *st = hg_doc_clone(first);
-    hg_plan_doc_put(st, "DependsOn", hg_doc_str("CloudWatchStack"));
-    hg_doc *props = hg_doc_get(st, "Properties");
-    if (props && props->kind == HG_DOC_MAP) {
-      char *url = xasprintf("${CFtemplateBucketURL}cloudwatch.global.%zu.%s", k, hg_plan_ext(f));
-      hg_plan_doc_put(props, "TemplateURL", hg_doc_sub(url));
-      free(url);
-      hg_doc *pp = hg_doc_map();
-      hg_doc_set(pp, "AWSAccountName", hg_doc_ref("AWSAccountName"));
-      hg_plan_doc_put(props, "Parameters", pp);
-    }
-    char *id = xasprintf("CloudWatchStack%zu", k);
-    hg_doc_set(res, id, st);
-    free(id);
-  }
 }
 
 /* ---- Config ---- */
@@ -340,9 +288,10 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   hg_doc *config = load_skeleton(root, "config.global.yaml", &in, sink);
   hg_doc *cw1 = load_skeleton(root, "cloudwatch.global.yaml", &in, sink);
   hg_doc *cwn = load_skeleton(root, "cloudwatch.part.yaml", &in, sink);
-  hg_doc *preflight = c->profile->preflight ? load_skeleton(root, "preflight.global.yaml", &in, sink) : NULL;
+  bool want_preflight = hg_plan_stack_wanted(HG_STACK_PREFLIGHT, c->profile);
+  hg_doc *preflight = want_preflight ? load_skeleton(root, "preflight.global.yaml", &in, sink) : NULL;
   int rc = -1;
-  if (!parent || !trail || !config || !cw1 || !cwn || (c->profile->preflight && !preflight))
+  if (!parent || !trail || !config || !cw1 || !cwn || (want_preflight && !preflight))
     goto done;
   if (preflight && hg_plan_preflight(c, root, preflight, &in, sink) != 0)
     goto done;
@@ -351,22 +300,22 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   add_template(out, "cloudtrail.global", o.format, trail);
   trail = NULL;
   fill_config(c, config);
-  hg_plan_config_mode(c->profile, config, parent);
+  hg_plan_config_mode(c->profile, config);
   add_template(out, "config.global", o.format, config);
   config = NULL;
   hg_plan_harden_alarms(c->profile, cw1);
   if (hg_plan_alarms(c, out->t[0].doc, cw1, cwn, &o, out, sink) != 0)
     goto done;
-  size_t n_parts = out->n - 2;
-  fill_parent(c, parent, n_parts, o.format);
-  if (hg_plan_detective(c, root, o.format, parent, out, &in, sink) != 0)
+  if (hg_plan_detective(c, root, o.format, out, &in, sink) != 0)
     goto done;
-  /* After every other child: each of them waits for the audit. */
   if (preflight) {
     add_template(out, "preflight.global", o.format, preflight);
     preflight = NULL;
-    hg_plan_preflight_parent(parent, o.format);
   }
+  /* Every child template is in: the parent's parameters and child stacks
+   * come from the tables of plan_model.h. */
+  hg_plan_params_fill_parent(c->profile, parent);
+  hg_plan_wire_parent(c->profile, out, o.format, parent);
   hg_plan_harden_parent(c->profile, parent);
   add_template(out, "security.global", o.format, parent);
   parent = NULL;

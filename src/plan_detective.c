@@ -20,6 +20,7 @@
 
 #include "hg/detective.h"
 #include "hg/exceptions.h"
+#include "hg/plan_model.h"
 #include "plan_int.h"
 #include "plan_lambda.h"
 
@@ -196,22 +197,6 @@ static int fill_detective(const hg_compiled *c, const hg_det_config *dc, const c
   return 0;
 }
 
-/* ---- the parent ---- */
-
-static void add_child(hg_doc *parent, const char *id, const char *file, const char *depends, bool account_name,
-                      hg_plan_format f)
-{
-  hg_doc *res = hg_doc_get(parent, "Resources");
-  if (!res || res->kind != HG_DOC_MAP)
-    return;
-  hg_doc *st = hg_plan_child_stack(file, depends, f);
-  if (account_name) {
-    hg_doc *pp = hg_doc_set_map(hg_doc_get(st, "Properties"), "Parameters");
-    hg_doc_set(pp, "AWSAccountName", hg_doc_ref("AWSAccountName"));
-  }
-  hg_plan_doc_put(res, id, st);
-}
-
 static hg_plan_template *add_template(hg_plan *p, const char *stem, hg_plan_format f, hg_doc *doc)
 {
   p->t = xrealloc(p->t, (p->n + 1) * sizeof *p->t);
@@ -244,7 +229,7 @@ static const char **declared_rules(const hg_plan *p, size_t *n)
   return v;
 }
 
-int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, hg_doc *parent, hg_plan *p,
+int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, hg_plan *p,
                       hg_plan_inputs *digest, hg_diag_sink *sink)
 {
   hg_det_config dc;
@@ -292,12 +277,10 @@ int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, 
 
   if (sink->errors == errors && member && (!central || cen)) {
     if (cen) {
-      add_template(p, "central.global", f, cen);
-      add_child(parent, "CentralStack", "central.global", NULL, false, f);
+      add_template(p, hg_plan_stacks[HG_STACK_CENTRAL].stem, f, cen);
       cen = NULL;
     }
-    add_template(p, "detective.global", f, member);
-    add_child(parent, "DetectiveStack", "detective.global", "ConfigStack", true, f);
+    add_template(p, hg_plan_stacks[HG_STACK_DETECTIVE].stem, f, member);
     member = NULL;
 
     hg_det_rules meta;

@@ -20,8 +20,9 @@ void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, 
 void hg_plan_inputs_add_sha(hg_plan_inputs *in, const char *kind, const char *name, const char *sha256);
 void hg_plan_inputs_free(hg_plan_inputs *in);
 
-/* Read templates/NAME from ROOT, else from the share folder, as a document;
- * adds it to in. NULL after adding an error. */
+/* Read templates/NAME from ROOT, else from the share folder, as a document
+ * checked against its contract (hg_plan_contract_check); adds it to in.
+ * NULL after adding an error. */
 hg_doc *hg_plan_load_skeleton(const char *root, const char *name, hg_plan_inputs *in, hg_diag_sink *sink);
 
 /* Replace map[key] (or append it) with val; takes ownership of val. */
@@ -76,11 +77,12 @@ void hg_plan_manifest(const hg_compiled *c, hg_plan *p);
 /*
  * The detective controls of SPEC §11 (plan_detective.c): when the profile
  * sets detective:, append detective.global (and, for the central account,
- * central.global) to p->t, add their stacks to the parent document, and
- * build p->data (detective-data.json). Skeletons and exception files go to
- * digest. Does nothing when detective: is absent. Returns 0 or -1.
+ * central.global) to p->t (their rows in hg_plan_stacks wire them into the
+ * parent), and build p->data (detective-data.json). Skeletons and
+ * exception files go to digest. Does nothing when detective: is absent.
+ * Returns 0 or -1.
  */
-int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, hg_doc *parent,
-                      hg_plan *p, hg_plan_inputs *digest, hg_diag_sink *sink);
+int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, hg_plan *p,
+                      hg_plan_inputs *digest, hg_diag_sink *sink);
 
 #endif

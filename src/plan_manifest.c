@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hg/emit.h"
+#include "hg/plan_model.h"
 #include "hg/version.h"
 #include "plan_int.h"
 
@@ -46,12 +47,16 @@ void hg_plan_manifest(const hg_compiled *c, hg_plan *p)
   key(&b, 2, "digest"); hg_emit_json_string(&b, p->digest); hg_buf_puts(&b, ",\n");
   key(&b, 2, "parent"); str_or_null(&b, p->n ? p->t[p->n - 1].name : NULL); hg_buf_puts(&b, ",\n");
   key(&b, 2, "parameters"); hg_buf_puts(&b, "{\n");
-  key(&b, 4, "CFtemplateBucketURL"); str_or_null(&b, pr->templates_bucket_url); hg_buf_puts(&b, ",\n");
-  key(&b, 4, "Bucket4Logs"); str_or_null(&b, pr->logs_bucket); hg_buf_puts(&b, ",\n");
-  key(&b, 4, "LogRetentionDays"); hg_buf_printf(&b, "%d,\n", pr->retention_days);
-  key(&b, 4, "AWSAccountName"); str_or_null(&b, pr->account_name); hg_buf_puts(&b, ",\n");
-  key(&b, 4, "InfosecEmail"); str_or_null(&b, pr->infosec_email); hg_buf_puts(&b, ",\n");
-  key(&b, 4, "DevOpsEmail"); str_or_null(&b, pr->devops_email); hg_buf_puts(&b, "\n");
+  for (size_t i = 0; i < hg_plan_n_params; i++) {
+    key(&b, 4, hg_plan_params[i].name);
+    hg_doc *v = hg_plan_param_default(&hg_plan_params[i], pr);
+    if (v && v->kind == HG_DOC_INT)
+      hg_buf_printf(&b, "%lld", v->num);
+    else
+      str_or_null(&b, v && v->kind == HG_DOC_STR ? v->str : NULL);
+    hg_doc_free(v);
+    hg_buf_puts(&b, i + 1 < hg_plan_n_params ? ",\n" : "\n");
+  }
   hg_buf_puts(&b, "  },\n");
   key(&b, 2, "account_id"); str_or_null(&b, pr->account_id); hg_buf_puts(&b, ",\n");
   key(&b, 2, "capabilities"); hg_buf_puts(&b, "[");

@@ -1,7 +1,7 @@
 /*
- * plan_preflight.c — fill the preflight audit stack and wire it into the
- * parent; trim the Config stack for `config.mode: existing` (see
- * plan_preflight.h, SPEC §10).
+ * plan_preflight.c — fill the preflight audit stack (the parent wires it
+ * from its row, plan_stacks.c); trim the Config stack for `config.mode:
+ * existing` (see plan_preflight.h, SPEC §10).
  */
 #include "plan_preflight.h"
 
@@ -26,17 +26,6 @@ static bool map_remove(hg_doc *map, const char *key)
       return true;
     }
   return false;
-}
-
-/* Put key: val first in a map (takes ownership of val). */
-static void map_put_first(hg_doc *map, const char *key, hg_doc *val)
-{
-  hg_doc_set(map, key, val);
-  char *k = map->keys[map->n - 1];
-  memmove(&map->keys[1], &map->keys[0], (map->n - 1) * sizeof *map->keys);
-  memmove(&map->items[1], &map->items[0], (map->n - 1) * sizeof *map->items);
-  map->keys[0] = k;
-  map->items[0] = val;
 }
 
 /* ---- the checks and the actions they call ---- */
@@ -162,61 +151,6 @@ int hg_plan_preflight(const hg_compiled *c, const char *root, hg_doc *tmpl, stru
   return 0;
 }
 
-/* ---- the parent ---- */
-
-void hg_plan_preflight_parent(hg_doc *parent, hg_plan_format f)
-{
-  hg_doc *res = hg_doc_get(parent, "Resources");
-  if (!res || res->kind != HG_DOC_MAP)
-    return;
-  for (size_t i = 0; i < res->n; i++) {
-    const char *type = hg_doc_get_str(res->items[i], "Type");
-    if (!type || strcmp(type, "AWS::CloudFormation::Stack") != 0)
-      continue;
-    hg_doc *dep = hg_doc_get(res->items[i], "DependsOn");
-    hg_doc *list = hg_doc_seq();
-    hg_doc_push_str(list, HG_PLAN_PREFLIGHT_STACK);
-    if (dep && dep->kind == HG_DOC_STR)
-      hg_doc_push_str(list, dep->str);
-    for (size_t k = 0; dep && dep->kind == HG_DOC_SEQ && k < dep->n; k++)
-      hg_doc_push(list, hg_doc_clone(dep->items[k]));
-    if (list->n == 1) {
-      hg_doc_free(list);
-      list = hg_doc_str(HG_PLAN_PREFLIGHT_STACK);
-    }
-    /* DependsOn reads best right after Type, as in the skeleton. */
-    if (dep) {
-      hg_plan_doc_put(res->items[i], "DependsOn", list);
-    } else {
-      hg_doc *r = res->items[i];
-      hg_doc_set(r, "DependsOn", list);
-      char *k = r->keys[r->n - 1];
-      size_t at = r->n > 1 && strcmp(r->keys[0], "Type") == 0 ? 1 : 0;
-      memmove(&r->keys[at + 1], &r->keys[at], (r->n - 1 - at) * sizeof *r->keys);
-      memmove(&r->items[at + 1], &r->items[at], (r->n - 1 - at) * sizeof *r->items);
-      r->keys[at] = k;
-      r->items[at] = list;
-    }
-  }
-
-  hg_doc *st = hg_plan_child_stack("preflight.global", NULL, f);
-  hg_doc *pp = hg_doc_set_map(hg_doc_get(st, "Properties"), "Parameters");
-  hg_doc_set(pp, "AWSAccountName", hg_doc_ref("AWSAccountName"));
-  hg_doc_set(pp, "LogRetentionDays", hg_doc_ref("LogRetentionDays"));
-  map_put_first(res, HG_PLAN_PREFLIGHT_STACK, st);
-
-  hg_doc *outs = hg_doc_get(parent, "Outputs");
-  if (!outs || outs->kind != HG_DOC_MAP) {
-    map_remove(parent, "Outputs");
-    outs = hg_doc_set_map(parent, "Outputs");
-  }
-  hg_doc *o = hg_doc_map();
-  hg_doc_set_str(o, "Description",
-                 "Findings of the preflight checks set to warn (see doc/preflight.md); none when the account met the bar");
-  hg_doc_set(o, "Value", hg_doc_getatt(HG_PLAN_PREFLIGHT_STACK, "Outputs.Warnings"));
-  hg_plan_doc_put(outs, HG_PLAN_PREFLIGHT_OUTPUT, o);
-}
-
 /* ---- config.mode: existing ---- */
 
 /* Drop every DependsOn entry naming a resource that no longer exists. */
@@ -247,7 +181,7 @@ static void prune_depends_on(hg_doc *res)
   }
 }
 
-void hg_plan_config_mode(const hg_profile *p, hg_doc *config, hg_doc *parent)
+void hg_plan_config_mode(const hg_profile *p, hg_doc *config)
 {
   if (!p->config_existing)
     return;
@@ -275,16 +209,4 @@ void hg_plan_config_mode(const hg_profile *p, hg_doc *config, hg_doc *parent)
   hg_plan_doc_put(config, "Description",
                   hg_doc_str("hardengen account hardening - AWS Config managed rules on the account's existing "
                              "recorder (config.mode: existing)"));
-
-  hg_doc *pres = hg_doc_get(parent, "Resources");
-  for (size_t i = 0; pres && pres->kind == HG_DOC_MAP && i < pres->n; i++) {
-    hg_doc *props = hg_doc_get(pres->items[i], "Properties");
-    const char *url = hg_doc_get_str(hg_doc_get(props, "TemplateURL"), "Fn::Sub");
-    if (!url || !strstr(url, "config.global."))
-      continue;
-    hg_doc *pp = hg_doc_get(props, "Parameters");
-    map_remove(pp, "Bucket4Logs");
-    if (pp && pp->kind == HG_DOC_MAP && pp->n == 0)
-      map_remove(props, "Parameters");
-  }
 }

@@ -1,7 +1,7 @@
 /*
- * plan_preflight.h — the preflight audit stack of SPEC §10 and the two
- * places it touches the rest of the set: the parent (the audit runs first)
- * and the Config stack (`config.mode: existing`).
+ * plan_preflight.h — the preflight audit stack of SPEC §10 and the Config
+ * stack's `config.mode: existing`. The parent runs the audit first: its
+ * row in hg_plan_stacks (plan_model.h) says so.
  *
  *   templates/preflight.global.yaml + profile.preflight + share/lambda/preflight.py
  *     -> preflight.global (function, role with the enabled checks' actions,
@@ -45,18 +45,12 @@ int hg_plan_preflight(const hg_compiled *c, const char *root, hg_doc *tmpl, stru
                       hg_diag_sink *sink);
 
 /*
- * Add the preflight stack to the parent as its first resource, make every
- * other AWS::CloudFormation::Stack DependsOn it, and add the parent output
- * PreflightWarnings. Call it after every child is in the parent.
- */
-void hg_plan_preflight_parent(hg_doc *parent, hg_plan_format f);
-
-/*
  * config.mode: existing — remove the recorder, the delivery channel, the
  * recorder's role and the Bucket4Logs parameter from the Config template,
- * the DependsOn entries naming them, and ConfigStack's Bucket4Logs in the
- * parent. Rules stay. A no-op for config.mode: managed.
+ * and the DependsOn entries naming them (the parent then passes ConfigStack
+ * no Bucket4Logs: hg_plan_params_pass). Rules stay. A no-op for
+ * config.mode: managed.
  */
-void hg_plan_config_mode(const hg_profile *p, hg_doc *config, hg_doc *parent);
+void hg_plan_config_mode(const hg_profile *p, hg_doc *config);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hg/fp.h"
+#include "hg/plan_model.h"
 #include "plan_int.h"
 
 static bool alnum_id(const char *s)
@@ -175,32 +176,6 @@ int hg_plan_check_filters(const hg_compiled *c, const hg_plan *p, hg_diag_sink *
   return errors;
 }
 
-typedef struct param_src {
-  const char *name;
-  const char *dotted;
-} param_src;
-
-static const param_src params[] = {
-    {"CFtemplateBucketURL", "templates.bucket_url"},
-    {"Bucket4Logs", "logs.bucket"},
-    {"LogRetentionDays", "logs.retention_days"},
-    {"AWSAccountName", "account.name"},
-    {"InfosecEmail", "notify.infosec"},
-    {"DevOpsEmail", "notify.devops"},
-};
-
-static char *profile_value(const hg_profile *p, size_t i)
-{
-  switch (i) {
-  case 0: return p->templates_bucket_url ? xstrdup(p->templates_bucket_url) : NULL;
-  case 1: return p->logs_bucket ? xstrdup(p->logs_bucket) : NULL;
-  case 2: return xasprintf("%d", p->retention_days);
-  case 3: return p->account_name ? xstrdup(p->account_name) : NULL;
-  case 4: return p->infosec_email ? xstrdup(p->infosec_email) : NULL;
-  default: return p->devops_email ? xstrdup(p->devops_email) : NULL;
-  }
-}
-
 static bool in_values(const hg_doc *vals, const char *v)
 {
   for (size_t i = 0; i < vals->n; i++) {
@@ -217,20 +192,21 @@ int hg_plan_check_defaults(const hg_compiled *c, const hg_plan *p, hg_diag_sink 
 {
   const hg_profile *pr = c->profile;
   int errors = 0;
-  bool reported[HG_COUNTOF(params)] = {false};
+  bool *reported = xcalloc(hg_plan_n_params + 1, sizeof *reported);
   for (size_t t = 0; t < p->n; t++) {
     const hg_doc *ps = hg_doc_get(p->t[t].doc, "Parameters");
-    for (size_t i = 0; i < HG_COUNTOF(params); i++) {
-      const hg_doc *prm = hg_doc_get(ps, params[i].name);
+    for (size_t i = 0; i < hg_plan_n_params; i++) {
+      const hg_plan_param *row = &hg_plan_params[i];
+      const hg_doc *prm = hg_doc_get(ps, row->name);
       if (!prm || reported[i])
         continue;
-      char *v = profile_value(pr, i);
+      char *v = hg_plan_param_value(row, pr);
       const char *file;
       int line, col;
-      at_profile(pr, params[i].dotted, &file, &line, &col);
+      at_profile(pr, row->path, &file, &line, &col);
       if (!v) {
         hg_diag_add(sink, HG_SEV_ERROR, file, line, col, "plan-missing-value",
-                    "the profile sets no %s (parameter %s)", params[i].dotted, params[i].name);
+                    "the profile sets no %s (parameter %s)", row->path, row->name);
         reported[i] = true;
         errors++;
         continue;
@@ -241,7 +217,7 @@ int hg_plan_check_defaults(const hg_compiled *c, const hg_plan *p, hg_diag_sink 
         if (regexec(&re, v, 0, NULL, 0) != 0) {
           hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, file, line, col, "plan-parameter-value",
                                    "%s '%s' does not match the AllowedPattern of parameter %s in %s",
-                                   params[i].dotted, v, params[i].name, p->t[t].name);
+                                   row->path, v, row->name, p->t[t].name);
           hg_diag_note(d, "pattern: %s", pat);
           reported[i] = true;
           errors++;
@@ -252,12 +228,13 @@ int hg_plan_check_defaults(const hg_compiled *c, const hg_plan *p, hg_diag_sink 
       if (!reported[i] && vals && vals->kind == HG_DOC_SEQ && !in_values(vals, v)) {
         hg_diag_add(sink, HG_SEV_ERROR, file, line, col, "plan-parameter-value",
                     "%s %s is not one of the AllowedValues of parameter %s in %s",
-                    params[i].dotted, v, params[i].name, p->t[t].name);
+                    row->path, v, row->name, p->t[t].name);
         reported[i] = true;
         errors++;
       }
       free(v);
     }
   }
+  free(reported);
   return errors;
 }

@@ -9,6 +9,7 @@
 
 #include "hg/emit.h"
 #include "hg/iam.h"
+#include "hg/plan_model.h"
 #include "hg/s3.h"
 #include "hg/stackset.h"
 #include "hg/util.h"
@@ -1091,7 +1092,7 @@ static hg_doc *stackset_input(const hg_compiled *c, const hg_org *org, const hg_
 int hg_plan_stackset(const hg_compiled *c, hg_plan *p, hg_diag_sink *sink)
 {
   const hg_profile *pr = c->profile;
-  if (!pr->org)
+  if (!hg_plan_stack_wanted(HG_STACK_MEMBER, pr))
     return 0;
   size_t errors = sink->errors;
   hg_org org;
@@ -1120,13 +1121,14 @@ int hg_plan_stackset(const hg_compiled *c, hg_plan *p, hg_diag_sink *sink)
     return -1;
   }
   const hg_plan_template *parent = &p->t[p->n - 1];
-  hg_flatten_opts fo = {.home_region = org.home_region, .per_account_param = "Bucket4Logs"};
+  hg_flatten_opts fo = {.home_region = org.home_region, .per_account_param = hg_plan_param_per_account()};
   hg_doc *member = hg_stackset_flatten(parent->doc, parent->name, p->t, p->n - 1, &fo, sink);
   if (!member) {
     hg_org_free(&org);
     return -1;
   }
-  hg_plan_template mt = {.name = HG_STACKSET_DIR "/member.yaml", .doc = member};
+  char *mname = xasprintf("%s.%s", hg_plan_stacks[HG_STACK_MEMBER].stem, hg_plan_ext(HG_PLAN_YAML));
+  hg_plan_template mt = {.name = mname, .doc = member};
   hg_plan_emit(&mt, HG_PLAN_YAML);
   hg_plan_check_template(&mt, sink);
   hg_iam_lint_doc(member, mt.name, sink);
@@ -1150,6 +1152,7 @@ int hg_plan_stackset(const hg_compiled *c, hg_plan *p, hg_diag_sink *sink)
   add_file(p, HG_STACKSET_DIR "/stackset.json", text, len);
   hg_doc_free(in);
   hg_doc_free(member);
+  free(mname);
   free(dflt);
   free(url);
   free(key);
