@@ -170,11 +170,12 @@ int hg_cli_opts_parse(int argc, char **argv, const hg_cli_cmd *cmd, hg_cli_args 
       fputs(help, stdout);
       rc = HG_CLI_HELP;
     } else if (c == ':') {
-      const char *arg = argv[optind - 1];
-      if (optopt && optopt < 0x100 && arg[0] == '-' && arg[1] != '-')
+      /* A short option's letter is in optopt (argv[optind - 1] may be
+       * the cluster it ended); a long one is the argument before optind. */
+      if (optopt > 0 && optopt < 0x100)
         rc = hg_cli_usage_error(help, "-%c needs a value", optopt);
       else
-        rc = hg_cli_usage_error(help, "%s needs a value", arg);
+        rc = hg_cli_usage_error(help, "%s needs a value", argv[optind - 1]);
     } else if (c == '?') {
       const char *arg = argv[optind - 1];
       const hg_opt *o = named(opts, arg);
@@ -182,7 +183,7 @@ int hg_cli_opts_parse(int argc, char **argv, const hg_cli_cmd *cmd, hg_cli_args 
         rc = hg_cli_usage_error(help, "--%s takes no value", o->name);
       else if ((strncmp(arg, "--help=", 7) == 0))
         rc = hg_cli_usage_error(help, "--help takes no value");
-      else if (optopt && optopt < 0x100 && arg[0] == '-' && arg[1] != '-')
+      else if (optopt > 0 && optopt < 0x100)
         rc = hg_cli_usage_error(help, "unknown option '-%c'", optopt);
       else
         rc = hg_cli_usage_error(help, "unknown option '%s'", arg);

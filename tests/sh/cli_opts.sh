@@ -109,3 +109,14 @@ AWS_CONFIG_FILE=$d/aws-config AWS_SHARED_CREDENTIALS_FILE=$d/none \
 rc=$?
 if [ $rc = 2 ] && grep -q "the AWS profile 'nosuch' is in neither" "$d/err"; then pass publish-profile-unknown; else
   fail publish-profile-unknown "exit $rc: $(head -c 300 "$d/err")"; fi
+
+# Pathological spellings: a cluster with an unknown letter, a bare "--=",
+# an empty --format, a letter that wants a value at the end of a cluster.
+expect cluster-unknown-letter 2 "^hardengen: unknown option '-x'$" -- check -xyz
+expect bare-double-dash-eq 2 "^hardengen: unknown option '--='$" -- build --=
+expect triple-dash 2 "^hardengen: unknown option '---all'$" -- build ---all
+expect format-empty 2 "^hardengen: unknown format '' \(yaml or json\)$" -- build --all --format=
+expect cluster-value-missing 2 "^hardengen: -j needs a value$" -- match x -cj
+args=()
+for i in $(seq 1 5000); do args+=(--format=text); done
+expect many-args 2 "^hardengen: --env ENV is required$" -- sync "${args[@]}"
