@@ -20,6 +20,12 @@ _hardengen_envs() { # the profiles of --root, or of the nearest folder upward ho
   done
 }
 
+_hardengen_aws_profiles() {
+  sed -n 's/^\[profile  *\([^]]*\)\].*/\1/p; s/^\[default\].*/default/p' \
+    "${AWS_CONFIG_FILE:-$HOME/.aws/config}" 2>/dev/null
+  sed -n 's/^\[\([^]]*\)\].*/\1/p' "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" 2>/dev/null
+}
+
 _hardengen() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
   local IFS=$'\n'
@@ -36,9 +42,14 @@ _hardengen() {
   --root | --out)
     COMPREPLY=($(compgen -d -- "$cur"))
     return ;;
-  --format)
-    COMPREPLY=($(compgen -W "$(hardengen help "$cmd" 2>/dev/null |
-      sed -n '1s/.*--format \([a-z|]*\).*/\1/p' | tr '|' '\n')" -- "$cur"))
+  --format) # the synopsis's --format a|b, else the help's "--format x" line
+    local fmts
+    fmts=$(hardengen help "$cmd" 2>/dev/null | sed -n '1s/.*--format \([a-z|]*\).*/\1/p' | tr '|' '\n')
+    [ -n "$fmts" ] || fmts=$(hardengen help "$cmd" 2>/dev/null | sed -n 's/^  --format \([a-z]*\) .*/\1/p')
+    COMPREPLY=($(compgen -W "$fmts" -- "$cur"))
+    return ;;
+  --profile) # the AWS profiles of the shared configuration files
+    COMPREPLY=($(compgen -W "$(_hardengen_aws_profiles)" -- "$cur"))
     return ;;
   esac
   if [[ $cur == -* ]]; then

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli_envs.h"
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/compile.h"
 #include "hg/plan.h"
@@ -35,6 +36,7 @@ const char hg_help_build[] =
     "  --format FMT    yaml (default) or json templates; same content\n"
     "  --check         write nothing; exit 1 when OUT/ENV differs from what the\n"
     "                  build would write (see `hardengen diff` for the changes)\n"
+    "  -h, --help      show this help\n"
     "\n"
     "exit status: 0 written (--check: up to date), 1 input is wrong (diagnostics\n"
     "on stderr; --check: OUT/ENV is stale), 2 usage, 3 I/O error.\n"
@@ -44,18 +46,18 @@ const char hg_help_build[] =
 
 /* build --check: like `terraform fmt -check`, say which envs a build would
  * change and write nothing. */
-static int check_only(const hg_cli_opts *o)
+static int check_only(const hg_cli_args *a, const char *env, const char *out_flag)
 {
-  char **envs = hg_cli_envs(o);
+  char **envs = hg_cli_envs(a->root, a->root_given, env);
   if (!envs)
     return HG_EXIT_INPUT;
-  char *out = hg_cli_out_dir(o);
+  char *out = hg_cli_out_dir(a->root, out_flag);
   int status = HG_EXIT_OK;
   for (size_t i = 0; envs[i]; i++) {
     hg_diag_sink sink;
     hg_diag_init(&sink);
     char *names = NULL;
-    int r = hg_cli_fresh_diff(o->root, out, envs[i], o->format, false, &names, &sink);
+    int r = hg_cli_fresh_diff(a->root, out, envs[i], a->format, false, &names, &sink);
     hg_diag_render_text(&sink, stderr);
     hg_diag_free(&sink);
     if (r == 0) {
@@ -77,19 +79,34 @@ static int check_only(const hg_cli_opts *o)
 int hg_cli_build(int argc, char **argv)
 {
   static const char *const formats[] = {"yaml", "json", NULL};
-  hg_cli_opts o;
-  int rc = hg_cli_parse(argc, argv, "earofk", formats, hg_help_build, &o);
-  if (rc != 0)
-    return rc < 0 ? HG_EXIT_OK : rc;
-  if (!o.env && !o.all)
-    return hg_cli_usage_error(hg_help_build, "give --env ENV or --all");
-  if (o.check)
-    return check_only(&o);
-  char **envs = hg_cli_envs(&o);
-  if (!envs)
+  const char *env = NULL, *out_flag = NULL;
+  bool all = false, check = false;
+  const hg_opt opts[] = {
+      {"env", 0, HG_OPT_STR, &env, "ENV"},      {"all", 0, HG_OPT_BOOL, &all, NULL},
+      {"out", 0, HG_OPT_STR, &out_flag, "DIR"}, {"check", 0, HG_OPT_BOOL, &check, NULL},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_build, opts, formats, 0};
+  hg_cli_args o;
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &o);
+  if (rc == 0)
+    rc = hg_cli_env_or_all(hg_help_build, env, all, true);
+  if (rc != 0 || check) {
+    if (rc == 0)
+      rc = check_only(&o, env, out_flag);
+    else
+      rc = hg_cli_opts_exit(rc);
+    hg_cli_args_free(&o);
+    return rc;
+  }
+  char **envs = hg_cli_envs(o.root, o.root_given, env);
+  if (!envs) {
+    hg_cli_args_free(&o);
     return HG_EXIT_INPUT;
+  }
   if (!envs[0]) {
     fprintf(stderr, "hardengen: no profiles under %s/profiles\n", o.root);
+    hg_cli_args_free(&o);
     hg_profile_list_free(envs);
     return HG_EXIT_INPUT;
   }
@@ -101,7 +118,7 @@ int hg_cli_build(int argc, char **argv)
   hg_diag_sink sink;
   hg_diag_init(&sink);
   bool failed = false;
-  char *out = hg_cli_out_dir(&o);
+  char *out = hg_cli_out_dir(o.root, out_flag);
   for (size_t i = 0; i < n; i++) {
     hg_compiled c;
     if (hg_compile_filters(o.root, envs[i], &c, &sink) != 0) {
@@ -143,5 +160,6 @@ int hg_cli_build(int argc, char **argv)
     hg_plan_free(&plans[i]);
   free(plans);
   hg_profile_list_free(envs);
+  hg_cli_args_free(&o);
   return status;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli_envs.h"
+#include "cli_opts.h"
 #include "hg/backtest.h"
 #include "hg/cis.h"
 #include "hg/cli.h"
@@ -39,6 +40,7 @@ const char hg_help_check[] =
     "                  --format json): for each control and each checker of\n"
     "                  cis.targets, pass or fail and why; diagnostics then go to\n"
     "                  stderr as text\n"
+    "  -h, --help      show this help\n"
     "\n"
     "exit status: 0 clean, 1 problems found, 2 usage, 3 internal error.\n"
     "\n"
@@ -55,14 +57,25 @@ static void counts(char *buf, size_t cap, size_t errors, size_t warnings)
 int hg_cli_check(int argc, char **argv)
 {
   static const char *const formats[] = {"text", "json", "sarif", NULL};
-  hg_cli_opts o;
-  int rc = hg_cli_parse(argc, argv, "earfc", formats, hg_help_check, &o);
-  if (rc != 0)
-    return rc < 0 ? HG_EXIT_OK : rc;
-  char **envs = hg_cli_envs(&o);
-  if (!envs)
-    return HG_EXIT_INPUT;
-  bool text = strcmp(o.format, "text") == 0 || o.cis;
+  const char *env = NULL;
+  bool every = false, cis = false;
+  const hg_opt opts[] = {
+      {"env", 0, HG_OPT_STR, &env, "ENV"},
+      {"all", 0, HG_OPT_BOOL, &every, NULL},
+      {"cis", 0, HG_OPT_BOOL, &cis, NULL},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_check, opts, formats, 0};
+  hg_cli_args o;
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &o);
+  if (rc == 0)
+    rc = hg_cli_env_or_all(hg_help_check, env, every, false);
+  char **envs = rc == 0 ? hg_cli_envs(o.root, o.root_given, env) : NULL;
+  if (!envs) {
+    hg_cli_args_free(&o);
+    return rc ? hg_cli_opts_exit(rc) : HG_EXIT_INPUT;
+  }
+  bool text = strcmp(o.format, "text") == 0 || cis;
   /* all: every env's diagnostics, a problem several envs share once with
    * its envs listed (hg_diag_merge). */
   hg_diag_sink all;
@@ -83,7 +96,7 @@ int hg_cli_check(int argc, char **argv)
       size_t passed = 0, ex_failed = 0;
       for (size_t k = 0; k < c.filters.n; k++)
         hg_bt_examples(&c.filters.v[k], c.patterns[k], &passed, &ex_failed, &es);
-      if (o.cis)
+      if (cis)
         cis_failures += hg_cis_report(c.profile, &c.filters,
                                       strcmp(o.format, "json") == 0 ? "json" : "text", stdout);
       hg_plan_free(&p);
@@ -101,7 +114,7 @@ int hg_cli_check(int argc, char **argv)
     counts(cnt, sizeof cnt, errors, warnings);
     if (shared)
       snprintf(also, sizeof also, "; %zu shown above", shared);
-    if (!o.cis) {
+    if (!cis) {
       if (errors == 0 && warnings == 0)
         printf("%s: ok (%zu filters, %zu templates)\n", envs[i], n_filters, n_templates);
       else if (errors == 0)
@@ -118,5 +131,6 @@ int hg_cli_check(int argc, char **argv)
     hg_cli_print_diags_root(&all, o.format, o.root);
   hg_diag_free(&all);
   hg_profile_list_free(envs);
+  hg_cli_args_free(&o);
   return failed || cis_failures > 0 ? HG_EXIT_INPUT : HG_EXIT_OK;
 }

@@ -6,13 +6,14 @@
  * (stackset.c), waits for each operation and reports every instance that is
  * not CURRENT.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_aws.h"
+#include "cli_opts.h"
 #include "hg/awscfg.h"
 #include "hg/cli.h"
 #include "hg/creds.h"
@@ -23,7 +24,7 @@
 #include "hg/util.h"
 
 const char hg_help_deploy[] =
-    "hardengen deploy --env ENV [--root DIR] [--out DIR] [--region R] [--endpoint-url URL] "
+    "hardengen deploy --env ENV [--root DIR] [--out DIR] [--profile NAME] [--region R] [--endpoint-url URL] "
     "[--timeout SECONDS] [--dry-run]\n"
     "\n"
     "Roll the env out to the organization with a service-managed CloudFormation StackSet\n"
@@ -35,8 +36,11 @@ const char hg_help_deploy[] =
     "\n"
     "options:\n"
     "  --env ENV           the environment (required)\n"
-    "  --root DIR          folder holding profiles/ (default: .)\n"
+    "  --root DIR          folder holding profiles/ (default: the current folder or\n"
+    "                      the nearest one above it that holds profiles/)\n"
     "  --out DIR           folder holding ENV/ (default: ROOT/out)\n"
+    "  --profile NAME      the AWS profile of ~/.aws/config and ~/.aws/credentials\n"
+    "                      (default: AWS_PROFILE, else default)\n"
     "  --region R          the Region of the StackSet's administration (default: AWS_REGION,\n"
     "                      AWS_DEFAULT_REGION, the AWS profile's region, the first of\n"
     "                      org.regions)\n"
@@ -46,6 +50,8 @@ const char hg_help_deploy[] =
     "  --timeout SECONDS   how long to wait for each operation (default 3600)\n"
     "  --dry-run           print the calls; touch nothing\n"
     "  -v, --verbose       trace the HTTP requests on stderr (secrets redacted)\n"
+    "  --format text       the only format\n"
+    "  -h, --help          show this help\n"
     "\n"
     "Exit status: 0 every instance is CURRENT; 1 the build output is missing or changed,\n"
     "or an instance is not CURRENT, or an OU got no instance; 2 usage error; 3 network,\n"
@@ -53,14 +59,6 @@ const char hg_help_deploy[] =
     "\n"
     "example:\n"
     "  hardengen build --env prod && hardengen deploy --env prod\n";
-
-enum { OPT_ENV = 1, OPT_ROOT, OPT_OUT, OPT_REGION, OPT_ENDPOINT, OPT_DRY, OPT_TIMEOUT };
-
-static void trace_line(void *ctx, const char *line)
-{
-  (void)ctx;
-  fprintf(stderr, "%s\n", line);
-}
 
 static const char *str_of(const hg_doc *d, const char *a, const char *b)
 {
@@ -247,50 +245,38 @@ static int cmp_instance(const void *a, const void *b)
 
 int hg_cli_deploy(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"env", required_argument, NULL, OPT_ENV},
-      {"root", required_argument, NULL, OPT_ROOT},
-      {"out", required_argument, NULL, OPT_OUT},
-      {"region", required_argument, NULL, OPT_REGION},
-      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
-      {"timeout", required_argument, NULL, OPT_TIMEOUT},
-      {"dry-run", no_argument, NULL, OPT_DRY},
-      {"verbose", no_argument, NULL, 'v'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  const char *env = NULL, *root = ".", *out = NULL, *region = NULL, *endpoint = NULL;
+  static const char *const formats[] = {"text", NULL};
+  const char *env = NULL, *out = NULL, *timeout_text = NULL;
   double timeout = 3600;
-  bool dry_run = false, verbose = false;
-  opterr = 0;
-  optind = 1;
-  int ch;
-  while ((ch = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
-    switch (ch) {
-    case OPT_ENV: env = optarg; break;
-    case OPT_ROOT: root = optarg; break;
-    case OPT_OUT: out = optarg; break;
-    case OPT_REGION: region = optarg; break;
-    case OPT_ENDPOINT: endpoint = optarg; break;
-    case OPT_DRY: dry_run = true; break;
-    case OPT_TIMEOUT: {
-      char *end;
-      timeout = strtod(optarg, &end);
-      if (*end || timeout <= 0)
-        return hg_cli_usage_error(hg_help_deploy, "--timeout needs a positive number of seconds");
-      break;
-    }
-    case 'v': verbose = true; break;
-    case 'h': fputs(hg_help_deploy, stdout); return HG_EXIT_OK;
-    case ':': return hg_cli_usage_error(hg_help_deploy, "%s needs a value", argv[optind - 1]);
-    default: return hg_cli_usage_error(hg_help_deploy, "unknown option '%s'", argv[optind - 1]);
-    }
+  bool dry_run = false;
+  hg_cli_aws aws;
+  hg_cli_aws_init(&aws);
+  const hg_opt table[] = {
+      {"env", 0, HG_OPT_STR, &env, "ENV"},
+      {"out", 0, HG_OPT_STR, &out, "DIR"},
+      {"timeout", 0, HG_OPT_STR, &timeout_text, "SECONDS"},
+      {"dry-run", 0, HG_OPT_BOOL, &dry_run, NULL},
+      HG_CLI_AWS_OPTS(&aws),
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_deploy, table, formats, 0};
+  hg_cli_args args;
+  int prc = hg_cli_opts_parse(argc, argv, &cmd, &args);
+  if (prc == 0 && timeout_text) {
+    char *end;
+    timeout = strtod(timeout_text, &end);
+    if (!*timeout_text || *end || !(timeout > 0))
+      prc = hg_cli_usage_error(hg_help_deploy, "--timeout needs a positive number of seconds");
   }
-  if (optind < argc)
-    return hg_cli_usage_error(hg_help_deploy, "unexpected argument '%s'", argv[optind]);
-  if (!env)
-    return hg_cli_usage_error(hg_help_deploy, "--env ENV is required");
-
+  if (prc == 0 && !env)
+    prc = hg_cli_usage_error(hg_help_deploy, "--env ENV is required");
+  if (prc == 0 && !hg_cli_env_ok(hg_help_deploy, env))
+    prc = HG_EXIT_USAGE;
+  if (prc != 0) {
+    hg_cli_args_free(&args);
+    return hg_cli_opts_exit(prc);
+  }
+  const char *root = args.root, *region = aws.region, *endpoint = aws.endpoint;
   hg_diag_sink sink;
   hg_diag_init(&sink);
   int rc = HG_EXIT_OK;
@@ -299,9 +285,6 @@ int hg_cli_deploy(int argc, char **argv)
   char *json_path = xasprintf("%s/stackset.json", dir);
   char *member = NULL, *json = NULL, *cfn_ep = NULL, *s3_ep = NULL, *url = NULL;
   hg_doc *in = NULL;
-  hg_awscfg *awscfg = NULL;
-  hg_http *http = NULL;
-  hg_creds_provider *creds = NULL;
   hg_s3 *s3 = NULL;
   instance *inst = NULL;
   size_t n_inst = 0;
@@ -345,11 +328,11 @@ int hg_cli_deploy(int argc, char **argv)
   }
   free(mpath);
 
-  awscfg = hg_awscfg_load(&sink);
-  if (!awscfg) {
+  if (hg_cli_aws_config(&aws, &sink) != 0) {
     rc = HG_EXIT_USAGE;
     goto done;
   }
+  hg_awscfg *awscfg = aws.cfg;
   if (hg_awscfg_endpoint(awscfg, "cloudformation", endpoint, &cfn_ep, NULL, &sink) != 0 ||
       hg_awscfg_endpoint(awscfg, "s3", endpoint, &s3_ep, NULL, &sink) != 0) {
     rc = HG_EXIT_USAGE;
@@ -366,17 +349,13 @@ int hg_cli_deploy(int argc, char **argv)
 
   /* moto and StackSets may take long to answer a create: no low-speed cut
    * that would resend it (the OperationId keeps a resend idempotent). */
-  hg_http_config hcfg = {.trace = verbose ? trace_line : NULL, .retry_seconds = 120,
-                         .attempt_seconds = 900, .low_speed_seconds = 900};
-  http = hg_http_new(&hcfg);
-  hg_creds_opts copts = {.cfg = awscfg, .http = http};
-  if (!dry_run) {
-    creds = http ? hg_creds_provider_new(&copts, &sink) : NULL;
-    if (!creds || !hg_creds_get(creds, &sink)) {
-      rc = HG_EXIT_IO;
-      goto done;
-    }
+  hg_http_config hcfg = {.retry_seconds = 120, .attempt_seconds = 900, .low_speed_seconds = 900};
+  if (hg_cli_aws_connect(&aws, &hcfg, !dry_run, &sink) != 0) {
+    rc = HG_EXIT_IO;
+    goto done;
   }
+  hg_http *http = aws.http;
+  hg_creds_provider *creds = aws.creds;
   hg_cfn cfn = {.http = http, .provider = creds, .endpoint = cfn_ep, .region = region};
 
   /* 0. Every OU exists. */
@@ -615,9 +594,7 @@ done:
     hg_diag_render_text(&sink, stderr);
   instances_free(inst, n_inst);
   hg_s3_free(s3);
-  hg_creds_provider_free(creds);
-  hg_http_free(http);
-  hg_awscfg_free(awscfg);
+  hg_cli_aws_free(&aws);
   hg_doc_free(in);
   free(member);
   free(json);
@@ -628,5 +605,6 @@ done:
   free(dir);
   free(out_dir);
   hg_diag_free(&sink);
+  hg_cli_args_free(&args);
   return rc;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli_envs.h"
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/compile.h"
 #include "hg/diff.h"
@@ -36,6 +37,7 @@ const char hg_help_diff[] =
     "  --out DIR       where ENV/ folders are (default ROOT/out)\n"
     "  --format FMT    the templates' format: yaml, json, or auto (default: what\n"
     "                  OUT/ENV holds)\n"
+    "  -h, --help      show this help\n"
     "\n"
     "exit status: 0 equal, 1 different (or the inputs have errors), 2 usage,\n"
     "3 I/O error.\n"
@@ -43,11 +45,11 @@ const char hg_help_diff[] =
     "example:\n"
     "  hardengen diff --env prod | less\n";
 
-char *hg_cli_out_dir(const hg_cli_opts *o)
+char *hg_cli_out_dir(const char *root, const char *out)
 {
-  if (o->out)
-    return xstrdup(o->out);
-  return strcmp(o->root, ".") == 0 ? xstrdup("out") : xasprintf("%s/out", o->root);
+  if (out)
+    return xstrdup(out);
+  return strcmp(root, ".") == 0 ? xstrdup("out") : xasprintf("%s/out", root);
 }
 
 static bool exists(const char *dir, const char *name)
@@ -133,16 +135,25 @@ int hg_cli_fresh_diff(const char *root, const char *out, const char *env, const 
 int hg_cli_diff(int argc, char **argv)
 {
   static const char *const formats[] = {"auto", "yaml", "json", NULL};
-  hg_cli_opts o;
-  int rc = hg_cli_parse(argc, argv, "earof", formats, hg_help_diff, &o);
-  if (rc != 0)
-    return rc < 0 ? HG_EXIT_OK : rc;
-  if (!o.env && !o.all)
-    return hg_cli_usage_error(hg_help_diff, "give --env ENV or --all");
-  char **envs = hg_cli_envs(&o);
-  if (!envs)
-    return HG_EXIT_INPUT;
-  char *out = hg_cli_out_dir(&o);
+  const char *env = NULL, *out_flag = NULL;
+  bool all = false;
+  const hg_opt opts[] = {
+      {"env", 0, HG_OPT_STR, &env, "ENV"},
+      {"all", 0, HG_OPT_BOOL, &all, NULL},
+      {"out", 0, HG_OPT_STR, &out_flag, "DIR"},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_diff, opts, formats, 0};
+  hg_cli_args o;
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &o);
+  if (rc == 0)
+    rc = hg_cli_env_or_all(hg_help_diff, env, all, true);
+  char **envs = rc == 0 ? hg_cli_envs(o.root, o.root_given, env) : NULL;
+  if (!envs) {
+    hg_cli_args_free(&o);
+    return rc ? hg_cli_opts_exit(rc) : HG_EXIT_INPUT;
+  }
+  char *out = hg_cli_out_dir(o.root, out_flag);
   int status = HG_EXIT_OK;
   for (size_t i = 0; envs[i]; i++) {
     hg_diag_sink sink;
@@ -166,5 +177,6 @@ int hg_cli_diff(int argc, char **argv)
   }
   free(out);
   hg_profile_list_free(envs);
+  hg_cli_args_free(&o);
   return status;
 }

@@ -1,6 +1,7 @@
 /*
- * cli_envs.h — option parsing the build, check and list commands share
- * (internal to src/cli_*.c).
+ * cli_envs.h — what the commands that work on envs share: the envs of
+ * --env/--all, OUT, and a fresh build compared with OUT/ENV (internal to
+ * src/cli_*.c).
  */
 #ifndef HG_CLI_ENVS_H
 #define HG_CLI_ENVS_H
@@ -9,35 +10,17 @@
 
 #include "hg/diag.h"
 
-typedef struct hg_cli_opts {
-  const char *env;     /* --env */
-  bool all;            /* --all */
-  const char *root;    /* --root, default "." */
-  const char *out;     /* --out, default NULL (ROOT/out) */
-  const char *format;  /* --format */
-  bool cis;            /* --cis (check) */
-  bool check;          /* --check (build) */
-  bool root_given;     /* --root was on the command line */
-} hg_cli_opts;
-
 /*
- * Parse argv[1..] against the flags a command allows (allowed: a string of
- * letters, e = --env, a = --all, r = --root, o = --out, f = --format, c =
- * --cis, k = --check) and the values --format takes (formats: NULL-terminated). Both
- * "--flag VALUE" and "--flag=VALUE" work. Returns 0, a usage error's exit
- * code (2) after printing it, or -1 when help was asked (printed, exit 0).
- * Without --root, root is found as git finds its repository
- * (hg_cli_default_root).
+ * The env names to work on: env (--env), else every profile under root.
+ * root_given: root came from --root (the note on a missing profiles/
+ * folder says so). Returns a malloc'd NULL-terminated list (free with
+ * hg_profile_list_free), or NULL after printing why (no profiles/ folder).
  */
-int hg_cli_parse(int argc, char **argv, const char *allowed, const char *const *formats,
-                 const char *help, hg_cli_opts *o);
+char **hg_cli_envs(const char *root, bool root_given, const char *env);
 
-/*
- * The env names to work on: --env, or every profile under ROOT with --all.
- * Returns a malloc'd NULL-terminated list (free with hg_profile_list_free),
- * or NULL after printing why (no profiles/ folder).
- */
-char **hg_cli_envs(const hg_cli_opts *o);
+/* The usage check of --env ENV | --all: one of them (when required), not
+ * both, and a valid name. Returns 0 or the usage error's exit status. */
+int hg_cli_env_or_all(const char *help, const char *env, bool all, bool required);
 
 /*
  * Build ENV from ROOT as `build` would (format: "yaml" or "json"; NULL or
@@ -52,7 +35,7 @@ char **hg_cli_envs(const hg_cli_opts *o);
 int hg_cli_fresh_diff(const char *root, const char *out, const char *env, const char *format,
                       bool print, char **names, hg_diag_sink *sink);
 
-/* OUT: o->out, else ROOT/out ("out" when root is "."). malloc'd. */
-char *hg_cli_out_dir(const hg_cli_opts *o);
+/* OUT: out (--out), else ROOT/out ("out" when root is "."). malloc'd. */
+char *hg_cli_out_dir(const char *root, const char *out);
 
 #endif

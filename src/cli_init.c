@@ -11,11 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/util.h"
 
 const char hg_help_init[] =
-    "hardengen init [DIR]\n"
+    "hardengen init [DIR] [--root DIR]\n"
     "\n"
     "Create an infra repo in DIR (default: the current folder) that uses the\n"
     "installed hardengen:\n"
@@ -30,6 +31,11 @@ const char hg_help_init[] =
     "The result builds and passes `hardengen check` as it is. A file that\n"
     "already exists is never overwritten: init then stops before writing\n"
     "anything and names it.\n"
+    "\n"
+    "options:\n"
+    "  --root DIR      the same as the DIR argument (the argument wins)\n"
+    "  --format text   the only format\n"
+    "  -h, --help      show this help\n"
     "\n"
     "exit status: 0 created, 1 a file exists already, 2 usage, 3 I/O error.\n"
     "\n"
@@ -173,18 +179,16 @@ static bool exists(const char *p)
 
 int hg_cli_init(int argc, char **argv)
 {
-  const char *dir = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-      fputs(hg_help_init, stdout);
-      return HG_EXIT_OK;
-    }
-    if (argv[i][0] == '-' && argv[i][1])
-      return hg_cli_usage_error(hg_help_init, "unknown option '%s'", argv[i]);
-    if (dir)
-      return hg_cli_usage_error(hg_help_init, "unexpected argument '%s'", argv[i]);
-    dir = argv[i];
+  static const char *const formats[] = {"text", NULL};
+  const hg_cli_cmd cmd = {hg_help_init, NULL, formats, 1};
+  hg_cli_args a;
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &a);
+  if (rc != 0) {
+    hg_cli_args_free(&a);
+    return hg_cli_opts_exit(rc);
   }
+  /* DIR, else --root DIR (the folder the repository goes in), else here. */
+  const char *dir = a.n_operands ? a.operands[0] : a.root_given ? a.root : NULL;
   if (!dir || !*dir)
     dir = ".";
   size_t n = sizeof files / sizeof files[0];
@@ -203,9 +207,9 @@ int hg_cli_init(int argc, char **argv)
     char *slash = strrchr(paths[i], '/');
     if (slash) {
       *slash = '\0';
-      int rc = hg_mkdirs(paths[i], 0755);
+      int made = hg_mkdirs(paths[i], 0755);
       *slash = '/';
-      if (rc != 0) {
+      if (made != 0) {
         fprintf(stderr, "%s: error: cannot create its folder: %s [init-write]\n", paths[i],
                 strerror(errno));
         status = HG_EXIT_IO;
@@ -232,5 +236,6 @@ int hg_cli_init(int argc, char **argv)
   for (size_t i = 0; i < n; i++)
     free(paths[i]);
   free(paths);
+  hg_cli_args_free(&a);
   return status;
 }

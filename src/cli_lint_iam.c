@@ -7,14 +7,17 @@
  * still passes; --strict makes warnings fail too), 1 when any finding is an
  * error, 2 for a usage error, 3 when a file or the action list cannot be read.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/iam.h"
 
 const char hg_help_lint_iam[] =
-    "hardengen lint-iam FILE ... [--format text|json|sarif] [--scp] [--strict]\n"
+    "hardengen lint-iam FILE ... [--root DIR] [--format text|json|sarif] [--scp] [--strict]\n"
     "\n"
     "Check every IAM action name (Action and NotAction) in CloudFormation templates\n"
     "(YAML with short-form tags such as !Sub, or JSON) and in JSON/YAML policy\n"
@@ -36,6 +39,10 @@ const char hg_help_lint_iam[] =
     "                 json or sarif (to stdout)\n"
     "  --scp          treat bare policy documents as service control policies\n"
     "  --strict       exit 1 on warnings too\n"
+    "  --root DIR     read relative FILEs (and a relative HARDENGEN_IAM_ACTIONS)\n"
+    "                 from DIR, and make SARIF locations relative to it, as when\n"
+    "                 run there (`git -C DIR`); default: the current folder\n"
+    "  -h, --help     show this help\n"
     "\n"
     "exit status: 0 no error finding, 1 an error finding (or a warning with\n"
     "--strict), 2 usage error, 3 a file or the action list cannot be read.\n"
@@ -53,44 +60,36 @@ const char hg_help_lint_iam[] =
 
 int hg_cli_lint_iam(int argc, char **argv)
 {
-  const char *format = "text";
+  static const char *const formats[] = {"text", "json", "sarif", NULL};
   hg_iam_opts opts = {0};
-  bool strict = false, opts_done = false;
-  const char **files = argc > 1 ? (const char **)&argv[1] : NULL;
-  int nfiles = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (opts_done || a[0] != '-' || strcmp(a, "-") == 0) {
-      if (!*a)
-        return hg_cli_usage_error(hg_help_lint_iam,
-                                  "an empty path is not a file (use - for stdin)");
-      files[nfiles++] = a;
-    } else if (strcmp(a, "--") == 0) {
-      opts_done = true;
-    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      fputs(hg_help_lint_iam, stdout);
-      return HG_EXIT_OK;
-    } else if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
-      if (a[8] == '=') {
-        format = a + 9;
-      } else {
-        if (i + 1 >= argc)
-          return hg_cli_usage_error(hg_help_lint_iam, "--format needs a value");
-        format = argv[++i];
-      }
-      if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 && strcmp(format, "sarif") != 0)
-        return hg_cli_usage_error(hg_help_lint_iam, "unknown format '%s' (text, json or sarif)",
-                                  format);
-    } else if (strcmp(a, "--scp") == 0) {
-      opts.scp = true;
-    } else if (strcmp(a, "--strict") == 0) {
-      strict = true;
-    } else {
-      return hg_cli_usage_error(hg_help_lint_iam, "unknown option '%s'", a);
-    }
+  bool strict = false;
+  const hg_opt table[] = {
+      {"scp", 0, HG_OPT_BOOL, &opts.scp, NULL},
+      {"strict", 0, HG_OPT_BOOL, &strict, NULL},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_lint_iam, table, formats, -1};
+  hg_cli_args a;
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &a);
+  for (size_t i = 0; rc == 0 && i < a.n_operands; i++)
+    if (!*a.operands[i])
+      rc = hg_cli_usage_error(hg_help_lint_iam, "an empty path is not a file (use - for stdin)");
+  if (rc == 0 && a.n_operands == 0)
+    rc = hg_cli_usage_error(hg_help_lint_iam, "no file to lint");
+  /* --root DIR: relative FILEs and a relative HARDENGEN_IAM_ACTIONS are
+   * read from DIR, and SARIF locations are relative to it, as when run
+   * there (`git -C DIR`). */
+  if (rc == 0 && a.root_given && chdir(a.root) != 0) {
+    fprintf(stderr, "hardengen: cannot enter --root %s: %s\n", a.root, strerror(errno));
+    rc = HG_EXIT_IO;
   }
-  if (nfiles == 0)
-    return hg_cli_usage_error(hg_help_lint_iam, "no file to lint");
+  if (rc != 0) {
+    hg_cli_args_free(&a);
+    return hg_cli_opts_exit(rc);
+  }
+  const char *format = a.format;
+  char **files = a.operands;
+  size_t nfiles = a.n_operands;
 
   hg_diag_sink sink;
   hg_diag_init(&sink);
@@ -98,10 +97,11 @@ int hg_cli_lint_iam(int argc, char **argv)
   if (!db) {
     hg_cli_print_diags(&sink, format);
     hg_diag_free(&sink);
+    hg_cli_args_free(&a);
     return HG_EXIT_IO;
   }
   bool io = false;
-  for (int i = 0; i < nfiles; i++)
+  for (size_t i = 0; i < nfiles; i++)
     if (hg_iam_lint_file(db, files[i], &opts, &sink) < 0)
       io = true;
   /* stderr is unbuffered and the text renderer writes carets a byte at a
@@ -110,9 +110,10 @@ int hg_cli_lint_iam(int argc, char **argv)
   setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
   hg_cli_print_diags(&sink, format);
   fflush(stderr);
-  int rc = io                                        ? HG_EXIT_IO
+  rc = io                                        ? HG_EXIT_IO
            : sink.errors || (strict && sink.warnings) ? HG_EXIT_INPUT
                                                       : HG_EXIT_OK;
   hg_diag_free(&sink);
+  hg_cli_args_free(&a);
   return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli_envs.h"
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/compile.h"
 #include "hg/emit.h"
@@ -26,6 +27,7 @@ const char hg_help_list[] =
     "  --env ENV       the environment (profiles/ENV.yaml)\n"
     "  --root DIR      the folder holding profiles/, filters/, templates/ (default .)\n"
     "  --format FMT    text (an aligned table, default) or json\n"
+    "  -h, --help      show this help\n"
     "\n"
     "exit status: 0 ok, 1 input is wrong (diagnostics on stderr), 2 usage.\n"
     "\n"
@@ -106,17 +108,27 @@ static void list_text(const hg_compiled *c, hg_buf *b)
 int hg_cli_list(int argc, char **argv)
 {
   static const char *const formats[] = {"text", "json", NULL};
-  hg_cli_opts o;
-  int rc = hg_cli_parse(argc, argv, "erf", formats, hg_help_list, &o);
-  if (rc != 0)
-    return rc < 0 ? HG_EXIT_OK : rc;
-  if (!o.env)
-    return hg_cli_usage_error(hg_help_list, "give --env ENV");
+  const char *env = NULL;
+  const hg_opt opts[] = {
+      {"env", 0, HG_OPT_STR, &env, "ENV"},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_list, opts, formats, 0};
+  hg_cli_args o;
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &o);
+  if (rc == 0 && !env)
+    rc = hg_cli_usage_error(hg_help_list, "give --env ENV");
+  if (rc == 0 && !hg_cli_env_ok(hg_help_list, env))
+    rc = HG_EXIT_USAGE;
+  if (rc != 0) {
+    hg_cli_args_free(&o);
+    return hg_cli_opts_exit(rc);
+  }
   hg_diag_sink sink;
   hg_diag_init(&sink);
   hg_compiled c;
   int status = HG_EXIT_OK;
-  if (hg_compile_filters(o.root, o.env, &c, &sink) != 0) {
+  if (hg_compile_filters(o.root, env, &c, &sink) != 0) {
     status = HG_EXIT_INPUT;
   } else {
     hg_buf b;
@@ -131,5 +143,6 @@ int hg_cli_list(int argc, char **argv)
   }
   hg_diag_render_text(&sink, stderr);
   hg_diag_free(&sink);
+  hg_cli_args_free(&o);
   return status;
 }

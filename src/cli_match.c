@@ -1,5 +1,5 @@
 /*
- * cli_match.c — `hardengen match PATTERN [FILE|DIR ...] [-c] [--format jsonl|count]`:
+ * cli_match.c — `hardengen match PATTERN [FILE|DIR ...] [-c] [--root DIR] [--format jsonl|count]`:
  * grep for CloudTrail records with a CloudWatch Logs filter pattern.
  *
  * Each record reaches the pattern as the reader hands it over: compact JSON
@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/jscan.h"
 #include "hg/events.h"
@@ -26,7 +27,7 @@
 
 
 const char hg_help_match[] =
-    "hardengen match PATTERN [FILE|DIR ...] [-c] [-j N] [--format jsonl|count]\n"
+    "hardengen match PATTERN [FILE|DIR ...] [-c] [-j N] [--root DIR] [--format jsonl|count]\n"
     "\n"
     "Print every CloudTrail record that matches a CloudWatch Logs filter pattern,\n"
     "evaluated offline with the service's semantics (JSON, term, space-delimited\n"
@@ -40,6 +41,8 @@ const char hg_help_match[] =
     "  --format jsonl|count  one compact JSON record per line (default), or the count\n"
     "  -j, --jobs N          read that many files at once (default: the number of\n"
     "                        CPUs); the output and its order do not depend on it\n"
+    "  --root DIR            read relative FILE and DIR paths from DIR (as\n"
+    "                        `git -C DIR` does); default: the current folder\n"
     "  -h, --help            show this help\n"
     "\n"
     "exit status: 0 a record matched, 1 none matched, 2 usage error or invalid\n"
@@ -214,62 +217,38 @@ static int on_commit(void *ud, void *pp)
 
 int hg_cli_match(int argc, char **argv)
 {
-  const char *pattern = NULL;
-  const char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
-  size_t npaths = 0;
-  bool count_only = false, opts_done = false;
+  static const char *const formats[] = {"jsonl", "count", NULL};
+  bool count_only = false;
   unsigned jobs = hg_events_cpus();
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!opts_done && a[0] == '-' && a[1] != '\0') {
-      if (strcmp(a, "--") == 0) {
-        opts_done = true;
-      } else if (hg_cli_is_jobs(a)) {
-        int j = hg_cli_jobs(argc, argv, &i, &jobs, hg_help_match);
-        if (j != 1) {
-          free(paths);
-          return j ? j : hg_cli_usage_error(hg_help_match, "unknown option '%s'", a);
-        }
-      } else if (strcmp(a, "-c") == 0 || strcmp(a, "--count") == 0) {
-        count_only = true;
-      } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-        fputs(hg_help_match, stdout);
-        free(paths);
-        return HG_EXIT_OK;
-      } else if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
-        const char *f = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!f) {
-          free(paths);
-          return hg_cli_usage_error(hg_help_match, "--format needs a value (jsonl or count)");
-        }
-        if (strcmp(f, "count") == 0) {
-          count_only = true;
-        } else if (strcmp(f, "jsonl") == 0) {
-          count_only = false;
-        } else {
-          free(paths);
-          return hg_cli_usage_error(hg_help_match, "unknown format '%s' (jsonl or count)", f);
-        }
-      } else {
-        free(paths);
-        return hg_cli_usage_error(hg_help_match, "unknown option '%s'", a);
-      }
-    } else if (!pattern) {
-      pattern = a;
-    } else if (!*a) {
-      free(paths);
-      return hg_cli_usage_error(hg_help_match, "an empty path is not a file (use - for stdin)");
-    } else {
-      paths[npaths++] = a;
-    }
+  const hg_opt opts[] = {
+      {"count", 'c', HG_OPT_BOOL, &count_only, NULL},
+      {"jobs", 'j', HG_OPT_JOBS, &jobs, "N"},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_match, opts, formats, -1};
+  hg_cli_args a;
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &a);
+  if (rc == 0 && a.n_operands == 0)
+    rc = hg_cli_usage_error(hg_help_match, "a filter pattern is required");
+  for (size_t i = 1; rc == 0 && i < a.n_operands; i++)
+    if (!*a.operands[i])
+      rc = hg_cli_usage_error(hg_help_match, "an empty path is not a file (use - for stdin)");
+  /* --root DIR: relative paths are read from DIR, as with `git -C DIR`. */
+  if (rc == 0 && a.root_given && chdir(a.root) != 0) {
+    fprintf(stderr, "hardengen: cannot enter --root %s: %s\n", a.root, strerror(errno));
+    rc = HG_EXIT_IO;
   }
-  if (!pattern) {
-    free(paths);
-    return hg_cli_usage_error(hg_help_match, "a filter pattern is required");
+  if (rc != 0) {
+    hg_cli_args_free(&a);
+    return hg_cli_opts_exit(rc);
   }
+  count_only = count_only || strcmp(a.format, "count") == 0;
+  const char *pattern = a.operands[0];
+  const char **paths = (const char **)a.operands + 1;
+  size_t npaths = a.n_operands - 1;
   /* The event scanner's SIMD level (doc/backtest-performance.md). */
   if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0) {
-    free(paths);
+    hg_cli_args_free(&a);
     return hg_cli_usage_error(hg_help_match, "HARDENGEN_SCAN must be portable, sse2 or avx2");
   }
 
@@ -279,7 +258,7 @@ int hg_cli_match(int argc, char **argv)
   if (!fp) {
     hg_diag_render_text(&sink, stderr);
     hg_diag_free(&sink);
-    free(paths);
+    hg_cli_args_free(&a);
     return HG_EXIT_USAGE;
   }
   hg_diag_render_text(&sink, stderr); /* warnings */
@@ -337,7 +316,6 @@ int hg_cli_match(int argc, char **argv)
   }
   hg_events_stats st;
   memset(&st, 0, sizeof st);
-  int rc = 0;
   /* Progress on a terminal, unless the matches go to the same one. */
   hg_events_opts eo = {isatty(2) == 1 && (count_only || isatty(1) != 1), false, jobs};
   hg_events_ops ops = {worker_new, worker_free, part_new, part_free, on_event, on_commit};
@@ -351,7 +329,7 @@ int hg_cli_match(int argc, char **argv)
   hg_diag_render_text(&sink, stderr);
   hg_diag_free(&sink);
   hg_fp_free(fp);
-  free(paths);
+  hg_cli_args_free(&a);
   if (write_error) {
     fprintf(stderr, "hardengen: error writing the output: %s\n", strerror(write_error));
     return HG_EXIT_IO;

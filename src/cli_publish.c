@@ -4,14 +4,15 @@
  * (signed PUTs) and creds.c (credentials); this file reads flags, fills in
  * what the flags leave open from the profile's `publish:` block, and prints.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hg/awscfg.h"
+#include "cli_aws.h"
 #include "cli_envs.h"
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/creds.h"
 #include "hg/http.h"
@@ -22,7 +23,7 @@
 
 const char hg_help_publish[] =
     "hardengen publish --env ENV [--root DIR] [--out DIR] [--bucket B] [--prefix P] [--region R] "
-    "[--endpoint-url URL] [--dry-run]\n"
+    "[--profile NAME] [--endpoint-url URL] [--dry-run]\n"
     "\n"
     "Upload a built stack set (OUT/ENV/, written by `hardengen build`) to S3 and print\n"
     "the CloudFormation quick-create link and the equivalent `aws cloudformation\n"
@@ -31,10 +32,13 @@ const char hg_help_publish[] =
     "\n"
     "options:\n"
     "  --env ENV           the environment to publish (required)\n"
-    "  --root DIR          folder holding profiles/ (default: .)\n"
+    "  --root DIR          folder holding profiles/ (default: the current folder or\n"
+    "                      the nearest one above it that holds profiles/)\n"
     "  --out DIR           folder holding ENV/ (default: ROOT/out)\n"
     "  --bucket B          S3 bucket (default: the profile's publish.bucket)\n"
     "  --prefix P          key prefix, e.g. hardening/ (default: publish.prefix, or none)\n"
+    "  --profile NAME      the AWS profile of ~/.aws/config and ~/.aws/credentials\n"
+    "                      (default: AWS_PROFILE, else default)\n"
     "  --region R          the bucket's Region (default: publish.region, AWS_REGION,\n"
     "                      AWS_DEFAULT_REGION, the AWS profile's region; us-east-1\n"
     "                      with an endpoint URL)\n"
@@ -42,6 +46,8 @@ const char hg_help_publish[] =
     "                      AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the AWS profile's)\n"
     "  --dry-run           show what would be uploaded and where; touch nothing\n"
     "  -v, --verbose       trace the HTTP requests on stderr (secrets redacted)\n"
+    "  --format text       the only format\n"
+    "  -h, --help          show this help\n"
     "\n"
     "Credentials are found as the AWS CLI finds them: the environment, web identity\n"
     "(AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE), the profile AWS_PROFILE of ~/.aws/config\n"
@@ -54,14 +60,6 @@ const char hg_help_publish[] =
     "example:\n"
     "  hardengen build --env prod\n"
     "  hardengen publish --env prod --bucket acme-cfn --prefix hardening/ --region eu-west-1\n";
-
-enum { OPT_ENV = 1, OPT_ROOT, OPT_OUT, OPT_BUCKET, OPT_PREFIX, OPT_REGION, OPT_ENDPOINT, OPT_DRY };
-
-static void trace_line(void *ctx, const char *line)
-{
-  (void)ctx;
-  fprintf(stderr, "%s\n", line);
-}
 
 static void progress(void *ctx, size_t index, size_t total, const hg_publish_object *obj)
 {
@@ -109,54 +107,32 @@ static void print_plan(const hg_publish_plan *plan, bool dry_run)
 
 int hg_cli_publish(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"env", required_argument, NULL, OPT_ENV},
-      {"root", required_argument, NULL, OPT_ROOT},
-      {"out", required_argument, NULL, OPT_OUT},
-      {"bucket", required_argument, NULL, OPT_BUCKET},
-      {"prefix", required_argument, NULL, OPT_PREFIX},
-      {"region", required_argument, NULL, OPT_REGION},
-      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
-      {"dry-run", no_argument, NULL, OPT_DRY},
-      {"verbose", no_argument, NULL, 'v'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
+  static const char *const formats[] = {"text", NULL};
+  const char *env = NULL, *out = NULL, *bucket = NULL, *prefix = NULL;
+  bool dry_run = false;
+  hg_cli_aws aws;
+  hg_cli_aws_init(&aws);
+  const hg_opt table[] = {
+      {"env", 0, HG_OPT_STR, &env, "ENV"},
+      {"out", 0, HG_OPT_STR, &out, "DIR"},
+      {"bucket", 0, HG_OPT_STR, &bucket, "B"},
+      {"prefix", 0, HG_OPT_STR, &prefix, "P"},
+      {"dry-run", 0, HG_OPT_BOOL, &dry_run, NULL},
+      HG_CLI_AWS_OPTS(&aws),
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
   };
-  const char *env = NULL, *root = NULL, *out = NULL, *bucket = NULL, *prefix = NULL;
-  const char *region = NULL, *endpoint = NULL;
-  bool dry_run = false, verbose = false;
-
-  opterr = 0;
-  optind = 1;
-  int c;
-  while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
-    switch (c) {
-    case OPT_ENV: env = optarg; break;
-    case OPT_ROOT: root = optarg; break;
-    case OPT_OUT: out = optarg; break;
-    case OPT_BUCKET: bucket = optarg; break;
-    case OPT_PREFIX: prefix = optarg; break;
-    case OPT_REGION: region = optarg; break;
-    case OPT_ENDPOINT: endpoint = optarg; break;
-    case OPT_DRY: dry_run = true; break;
-    case 'v': verbose = true; break;
-    case 'h': fputs(hg_help_publish, stdout); return HG_EXIT_OK;
-    case ':': return hg_cli_usage_error(hg_help_publish, "%s needs a value", argv[optind - 1]);
-    default:
-      return hg_cli_usage_error(hg_help_publish, "unknown option '%s'", argv[optind - 1]);
-    }
+  const hg_cli_cmd cmd = {hg_help_publish, table, formats, 0};
+  hg_cli_args args;
+  int prc = hg_cli_opts_parse(argc, argv, &cmd, &args);
+  if (prc == 0 && !env)
+    prc = hg_cli_usage_error(hg_help_publish, "--env ENV is required");
+  if (prc == 0 && !hg_cli_env_ok(hg_help_publish, env))
+    prc = HG_EXIT_USAGE;
+  if (prc != 0) {
+    hg_cli_args_free(&args);
+    return hg_cli_opts_exit(prc);
   }
-  if (optind < argc)
-    return hg_cli_usage_error(hg_help_publish, "unexpected argument '%s'", argv[optind]);
-  if (!env)
-    return hg_cli_usage_error(hg_help_publish, "--env ENV is required");
-  if (!root)
-    root = hg_cli_default_root();
-  if (!*env)
-    return hg_cli_usage_error(hg_help_publish, "--env needs a name");
-  if (!*root || (out && !*out))
-    return hg_cli_usage_error(hg_help_publish, "%s needs a folder", *root ? "--out" : "--root");
-
+  const char *root = args.root, *region = aws.region, *endpoint = aws.endpoint;
   hg_diag_sink sink;
   hg_diag_init(&sink);
   int rc = HG_EXIT_OK;
@@ -165,9 +141,6 @@ int hg_cli_publish(int argc, char **argv)
   char *dir = xasprintf("%s/%s", out_dir, env);
   hg_publish_plan plan;
   memset(&plan, 0, sizeof plan);
-  hg_awscfg *awscfg = NULL;
-  hg_http *http = NULL;
-  hg_creds_provider *creds = NULL;
   char *endpoint_url = NULL;
   hg_s3 *s3 = NULL;
 
@@ -191,17 +164,13 @@ int hg_cli_publish(int argc, char **argv)
     }
   }
   /* The AWS configuration: Region and endpoint fall back to it. */
-  awscfg = hg_awscfg_load(&sink);
-  if (!awscfg) {
-    rc = HG_EXIT_USAGE;
-    goto done;
-  }
-  if (hg_awscfg_endpoint(awscfg, "s3", endpoint, &endpoint_url, NULL, &sink) != 0) {
+  if (hg_cli_aws_config(&aws, &sink) != 0 ||
+      hg_awscfg_endpoint(aws.cfg, "s3", endpoint, &endpoint_url, NULL, &sink) != 0) {
     rc = HG_EXIT_USAGE;
     goto done;
   }
   endpoint = endpoint_url;
-  region = hg_awscfg_region(awscfg, region, NULL, NULL);
+  region = hg_awscfg_region(aws.cfg, region, NULL, NULL);
   if (!region && endpoint)
     region = "us-east-1";
   if (!bucket) {
@@ -254,19 +223,15 @@ int hg_cli_publish(int argc, char **argv)
     goto done;
   }
 
-  hg_http_config hcfg = {.trace = verbose ? trace_line : NULL};
-  http = hg_http_new(&hcfg);
-  hg_creds_opts copts = {.cfg = awscfg, .http = http};
-  creds = http ? hg_creds_provider_new(&copts, &sink) : NULL;
-  /* Resolve the credentials before the first upload, so a missing source
-   * fails here rather than as an upload error. */
-  if (creds && !hg_creds_get(creds, &sink)) {
+  /* The credentials are resolved before the first upload, so a missing
+   * source fails here rather than as an upload error. */
+  if (hg_cli_aws_connect(&aws, NULL, true, &sink) != 0) {
     rc = HG_EXIT_IO;
     goto done;
   }
   hg_s3_config cfg = {.bucket = plan.bucket, .region = plan.region, .endpoint = plan.endpoint,
-                      .provider = creds, .http = http};
-  s3 = http && creds ? hg_s3_new(&cfg) : NULL;
+                      .provider = aws.creds, .http = aws.http};
+  s3 = hg_s3_new(&cfg);
   if (!s3) {
     hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "s3-internal", "cannot initialise libcurl");
     rc = HG_EXIT_IO;
@@ -284,14 +249,13 @@ done:
   if (sink.n) /* errors, or warnings of a run that succeeded */
     hg_diag_render_text(&sink, stderr);
   hg_s3_free(s3);
-  hg_creds_provider_free(creds);
-  hg_http_free(http);
-  hg_awscfg_free(awscfg);
+  hg_cli_aws_free(&aws);
   free(endpoint_url);
   hg_publish_plan_free(&plan);
   hg_profile_free(profile);
   hg_diag_free(&sink);
   free(dir);
   free(out_dir);
+  hg_cli_args_free(&args);
   return rc;
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "hg/backtest.h"
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/compile.h"
 #include "hg/plan.h"
@@ -18,7 +19,7 @@
 #include "hg/util.h"
 
 const char hg_help_report[] =
-    "hardengen report --env ENV | --all [--root DIR] [--events PATH ...] [-o FILE.html] [--no-timestamp]\n"
+    "hardengen report --env ENV | --all [--root DIR] [--events PATH ...] [-o FILE.html] [--no-timestamp] [--format html]\n"
     "\n"
     "Write one self-contained HTML page (inline CSS and SVG, no script, nothing\n"
     "fetched from the network; light and dark, printable) showing what an env\n"
@@ -43,6 +44,8 @@ const char hg_help_report[] =
     "  -o, --output FILE  write there (atomically) instead of standard output\n"
     "  --no-timestamp     leave out the build time: the same inputs then give\n"
     "                     the same bytes\n"
+    "  --format html      the only format\n"
+    "  -h, --help         show this help\n"
     "\n"
     "Exit status: 0 ok, 1 the profile has errors, 2 usage error, 3 an --events\n"
     "path or the output cannot be read or written.\n"
@@ -52,60 +55,39 @@ const char hg_help_report[] =
 
 typedef struct opts {
   const char *env, *root, *output;
-  bool all, no_timestamp, have_events;
-  const char **events;
-  size_t n_events;
+  bool all, no_timestamp;
+  hg_cli_strs events;
+  hg_cli_args args;
 } opts;
 
 static int parse_args(int argc, char **argv, opts *o)
 {
+  static const char *const formats[] = {"html", NULL};
   memset(o, 0, sizeof *o);
-  o->events = xcalloc((size_t)argc + 1, sizeof *o->events);
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--events") == 0) {
-      o->have_events = true;
-      while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-') &&
-             strcmp(argv[i + 1], "-o") != 0)
-        o->events[o->n_events++] = argv[++i];
-      continue;
-    }
-    if (strcmp(a, "--all") == 0) {
-      o->all = true;
-      continue;
-    }
-    if (strcmp(a, "--no-timestamp") == 0) {
-      o->no_timestamp = true;
-      continue;
-    }
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      fputs(hg_help_report, stdout);
-      return -1;
-    }
-    const char **dst = strcmp(a, "--env") == 0                                   ? &o->env
-                       : strcmp(a, "--root") == 0                                ? &o->root
-                       : strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ? &o->output
-                                                                                 : NULL;
-    if (!dst)
-      return hg_cli_usage_error(hg_help_report, "report: unknown option '%s'", a);
-    if (i + 1 >= argc)
-      return hg_cli_usage_error(hg_help_report, "report: %s needs a value", a);
-    *dst = argv[++i];
-  }
+  const hg_opt table[] = {
+      {"env", 0, HG_OPT_STR, &o->env, "ENV"},
+      {"all", 0, HG_OPT_BOOL, &o->all, NULL},
+      {"events", 0, HG_OPT_PATHS, &o->events, "PATH"},
+      {"output", 'o', HG_OPT_STR, &o->output, "FILE"},
+      {"no-timestamp", 0, HG_OPT_BOOL, &o->no_timestamp, NULL},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_report, table, formats, 0};
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &o->args);
+  o->root = o->args.root;
+  if (rc)
+    return rc;
   if (!o->env == !o->all)
     return hg_cli_usage_error(hg_help_report, "report: give --env ENV or --all");
-  if (!o->root)
-    o->root = hg_cli_default_root();
-  if (!*o->root)
-    return hg_cli_usage_error(hg_help_report, "report: --root needs a folder");
-  if (o->output && !*o->output)
-    return hg_cli_usage_error(hg_help_report, "report: -o needs a file name");
-  if (o->have_events && o->n_events == 0)
-    return hg_cli_usage_error(hg_help_report, "report: --events needs at least one path");
-  for (size_t k = 0; k < o->n_events; k++)
-    if (!*o->events[k])
-      return hg_cli_usage_error(hg_help_report, "report: an empty path is not a file (use - for stdin)");
+  if (!hg_cli_env_ok(hg_help_report, o->env))
+    return HG_EXIT_USAGE;
   return 0;
+}
+
+static void free_opts(opts *o)
+{
+  hg_cli_strs_free(&o->events);
+  hg_cli_args_free(&o->args);
 }
 
 /* Per env: what is compiled, planned and replayed (owned). */
@@ -142,14 +124,14 @@ static int replay(env_run *r, const opts *o, hg_diag_sink *sink)
   hg_bt_on_match(r->daily, hg_report_tally_match, r->tally);
   hg_bt_jobs(r->daily, 1);
   int rc = 0;
-  if (o->n_events) {
-    rc = hg_bt_run(r->alarm, o->events, o->n_events, false, &r->st, sink);
+  if (o->events.n) {
+    rc = hg_bt_run(r->alarm, o->events.v, o->events.n, false, &r->st, sink);
     hg_events_stats again;
     memset(&again, 0, sizeof again);
     hg_diag_sink quiet; /* the same files: their warnings were reported once */
     hg_diag_init(&quiet);
     if (rc >= 0)
-      rc = hg_bt_run(r->daily, o->events, o->n_events, false, &again, &quiet);
+      rc = hg_bt_run(r->daily, o->events.v, o->events.n, false, &again, &quiet);
     hg_diag_free(&quiet);
   }
   return rc;
@@ -171,22 +153,22 @@ int hg_cli_report(int argc, char **argv)
   opts o;
   int rc = parse_args(argc, argv, &o);
   if (rc) {
-    free(o.events);
-    return rc < 0 ? HG_EXIT_OK : rc;
+    free_opts(&o);
+    return hg_cli_opts_exit(rc);
   }
   int status = HG_EXIT_OK;
-  for (size_t i = 0; i < o.n_events; i++)
-    if (strcmp(o.events[i], "-") == 0) {
-      free(o.events);
+  for (size_t i = 0; i < o.events.n; i++)
+    if (strcmp(o.events.v[i], "-") == 0) {
+      free_opts(&o);
       return hg_cli_usage_error(hg_help_report, "report: events cannot come from standard input "
                                                 "(they are read twice); give a file");
     }
   hg_diag_sink sink;
   hg_diag_init(&sink);
   /* A named input that does not exist is an error, as in `test`. */
-  for (size_t i = 0; i < o.n_events; i++)
-    if (access(o.events[i], R_OK) != 0) {
-      hg_diag_add(&sink, HG_SEV_ERROR, o.events[i], 0, 0, "events-missing", "cannot read: %s",
+  for (size_t i = 0; i < o.events.n; i++)
+    if (access(o.events.v[i], R_OK) != 0) {
+      hg_diag_add(&sink, HG_SEV_ERROR, o.events.v[i], 0, 0, "events-missing", "cannot read: %s",
                   strerror(errno));
       status = HG_EXIT_IO;
     }
@@ -200,7 +182,7 @@ int hg_cli_report(int argc, char **argv)
     if (o.all)
       hg_profile_list_free(envs);
     hg_diag_free(&sink);
-    free(o.events);
+    free_opts(&o);
     return HG_EXIT_INPUT;
   }
   env_run *runs = xcalloc(n, sizeof *runs);
@@ -216,7 +198,7 @@ int hg_cli_report(int argc, char **argv)
       status = HG_EXIT_INPUT;
       break;
     }
-    if (o.have_events && replay(r, &o, &sink) < 0)
+    if (o.events.given && replay(r, &o, &sink) < 0)
       status = HG_EXIT_IO;
   }
   hg_diag_render_text(&sink, stderr);
@@ -228,7 +210,7 @@ int hg_cli_report(int argc, char **argv)
       re[i].plan = &runs[i].plan;
       re[i].alarm = runs[i].alarm;
       re[i].daily = runs[i].daily;
-      re[i].st = o.have_events ? &runs[i].st : NULL;
+      re[i].st = o.events.given ? &runs[i].st : NULL;
       re[i].tally = runs[i].tally;
     }
     char when[32] = "";
@@ -257,6 +239,6 @@ int hg_cli_report(int argc, char **argv)
   free(runs);
   if (o.all)
     hg_profile_list_free(envs);
-  free(o.events);
+  free_opts(&o);
   return status;
 }

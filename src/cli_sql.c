@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_opts.h"
 #include "hg/cli.h"
 #include "hg/compile.h"
 #include "hg/sql.h"
@@ -40,6 +41,8 @@ const char hg_help_sql[] =
     "  --events PATH ...  duckdb: files, folders (read recursively) or globs\n"
     "                     (JSON lines, arrays, {\"Records\":[...]} files; gzip\n"
     "                     when named .gz)\n"
+    "  --format text      the only format (the query as text)\n"
+    "  -h, --help         show this help\n"
     "\n"
     "Exit status: 0 query printed, 1 a filter cannot be translated (or the\n"
     "profile has errors), 2 usage error.\n"
@@ -51,65 +54,52 @@ const char hg_help_sql[] =
 
 typedef struct opts {
   const char *env, *root, *dialect, *table, *where;
-  const char **events;
-  size_t n_events;
-  bool have_events;
-  const char **patterns;     /* --pattern: ad-hoc filters p1, p2, ... */
-  size_t n_patterns;
+  hg_cli_strs events;
+  hg_cli_strs patterns; /* --pattern: ad-hoc filters p1, p2, ... */
+  hg_cli_args args;
 } opts;
 
 static int parse_args(int argc, char **argv, opts *o)
 {
+  static const char *const formats[] = {"text", NULL};
   memset(o, 0, sizeof *o);
-  o->root = ".";
   o->dialect = "athena";
-  o->events = xcalloc((size_t)argc + 1, sizeof *o->events);
-  o->patterns = xcalloc((size_t)argc + 1, sizeof *o->patterns);
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--pattern") == 0) {
-      if (i + 1 >= argc)
-        return hg_cli_usage_error(hg_help_sql, "sql: --pattern needs a value");
-      o->patterns[o->n_patterns++] = argv[++i];
-      continue;
-    }
-    if (strcmp(a, "--events") == 0) {
-      o->have_events = true;
-      while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-'))
-        o->events[o->n_events++] = argv[++i];
-      continue;
-    }
-    const char **dst = strcmp(a, "--env") == 0       ? &o->env
-                       : strcmp(a, "--root") == 0    ? &o->root
-                       : strcmp(a, "--dialect") == 0 ? &o->dialect
-                       : strcmp(a, "--table") == 0   ? &o->table
-                       : strcmp(a, "--where") == 0   ? &o->where
-                                                     : NULL;
-    if (!dst)
-      return hg_cli_usage_error(hg_help_sql, "sql: unknown option '%s'", a);
-    if (i + 1 >= argc)
-      return hg_cli_usage_error(hg_help_sql, "sql: %s needs a value", a);
-    *dst = argv[++i];
-  }
-  if (!o->env == !o->n_patterns)
+  const hg_opt table[] = {
+      {"env", 0, HG_OPT_STR, &o->env, "ENV"},
+      {"pattern", 0, HG_OPT_LIST, &o->patterns, "PATTERN"},
+      {"dialect", 0, HG_OPT_STR, &o->dialect, "D"},
+      {"table", 0, HG_OPT_STR, &o->table, "NAME"},
+      {"where", 0, HG_OPT_STR, &o->where, "SQL"},
+      {"events", 0, HG_OPT_PATHS, &o->events, "PATH"},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_sql, table, formats, 0};
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &o->args);
+  o->root = o->args.root;
+  if (rc)
+    return rc;
+  if (!o->env == !o->patterns.n)
     return hg_cli_usage_error(hg_help_sql, "sql: give --env ENV or --pattern PATTERN (not both)");
+  if (!hg_cli_env_ok(hg_help_sql, o->env))
+    return HG_EXIT_USAGE;
   bool duck = strcmp(o->dialect, "duckdb") == 0;
   if (!duck && strcmp(o->dialect, "athena") != 0)
     return hg_cli_usage_error(hg_help_sql, "sql: --dialect must be athena or duckdb, not '%s'",
                               o->dialect);
   if (duck && (o->table || o->where))
     return hg_cli_usage_error(hg_help_sql, "sql: --table and --where belong to the athena dialect");
-  if (!duck && o->have_events)
+  if (!duck && o->events.given)
     return hg_cli_usage_error(hg_help_sql, "sql: --events belongs to the duckdb dialect");
-  if (duck && o->n_events == 0)
+  if (duck && o->events.n == 0)
     return hg_cli_usage_error(hg_help_sql, "sql: the duckdb dialect needs --events PATH ...");
   return 0;
 }
 
 static void free_opts(opts *o)
 {
-  free(o->events);
-  free(o->patterns);
+  hg_cli_strs_free(&o->events);
+  hg_cli_strs_free(&o->patterns);
+  hg_cli_args_free(&o->args);
 }
 
 /* Translate f[0..n) and print the query; the exit status. A folder given
@@ -117,10 +107,10 @@ static void free_opts(opts *o)
 static int emit(const opts *o, const hg_sql_filter *f, size_t n, const char *title,
                 hg_diag_sink *sink)
 {
-  char **paths = xcalloc(o->n_events + 1, sizeof *paths);
-  for (size_t i = 0; i < o->n_events; i++) {
+  char **paths = xcalloc(o->events.n + 1, sizeof *paths);
+  for (size_t i = 0; i < o->events.n; i++) {
     struct stat st;
-    const char *p = o->events[i];
+    const char *p = o->events.v[i];
     size_t len = strlen(p);
     while (len > 1 && p[len - 1] == '/')
       len--;
@@ -130,9 +120,9 @@ static int emit(const opts *o, const hg_sql_filter *f, size_t n, const char *tit
       paths[i] = xstrdup(p);
   }
   hg_sql_opts so = {strcmp(o->dialect, "duckdb") == 0 ? HG_SQL_DUCKDB : HG_SQL_ATHENA,
-                    o->table, o->where, (const char *const *)paths, o->n_events, title};
+                    o->table, o->where, (const char *const *)paths, o->events.n, title};
   char *q = hg_sql_query(f, n, &so, sink);
-  for (size_t i = 0; i < o->n_events; i++)
+  for (size_t i = 0; i < o->events.n; i++)
     free(paths[i]);
   free(paths);
   hg_diag_render_text(sink, stderr);
@@ -146,13 +136,13 @@ static int emit(const opts *o, const hg_sql_filter *f, size_t n, const char *tit
 
 static int run_patterns(const opts *o, hg_diag_sink *sink)
 {
-  size_t n = o->n_patterns;
+  size_t n = o->patterns.n;
   hg_sql_filter *f = xcalloc(n, sizeof *f);
   hg_fp **fps = xcalloc(n, sizeof *fps);
   char **ids = xcalloc(n, sizeof *ids);
   bool bad = false;
   for (size_t i = 0; i < n; i++) {
-    fps[i] = hg_fp_parse(o->patterns[i], strlen(o->patterns[i]), NULL, sink);
+    fps[i] = hg_fp_parse(o->patterns.v[i], strlen(o->patterns.v[i]), NULL, sink);
     bad |= !fps[i];
     ids[i] = xasprintf("p%zu", i + 1);
     f[i] = (hg_sql_filter){ids[i], fps[i], 300, NULL, 0, 0};
@@ -180,11 +170,11 @@ int hg_cli_sql(int argc, char **argv)
   int rc = parse_args(argc, argv, &o);
   if (rc) {
     free_opts(&o);
-    return rc;
+    return hg_cli_opts_exit(rc);
   }
   hg_diag_sink sink;
   hg_diag_init(&sink);
-  if (o.n_patterns) {
+  if (o.patterns.n) {
     rc = run_patterns(&o, &sink);
     hg_diag_free(&sink);
     free_opts(&o);

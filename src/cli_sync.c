@@ -7,11 +7,12 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_aws.h"
+#include "cli_opts.h"
 #include "hg/awscfg.h"
 #include "hg/cli.h"
 #include "hg/creds.h"
@@ -24,7 +25,7 @@
 #include "hg/util.h"
 
 const char hg_help_sync[] =
-    "hardengen sync --env ENV [--root DIR] [--out DIR] [--region R] [--endpoint-url URL] [--dry-run]\n"
+    "hardengen sync --env ENV [--root DIR] [--out DIR] [--profile NAME] [--region R] [--endpoint-url URL] [--dry-run]\n"
     "\n"
     "Write the rule metadata and exceptions of a built environment (OUT/ENV/detective-data.json,\n"
     "written by `hardengen build` when the profile has detective:) to the central DynamoDB\n"
@@ -34,13 +35,18 @@ const char hg_help_sync[] =
     "\n"
     "options:\n"
     "  --env ENV           the environment (required)\n"
-    "  --root DIR          folder holding profiles/ (default: .)\n"
+    "  --root DIR          folder holding profiles/ (default: the current folder or\n"
+    "                      the nearest one above it that holds profiles/)\n"
     "  --out DIR           folder holding ENV/ (default: ROOT/out)\n"
+    "  --profile NAME      the AWS profile of ~/.aws/config and ~/.aws/credentials\n"
+    "                      (default: AWS_PROFILE, else default)\n"
     "  --region R          the tables' Region (default: detective.central.region)\n"
     "  --endpoint-url URL  a DynamoDB-compatible endpoint (default: AWS_ENDPOINT_URL_DYNAMODB,\n"
     "                      AWS_ENDPOINT_URL, else https://dynamodb.REGION.amazonaws.com)\n"
     "  --dry-run           read the tables and print what would change; write nothing\n"
     "  -v, --verbose       trace the HTTP requests on stderr (secrets redacted)\n"
+    "  --format text       the only format\n"
+    "  -h, --help          show this help\n"
     "\n"
     "Credentials: as the AWS CLI finds them (see `hardengen help publish`), for a principal of\n"
     "the central account allowed dynamodb:Scan, PutItem and DeleteItem on the two tables.\n"
@@ -51,14 +57,6 @@ const char hg_help_sync[] =
     "example:\n"
     "  hardengen build --env security\n"
     "  hardengen sync --env security\n";
-
-enum { OPT_ENV = 1, OPT_ROOT, OPT_OUT, OPT_REGION, OPT_ENDPOINT, OPT_DRY };
-
-static void trace_line(void *ctx, const char *line)
-{
-  (void)ctx;
-  fprintf(stderr, "%s\n", line);
-}
 
 static void report(void *ctx, const hg_sync_change *c, bool dry_run)
 {
@@ -127,41 +125,30 @@ done:
 
 int hg_cli_sync(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"env", required_argument, NULL, OPT_ENV},
-      {"root", required_argument, NULL, OPT_ROOT},
-      {"out", required_argument, NULL, OPT_OUT},
-      {"region", required_argument, NULL, OPT_REGION},
-      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
-      {"dry-run", no_argument, NULL, OPT_DRY},
-      {"verbose", no_argument, NULL, 'v'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
+  static const char *const formats[] = {"text", NULL};
+  const char *env = NULL, *out = NULL;
+  bool dry_run = false;
+  hg_cli_aws aws;
+  hg_cli_aws_init(&aws);
+  const hg_opt table[] = {
+      {"env", 0, HG_OPT_STR, &env, "ENV"},
+      {"out", 0, HG_OPT_STR, &out, "DIR"},
+      {"dry-run", 0, HG_OPT_BOOL, &dry_run, NULL},
+      HG_CLI_AWS_OPTS(&aws),
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
   };
-  const char *env = NULL, *root = ".", *out = NULL, *region = NULL, *endpoint = NULL;
-  bool dry_run = false, verbose = false;
-  opterr = 0;
-  optind = 1;
-  int c;
-  while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
-    switch (c) {
-    case OPT_ENV: env = optarg; break;
-    case OPT_ROOT: root = optarg; break;
-    case OPT_OUT: out = optarg; break;
-    case OPT_REGION: region = optarg; break;
-    case OPT_ENDPOINT: endpoint = optarg; break;
-    case OPT_DRY: dry_run = true; break;
-    case 'v': verbose = true; break;
-    case 'h': fputs(hg_help_sync, stdout); return HG_EXIT_OK;
-    case ':': return hg_cli_usage_error(hg_help_sync, "%s needs a value", argv[optind - 1]);
-    default: return hg_cli_usage_error(hg_help_sync, "unknown option '%s'", argv[optind - 1]);
-    }
+  const hg_cli_cmd cmd = {hg_help_sync, table, formats, 0};
+  hg_cli_args args;
+  int prc = hg_cli_opts_parse(argc, argv, &cmd, &args);
+  if (prc == 0 && !env)
+    prc = hg_cli_usage_error(hg_help_sync, "--env ENV is required");
+  if (prc == 0 && !hg_cli_env_ok(hg_help_sync, env))
+    prc = HG_EXIT_USAGE;
+  if (prc != 0) {
+    hg_cli_args_free(&args);
+    return hg_cli_opts_exit(prc);
   }
-  if (optind < argc)
-    return hg_cli_usage_error(hg_help_sync, "unexpected argument '%s'", argv[optind]);
-  if (!env)
-    return hg_cli_usage_error(hg_help_sync, "--env ENV is required");
-
+  const char *root = args.root, *region = aws.region;
   hg_diag_sink sink;
   hg_diag_init(&sink);
   int rc = HG_EXIT_OK;
@@ -172,9 +159,6 @@ int hg_cli_sync(int argc, char **argv)
   memset(&sd, 0, sizeof sd);
   hg_sync_plan plan;
   memset(&plan, 0, sizeof plan);
-  hg_awscfg *awscfg = NULL;
-  hg_http *http = NULL;
-  hg_creds_provider *creds = NULL;
   char *endpoint_url = NULL;
   hg_ddb *ddb = NULL;
   size_t applied = 0;
@@ -195,12 +179,12 @@ int hg_cli_sync(int argc, char **argv)
   /* Region: --region, else detective.central.region (always set in a
    * checked profile). Endpoint: --endpoint-url, AWS_ENDPOINT_URL_DYNAMODB,
    * AWS_ENDPOINT_URL, the shared configuration, else AWS's. */
-  awscfg = hg_awscfg_load(&sink);
-  if (!awscfg || hg_awscfg_endpoint(awscfg, "dynamodb", endpoint, &endpoint_url, NULL, &sink) != 0) {
+  if (hg_cli_aws_config(&aws, &sink) != 0 ||
+      hg_awscfg_endpoint(aws.cfg, "dynamodb", aws.endpoint, &endpoint_url, NULL, &sink) != 0) {
     rc = HG_EXIT_USAGE;
     goto done;
   }
-  region = hg_awscfg_region(awscfg, region, dc.central_region, NULL);
+  region = hg_awscfg_region(aws.cfg, region, dc.central_region, NULL);
 
   size_t len = 0;
   data = read_data(dir, env, &len, &sink);
@@ -214,18 +198,13 @@ int hg_cli_sync(int argc, char **argv)
     rc = HG_EXIT_INPUT;
     goto done;
   }
-  hg_http_config hcfg = {.trace = verbose ? trace_line : NULL};
-  http = hg_http_new(&hcfg);
-  hg_creds_opts copts = {.cfg = awscfg, .http = http};
-  creds = http ? hg_creds_provider_new(&copts, &sink) : NULL;
   /* Credentials first, so a missing source fails here, not as a read error. */
-  if (!creds || !hg_creds_get(creds, &sink)) {
-    if (!http)
-      hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-internal", "cannot initialise libcurl");
+  if (hg_cli_aws_connect(&aws, NULL, true, &sink) != 0) {
     rc = HG_EXIT_IO;
     goto done;
   }
-  hg_ddb_config cfg = {.region = region, .endpoint = endpoint_url, .provider = creds, .http = http};
+  hg_ddb_config cfg = {.region = region, .endpoint = endpoint_url, .provider = aws.creds,
+                       .http = aws.http};
   ddb = hg_ddb_new(&cfg);
   if (!ddb) {
     hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-internal", "cannot initialise libcurl");
@@ -263,14 +242,13 @@ done:
   hg_sync_plan_free(&plan);
   hg_sync_data_free(&sd);
   hg_ddb_free(ddb);
-  hg_creds_provider_free(creds);
-  hg_http_free(http);
-  hg_awscfg_free(awscfg);
+  hg_cli_aws_free(&aws);
   free(endpoint_url);
   hg_profile_free(profile);
   hg_diag_free(&sink);
   free(data);
   free(dir);
   free(out_dir);
+  hg_cli_args_free(&args);
   return rc;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_opts.h"
 #include "hg/alarm.h"
 #include "hg/backtest.h"
 #include "hg/cli.h"
@@ -46,6 +47,7 @@ const char hg_help_test[] =
     "  -j, --jobs N       read that many files at once (default: the number of\n"
     "                     CPUs); results and their order do not depend on it\n"
     "  --format text|json output format (default: text)\n"
+    "  -h, --help         show this help\n"
     "\n"
     "Progress (files, events, MB/s) is shown on stderr when it is a terminal.\n"
     "Exit status: 0 ok, 1 an example failed (or the profile has errors),\n"
@@ -57,63 +59,43 @@ const char hg_help_test[] =
 
 typedef struct opts {
   const char *env, *root, *format;
-  const char **events;
-  size_t n_events;
-  bool have_events;
+  hg_cli_strs events;
   unsigned jobs;
+  hg_cli_args args;
 } opts;
 
 static int parse_args(int argc, char **argv, opts *o)
 {
+  static const char *const formats[] = {"text", "json", NULL};
   memset(o, 0, sizeof *o);
-  o->format = "text";
   o->jobs = hg_events_cpus();
-  o->events = xcalloc((size_t)argc + 1, sizeof *o->events);
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--events") == 0) {
-      o->have_events = true;
-      /* Every following argument up to the next option is a path ("-" is
-       * standard input, not an option). */
-      while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] == '-') &&
-             !hg_cli_is_jobs(argv[i + 1]))
-        o->events[o->n_events++] = argv[++i];
-      continue;
-    }
-    int j = hg_cli_jobs(argc, argv, &i, &o->jobs, hg_help_test);
-    if (j > 1)
-      return j;
-    if (j == 1)
-      continue;
-    const char **dst = strcmp(a, "--env") == 0      ? &o->env
-                       : strcmp(a, "--root") == 0   ? &o->root
-                       : strcmp(a, "--format") == 0 ? &o->format
-                                                    : NULL;
-    if (!dst)
-      return hg_cli_usage_error(hg_help_test, "test: unknown option '%s'", a);
-    if (i + 1 >= argc)
-      return hg_cli_usage_error(hg_help_test, "test: %s needs a value", a);
-    *dst = argv[++i];
-  }
+  const hg_opt table[] = {
+      {"env", 0, HG_OPT_STR, &o->env, "ENV"},
+      {"events", 0, HG_OPT_PATHS, &o->events, "PATH"},
+      {"jobs", 'j', HG_OPT_JOBS, &o->jobs, "N"},
+      {NULL, 0, HG_OPT_BOOL, NULL, NULL},
+  };
+  const hg_cli_cmd cmd = {hg_help_test, table, formats, 0};
+  int rc = hg_cli_opts_parse(argc, argv, &cmd, &o->args);
+  o->root = o->args.root;
+  o->format = o->args.format;
+  if (rc)
+    return rc;
   if (!o->env)
     return hg_cli_usage_error(hg_help_test, "test: --env is required");
-  if (!o->root)
-    o->root = hg_cli_default_root();
-  if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
-    return hg_cli_usage_error(hg_help_test, "test: --format must be text or json, not '%s'",
-                              o->format);
-  if (o->have_events && o->n_events == 0)
-    return hg_cli_usage_error(hg_help_test, "test: --events needs at least one path");
-  if (!*o->root)
-    return hg_cli_usage_error(hg_help_test, "test: --root needs a folder");
-  for (size_t k = 0; k < o->n_events; k++)
-    if (!*o->events[k])
-      return hg_cli_usage_error(hg_help_test, "test: an empty path is not a file (use - for stdin)");
+  if (!hg_cli_env_ok(hg_help_test, o->env))
+    return HG_EXIT_USAGE;
   /* The event scanner's SIMD level, for comparing against the portable
    * scanner (doc/backtest-performance.md). */
   if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0)
     return hg_cli_usage_error(hg_help_test, "HARDENGEN_SCAN must be portable, sse2 or avx2");
   return 0;
+}
+
+static void free_opts(opts *o)
+{
+  hg_cli_strs_free(&o->events);
+  hg_cli_args_free(&o->args);
 }
 
 typedef struct ex_count {
@@ -255,8 +237,8 @@ int hg_cli_test(int argc, char **argv)
   opts o;
   int rc = parse_args(argc, argv, &o);
   if (rc) {
-    free(o.events);
-    return rc;
+    free_opts(&o);
+    return hg_cli_opts_exit(rc);
   }
   hg_diag_sink sink;
   hg_diag_init(&sink);
@@ -264,7 +246,7 @@ int hg_cli_test(int argc, char **argv)
   if (hg_compile_filters(o.root, o.env, &c, &sink) != 0) {
     hg_diag_render_text(&sink, stderr);
     hg_diag_free(&sink);
-    free(o.events);
+    free_opts(&o);
     return HG_EXIT_INPUT;
   }
   /* Warnings from compiling (patterns, profile) come first. */
@@ -286,20 +268,20 @@ int hg_cli_test(int argc, char **argv)
   memset(&st, 0, sizeof st);
   hg_bt *bt = NULL;
   int status_io = 0;
-  if (o.have_events) {
+  if (o.events.given) {
     /* A named input that does not exist is an error (as in `match`), not a
      * skipped file: a typo in a CI job must not pass with 0 events. */
     size_t keep = 0;
-    for (size_t i = 0; i < o.n_events; i++) {
-      if (strcmp(o.events[i], "-") != 0 && access(o.events[i], R_OK) != 0) {
-        hg_diag_add(&sink, HG_SEV_ERROR, o.events[i], 0, 0, "events-missing", "cannot read: %s",
+    for (size_t i = 0; i < o.events.n; i++) {
+      if (strcmp(o.events.v[i], "-") != 0 && access(o.events.v[i], R_OK) != 0) {
+        hg_diag_add(&sink, HG_SEV_ERROR, o.events.v[i], 0, 0, "events-missing", "cannot read: %s",
                     strerror(errno));
         status_io = 1;
         continue;
       }
-      o.events[keep++] = o.events[i];
+      o.events.v[keep++] = o.events.v[i];
     }
-    o.n_events = keep;
+    o.events.n = keep;
     bt = hg_bt_new(c.patterns, c.filters.n);
     int *periods = xcalloc(c.filters.n ? c.filters.n : 1, sizeof *periods);
     for (size_t i = 0; i < c.filters.n; i++)
@@ -307,8 +289,8 @@ int hg_cli_test(int argc, char **argv)
     hg_bt_track_periods(bt, periods);
     free(periods);
     hg_bt_jobs(bt, o.jobs);
-    if (o.n_events)
-      hg_bt_run(bt, o.events, o.n_events, isatty(2) == 1, &st, &sink);
+    if (o.events.n)
+      hg_bt_run(bt, o.events.v, o.events.n, isatty(2) == 1, &st, &sink);
     hg_diag_render_text(&sink, stderr);
   }
   if (strcmp(o.format, "json") == 0)
@@ -320,7 +302,7 @@ int hg_cli_test(int argc, char **argv)
   hg_diag_free(&sink);
   free(ex);
   hg_compiled_free(&c);
-  free(o.events);
+  free_opts(&o);
   if (status_io)
     return HG_EXIT_IO;
   return failed ? HG_EXIT_INPUT : HG_EXIT_OK;

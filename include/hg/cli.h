@@ -48,17 +48,6 @@ extern const char hg_help_report[];
 /* Print "hardengen: USAGE-ERROR" plus the command's synopsis to stderr; returns 2. */
 int hg_cli_usage_error(const char *help, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/*
- * The jobs option of test and match (cli_jobs.c): at argv[*i], one of -j N,
- * -jN, --jobs N, --jobs=N. Returns 1 and sets *jobs (advancing *i past a
- * separate value) when argv[*i] is that option, 0 when it is not, or the
- * usage error's exit status for a bad value. HG_CLI_JOBS_MAX bounds N.
- */
-#define HG_CLI_JOBS_MAX 256
-int hg_cli_jobs(int argc, char **argv, int *i, unsigned *jobs, const char *help);
-/* True when arg is a jobs option (so a path list stops before it). */
-bool hg_cli_is_jobs(const char *arg);
-
 /* The --root a command uses when none is given: hg_res_default_root(). */
 const char *hg_cli_default_root(void);
 

@@ -22,6 +22,12 @@ case " $got " in *" --version "*) pass completion_commands ;; *) fail completion
   fail completion_envs_upward "$(comp hardengen build --env "")"
 [ "$(comp hardengen check --format "")" = "json sarif text " ] && pass completion_formats ||
   fail completion_formats "$(comp hardengen check --format "")"
+[ "$(comp hardengen publish --format "")" = "text " ] && pass completion_formats_option_line ||
+  fail completion_formats_option_line "$(comp hardengen publish --format "")"
+printf '[default]\nregion = eu-west-1\n[profile prod-admin]\nregion = eu-west-1\n' >"$d/aws-config"
+printf '[ci]\naws_access_key_id = x\n' >"$d/aws-creds"
+got=$(AWS_CONFIG_FILE=$d/aws-config AWS_SHARED_CREDENTIALS_FILE=$d/aws-creds comp hardengen publish --profile "")
+[ "$got" = "ci default prod-admin " ] && pass completion_aws_profiles || fail completion_aws_profiles "$got"
 got=$(comp hardengen build --c)
 [ "$got" = "--check " ] && pass completion_options || fail completion_options "$got"
 if command -v zsh >/dev/null 2>&1; then
