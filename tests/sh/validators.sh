@@ -102,3 +102,22 @@ profile_accepts bucket-and-region "s/bucket: acme-dev-security-logs/bucket: acme
 publish_accepts bucket-and-region -- --bucket acme-cfn-2 --region eu-central-2
 profile_accepts region-govcloud "s/^cis:/publish: { region: us-gov-west-1 }\ncis:/"
 publish_accepts region-govcloud -- --bucket acme-cfn --region us-gov-west-1
+
+# sync and deploy take --region too: the same rule.
+if AWS_CONFIG_FILE=/dev/null "$HG_BIN" sync --root "$HG_TOP/tests/golden/detective-root" --env security \
+  --out "$T/none" --region eu-west --dry-run >"$T/sync.out" 2>"$T/sync.err"; then
+  fail sync-rejects-region "sync accepted --region eu-west"
+elif grep -qF "error: invalid Region 'eu-west' [sync-option]" "$T/sync.err"; then pass sync-rejects-region
+else fail sync-rejects-region "$(head -3 "$T/sync.err")"; fi
+
+S=$T/org
+mkdir -p "$S/profiles"
+ln -s "$HG_TOP/templates" "$HG_TOP/filters" "$S/"
+cp "$HG_TOP/profiles/base.yaml" "$HG_TOP/profiles/dev.yaml" "$S/profiles/"
+printf 'org:\n  ou_ids: [r-ab12]\n  regions: [eu-west-1]\n  home_region: eu-west-1\n' >>"$S/profiles/dev.yaml"
+if ! "$HG_BIN" build --root "$S" --env dev --out "$S/out" >"$S/build.txt" 2>&1; then
+  fail deploy-rejects-region "build with org: failed: $(head -3 "$S/build.txt")"
+elif "$HG_BIN" deploy --root "$S" --env dev --out "$S/out" --region eu-west --dry-run >"$S/dep.out" 2>"$S/dep.err"; then
+  fail deploy-rejects-region "deploy accepted --region eu-west"
+elif grep -qF "error: invalid Region 'eu-west' [deploy-option]" "$S/dep.err"; then pass deploy-rejects-region
+else fail deploy-rejects-region "$(head -3 "$S/dep.err")"; fi
