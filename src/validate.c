@@ -255,6 +255,14 @@ const char *hg_valid_https_url(const char *s, bool strict)
       return "it must not contain spaces, '?', '#' or '\\'";
   }
   const char *host = s + 8;
+  if (!strict) {
+    /* user:password@host: SNS https subscriptions take basic
+     * authentication in the URL (SNS Developer Guide, HTTP/S endpoints). */
+    size_t authority = strcspn(host, "/?#");
+    const char *at = memrchr(host, '@', authority);
+    if (at)
+      host = at + 1;
+  }
   size_t hl = strcspn(host, ":/?#");
   if (hl == 0)
     return "the host is empty";

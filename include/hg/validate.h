@@ -55,8 +55,10 @@ const char *hg_valid_email(const char *s);
 
 /*
  * An https:// URL with a host: no spaces, control characters or bytes above
- * 0x7e; a host of letters, digits, '-' and '.'; an optional port 1-65535;
- * with strict, also no '?', '#' or '\\' (the URL is a base others append to).
+ * 0x7e; a host of letters, digits, '-' and '.'; an optional port 1-65535.
+ * Not strict: "user:password@" may precede the host (SNS basic
+ * authentication). Strict: no userinfo, and no '?', '#' or '\\' (the URL is
+ * a base others append to).
  */
 const char *hg_valid_https_url(const char *s, bool strict);
 

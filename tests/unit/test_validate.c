@@ -102,6 +102,8 @@ TEST(addresses)
   CHECK_STREQ(hg_valid_email("a..b@example.com"), "the part before '@' has a misplaced dot");
   CHECK(hg_valid_https_url("https://hooks.example.com/x?y=1", false) == NULL);
   CHECK(hg_valid_https_url("https://hec.example.com:443", true) == NULL);
+  CHECK(hg_valid_https_url("https://user:pass@hooks.example.com/x", false) == NULL);
+  CHECK(hg_valid_https_url("https://user:pass@hooks.example.com/x", true) != NULL);
   CHECK_STREQ(hg_valid_https_url("https://hooks.example.com/x?y=1", true),
               "it must not contain spaces, '?', '#' or '\\'");
   CHECK_STREQ(hg_valid_https_url("https:///x", false), "the host is empty");
