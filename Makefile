@@ -8,7 +8,9 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages needed to build and test (and DuckDB from npm)
 #   make golden-update   refresh golden files (review the diff!)
-#   make man        regenerate doc/hardengen.1 from the commands' help texts
+#   make man        regenerate doc/hardengen.1 from the commands' help texts, and the
+#                   profile reference (doc/hardengen-profile.5, doc/profile-reference.md)
+#                   from the schema table
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -108,9 +110,15 @@ install: all
 	install -m 644 completion/hardengen.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hardengen
 	install -m 644 completion/_hardengen $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_hardengen
 
-# The manual page of the commands, from their help texts (review the diff).
-man: all
+# The manual page of the commands, from their help texts, and the profile
+# reference, from the schema table (review the diff).
+man: all $(BUILD)/profile-doc
 	python3 tools/gen-man.py ./hardengen doc/hardengen.1
+	$(BUILD)/profile-doc man >doc/hardengen-profile.5.tmp && mv doc/hardengen-profile.5.tmp doc/hardengen-profile.5
+	$(BUILD)/profile-doc md >doc/profile-reference.md.tmp && mv doc/profile-reference.md.tmp doc/profile-reference.md
+
+$(BUILD)/profile-doc: tools/profile-doc.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 DEB_PKGS := build-essential pkg-config clang libclang-rt-dev libyaml-dev libcjson-dev liblua5.4-dev \
             libcurl4-openssl-dev libssl-dev zlib1g-dev libdeflate-dev libdeflate-tools jq gzip hyperfine chromium zsh

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "hg/validate.h"
+
 static const char *const partitions[] = {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b",
                                          "aws-iso-e", "aws-iso-f", "aws-eusc", NULL};
 
@@ -13,30 +15,7 @@ static bool digit(char c) { return c >= '0' && c <= '9'; }
 
 bool hg_arn_is_region(const char *s, size_t len)
 {
-  /* two letters, '-', optional "gov-" or "iso[a-z]*-", a word, '-', 1-2 digits */
-  size_t i = 0;
-  if (len < 6 || !lower(s[0]) || !lower(s[1]) || s[2] != '-')
-    return false;
-  i = 3;
-  if (len - i > 4 && strncmp(s + i, "gov-", 4) == 0) {
-    i += 4;
-  } else if (len - i > 3 && strncmp(s + i, "iso", 3) == 0) {
-    size_t j = i + 3;
-    while (j < len && lower(s[j]))
-      j++;
-    if (j < len && s[j] == '-' && j - i <= 4)
-      i = j + 1;
-  }
-  size_t w = i;
-  while (i < len && lower(s[i]))
-    i++;
-  if (i == w || i >= len || s[i] != '-')
-    return false;
-  i++;
-  size_t d = i;
-  while (i < len && digit(s[i]))
-    i++;
-  return i > d && i - d <= 2 && i == len;
+  return hg_valid_region_n(s, len);
 }
 
 const char *hg_arn_parse(const char *s, hg_arn *out, size_t *col)

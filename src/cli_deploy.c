@@ -22,6 +22,7 @@
 #include "hg/s3.h"
 #include "hg/stackset.h"
 #include "hg/util.h"
+#include "hg/validate.h"
 
 const char hg_help_deploy[] =
     "hardengen deploy --env ENV [--root DIR] [--out DIR] [--profile NAME] [--region R] [--endpoint-url URL] "
@@ -342,6 +343,11 @@ int hg_cli_deploy(int argc, char **argv)
   region = hg_awscfg_region(awscfg, region, NULL, NULL);
   if (!region && regions && regions->n && regions->items[0]->kind == HG_DOC_STR)
     region = regions->items[0]->str;
+  if (region && !hg_valid_region(region)) {
+    hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "deploy-option", "invalid Region '%s'", region);
+    rc = HG_EXIT_USAGE;
+    goto done;
+  }
   if (!cfn_ep)
     cfn_ep = hg_awscfg_default_endpoint("cloudformation", region);
   url = s3_ep ? hg_s3_object_url(s3_ep, bucket, bucket_region, key)

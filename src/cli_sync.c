@@ -23,6 +23,7 @@
 #include "hg/profile.h"
 #include "hg/sync.h"
 #include "hg/util.h"
+#include "hg/validate.h"
 
 const char hg_help_sync[] =
     "hardengen sync --env ENV [--root DIR] [--out DIR] [--profile NAME] [--region R] [--endpoint-url URL] [--dry-run]\n"
@@ -185,6 +186,11 @@ int hg_cli_sync(int argc, char **argv)
     goto done;
   }
   region = hg_awscfg_region(aws.cfg, region, dc.central_region, NULL);
+  if (region && !hg_valid_region(region)) {
+    hg_diag_add(&sink, HG_SEV_ERROR, NULL, 0, 0, "sync-option", "invalid Region '%s'", region);
+    rc = HG_EXIT_USAGE;
+    goto done;
+  }
 
   size_t len = 0;
   data = read_data(dir, env, &len, &sink);

@@ -9,25 +9,7 @@
 #include <string.h>
 
 #include "hg/util.h"
-
-static const char *const known_regions[] = {
-    "af-south-1",     "ap-east-1",      "ap-east-2",      "ap-northeast-1", "ap-northeast-2",
-    "ap-northeast-3", "ap-south-1",     "ap-south-2",     "ap-southeast-1", "ap-southeast-2",
-    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ca-central-1",
-    "ca-west-1",      "cn-north-1",     "cn-northwest-1", "eu-central-1",   "eu-central-2",
-    "eu-north-1",     "eu-south-1",     "eu-south-2",     "eu-west-1",      "eu-west-2",
-    "eu-west-3",      "il-central-1",   "me-central-1",   "me-south-1",     "mx-central-1",
-    "sa-east-1",      "us-east-1",      "us-east-2",      "us-gov-east-1",  "us-gov-west-1",
-    "us-west-1",      "us-west-2",      NULL,
-};
-
-bool hg_org_known_region(const char *s)
-{
-  for (size_t i = 0; known_regions[i]; i++)
-    if (strcmp(s, known_regions[i]) == 0)
-      return true;
-  return false;
-}
+#include "hg/validate.h"
 
 static size_t span_alnum(const char *s)
 {
@@ -261,10 +243,10 @@ int hg_org_read(const hg_yval *v, hg_org *out, hg_diag_sink *sink)
       regions = x;
       o->regions = str_list(sink, x, "regions", &o->n_regions, NULL);
       for (size_t j = 0; o->regions && j < x->n; j++)
-        if (x->items[j]->kind == HG_Y_STR && !hg_org_known_region(x->items[j]->text)) {
+        if (x->items[j]->kind == HG_Y_STR && !hg_valid_region(x->items[j]->text)) {
           hg_diag *d = at(sink, x->items[j], "org-bad-region", "'%.80s' is not a known Region",
                           x->items[j]->text);
-          const char *near = hg_did_you_mean(x->items[j]->text, known_regions, false);
+          const char *near = hg_did_you_mean(x->items[j]->text, hg_valid_known_regions, false);
           if (near)
             hg_diag_note(d, "did you mean '%s'?", near);
         }

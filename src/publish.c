@@ -14,6 +14,7 @@
 
 #include "hg/awscfg.h"
 #include "hg/util.h"
+#include "hg/validate.h"
 
 /* A template is at most 1 MB (CloudFormation's TemplateURL limit); anything
  * far beyond that in out/ENV/ is not ours. */
@@ -338,7 +339,7 @@ static bool check_options(const hg_publish_opts *o, char **prefix, hg_diag_sink 
   if (!o->bucket || !*o->bucket) {
     oerr(sink, "no bucket: pass --bucket or set publish.bucket in the profile");
     ok = false;
-  } else if (!hg_s3_valid_bucket(o->bucket, &why)) {
+  } else if ((why = hg_valid_bucket(o->bucket))) {
     oerr(sink, "invalid bucket name '%s': %s", o->bucket, why);
     ok = false;
   } else if (strchr(o->bucket, '.') && !o->endpoint) {
@@ -350,7 +351,7 @@ static bool check_options(const hg_publish_opts *o, char **prefix, hg_diag_sink 
   if (!o->region || !*o->region) {
     oerr(sink, "no Region: pass --region or set publish.region in the profile");
     ok = false;
-  } else if (!hg_s3_valid_region(o->region)) {
+  } else if (!hg_valid_region(o->region)) {
     oerr(sink, "invalid Region '%s'", o->region);
     ok = false;
   }

@@ -73,54 +73,6 @@ const char *hg_s3_content_type(const char *name)
   return "application/octet-stream";
 }
 
-bool hg_s3_valid_bucket(const char *name, const char **why)
-{
-  const char *reason = NULL;
-  size_t n = strlen(name);
-  if (n < 3 || n > 63)
-    reason = "a bucket name has 3 to 63 characters";
-  for (size_t i = 0; !reason && i < n; i++) {
-    char c = name[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
-      reason = "a bucket name has only lower-case letters, digits, '.' and '-'";
-  }
-  if (!reason && (!isalnum((unsigned char)name[0]) || !isalnum((unsigned char)name[n - 1])))
-    reason = "a bucket name starts and ends with a letter or digit";
-  if (!reason && strstr(name, ".."))
-    reason = "a bucket name has no two adjacent periods";
-  if (!reason) {
-    int dots = 0, digits_only = 1;
-    for (size_t i = 0; i < n; i++) {
-      if (name[i] == '.')
-        dots++;
-      else if (!isdigit((unsigned char)name[i]))
-        digits_only = 0;
-    }
-    if (dots == 3 && digits_only)
-      reason = "a bucket name is not an IP address";
-  }
-  if (!reason && strncmp(name, "xn--", 4) == 0)
-    reason = "a bucket name does not start with 'xn--'";
-  if (!reason && (hg_ends_with(name, "-s3alias") || hg_ends_with(name, "--ol-s3")))
-    reason = "a bucket name does not end with '-s3alias' or '--ol-s3'";
-  if (why)
-    *why = reason;
-  return reason == NULL;
-}
-
-bool hg_s3_valid_region(const char *region)
-{
-  size_t n = strlen(region);
-  if (n == 0 || n > 32 || !isalpha((unsigned char)region[0]) || region[n - 1] == '-')
-    return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = region[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-      return false;
-  }
-  return true;
-}
-
 /* Hints for the error codes of the Amazon S3 API Reference ("Error
  * responses") that a PUT Object can meet. */
 static const struct {

@@ -32,7 +32,8 @@ typedef struct hg_arn {
  */
 const char *hg_arn_parse(const char *s, hg_arn *out, size_t *col);
 
-/* True when s is a Region name such as eu-west-1, us-gov-west-1, cn-north-1. */
+/* True when s is a Region name such as eu-west-1, us-gov-west-1, cn-north-1:
+ * the one rule of hg_valid_region_n (validate.h). */
 bool hg_arn_is_region(const char *s, size_t len);
 
 #endif

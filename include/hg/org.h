@@ -67,9 +67,7 @@ typedef struct hg_org {
 int hg_org_read(const hg_yval *v, hg_org *out, hg_diag_sink *sink);
 void hg_org_free(hg_org *o);
 
-/* True when s is a Region name hardengen knows (the commercial, China and
- * GovCloud partitions). */
-bool hg_org_known_region(const char *s);
+/* Regions are checked with hg_valid_region (validate.h), as everywhere. */
 
 /* True for "ou-" + 4-32 [a-z0-9] + "-" + 8-32 [a-z0-9], or "r-" + 4-32 [a-z0-9]
  * (the OrganizationalUnitIds pattern of the StackSet API). */

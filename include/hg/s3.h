@@ -93,15 +93,8 @@ char *hg_s3_object_url(const char *endpoint, const char *bucket, const char *reg
  * else "application/octet-stream". Static. */
 const char *hg_s3_content_type(const char *name);
 
-/*
- * True when name is a bucket name S3 accepts (3-63 characters of a-z 0-9 .
- * -, starting and ending with a letter or digit, no "..", not an IP
- * address). On false, *why (may be NULL) gets a static reason.
- */
-bool hg_s3_valid_bucket(const char *name, const char **why);
-
-/* True when region looks like an AWS Region name (lower-case letters, digits, '-'). */
-bool hg_s3_valid_region(const char *region);
+/* Bucket and Region names are checked by validate.h (hg_valid_bucket,
+ * hg_valid_region), the rules every command shares. */
 
 /* S3 error code -> a one-line hint for the user, or NULL when there is none. Static. */
 const char *hg_s3_error_hint(const char *code);

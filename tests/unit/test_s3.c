@@ -64,28 +64,7 @@ TEST(content_types)
   CHECK_STREQ(hg_s3_content_type("README"), "application/octet-stream");
 }
 
-TEST(bucket_and_region_names)
-{
-  const char *why = NULL;
-  CHECK(hg_s3_valid_bucket("acme-cfn", &why));
-  CHECK(why == NULL);
-  CHECK(hg_s3_valid_bucket("a.b-c", NULL));
-  CHECK(!hg_s3_valid_bucket("ab", &why));
-  CHECK_STREQ(why, "a bucket name has 3 to 63 characters");
-  CHECK(!hg_s3_valid_bucket("Acme", &why));
-  CHECK(!hg_s3_valid_bucket("-acme", &why));
-  CHECK_STREQ(why, "a bucket name starts and ends with a letter or digit");
-  CHECK(!hg_s3_valid_bucket("a..b", &why));
-  CHECK(!hg_s3_valid_bucket("192.168.1.10", &why));
-  CHECK_STREQ(why, "a bucket name is not an IP address");
-  CHECK(!hg_s3_valid_bucket("xn--abc", NULL));
-  CHECK(!hg_s3_valid_bucket("a/b", NULL));
-  CHECK(hg_s3_valid_region("eu-west-1"));
-  CHECK(hg_s3_valid_region("us-gov-west-1"));
-  CHECK(!hg_s3_valid_region("eu-west-1:evil"));
-  CHECK(!hg_s3_valid_region("EU-WEST-1"));
-  CHECK(!hg_s3_valid_region(""));
-}
+/* Bucket and Region names: tests/unit/test_validate.c (validate.h). */
 
 /* ---------------------------------------------------------------- errors */
 
@@ -476,8 +455,8 @@ TEST(plan_rejects_bad_options)
                        .region = "eu-west-1:x", .endpoint = "ftp://x"};
   CHECK_INTEQ(hg_publish_plan_make(&o, &plan, &sink), -1);
   CHECK_INTEQ(sink.errors, 4);
-  CHECK_STREQ(sink.v[0].message, "invalid bucket name 'Bad_Bucket': a bucket name has only "
-                                 "lower-case letters, digits, '.' and '-'");
+  CHECK_STREQ(sink.v[0].message, "invalid bucket name 'Bad_Bucket': a bucket name holds only "
+                                 "lowercase letters, digits, '-' and '.'");
   CHECK_STREQ(sink.v[1].message, "invalid Region 'eu-west-1:x'");
   CHECK_STREQ(sink.v[2].message,
               "invalid endpoint URL 'ftp://x' (--endpoint-url): the scheme must be http or https");
