@@ -46,9 +46,9 @@ static bool is_decimal_int(const char *s)
 }
 
 /*
- * Scalars: plain `true`/`false` are BOOL, plain decimal integers INT;
- * anything else keeps its text as STR (a float stays as written, so `1.50`
- * is not reprinted as `1.5`).
+ * Scalars: plain `true`/`false` are BOOL, plain decimal integers INT, plain
+ * null (`null`, `~`, empty) NULL; anything else keeps its text as STR (a
+ * float stays as written, so `1.50` is not reprinted as `1.5`).
  */
 static hg_doc *scalar_doc(const hg_yval *v)
 {
@@ -57,7 +57,8 @@ static hg_doc *scalar_doc(const hg_yval *v)
     return hg_doc_bool(v->b);
   if (plain && v->kind == HG_Y_INT && is_decimal_int(v->text))
     return hg_doc_int(v->i);
-
+  if (plain && v->kind == HG_Y_NULL)
+    return hg_doc_null();
   return hg_doc_str(v->text);
 }
 

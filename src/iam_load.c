@@ -423,6 +423,9 @@ static hg_iam_node *from_doc(hg_iam_file *f, const hg_doc *d, int depth)
     n->len = strlen(n->str);
     n->style = 'p';
     break;
+  case HG_DOC_NULL:
+    n->kind = HG_IAM_NULL;
+    break;
   case HG_DOC_MAP:
   case HG_DOC_SEQ:
     n->kind = d->kind == HG_DOC_MAP ? HG_IAM_MAP : HG_IAM_SEQ;

@@ -27,6 +27,9 @@
 void hg_emit_yaml(const hg_doc *d, hg_buf *out);
 /* Append the JSON text of d (two-space indent, final newline) to out. */
 void hg_emit_json(const hg_doc *d, hg_buf *out);
+/* The same as one line: no blanks between tokens, final newline (for
+ * outputs read a line at a time, e.g. `test --format json`). */
+void hg_emit_json_compact(const hg_doc *d, hg_buf *out);
 
 /* Append s as a JSON string literal (quotes and escapes included). */
 void hg_emit_json_string(hg_buf *out, const char *s);
@@ -42,7 +45,8 @@ bool hg_emit_yaml_needs_quotes(const char *s);
 /*
  * Parse YAML text (one document) into a document, with the one YAML loader
  * (yaml.h). Plain scalars `true` and `false` become BOOL, plain decimal
- * integers INT, everything else STR (a float keeps its text); CloudFormation short-form tags become their
+ * integers INT, plain nulls (`null`, `~`, nothing) NULL, everything else
+ * STR (a float keeps its text); CloudFormation short-form tags become their
  * one-key maps through the shared tag table (!Ref X -> {Ref: X}, !Sub ->
  * Fn::Sub, !GetAtt A.B -> {Fn::GetAtt: [A, B]}, !Condition C ->
  * {Condition: C}, and !Join/!Select/!Split/!If/!Equals/!Not/!And/!Or/

@@ -65,11 +65,13 @@ static bool same_tree(const hg_doc *d, const hg_iam_node *n, hg_buf *why, const 
   case HG_DOC_INT:
   case HG_DOC_FLOAT:
   case HG_DOC_BOOL:
+  case HG_DOC_NULL:
     break;
   }
   char buf[64];
   const char *text = d->kind == HG_DOC_STR     ? d->str
                      : d->kind == HG_DOC_BOOL  ? (d->b ? "true" : "false")
+                     : d->kind == HG_DOC_NULL  ? "null"
                      : d->kind == HG_DOC_FLOAT ? hg_doc_float_text(d->f, buf)
                                                : (snprintf(buf, sizeof buf, "%lld", d->num), buf);
   if (n->kind != HG_IAM_SCALAR || strcmp(n->str, text) != 0) {
@@ -288,3 +290,35 @@ TEST(positions_count_bytes)
   hg_arena_free(a);
 }
 
+TEST(null_is_a_document_kind)
+{
+  hg_doc *d = hg_doc_map();
+  hg_doc_set_null(d, "a");
+  hg_doc *s = hg_doc_set_seq(d, "b");
+  hg_doc_push(s, hg_doc_null());
+  hg_doc_set_str(d, "c", "null"); /* the string stays a string */
+  hg_buf y, j;
+  hg_buf_init(&y);
+  hg_buf_init(&j);
+  hg_emit_yaml(d, &y);
+  hg_emit_json(d, &j);
+  CHECK_STREQ(y.data, "a: null\nb:\n  - null\nc: 'null'\n");
+  CHECK_STREQ(j.data, "{\n  \"a\": null,\n  \"b\": [\n    null\n  ],\n  \"c\": \"null\"\n}\n");
+  /* read back: the YAML writer's output gives the same tree */
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_doc *back = hg_emit_read_yaml(y.data, y.len, "n.yaml", &sink);
+  CHECK(back && hg_doc_get(back, "a") && hg_doc_get(back, "a")->kind == HG_DOC_NULL);
+  CHECK(back && hg_doc_get_str(back, "c") && strcmp(hg_doc_get_str(back, "c"), "null") == 0);
+  hg_doc *c = back ? hg_doc_clone(back) : NULL;
+  hg_buf_reset(&j);
+  if (c)
+    hg_emit_json(c, &j);
+  CHECK_STREQ(j.data, "{\n  \"a\": null,\n  \"b\": [\n    null\n  ],\n  \"c\": \"null\"\n}\n");
+  hg_doc_free(c);
+  hg_doc_free(back);
+  hg_doc_free(d);
+  hg_buf_free(&y);
+  hg_buf_free(&j);
+  hg_diag_free(&sink);
+}
