@@ -435,74 +435,58 @@ static void report_text(const hg_profile *p, const row *rows, size_t n, int vi, 
   fprintf(out, "\n%zu passed, %zu failed, %zu not applicable\n", passed, failed, na);
 }
 
-static void json_str_or_null(hg_buf *b, const char *s)
+static hg_doc *str_or_null(const char *s)
 {
-  if (s)
-    hg_emit_json_string(b, s);
-  else
-    hg_buf_puts(b, "null");
+  return s ? hg_doc_str(s) : hg_doc_null();
 }
 
-/* The same rows as JSON, in the two-space style of the other commands. */
+/* The same rows as JSON, printed by the one JSON writer (emit.h). */
 static void report_json(const hg_profile *p, const hg_filterset *fs, const row *rows, size_t n,
                         int vi, FILE *out)
 {
-  hg_buf b;
-  hg_buf_init(&b);
-  hg_buf_printf(&b, "{\n  \"schema\": %d,\n  \"env\": ", HG_JSON_SCHEMA);
-  hg_emit_json_string(&b, p->env ? p->env : "");
-  hg_buf_puts(&b, ",\n  \"cis_version\": ");
-  hg_emit_json_string(&b, hg_cis_versions[vi]);
-  hg_buf_puts(&b, ",\n  \"targets\": [");
-  const char *sep = "";
+  hg_doc *d = hg_doc_map();
+  hg_doc_set_int(d, "schema", HG_JSON_SCHEMA);
+  hg_doc_set_str(d, "env", p->env ? p->env : "");
+  hg_doc_set_str(d, "cis_version", hg_cis_versions[vi]);
+  hg_doc *targets = hg_doc_set_seq(d, "targets");
   for (size_t k = 0; k < HG_COUNTOF(target_bits); k++)
-    if (profile_targets(p) & target_bits[k]) {
-      hg_buf_puts(&b, sep);
-      hg_emit_json_string(&b, hg_cis_target_name(target_bits[k]));
-      sep = ", ";
-    }
-  hg_buf_puts(&b, "],\n  \"controls\": [");
+    if (profile_targets(p) & target_bits[k])
+      hg_doc_push_str(targets, hg_cis_target_name(target_bits[k]));
+  hg_doc *controls = hg_doc_set_seq(d, "controls");
   size_t passed = 0, failed = 0, na = 0;
   const hg_cis_control *cur = NULL;
+  hg_doc *results = NULL;
   for (size_t i = 0; i < n; i++) {
     const row *r = &rows[i];
     if (r->c != cur) {
-      hg_buf_puts(&b, cur ? "\n      ]\n    },\n    {\n" : "\n    {\n");
       cur = r->c;
-      hg_buf_puts(&b, "      \"id\": ");
-      hg_emit_json_string(&b, r->c->id);
-      hg_buf_puts(&b, ",\n      \"cis\": ");
-      hg_emit_json_string(&b, r->c->cis[vi]);
-      hg_buf_puts(&b, ",\n      \"securityhub\": ");
-      json_str_or_null(&b, r->c->securityhub);
-      hg_buf_puts(&b, ",\n      \"filters\": [");
-      sep = "";
+      hg_doc *c = hg_doc_push(controls, hg_doc_map());
+      hg_doc_set_str(c, "id", r->c->id);
+      hg_doc_set_str(c, "cis", r->c->cis[vi]);
+      hg_doc_set(c, "securityhub", str_or_null(r->c->securityhub));
+      hg_doc *filters = hg_doc_set_seq(c, "filters");
       for (size_t j = 0; j < fs->n; j++)
-        if (own(&fs->v[j], r->c)) {
-          hg_buf_puts(&b, sep);
-          hg_emit_json_string(&b, fs->v[j].id);
-          sep = ", ";
-        }
-      hg_buf_puts(&b, "],\n      \"results\": [\n");
-    } else {
-      hg_buf_puts(&b, ",\n");
+        if (own(&fs->v[j], r->c))
+          hg_doc_push_str(filters, fs->v[j].id);
+      results = hg_doc_set_seq(c, "results");
     }
     passed += r->r == R_PASS;
     failed += r->r == R_FAIL;
     na += r->r == R_NA;
-    hg_buf_puts(&b, "        {\"target\": ");
-    hg_emit_json_string(&b, hg_cis_target_name(r->target));
-    hg_buf_puts(&b, ", \"result\": ");
-    hg_emit_json_string(&b, result_name(r->r));
-    hg_buf_puts(&b, ", \"filter\": ");
-    json_str_or_null(&b, r->by ? r->by->id : NULL);
-    hg_buf_puts(&b, ", \"reason\": ");
-    json_str_or_null(&b, r->reason);
-    hg_buf_puts(&b, "}");
+    hg_doc *o = hg_doc_push(results, hg_doc_map());
+    hg_doc_set_str(o, "target", hg_cis_target_name(r->target));
+    hg_doc_set_str(o, "result", result_name(r->r));
+    hg_doc_set(o, "filter", str_or_null(r->by ? r->by->id : NULL));
+    hg_doc_set(o, "reason", str_or_null(r->reason));
   }
-  hg_buf_puts(&b, cur ? "\n      ]\n    }\n  ],\n" : "],\n");
-  hg_buf_printf(&b, "  \"summary\": {\"passed\": %zu, \"failed\": %zu, \"not_applicable\": %zu}\n}\n",
-                passed, failed, na);
+  hg_doc *sum = hg_doc_set_map(d, "summary");
+  hg_doc_set_int(sum, "passed", (long long)passed);
+  hg_doc_set_int(sum, "failed", (long long)failed);
+  hg_doc_set_int(sum, "not_applicable", (long long)na);
+  hg_buf b;
+  hg_buf_init(&b);
+  hg_emit_json(d, &b);
+  hg_doc_free(d);
   fwrite(b.data, 1, b.len, out);
   hg_buf_free(&b);
 }

@@ -42,34 +42,34 @@ static void put_threshold(hg_buf *b, double t)
     hg_buf_printf(b, "%.17g", t);
 }
 
+/* A whole threshold prints as an integer, any other as the shortest float. */
+static hg_doc *threshold_doc(double t)
+{
+  if (t == floor(t) && fabs(t) < 1e15)
+    return hg_doc_int((long long)t);
+  return isfinite(t) ? hg_doc_float(t) : hg_doc_strf("%g", t);
+}
+
 static void list_json(const hg_compiled *c, hg_buf *b)
 {
   const char *ver = c->profile->cis_version;
-  hg_buf_printf(b, "{\n  \"schema\": %d,\n  \"env\": ", HG_JSON_SCHEMA);
-  hg_emit_json_string(b, c->profile->env);
-  hg_buf_puts(b, ",\n  \"filters\": ");
-  hg_buf_puts(b, c->filters.n ? "[\n" : "[]");
+  hg_doc *d = hg_doc_map();
+  hg_doc_set_int(d, "schema", HG_JSON_SCHEMA);
+  hg_doc_set_str(d, "env", c->profile->env);
+  hg_doc *fs = hg_doc_set_seq(d, "filters");
   for (size_t i = 0; i < c->filters.n; i++) {
     const hg_filter *f = &c->filters.v[i];
     const char *cis = ver ? hg_filter_cis(f, ver) : NULL;
-    hg_buf_puts(b, "    {\n      \"id\": ");
-    hg_emit_json_string(b, f->id);
-    hg_buf_puts(b, ",\n      \"title\": ");
-    hg_emit_json_string(b, f->title ? f->title : "");
-    hg_buf_puts(b, ",\n      \"cis\": ");
-    if (cis)
-      hg_emit_json_string(b, cis);
-    else
-      hg_buf_puts(b, "null");
-    hg_buf_puts(b, ",\n      \"topic\": ");
-    hg_emit_json_string(b, hg_topic_name(f->topic));
-    hg_buf_puts(b, ",\n      \"threshold\": ");
-    put_threshold(b, f->threshold);
-    hg_buf_puts(b, ",\n      \"pattern\": ");
-    hg_emit_json_string(b, f->pattern ? f->pattern : "");
-    hg_buf_puts(b, i + 1 < c->filters.n ? "\n    },\n" : "\n    }\n  ]");
+    hg_doc *o = hg_doc_push(fs, hg_doc_map());
+    hg_doc_set_str(o, "id", f->id);
+    hg_doc_set_str(o, "title", f->title ? f->title : "");
+    hg_doc_set(o, "cis", cis ? hg_doc_str(cis) : hg_doc_null());
+    hg_doc_set_str(o, "topic", hg_topic_name(f->topic));
+    hg_doc_set(o, "threshold", threshold_doc(f->threshold));
+    hg_doc_set_str(o, "pattern", f->pattern ? f->pattern : "");
   }
-  hg_buf_puts(b, "\n}\n");
+  hg_emit_json(d, b);
+  hg_doc_free(d);
 }
 
 static void list_text(const hg_compiled *c, hg_buf *b)

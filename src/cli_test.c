@@ -2,7 +2,6 @@
  * cli_test.c — `hardengen test`: run every filter's examples, and with
  * --events replay CloudTrail files through every filter (backtest.h).
  */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "hg/cli.h"
 #include "hg/jscan.h"
 #include "hg/compile.h"
+#include "hg/emit.h"
 #include "hg/util.h"
 
 const char hg_help_test[] =
@@ -177,59 +177,61 @@ static void print_json(const hg_compiled *c, const ex_count *ex, const hg_bt *bt
                        const hg_events_stats *st)
 {
   const char *ver = c->profile->cis_version;
-  cJSON *root = cJSON_CreateObject();
-  cJSON_AddNumberToObject(root, "schema", HG_JSON_SCHEMA);
-  cJSON_AddStringToObject(root, "env", c->profile->env);
-  cJSON_AddNumberToObject(root, "events", (double)st->events);
-  cJSON_AddNumberToObject(root, "files", (double)st->files);
-  cJSON *sk = cJSON_AddObjectToObject(root, "skipped");
-  cJSON_AddNumberToObject(sk, "files", (double)st->skipped_files);
-  cJSON_AddNumberToObject(sk, "records", (double)st->skipped_records);
-  cJSON *arr = cJSON_AddArrayToObject(root, "filters");
+  hg_doc *root = hg_doc_map();
+  hg_doc_set_int(root, "schema", HG_JSON_SCHEMA);
+  hg_doc_set_str(root, "env", c->profile->env);
+  hg_doc_set_int(root, "events", (long long)st->events);
+  hg_doc_set_int(root, "files", (long long)st->files);
+  hg_doc *sk = hg_doc_set_map(root, "skipped");
+  hg_doc_set_int(sk, "files", (long long)st->skipped_files);
+  hg_doc_set_int(sk, "records", (long long)st->skipped_records);
+  hg_doc *arr = hg_doc_set_seq(root, "filters");
   for (size_t i = 0; i < c->filters.n; i++) {
     const hg_filter *f = &c->filters.v[i];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", f->id);
+    hg_doc *o = hg_doc_map();
+    hg_doc_set_str(o, "id", f->id);
     const char *cis = hg_filter_cis(f, ver);
     if (cis)
-      cJSON_AddStringToObject(o, "cis", cis);
+      hg_doc_set_str(o, "cis", cis);
     else
-      cJSON_AddNullToObject(o, "cis");
+      hg_doc_set_null(o, "cis");
     const hg_bt_result *r = bt ? hg_bt_result_of(bt, i) : NULL;
-    cJSON_AddNumberToObject(o, "matches", r ? (double)r->matches : 0);
+    hg_doc_set_int(o, "matches", r ? (long long)r->matches : 0);
     if (r && r->matches && r->first[0])
-      cJSON_AddStringToObject(o, "first", r->first);
+      hg_doc_set_str(o, "first", r->first);
     else
-      cJSON_AddNullToObject(o, "first");
+      hg_doc_set_null(o, "first");
     if (r && r->matches && r->last[0])
-      cJSON_AddStringToObject(o, "last", r->last);
+      hg_doc_set_str(o, "last", r->last);
     else
-      cJSON_AddNullToObject(o, "last");
-    cJSON *s = cJSON_AddArrayToObject(o, "samples");
+      hg_doc_set_null(o, "last");
+    hg_doc *s = hg_doc_set_seq(o, "samples");
     for (size_t k = 0; r && k < r->n_samples; k++)
-      cJSON_AddItemToArray(s, cJSON_CreateString(r->samples[k]));
-    cJSON *al = cJSON_AddObjectToObject(o, "alarms");
+      hg_doc_push(s, hg_doc_str(r->samples[k]));
+    hg_doc *al = hg_doc_set_map(o, "alarms");
     hg_alarm_result a = bt ? alarm_of(f, bt, i) : (hg_alarm_result){0, 0, 0};
-    cJSON_AddNumberToObject(al, "fired", (double)a.fired);
+    hg_doc_set_int(al, "fired", (long long)a.fired);
     char at[21];
     if (a.fired) {
       hg_alarm_format_time(a.first, at);
-      cJSON_AddStringToObject(al, "first", at);
+      hg_doc_set_str(al, "first", at);
       hg_alarm_format_time(a.last, at);
-      cJSON_AddStringToObject(al, "last", at);
+      hg_doc_set_str(al, "last", at);
     } else {
-      cJSON_AddNullToObject(al, "first");
-      cJSON_AddNullToObject(al, "last");
+      hg_doc_set_null(al, "first");
+      hg_doc_set_null(al, "last");
     }
-    cJSON *e = cJSON_AddObjectToObject(o, "examples");
-    cJSON_AddNumberToObject(e, "passed", (double)ex[i].passed);
-    cJSON_AddNumberToObject(e, "failed", (double)ex[i].failed);
-    cJSON_AddItemToArray(arr, o);
+    hg_doc *e = hg_doc_set_map(o, "examples");
+    hg_doc_set_int(e, "passed", (long long)ex[i].passed);
+    hg_doc_set_int(e, "failed", (long long)ex[i].failed);
+    hg_doc_push(arr, o);
   }
-  char *t = cJSON_PrintUnformatted(root);
-  puts(t);
-  free(t);
-  cJSON_Delete(root);
+  hg_buf b;
+  hg_buf_init(&b);
+  hg_emit_json_compact(root, &b);
+  fputs(b.data, stdout);
+  hg_buf_free(&b);
+  hg_doc_free(root);
 }
 
 int hg_cli_test(int argc, char **argv)

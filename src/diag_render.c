@@ -8,13 +8,13 @@
  * 1-based and endColumn is the column after the region); GitHub code
  * scanning reads partialFingerprints, rules' helpUri and %SRCROOT%.
  */
-#include <cjson/cJSON.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hg/diag.h"
+#include "hg/emit.h"
 #include "hg/util.h"
 #include "hg/version.h"
 
@@ -94,47 +94,48 @@ size_t hg_diag_merge(hg_diag_sink *dst, hg_diag_sink *src)
 
 /* ---- JSON ---- */
 
-static void add_envs(cJSON *o, const hg_diag *d)
+static void add_envs(hg_doc *o, const hg_diag *d)
 {
-  cJSON *envs = cJSON_AddArrayToObject(o, "envs");
+  hg_doc *envs = hg_doc_set_seq(o, "envs");
   for (size_t j = 0; j < d->n_envs; j++)
-    cJSON_AddItemToArray(envs, cJSON_CreateString(d->envs[j]));
+    hg_doc_push(envs, hg_doc_str(d->envs[j]));
 }
 
-static char *print_root(cJSON *root)
+/* The one JSON writer (emit.h) prints the document; root is freed. */
+static char *print_root(hg_doc *root)
 {
-  char *text = cJSON_Print(root);
-  cJSON_Delete(root);
-  char *out = xasprintf("%s\n", text);
-  cJSON_free(text);
-  return out;
+  hg_buf b;
+  hg_buf_init(&b);
+  hg_emit_json(root, &b);
+  hg_doc_free(root);
+  return hg_buf_take(&b, NULL);
 }
 
 char *hg_diag_render_json(const hg_diag_sink *s, const char *tool_version)
 {
-  cJSON *root = cJSON_CreateObject();
-  cJSON_AddNumberToObject(root, "schema", HG_JSON_SCHEMA);
-  cJSON_AddStringToObject(root, "tool", "hardengen");
-  cJSON_AddStringToObject(root, "version", tool_version ? tool_version : "");
-  cJSON *arr = cJSON_AddArrayToObject(root, "diagnostics");
+  hg_doc *root = hg_doc_map();
+  hg_doc_set_int(root, "schema", HG_JSON_SCHEMA);
+  hg_doc_set_str(root, "tool", "hardengen");
+  hg_doc_set_str(root, "version", tool_version ? tool_version : "");
+  hg_doc *arr = hg_doc_set_seq(root, "diagnostics");
   for (size_t i = 0; i < s->n; i++) {
     const hg_diag *d = &s->v[i];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "severity", sev_name(d->sev));
-    cJSON_AddStringToObject(o, "code", d->code);
-    cJSON_AddStringToObject(o, "message", d->message);
+    hg_doc *o = hg_doc_map();
+    hg_doc_set_str(o, "severity", sev_name(d->sev));
+    hg_doc_set_str(o, "code", d->code);
+    hg_doc_set_str(o, "message", d->message);
     if (d->file)
-      cJSON_AddStringToObject(o, "file", d->file);
+      hg_doc_set_str(o, "file", d->file);
     else
-      cJSON_AddNullToObject(o, "file");
-    cJSON_AddNumberToObject(o, "line", d->line);
-    cJSON_AddNumberToObject(o, "column", d->col);
-    cJSON_AddNumberToObject(o, "end_column", d->col > 0 ? d->col + (d->span > 0 ? d->span : 1) : 0);
-    cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+      hg_doc_set_null(o, "file");
+    hg_doc_set_int(o, "line", d->line);
+    hg_doc_set_int(o, "column", d->col);
+    hg_doc_set_int(o, "end_column", d->col > 0 ? d->col + (d->span > 0 ? d->span : 1) : 0);
+    hg_doc *notes = hg_doc_set_seq(o, "notes");
     for (size_t j = 0; j < d->n_notes; j++)
-      cJSON_AddItemToArray(notes, cJSON_CreateString(d->notes[j]));
+      hg_doc_push(notes, hg_doc_str(d->notes[j]));
     add_envs(o, d);
-    cJSON_AddItemToArray(arr, o);
+    hg_doc_push(arr, o);
   }
   return print_root(root);
 }
@@ -237,23 +238,23 @@ char *hg_diag_render_sarif(const hg_diag_sink *s, const hg_diag_sarif_opts *opts
   char *abs_root = absolute(opts && opts->root ? opts->root : ".");
   char *help = xasprintf("%s/blob/main/README.md#diagnostics", home);
 
-  cJSON *root = cJSON_CreateObject();
-  cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-  cJSON_AddStringToObject(root, "version", "2.1.0");
-  cJSON *runs = cJSON_AddArrayToObject(root, "runs");
-  cJSON *run = cJSON_CreateObject();
-  cJSON_AddItemToArray(runs, run);
-  cJSON *driver = cJSON_AddObjectToObject(cJSON_AddObjectToObject(run, "tool"), "driver");
-  cJSON_AddStringToObject(driver, "name", "hardengen");
-  cJSON_AddStringToObject(driver, "version", version);
-  cJSON_AddStringToObject(driver, "semanticVersion", version);
-  cJSON_AddStringToObject(driver, "informationUri", home);
-  cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+  hg_doc *root = hg_doc_map();
+  hg_doc_set_str(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+  hg_doc_set_str(root, "version", "2.1.0");
+  hg_doc *runs = hg_doc_set_seq(root, "runs");
+  hg_doc *run = hg_doc_map();
+  hg_doc_push(runs, run);
+  hg_doc *driver = hg_doc_set_map(hg_doc_set_map(run, "tool"), "driver");
+  hg_doc_set_str(driver, "name", "hardengen");
+  hg_doc_set_str(driver, "version", version);
+  hg_doc_set_str(driver, "semanticVersion", version);
+  hg_doc_set_str(driver, "informationUri", home);
+  hg_doc *rules = hg_doc_set_seq(driver, "rules");
   if (abs_root) {
-    cJSON *bases = cJSON_AddObjectToObject(run, "originalUriBaseIds");
+    hg_doc *bases = hg_doc_set_map(run, "originalUriBaseIds");
     char *u = uri_path(abs_root);
     char *uri = xasprintf("file://%s%s", u, strcmp(abs_root, "/") == 0 ? "" : "/");
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(bases, "%SRCROOT%"), "uri", uri);
+    hg_doc_set_str(hg_doc_set_map(bases, "%SRCROOT%"), "uri", uri);
     free(uri);
     free(u);
   }
@@ -261,7 +262,7 @@ char *hg_diag_render_sarif(const hg_diag_sink *s, const hg_diag_sarif_opts *opts
   /* One rule per code, in order of first use. */
   const char **codes = xcalloc(s->n + 1, sizeof *codes);
   size_t n_codes = 0;
-  cJSON *results = cJSON_AddArrayToObject(run, "results");
+  hg_doc *results = hg_doc_set_seq(run, "results");
   for (size_t i = 0; i < s->n; i++) {
     const hg_diag *d = &s->v[i];
     size_t rule = 0;
@@ -269,45 +270,45 @@ char *hg_diag_render_sarif(const hg_diag_sink *s, const hg_diag_sarif_opts *opts
       rule++;
     if (rule == n_codes) {
       codes[n_codes++] = d->code;
-      cJSON *r = cJSON_CreateObject();
-      cJSON_AddStringToObject(r, "id", d->code);
+      hg_doc *r = hg_doc_map();
+      hg_doc_set_str(r, "id", d->code);
       char *text = describe(d->code);
-      cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "shortDescription"), "text", text);
+      hg_doc_set_str(hg_doc_set_map(r, "shortDescription"), "text", text);
       free(text);
-      cJSON_AddStringToObject(r, "helpUri", help);
-      cJSON_AddItemToArray(rules, r);
+      hg_doc_set_str(r, "helpUri", help);
+      hg_doc_push(rules, r);
     }
 
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "ruleId", d->code);
-    cJSON_AddNumberToObject(r, "ruleIndex", (double)rule);
-    cJSON_AddStringToObject(r, "level", sev_name(d->sev));
+    hg_doc *r = hg_doc_map();
+    hg_doc_set_str(r, "ruleId", d->code);
+    hg_doc_set_int(r, "ruleIndex", (long long)rule);
+    hg_doc_set_str(r, "level", sev_name(d->sev));
     hg_buf msg;
     hg_buf_init(&msg);
     hg_buf_puts(&msg, d->message);
     for (size_t j = 0; j < d->n_notes; j++)
       hg_buf_printf(&msg, " (%s)", d->notes[j]);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"), "text", msg.data);
+    hg_doc_set_str(hg_doc_set_map(r, "message"), "text", msg.data);
     hg_buf_free(&msg);
 
     char *uri = NULL;
     bool rel = false;
     if (d->file) {
       uri = locate(d->file, abs_root, &rel);
-      cJSON *locs = cJSON_AddArrayToObject(r, "locations");
-      cJSON *loc = cJSON_CreateObject();
-      cJSON_AddItemToArray(locs, loc);
-      cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-      cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
-      cJSON_AddStringToObject(art, "uri", uri);
+      hg_doc *locs = hg_doc_set_seq(r, "locations");
+      hg_doc *loc = hg_doc_map();
+      hg_doc_push(locs, loc);
+      hg_doc *phys = hg_doc_set_map(loc, "physicalLocation");
+      hg_doc *art = hg_doc_set_map(phys, "artifactLocation");
+      hg_doc_set_str(art, "uri", uri);
       if (rel)
-        cJSON_AddStringToObject(art, "uriBaseId", "%SRCROOT%");
+        hg_doc_set_str(art, "uriBaseId", "%SRCROOT%");
       if (d->line > 0) {
-        cJSON *region = cJSON_AddObjectToObject(phys, "region");
-        cJSON_AddNumberToObject(region, "startLine", d->line);
+        hg_doc *region = hg_doc_set_map(phys, "region");
+        hg_doc_set_int(region, "startLine", d->line);
         if (d->col > 0) {
-          cJSON_AddNumberToObject(region, "startColumn", d->col);
-          cJSON_AddNumberToObject(region, "endColumn", d->col + (d->span > 0 ? d->span : 1));
+          hg_doc_set_int(region, "startColumn", d->col);
+          hg_doc_set_int(region, "endColumn", d->col + (d->span > 0 ? d->span : 1));
         }
       }
     }
@@ -320,15 +321,15 @@ char *hg_diag_render_sarif(const hg_diag_sink *s, const hg_diag_sarif_opts *opts
     hg_sha256_hex(fp.data, fp.len, hex);
     hg_buf_free(&fp);
     hex[32] = '\0';
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "partialFingerprints"), "hardengen/v1", hex);
+    hg_doc_set_str(hg_doc_set_map(r, "partialFingerprints"), "hardengen/v1", hex);
     if (d->n_envs) {
-      cJSON *envs = cJSON_CreateArray();
+      hg_doc *envs = hg_doc_seq();
       for (size_t j = 0; j < d->n_envs; j++)
-        cJSON_AddItemToArray(envs, cJSON_CreateString(d->envs[j]));
-      cJSON_AddItemToObject(cJSON_AddObjectToObject(r, "properties"), "envs", envs);
+        hg_doc_push(envs, hg_doc_str(d->envs[j]));
+      hg_doc_set(hg_doc_set_map(r, "properties"), "envs", envs);
     }
     free(uri);
-    cJSON_AddItemToArray(results, r);
+    hg_doc_push(results, r);
   }
   free(codes);
   free(help);

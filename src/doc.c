@@ -70,6 +70,11 @@ hg_doc *hg_doc_bool(bool v)
   return d;
 }
 
+hg_doc *hg_doc_null(void)
+{
+  return node(HG_DOC_NULL);
+}
+
 static void grow(hg_doc *d)
 {
   if (d->n < d->cap)
@@ -91,6 +96,7 @@ hg_doc *hg_doc_set(hg_doc *map, const char *key, hg_doc *val)
 void hg_doc_set_str(hg_doc *map, const char *key, const char *s) { hg_doc_set(map, key, hg_doc_str(s)); }
 void hg_doc_set_int(hg_doc *map, const char *key, long long v) { hg_doc_set(map, key, hg_doc_int(v)); }
 void hg_doc_set_bool(hg_doc *map, const char *key, bool v) { hg_doc_set(map, key, hg_doc_bool(v)); }
+void hg_doc_set_null(hg_doc *map, const char *key) { hg_doc_set(map, key, hg_doc_null()); }
 hg_doc *hg_doc_set_map(hg_doc *map, const char *key) { return hg_doc_set(map, key, hg_doc_map()); }
 hg_doc *hg_doc_set_seq(hg_doc *map, const char *key) { return hg_doc_set(map, key, hg_doc_seq()); }
 

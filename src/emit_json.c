@@ -41,6 +41,7 @@ static void indent(hg_buf *out, int n)
     hg_buf_putc(out, ' ');
 }
 
+/* ind < 0: compact (no blanks, no line breaks). */
 static void put_value(hg_buf *out, const hg_doc *d, int ind)
 {
   switch (d->kind) {
@@ -52,6 +53,7 @@ static void put_value(hg_buf *out, const hg_doc *d, int ind)
     return;
   }
   case HG_DOC_BOOL: hg_buf_puts(out, d->b ? "true" : "false"); return;
+  case HG_DOC_NULL: hg_buf_puts(out, "null"); return;
   case HG_DOC_MAP:
   case HG_DOC_SEQ: break;
   }
@@ -60,22 +62,36 @@ static void put_value(hg_buf *out, const hg_doc *d, int ind)
     hg_buf_puts(out, map ? "{}" : "[]");
     return;
   }
-  hg_buf_puts(out, map ? "{\n" : "[\n");
+  bool compact = ind < 0;
+  hg_buf_puts(out, map ? "{" : "[");
   for (size_t i = 0; i < d->n; i++) {
-    indent(out, ind + 2);
+    if (!compact) {
+      hg_buf_putc(out, '\n');
+      indent(out, ind + 2);
+    }
     if (map) {
       hg_emit_json_string(out, d->keys[i]);
-      hg_buf_puts(out, ": ");
+      hg_buf_puts(out, compact ? ":" : ": ");
     }
-    put_value(out, d->items[i], ind + 2);
-    hg_buf_puts(out, i + 1 < d->n ? ",\n" : "\n");
+    put_value(out, d->items[i], compact ? ind : ind + 2);
+    if (i + 1 < d->n)
+      hg_buf_putc(out, ',');
   }
-  indent(out, ind);
+  if (!compact) {
+    hg_buf_putc(out, '\n');
+    indent(out, ind);
+  }
   hg_buf_putc(out, map ? '}' : ']');
 }
 
 void hg_emit_json(const hg_doc *d, hg_buf *out)
 {
   put_value(out, d, 0);
+  hg_buf_putc(out, '\n');
+}
+
+void hg_emit_json_compact(const hg_doc *d, hg_buf *out)
+{
+  put_value(out, d, -1);
   hg_buf_putc(out, '\n');
 }

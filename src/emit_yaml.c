@@ -132,6 +132,7 @@ static void put_inline(hg_buf *out, const hg_doc *d)
     break;
   }
   case HG_DOC_BOOL: hg_buf_puts(out, d->b ? "true" : "false"); break;
+  case HG_DOC_NULL: hg_buf_puts(out, "null"); break;
   case HG_DOC_MAP: hg_buf_puts(out, "{}"); break;
   case HG_DOC_SEQ: hg_buf_puts(out, "[]"); break;
   }

@@ -1,16 +1,13 @@
 /*
  * iam_load.c — position-aware documents for the IAM linter.
  *
- * One loader for YAML and JSON: libyaml reads both (JSON is YAML flow
- * syntax) and gives a mark for every event. The events are built into an
- * hg_iam_node tree in an arena with an explicit stack (no recursion; depth
- * capped at HG_IAM_MAX_DEPTH). Short-form CloudFormation tags become their
- * long forms, so `!Sub x` and `{"Fn::Sub": x}` look the same to walkers.
- *
- * Positions: libyaml counts characters, diagnostics count bytes, so marks are
- * turned into byte offsets by walking the UTF-8 text with a cursor (events
- * come in source order, so the walk is linear overall) and then into
- * line/column with the file's line table.
+ * YAML and JSON (JSON is YAML flow syntax) go through the project's one
+ * YAML loader (yaml.h) with the linter's options: depth capped at
+ * HG_IAM_MAX_DEPTH, alias expansion at HG_IAM_MAX_NODES, duplicate keys
+ * reported, CloudFormation short forms turned into their long forms by the
+ * shared tag table, so `!Sub x` and `{"Fn::Sub": x}` look the same to
+ * walkers. The positioned tree is converted into hg_iam_node (byte offsets,
+ * lines and columns kept; a node shared through aliases converted once).
  *
  * Policies held in strings (a JSON policy in a YAML block scalar, or an
  * escaped JSON string in a JSON template) are parsed again from the decoded
@@ -19,15 +16,17 @@
  * decoding removed), so findings inside them still point into the file.
  */
 #include "hg/iam.h"
+#include "hg/yaml.h"
 #include "text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #define HG_IAM_MAX_DEPTH 256
+/* Nodes after alias expansion: the walkers share a visit budget, so this
+ * only stops a document whose expansion is absurd (a billion laughs). */
+#define HG_IAM_MAX_NODES (4u << 20)
 
 void hg_iam_file_init(hg_iam_file *f, const char *name, const char *text, size_t len)
 {
@@ -84,424 +83,191 @@ static void line_col(const hg_iam_file *f, size_t off, int *line, int *col)
   line_col_hint(f, off, (size_t)-1, line, col);
 }
 
-typedef struct anchor {
-  const char *name;
-  hg_iam_node *node;
-} anchor;
+static const hg_yaml_opts iam_opts = {
+    .what = "the input",
+    .max_depth = HG_IAM_MAX_DEPTH,
+    .max_nodes = HG_IAM_MAX_NODES,
+    .cfn_tags = true,
+    .first_document_only = true, /* CloudFormation reads one document */
+    .syntax_what = "not valid YAML or JSON",
+    .dup_given_twice = true,
+    .dup_note = "readers disagree on which value counts (here the first, for AWS possibly the last): keep one",
+    .code_syntax = "iam-parse-error",
+    .code_depth = "iam-too-complex",
+    .code_size = "iam-too-complex",
+    .code_dup = "iam-duplicate-key",
+    .code_overflow = "iam-duplicate-key",
+};
 
-typedef struct frame {
-  hg_iam_node *node;     /* the MAP/SEQ being filled */
-  hg_iam_node *result;   /* what the parent receives (node, or a tag wrapper) */
-  const char *anchor;
-  size_t base;           /* first child in the loader's child stack */
-  bool want_key;
-  const char *key;
-  hg_iam_node *key_node; /* the key scalar, NULL for a complex key */
-} frame;
+/* A policy held in a string: the problem alone, for a note on the string. */
+static const hg_yaml_opts iam_embedded_opts = {
+    .what = "the policy string",
+    .max_depth = HG_IAM_MAX_DEPTH,
+    .max_nodes = HG_IAM_MAX_NODES,
+    .cfn_tags = true,
+    .first_document_only = true,
+    .dup_given_twice = true,
+    .code_syntax = "iam-parse-error",
+    .code_depth = "iam-too-complex",
+    .code_size = "iam-too-complex",
+    .code_dup = "iam-duplicate-key",
+    .code_overflow = "iam-duplicate-key",
+};
 
-/* A key given twice in one mapping: where, and where first. */
-typedef struct dup_key {
-  const hg_iam_node *key, *first;
-} dup_key;
-#define MAX_DUP_REPORTS 100
-
-typedef struct loader {
+/* Pointer map hg_yval -> hg_iam_node, so a node reached through several
+ * aliases is converted once (the tree stays a DAG, its size linear). */
+typedef struct conv {
   hg_iam_file *f;
-  const char *text;      /* the text libyaml reads */
-  size_t len;
-  const size_t *map;     /* inner byte offset -> file offset, or NULL */
-  size_t cur_idx, cur_off;
-  size_t start_off;      /* after a BOM */
-  bool ascii;            /* every byte < 0x80: character index = byte offset */
-  anchor *anchors;
-  size_t n_anchors, cap_anchors;
-  frame *stack;
-  size_t depth;
-  hg_iam_node **kids;    /* children of every open frame, innermost last */
-  const char **kid_keys; /* their keys (MAP frames) */
-  hg_iam_node **kid_knodes; /* their key nodes (MAP frames; NULL for complex keys) */
-  size_t n_kids, cap_kids;
-  dup_key dups[MAX_DUP_REPORTS];
-  size_t n_dups;          /* may pass MAX_DUP_REPORTS: the rest are counted */
-  hg_iam_node *root;
-} loader;
+  const size_t *map;       /* parsed-text offset -> file offset, or NULL */
+  size_t map_len;          /* entries of map minus one (the parsed text's length) */
+  bool positions;          /* false: leave positions 0 */
+  const hg_yval **from;
+  hg_iam_node **to;
+  size_t cap, n;
+} conv;
 
-/* Byte offset in l->text of character index idx. */
-static size_t char_off(loader *l, size_t idx)
+static size_t ptr_hash(const void *p, size_t cap)
 {
-  if (l->ascii)
-    return idx < l->len ? idx : l->len;
-  if (idx < l->cur_idx) {
-    l->cur_idx = 0;
-    l->cur_off = l->start_off;
-  }
-  while (l->cur_idx < idx && l->cur_off < l->len) {
-    l->cur_off++;
-    while (l->cur_off < l->len && ((unsigned char)l->text[l->cur_off] & 0xC0) == 0x80)
-      l->cur_off++;
-    l->cur_idx++;
-  }
-  return l->cur_off;
+  uintptr_t x = (uintptr_t)p;
+  x ^= x >> 17;
+  x *= (uintptr_t)0x9E3779B97F4A7C15ull;
+  x ^= x >> 29;
+  return (size_t)x & (cap - 1);
 }
 
-/* File offset of a text offset. */
-static size_t file_off(const loader *l, size_t off)
+static hg_iam_node *memo_get(const conv *c, const hg_yval *v)
 {
-  if (off > l->len)
-    off = l->len;
-  return l->map ? l->map[off] : off;
+  if (!c->cap)
+    return NULL;
+  for (size_t i = ptr_hash(v, c->cap);; i = (i + 1) & (c->cap - 1)) {
+    if (!c->from[i])
+      return NULL;
+    if (c->from[i] == v)
+      return c->to[i];
+  }
 }
 
-static void set_pos(loader *l, hg_iam_node *n, yaml_mark_t start, yaml_mark_t end)
+static void memo_put(conv *c, const hg_yval *v, hg_iam_node *n)
 {
-  if (!l->f->text)
+  if (2 * (c->n + 1) > c->cap) {
+    size_t cap = c->cap ? 2 * c->cap : 256;
+    const hg_yval **from = xcalloc(cap, sizeof *from);
+    hg_iam_node **to = xcalloc(cap, sizeof *to);
+    for (size_t i = 0; i < c->cap; i++) {
+      if (!c->from[i])
+        continue;
+      size_t j = ptr_hash(c->from[i], cap);
+      while (from[j])
+        j = (j + 1) & (cap - 1);
+      from[j] = c->from[i];
+      to[j] = c->to[i];
+    }
+    free(c->from);
+    free(c->to);
+    c->from = from;
+    c->to = to;
+    c->cap = cap;
+  }
+  size_t i = ptr_hash(v, c->cap);
+  while (c->from[i])
+    i = (i + 1) & (c->cap - 1);
+  c->from[i] = v;
+  c->to[i] = n;
+  c->n++;
+}
+
+static void place(const conv *c, hg_iam_node *n, const hg_yval *v)
+{
+  if (!c->positions)
     return;
-  size_t s = char_off(l, start.index);
-  size_t e = end.index > start.index ? char_off(l, end.index) : s;
-  n->off = file_off(l, s);
-  n->end = e > s ? file_off(l, e - 1) + 1 : n->off;
+  if (!c->map) {
+    n->off = v->off;
+    n->end = v->end > v->off ? v->end : v->off;
+    n->line = v->line;
+    n->col = v->col;
+    n->span = v->span;
+    return;
+  }
+  size_t s = v->off < c->map_len ? v->off : c->map_len;
+  size_t e = v->end < c->map_len ? v->end : c->map_len;
+  n->off = c->map[s];
+  n->end = e > s ? c->map[e - 1] + 1 : n->off;
   if (n->end < n->off)
     n->end = n->off;
-  if (l->map) {
-    line_col(l->f, n->off, &n->line, &n->col);
-  } else {
-    line_col_hint(l->f, n->off, start.line, &n->line, &n->col);
-  }
+  line_col(c->f, n->off, &n->line, &n->col);
   int eline = n->line, ecol = n->col;
   if (n->end > n->off)
-    line_col_hint(l->f, n->end - 1, l->map ? (size_t)-1 : end.line, &eline, &ecol);
+    line_col(c->f, n->end - 1, &eline, &ecol);
   n->span = eline == n->line && n->end > n->off ? (int)(n->end - n->off) : 1;
 }
 
-/* A scalar's mark starts at its tag or anchor: move it to the value. */
-static void skip_props(loader *l, hg_iam_node *n)
+/* Convert v; depth is bounded by the loader (HG_IAM_MAX_DEPTH, doubled at
+ * most by the long forms of short-form tags). */
+static hg_iam_node *convert(conv *c, const hg_yval *v)
 {
-  const char *t = l->f->text;
-  if (!t || l->map)
-    return;
-  size_t o = n->off;
-  while (o < n->end && (t[o] == '!' || t[o] == '&')) {
-    while (o < n->end && t[o] != ' ' && t[o] != '\t' && t[o] != '\n')
-      o++;
-    while (o < n->end && (t[o] == ' ' || t[o] == '\t' || t[o] == '\n' || t[o] == '\r'))
-      o++;
-  }
-  if (o >= n->end || o == n->off)
-    return;
-  n->off = o;
-  line_col(l->f, n->off, &n->line, &n->col);
-  int eline, ecol;
-  line_col(l->f, n->end - 1, &eline, &ecol);
-  n->span = eline == n->line ? (int)(n->end - n->off) : 1;
-}
-
-static hg_iam_node *new_node(loader *l, hg_iam_kind kind)
-{
-  hg_iam_node *n = hg_arena_alloc(l->f->arena, sizeof *n);
-  n->kind = kind;
+  hg_iam_node *n = memo_get(c, v);
+  if (n)
+    return n;
+  n = hg_arena_alloc(c->f->arena, sizeof *n);
   n->span = 1;
+  memo_put(c, v, n);
+  if (v->kind != HG_Y_NULL || v->style != 0)
+    place(c, n, v); /* an empty document has no place */
+  switch (v->kind) {
+  case HG_Y_MAP:
+  case HG_Y_SEQ:
+    n->kind = v->kind == HG_Y_MAP ? HG_IAM_MAP : HG_IAM_SEQ;
+    n->n = v->n;
+    n->items = hg_arena_alloc(c->f->arena, (v->n ? v->n : 1) * sizeof *n->items);
+    if (v->kind == HG_Y_MAP) {
+      n->keys = hg_arena_alloc(c->f->arena, (v->n ? v->n : 1) * sizeof *n->keys);
+      if (v->n)
+        memcpy(n->keys, v->keys, v->n * sizeof *n->keys);
+    }
+    for (size_t i = 0; i < v->n; i++)
+      n->items[i] = convert(c, v->items[i]);
+    return n;
+  case HG_Y_NULL:
+    if (v->style == 0) { /* an empty document */
+      n->kind = HG_IAM_NULL;
+      return n;
+    }
+    break;
+  case HG_Y_BOOL:
+  case HG_Y_INT:
+  case HG_Y_FLOAT:
+  case HG_Y_STR:
+    break;
+  }
+  /* Scalars keep their text as written: the walkers read names, not values. */
+  n->kind = HG_IAM_SCALAR;
+  n->str = v->text;
+  n->len = v->len;
+  n->style = v->style ? v->style : 'p';
   return n;
 }
 
-/* `!Sub x` -> {Fn::Sub: x}; other tags (`!!str`, verbatim) are ignored. */
-static hg_iam_node *wrap_tag(loader *l, const yaml_char_t *tag, hg_iam_node *inner)
+static hg_iam_node *convert_tree(hg_iam_file *f, const hg_yval *root, const size_t *map, size_t map_len,
+                                 bool positions)
 {
-  const char *t = (const char *)tag;
-  if (!t || t[0] != '!' || t[1] == '\0' || t[1] == '!' || t[1] == '<')
-    return inner;
-  const char *name = t + 1;
-  const char *key;
-  if (strcmp(name, "Ref") == 0 || strcmp(name, "Condition") == 0) {
-    key = hg_arena_strdup(l->f->arena, name);
-  } else {
-    size_t n = strlen(name);
-    char *k = hg_arena_alloc(l->f->arena, n + 5);
-    memcpy(k, "Fn::", 4);
-    memcpy(k + 4, name, n + 1);
-    key = k;
-  }
-  hg_iam_node *w = new_node(l, HG_IAM_MAP);
-  *w = *inner;
-  w->kind = HG_IAM_MAP;
-  w->str = NULL;
-  w->len = 0;
-  w->style = 0;
-  w->n = 1;
-  w->keys = hg_arena_alloc(l->f->arena, sizeof *w->keys);
-  w->items = hg_arena_alloc(l->f->arena, sizeof *w->items);
-  w->keys[0] = key;
-  w->items[0] = inner;
-  return w;
-}
-
-static void add_anchor(loader *l, const yaml_char_t *name, hg_iam_node *node)
-{
-  if (!name)
-    return;
-  if (l->n_anchors == l->cap_anchors) {
-    l->cap_anchors = l->cap_anchors ? l->cap_anchors * 2 : 16;
-    l->anchors = xrealloc(l->anchors, l->cap_anchors * sizeof *l->anchors);
-  }
-  l->anchors[l->n_anchors++] = (anchor){hg_arena_strdup(l->f->arena, (const char *)name), node};
-}
-
-static void attach(loader *l, hg_iam_node *v)
-{
-  if (l->depth == 0) {
-    if (!l->root)
-      l->root = v;
-    return;
-  }
-  frame *fr = &l->stack[l->depth - 1];
-  if (fr->node->kind == HG_IAM_MAP && fr->want_key) {
-    fr->key = v->kind == HG_IAM_SCALAR ? v->str : "";
-    fr->key_node = v->kind == HG_IAM_SCALAR ? v : NULL;
-    fr->want_key = false;
-    return;
-  }
-  if (l->n_kids == l->cap_kids) {
-    l->cap_kids = l->cap_kids ? l->cap_kids * 2 : 256;
-    l->kids = xrealloc(l->kids, l->cap_kids * sizeof *l->kids);
-    l->kid_keys = xrealloc(l->kid_keys, l->cap_kids * sizeof *l->kid_keys);
-    l->kid_knodes = xrealloc(l->kid_knodes, l->cap_kids * sizeof *l->kid_knodes);
-  }
-  l->kid_keys[l->n_kids] = NULL;
-  l->kid_knodes[l->n_kids] = NULL;
-  if (fr->node->kind == HG_IAM_MAP) {
-    l->kid_keys[l->n_kids] = fr->key;
-    l->kid_knodes[l->n_kids] = fr->key_node;
-    fr->want_key = true;
-  }
-  l->kids[l->n_kids++] = v;
-}
-
-/* Key nodes ordered by text (then position, so the first stays first). */
-static int cmp_key_node(const void *x, const void *y)
-{
-  const hg_iam_node *a = *(const hg_iam_node *const *)x, *b = *(const hg_iam_node *const *)y;
-  size_t n = a->len < b->len ? a->len : b->len;
-  int c = memcmp(a->str, b->str, n);
-  if (c == 0 && a->len != b->len)
-    c = a->len < b->len ? -1 : 1;
-  if (c == 0)
-    c = a->off < b->off ? -1 : a->off > b->off;
-  return c;
-}
-
-/*
- * Duplicate keys of the mapping whose n key nodes are knodes (NULLs for
- * complex keys are skipped). Parsers disagree on which value wins (this
- * loader and the walkers see the first, Python's json and AWS's own readers
- * the last), so a policy like {"Effect":"Allow","Effect":"Deny"} is an error,
- * never a guess. Sorting keeps a hostile mapping of many keys O(n log n).
- */
-static void find_dups(loader *l, hg_iam_node *const *knodes, size_t n)
-{
-  if (n < 2)
-    return;
-  hg_iam_node **v = xmalloc(n * sizeof *v);
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++)
-    if (knodes[i])
-      v[m++] = knodes[i];
-  qsort(v, m, sizeof *v, cmp_key_node);
-  for (size_t i = 1; i < m; i++) {
-    size_t first = i - 1;
-    while (i < m && v[i]->len == v[first]->len && memcmp(v[i]->str, v[first]->str, v[i]->len) == 0) {
-      if (l->n_dups < MAX_DUP_REPORTS)
-        l->dups[l->n_dups] = (dup_key){v[i], v[first]};
-      l->n_dups++;
-      i++;
-    }
-  }
-  free(v);
-}
-
-static void free_stack(loader *l)
-{
-  free(l->stack);
-  free(l->kids);
-  free(l->kid_keys);
-  free(l->kid_knodes);
-  free(l->anchors);
-}
-
-/*
- * Parse l->text into l->root. Returns 0, or -1 with *why / *mark set for a
- * syntax error, -2 for nesting beyond the limit.
- */
-static int run_loader(loader *l, const char **why, yaml_mark_t *mark)
-{
-  yaml_parser_t p;
-  yaml_event_t ev;
-  yaml_parser_initialize(&p);
-  yaml_parser_set_input_string(&p, (const unsigned char *)l->text, l->len);
-  l->stack = xmalloc(HG_IAM_MAX_DEPTH * sizeof *l->stack);
-  l->start_off = l->len >= 3 && memcmp(l->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-  l->cur_off = l->start_off;
-  l->ascii = true;
-  for (size_t i = 0; i < l->len && l->ascii; i++)
-    l->ascii = (unsigned char)l->text[i] < 0x80;
-  int rc = 0, docs = 0;
-  for (;;) {
-    if (!yaml_parser_parse(&p, &ev)) {
-      *why = hg_arena_strdup(l->f->arena, p.problem ? p.problem : "syntax error");
-      *mark = p.problem_mark;
-      if (p.context) {
-        hg_buf b;
-        hg_buf_init(&b);
-        hg_buf_printf(&b, "%s %s", p.problem ? p.problem : "syntax error", p.context);
-        *why = hg_arena_strdup(l->f->arena, b.data);
-        hg_buf_free(&b);
-      }
-      rc = -1;
-      break;
-    }
-    yaml_event_type_t type = ev.type;
-    if (type == YAML_STREAM_END_EVENT) {
-      yaml_event_delete(&ev);
-      break;
-    }
-    if (type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
-      /* Only the first document counts (as CloudFormation reads one). */
-      yaml_event_delete(&ev);
-      break;
-    }
-    switch (type) {
-    case YAML_SCALAR_EVENT: {
-      hg_iam_node *n = new_node(l, HG_IAM_SCALAR);
-      n->str = hg_arena_strndup(l->f->arena, (const char *)ev.data.scalar.value, ev.data.scalar.length);
-      n->len = ev.data.scalar.length;
-      switch (ev.data.scalar.style) {
-      case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = '\''; break;
-      case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = '"'; break;
-      case YAML_LITERAL_SCALAR_STYLE: n->style = '|'; break;
-      case YAML_FOLDED_SCALAR_STYLE: n->style = '>'; break;
-      default: n->style = 'p'; break;
-      }
-      set_pos(l, n, ev.start_mark, ev.end_mark);
-      if (ev.data.scalar.tag || ev.data.scalar.anchor)
-        skip_props(l, n);
-      hg_iam_node *v = wrap_tag(l, ev.data.scalar.tag, n);
-      add_anchor(l, ev.data.scalar.anchor, v);
-      attach(l, v);
-      break;
-    }
-    case YAML_SEQUENCE_START_EVENT:
-    case YAML_MAPPING_START_EVENT: {
-      if (l->depth == HG_IAM_MAX_DEPTH) {
-        yaml_event_delete(&ev);
-        *mark = ev.start_mark;
-        rc = -2;
-        goto done;
-      }
-      bool is_map = type == YAML_MAPPING_START_EVENT;
-      hg_iam_node *n = new_node(l, is_map ? HG_IAM_MAP : HG_IAM_SEQ);
-      set_pos(l, n, ev.start_mark, ev.start_mark);
-      n->span = 1;
-      const yaml_char_t *tag = is_map ? ev.data.mapping_start.tag : ev.data.sequence_start.tag;
-      const yaml_char_t *anc = is_map ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
-      frame *fr = &l->stack[l->depth++];
-      memset(fr, 0, sizeof *fr);
-      fr->node = n;
-      fr->base = l->n_kids;
-      fr->result = wrap_tag(l, tag, n);
-      fr->anchor = anc ? hg_arena_strdup(l->f->arena, (const char *)anc) : NULL;
-      fr->want_key = is_map;
-      break;
-    }
-    case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT: {
-      frame *fr = &l->stack[--l->depth];
-      hg_iam_node *n = fr->node;
-      size_t cnt = l->n_kids - fr->base;
-      n->n = cnt;
-      n->items = hg_arena_alloc(l->f->arena, (cnt ? cnt : 1) * sizeof *n->items);
-      if (cnt)
-        memcpy(n->items, l->kids + fr->base, cnt * sizeof *n->items);
-      if (n->kind == HG_IAM_MAP) {
-        n->keys = hg_arena_alloc(l->f->arena, (cnt ? cnt : 1) * sizeof *n->keys);
-        if (cnt) {
-          memcpy(n->keys, l->kid_keys + fr->base, cnt * sizeof *n->keys);
-          find_dups(l, l->kid_knodes + fr->base, cnt);
-        }
-      }
-      l->n_kids = fr->base;
-      hg_iam_node *res = fr->result;
-      if (fr->anchor)
-        add_anchor(l, (const yaml_char_t *)fr->anchor, res);
-      attach(l, res);
-      break;
-    }
-    case YAML_ALIAS_EVENT: {
-      hg_iam_node *target = NULL;
-      for (size_t i = l->n_anchors; i-- > 0;)
-        if (strcmp(l->anchors[i].name, (const char *)ev.data.alias.anchor) == 0) {
-          target = l->anchors[i].node;
-          break;
-        }
-      if (!target) {
-        target = new_node(l, HG_IAM_NULL);
-        set_pos(l, target, ev.start_mark, ev.end_mark);
-      }
-      attach(l, target);
-      break;
-    }
-    default:
-      break;
-    }
-    yaml_event_delete(&ev);
-  }
-done:
-  yaml_parser_delete(&p);
-  free_stack(l);
-  return rc;
+  conv c;
+  memset(&c, 0, sizeof c);
+  c.f = f;
+  c.map = map;
+  c.map_len = map_len;
+  c.positions = positions;
+  hg_iam_node *n = convert(&c, root);
+  free(c.from);
+  free(c.to);
+  return n;
 }
 
 hg_iam_node *hg_iam_load(hg_iam_file *f, hg_diag_sink *sink)
 {
-  loader l;
-  memset(&l, 0, sizeof l);
-  l.f = f;
-  l.text = f->text ? f->text : "";
-  l.len = f->text ? f->len : 0;
-  const char *why = NULL;
-  yaml_mark_t mark;
-  memset(&mark, 0, sizeof mark);
-  int rc = run_loader(&l, &why, &mark);
-  if (rc != 0) {
-    int line = 0, col = 0;
-    if (f->text)
-      line_col(f, char_off(&l, mark.index), &line, &col);
-    if (rc == -2)
-      hg_diag_add(sink, HG_SEV_ERROR, f->name, line, col, "iam-too-complex",
-                  "nesting deeper than %d levels", HG_IAM_MAX_DEPTH);
-    else
-      hg_diag_add(sink, HG_SEV_ERROR, f->name, line, col, "iam-parse-error",
-                  "not valid YAML or JSON: %s", why);
+  hg_yval *root = hg_yaml_parse(f->arena, f->name, f->text ? f->text : "", f->text ? f->len : 0, &iam_opts, sink);
+  if (!root)
     return NULL;
-  }
-  for (size_t i = 0; i < l.n_dups && i < MAX_DUP_REPORTS; i++) {
-    const hg_iam_node *k = l.dups[i].key, *first = l.dups[i].first;
-    hg_buf shown;
-    hg_buf_init(&shown);
-    hg_text_escape(&shown, k->str, k->len, 200);
-    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, f->name, k->line, k->col, "iam-duplicate-key",
-                             "key '%s' is given twice in one mapping", shown.data ? shown.data : "");
-    hg_buf_free(&shown);
-    d->span = k->span;
-    if (first->line > 0)
-      hg_diag_note(d, "first given at line %d, column %d", first->line, first->col);
-    hg_diag_note(d, "readers disagree on which value counts (here the first, for AWS possibly the "
-                    "last): keep one");
-  }
-  if (l.n_dups > MAX_DUP_REPORTS)
-    hg_diag_add(sink, HG_SEV_ERROR, f->name, 0, 0, "iam-duplicate-key", "%zu more duplicate keys not shown",
-                l.n_dups - MAX_DUP_REPORTS);
-  if (!l.root) {
-    l.root = new_node(&l, HG_IAM_NULL);
-  }
-  return l.root;
+  return convert_tree(f, root, NULL, 0, f->text != NULL);
 }
 
 /*
@@ -581,11 +347,6 @@ hg_iam_node *hg_iam_load_embedded(hg_iam_file *f, const hg_iam_node *str, const 
     *why = NULL;
   if (!str || str->kind != HG_IAM_SCALAR)
     return NULL;
-  loader l;
-  memset(&l, 0, sizeof l);
-  l.f = f;
-  l.text = str->str;
-  l.len = str->len;
   size_t *map = NULL;
   if (f->text && str->line > 0 && str->end <= f->len && str->off <= str->end) {
     size_t r0 = str->off, r1 = str->end;
@@ -599,42 +360,19 @@ hg_iam_node *hg_iam_load_embedded(hg_iam_file *f, const hg_iam_node *str, const 
     }
     map = xmalloc((str->len + 1) * sizeof *map);
     align(f->text + r0, r1 - r0, r0, str->str, str->len, str->style, map);
-    l.map = map;
   }
-  const char *problem = NULL;
-  yaml_mark_t mark;
-  memset(&mark, 0, sizeof mark);
-  hg_iam_node *root = NULL;
-  if (!l.map && f->text) {
-    /* Positions cannot be mapped: parse as a text-less file. */
-    const char *saved = f->text;
-    f->text = NULL;
-    int rc = run_loader(&l, &problem, &mark);
-    f->text = saved;
-    root = rc == 0 ? l.root : NULL;
-  } else {
-    int rc = run_loader(&l, &problem, &mark);
-    root = rc == 0 ? l.root : NULL;
-  }
+  hg_diag_sink scratch;
+  hg_diag_init(&scratch);
+  hg_yval *root = hg_yaml_parse(f->arena, f->name, str->str, str->len, &iam_embedded_opts, &scratch);
+  hg_iam_node *out = NULL;
+  if (root && !hg_diag_has_errors(&scratch))
+    out = convert_tree(f, root, map, str->len, map != NULL);
+  else if (why)
+    /* The first problem (a syntax error, a duplicate key: the policy is unusable). */
+    *why = hg_arena_strdup(f->arena, scratch.n ? scratch.v[0].message : "not valid YAML or JSON");
+  hg_diag_free(&scratch);
   free(map);
-  if (root && l.n_dups) {
-    /* No sink here: a duplicate key makes the embedded policy unusable. */
-    const hg_iam_node *k = l.dups[0].key;
-    hg_buf shown;
-    hg_buf_init(&shown);
-    hg_buf_puts(&shown, "key '");
-    hg_text_escape(&shown, k->str, k->len, 200);
-    hg_buf_printf(&shown, "' is given twice in one mapping (readers disagree on which value counts)");
-    problem = hg_arena_strdup(f->arena, shown.data);
-    hg_buf_free(&shown);
-    root = NULL;
-    if (why)
-      *why = problem;
-    return NULL;
-  }
-  if (!root && why)
-    *why = problem ? problem : "nesting too deep";
-  return root;
+  return out;
 }
 
 hg_iam_node *hg_iam_get(const hg_iam_node *m, const char *key)
@@ -684,6 +422,9 @@ static hg_iam_node *from_doc(hg_iam_file *f, const hg_doc *d, int depth)
     n->str = d->b ? "true" : "false";
     n->len = strlen(n->str);
     n->style = 'p';
+    break;
+  case HG_DOC_NULL:
+    n->kind = HG_IAM_NULL;
     break;
   case HG_DOC_MAP:
   case HG_DOC_SEQ:

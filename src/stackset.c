@@ -64,6 +64,7 @@ void hg_cfn_args_from_doc(hg_cfn_args *a, const char *prefix, const hg_doc *d)
     break;
   }
   case HG_DOC_BOOL: hg_cfn_args_add(a, prefix, d->b ? "true" : "false"); break;
+  case HG_DOC_NULL: break; /* the query API has no null: the member is left out */
   }
 }
 

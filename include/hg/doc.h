@@ -22,6 +22,7 @@ typedef enum {
   HG_DOC_INT,    /* a JSON number / YAML int */
   HG_DOC_FLOAT,  /* a JSON number / YAML float, printed with the fewest digits that read back the same */
   HG_DOC_BOOL,
+  HG_DOC_NULL,   /* JSON null / YAML null */
 } hg_doc_kind;
 
 typedef struct hg_doc hg_doc;
@@ -47,6 +48,7 @@ hg_doc *hg_doc_float(double v);   /* v must be finite */
  * buf holds at least 32 bytes. */
 const char *hg_doc_float_text(double v, char *buf);
 hg_doc *hg_doc_bool(bool v);
+hg_doc *hg_doc_null(void);
 
 /* Append key: val to a map (keys are not checked for duplicates); returns val. */
 hg_doc *hg_doc_set(hg_doc *map, const char *key, hg_doc *val);
@@ -54,6 +56,7 @@ hg_doc *hg_doc_set(hg_doc *map, const char *key, hg_doc *val);
 void hg_doc_set_str(hg_doc *map, const char *key, const char *s);
 void hg_doc_set_int(hg_doc *map, const char *key, long long v);
 void hg_doc_set_bool(hg_doc *map, const char *key, bool v);
+void hg_doc_set_null(hg_doc *map, const char *key);
 hg_doc *hg_doc_set_map(hg_doc *map, const char *key);   /* returns the new child map */
 hg_doc *hg_doc_set_seq(hg_doc *map, const char *key);   /* returns the new child seq */
 /* Append to a sequence; returns val. */

@@ -27,6 +27,9 @@
 void hg_emit_yaml(const hg_doc *d, hg_buf *out);
 /* Append the JSON text of d (two-space indent, final newline) to out. */
 void hg_emit_json(const hg_doc *d, hg_buf *out);
+/* The same as one line: no blanks between tokens, final newline (for
+ * outputs read a line at a time, e.g. `test --format json`). */
+void hg_emit_json_compact(const hg_doc *d, hg_buf *out);
 
 /* Append s as a JSON string literal (quotes and escapes included). */
 void hg_emit_json_string(hg_buf *out, const char *s);
@@ -40,14 +43,17 @@ bool hg_emit_escape_common(hg_buf *out, unsigned char c);
 bool hg_emit_yaml_needs_quotes(const char *s);
 
 /*
- * Parse YAML text (one document) into a document. Plain scalars `true` and
- * `false` become BOOL, plain decimal integers INT, everything else STR;
- * CloudFormation short-form tags become their one-key maps (!Ref X ->
- * {Ref: X}, !Sub -> Fn::Sub, !GetAtt A.B -> {Fn::GetAtt: [A, B]}, and
- * !Join/!Select/!Split/!If/!Equals/!Not/!And/!Or/!FindInMap/!Base64/!Cidr/
- * !GetAZs/!ImportValue -> Fn::NAME). Anchors and aliases are refused.
- * file names the text in diagnostics. Returns a new document (the caller
- * frees it) or NULL with an error in sink.
+ * Parse YAML text (one document) into a document, with the one YAML loader
+ * (yaml.h). Plain scalars `true` and `false` become BOOL, plain decimal
+ * integers INT, plain nulls (`null`, `~`, nothing) NULL, everything else
+ * STR (a float keeps its text); CloudFormation short-form tags become their
+ * one-key maps through the shared tag table (!Ref X -> {Ref: X}, !Sub ->
+ * Fn::Sub, !GetAtt A.B -> {Fn::GetAtt: [A, B]}, !Condition C ->
+ * {Condition: C}, and !Join/!Select/!Split/!If/!Equals/!Not/!And/!Or/
+ * !FindInMap/!Base64/!Cidr/!GetAZs/!ImportValue/!Transform -> Fn::NAME);
+ * any other tag is an error. Aliases are refused, duplicate keys reported.
+ * Only the first document is read. file names the text in diagnostics.
+ * Returns a new document (the caller frees it) or NULL with an error in sink.
  */
 hg_doc *hg_emit_read_yaml(const char *text, size_t len, const char *file, hg_diag_sink *sink);
 

@@ -20,34 +20,10 @@
 #include "hg/diag.h"
 #include "hg/resource.h"
 #include "hg/util.h"
+#include "hg/yaml.h"
 
-/* A YAML node after merge. Scalars keep their text; the loader resolves
- * plain scalars to the YAML 1.2 core schema (null, bool, int, float, str). */
-typedef enum { HG_Y_NULL, HG_Y_BOOL, HG_Y_INT, HG_Y_FLOAT, HG_Y_STR, HG_Y_SEQ, HG_Y_MAP } hg_ykind;
-
-typedef struct hg_yval hg_yval;
-struct hg_yval {
-  hg_ykind kind;
-  const char *text;     /* scalar text as written (STR: the string value); NULL for SEQ/MAP */
-  bool b;               /* BOOL */
-  long long i;          /* INT */
-  double f;             /* FLOAT */
-  size_t n;             /* SEQ/MAP: number of children */
-  const char **keys;    /* MAP: keys, in document order */
-  hg_yval **items;      /* SEQ/MAP: children */
-  hg_yval **key_nodes;  /* MAP: the key scalars, for positions in diagnostics */
-  const char *file;     /* where the node was written (after merge: the file that set it) */
-  int line, col;        /* 1-based; col counts bytes of the line */
-  int span;             /* caret width: bytes of the node's first line it covers, >= 1 */
-  const char *tag;      /* scalars: the explicit core-schema tag ("!!str", "!!float", ...), else NULL */
-};
-
-/* Bounds that keep hostile YAML cheap: nodes after alias expansion (a
- * billion-laughs document fails as soon as it passes this), nesting depth,
- * and the size of one profile file. */
-#define HG_YAML_MAX_NODES 100000
-#define HG_YAML_MAX_DEPTH 64
-#define HG_PROFILE_MAX_BYTES (4u << 20)
+/* hg_yval, the positioned YAML node, and the bounds on hostile YAML are in
+ * yaml.h (one loader for every YAML reader). */
 
 /* Checker targets for the CIS monitoring controls (cis.targets). */
 enum {
@@ -213,9 +189,6 @@ hg_profile *hg_profile_parse_text(const char *file, const char *text, size_t len
  */
 hg_yval *hg_yval_parse(hg_arena *a, const char *file, const char *text, size_t len,
                        hg_diag_sink *sink);
-
-/* Name of a node's kind for messages: "a string", "an integer", "a mapping", ... */
-const char *hg_yval_kind_name(hg_ykind k);
 
 /* Value of key in a MAP node, or NULL (also when m is not a MAP). */
 const hg_yval *hg_yval_get(const hg_yval *m, const char *key);

@@ -73,7 +73,7 @@ status_is profile-bad-utf8-position 1 "$HG_BIN" check --root "$proot" --env u8 &
   err_has profile-bad-utf8-position "profiles/u8.yaml:8:9: error: YAML syntax error: invalid leading UTF-8 octet (byte 0xff)"
 { good; printf 'vars:\n  x: ab\000c\n'; } >"$proot/profiles/nul.yaml"
 status_is profile-nul-position 1 "$HG_BIN" check --root "$proot" --env nul &&
-  err_has profile-nul-position "profiles/nul.yaml:8:8: error: a NUL byte in the profile"
+  err_has profile-nul-position "profiles/nul.yaml:8:8: error: a NUL byte in a profile"
 
 # C1 controls, non-characters and other controls written as escapes.
 for esc in '\u0085' '\x9b' '\uFDD0' '\U0001FFFF' '\e' '\x7f' '\0'; do

@@ -33,6 +33,7 @@ static bool doc_equal(const hg_doc *a, const hg_doc *b)
   case HG_DOC_INT: return a->num == b->num;
   case HG_DOC_FLOAT: return a->f == b->f;
   case HG_DOC_BOOL: return a->b == b->b;
+  case HG_DOC_NULL: return true;
   case HG_DOC_MAP:
   case HG_DOC_SEQ:
     for (size_t i = 0; i < a->n; i++) {

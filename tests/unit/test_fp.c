@@ -62,9 +62,11 @@ TEST(json_parse_and_write_compact)
 TEST(json_errors_have_offsets)
 {
   hg_arena *a = hg_arena_new();
+  /* The offset is where the parser found the problem: an unterminated
+   * string at the end of the input, a lone '-' where its digit is missing. */
   static const struct { const char *text; size_t off; } bad[] = {
-      {"{\"a\":}", 5}, {"[1,]", 3}, {"{\"a\" 1}", 5}, {"\"abc", 0}, {"01", 1},
-      {"[1] x", 4}, {"tru", 0}, {"\"a\\q\"", 2}, {"", 0}, {"-", 0}, {"1.", 2},
+      {"{\"a\":}", 5}, {"[1,]", 3}, {"{\"a\" 1}", 5}, {"\"abc", 4}, {"01", 1},
+      {"[1] x", 4}, {"tru", 0}, {"\"a\\q\"", 2}, {"", 0}, {"-", 1}, {"1.", 2},
   };
   for (size_t i = 0; i < HG_COUNTOF(bad); i++) {
     size_t off = 99;

@@ -345,20 +345,22 @@ TEST(intrinsics_are_followed_or_skipped)
 TEST(malformed_inputs_give_diagnostics)
 {
   CHECK_LINT("m.json", "{\"Statement\": [{\"Effect\": \"Allow\"]}\n", false,
-             "m.json:1:34: error: not valid YAML or JSON: did not find expected ',' or '}' while parsing a flow mapping [iam-parse-error]\n"
+             "m.json:1:34: error: not valid YAML or JSON: did not find expected ',' or '}' (while parsing a flow mapping) [iam-parse-error]\n"
              "  {\"Statement\": [{\"Effect\": \"Allow\"]}\n"
              "                                   ^\n");
   CHECK_LINT("m.yaml", "Resources:\n  - a\n b: c\n", false,
-             "m.yaml:3:2: error: not valid YAML or JSON: did not find expected key while parsing a block mapping [iam-parse-error]\n"
+             "m.yaml:3:2: error: not valid YAML or JSON: did not find expected key (while parsing a block mapping) [iam-parse-error]\n"
              "   b: c\n"
-             "   ^\n");
+             "   ^\n"
+             "  note: check the indentation of this line and the one before, and quote values holding ': '\n"
+             "  note: the construct started at line 1, column 1\n");
   CHECK_LINT("s.yaml",
              "Resources:\n  P:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyDocument: '{\"Statement\": [}'\n",
              false,
              "s.yaml:5:23: error: policy document is a string that does not hold a JSON policy object [iam-policy-shape]\n"
              "        PolicyDocument: '{\"Statement\": [}'\n"
              "                        ^~~~~~~~~~~~~~~~~~\n"
-             "  note: the string does not parse: did not find expected node content while parsing a flow node\n");
+             "  note: the string does not parse: did not find expected node content (while parsing a flow node)\n");
   CHECK_LINT("o.json", "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\"}}\n", false,
              "o.json:1:15: warning: Statement is a single object, not a list [iam-policy-shape]\n"
              "  {\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\"}}\n"

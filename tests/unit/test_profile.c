@@ -523,7 +523,7 @@ TEST(duplicate_key)
                  "tests/profile/bad/duplicate-key.yaml:6:3: error: duplicate key 'infosec' [profile-duplicate-key]\n"
                  "    infosec: other@example.com\n"
                  "    ^~~~~~~\n"
-                 "  note: first given at line 4\n");
+                 "  note: first given at line 4, column 3\n");
 }
 
 TEST(missing_required_key)
