@@ -422,11 +422,17 @@ static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
   size_t n = j->n - mark;
   v->n = n;
   if (n) {
-    v->items = hg_arena_alloc(j->a, n * sizeof *v->items);
-    memcpy(v->items, j->items + mark, n * sizeof *v->items);
+    /* One allocation for the items and, for an object, its names and name
+     * lengths (the arena aligns to 16, each part keeps its alignment: the
+     * items come first, pointers and sizes are both 8 bytes). */
+    size_t isz = n * sizeof *v->items;
+    size_t ksz = object ? n * (sizeof *v->keys + sizeof *v->klens) : 0;
+    char *mem = hg_arena_alloc(j->a, isz + ksz);
+    v->items = (hg_jv *)(void *)mem;
+    memcpy(v->items, j->items + mark, isz);
     if (object) {
-      v->keys = hg_arena_alloc(j->a, n * sizeof *v->keys);
-      v->klens = hg_arena_alloc(j->a, n * sizeof *v->klens);
+      v->keys = (const char **)(void *)(mem + isz);
+      v->klens = (size_t *)(void *)(mem + isz + n * sizeof *v->keys);
       memcpy(v->keys, j->keys + mark, n * sizeof *v->keys);
       memcpy(v->klens, j->klens + mark, n * sizeof *v->klens);
     }
