@@ -5,8 +5,7 @@
  * The selectors form a trie (hg_jpaths). Parsing walks the text with a trie
  * node in hand:
  *   - no node: the value is skipped. It is still validated in full (string
- *     escapes, numbers, literals, nesting) but nothing is allocated; string
- *     bodies are crossed sixteen bytes at a time (hg/jscan.h);
+ *     escapes, numbers, literals, nesting) but nothing is allocated;
  *   - a node marked whole (a selector ends here, or a wildcard step starts
  *     here): the value is built completely;
  *   - otherwise: objects keep the members named by child nodes, arrays keep
@@ -14,6 +13,12 @@
  *     node's name children, so a reader that steps through arrays
  *     implicitly still finds its members (the tree kept is a superset of
  *     what the selectors reach, never a subset).
+ *
+ * Before parsing, the stop bitmap of the whole text is built (quotes,
+ * backslashes, control bytes; hg_jscan_stopbits, 64 bytes per step with
+ * SIMD): every string's end is then one bit scan, with no branch on the
+ * string's length. Member names are looked up in a small hash index per
+ * trie node (one probe, whatever the number of wanted names).
  *
  * Strings without escapes and every number point into the text; escaped
  * strings are decoded into the arena. The text must outlive the tree.
