@@ -10,19 +10,27 @@
 # as gzip {"Records":[...]} files of 500 records.
 #
 # Reports, for `hardengen test --env prod` with every filter of the prod
-# profile on both copies: events/s and MB/s on one core (taskset -c 0,
-# -j 1) and with -j (one job per CPU); the same per-filter counts from a
-# one-pass jq program (bench/pattern2jq.py) with the speed ratio and a check
-# that the counts agree; `gzip -dc` and `libdeflate-gunzip -c` alone over
-# the gzip copy (the floors) and our gzip time as a multiple of each; the
-# -j speed-up; peak RSS; and that -j 1 and -j N print the same bytes.
+# profile on both copies, and states the machine (nproc, CPU model, load):
+#   - one core (taskset -c 0, -j 1): events/s and MB/s of JSON lines and of
+#     gzip, CPU seconds (user + sys) of the pinned process; the one-pass jq
+#     peer (bench/pattern2jq.py) computing the same per-filter counts, with
+#     the speed ratio and a check that the counts agree; `gzip -dc` and
+#     `libdeflate-gunzip -c` alone over the gzip copy (the floors) and our
+#     gzip time as a multiple of each;
+#   - every CPU (-j nproc, the default users get, and -j 1): wall seconds of
+#     JSON lines and gzip, the gzip total against `libdeflate-gunzip -c`
+#     alone run in the same round, the -j speed-up (wall, and on idle cores
+#     from perf's busiest-thread share); peak RSS at any -j; and that -j 1
+#     and -j N print the same bytes.
 # Targets: >= 1 GB/s and >= 100x jq on one core, gzip <= 1.2x
 # libdeflate-gunzip, >= 1.7x on 2 cores, < 64 MB RSS at any -j.
 #
-# The machine may be shared: single-core figures are CPU seconds (user +
-# sys) of the pinned process, which the neighbours disturb little; the -j
-# speed-up can only be seen in wall time, so it is the best of
-# HG_BENCH_REPEAT (default 3) runs of each side, alternated.
+# The machine may be shared, so every contender runs HG_BENCH_REPEAT times
+# (default 3), alternated round by round; each ratio is computed within a
+# round (side by side) and the median of the rounds is reported, with the
+# spread. Single-core figures are CPU seconds, which neighbours disturb
+# little (steal time still counts); the every-CPU figures can only be wall
+# time, the most disturbed.
 set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -63,19 +71,32 @@ measure_all() { # as measure, on every CPU
     { echo "backtest bench: $name failed:"; tail -5 "$out/$name.err"; exit 1; }
 }
 jobs=$(nproc)
+reps=${HG_BENCH_REPEAT:-3}
+# jq takes a hundred times longer than the rest: HG_BENCH_JQ_REPEAT (default:
+# every round) runs it in the first rounds only; its ratio is then the
+# median over those rounds.
+jqreps=${HG_BENCH_JQ_REPEAT:-$reps}
+[ "$jqreps" -ge 1 ] || jqreps=1
+[ "$jqreps" -le "$reps" ] || jqreps=$reps
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 test_cmd=("$bin" test --env prod --root "$top" --format json --events)
-measure ours_jsonl "$out/ours_jsonl.json" "${test_cmd[@]}" "$corpus/jsonl" -j 1
-measure ours_gz "$out/ours_gz.json" "${test_cmd[@]}" "$corpus/gz" -j 1
-measure gzip "/dev/null" gzip -dc "${gz[@]}"
-measure libdeflate "/dev/null" libdeflate-gunzip -c "${gz[@]}"
-measure jq "$out/jq.json" jq -n -f "$out/peer.jq" "${jsonl[@]}"
-# Wall time on every CPU, -j 1 against -j N, alternated, best of N.
-for r in $(seq "${HG_BENCH_REPEAT:-3}"); do
+for r in $(seq "$reps"); do
+  # One core: CPU time of the pinned process.
+  measure "ours_jsonl_$r" "$out/ours_jsonl.json" "${test_cmd[@]}" "$corpus/jsonl" -j 1
+  measure "ours_gz_$r" "$out/ours_gz.json" "${test_cmd[@]}" "$corpus/gz" -j 1
+  measure "gzip_$r" "/dev/null" gzip -dc "${gz[@]}"
+  measure "libdeflate_$r" "/dev/null" libdeflate-gunzip -c "${gz[@]}"
+  [ "$r" -le "$jqreps" ] && measure "jq_$r" "$out/jq.json" jq -n -f "$out/peer.jq" "${jsonl[@]}"
+  # Every CPU: wall time, -j 1 against -j N, and libdeflate-gunzip -c alone
+  # (one thread, unpinned) in the same round.
   for in in jsonl gz; do
     measure_all "w1_${in}_$r" "$out/w1_$in.json" "${test_cmd[@]}" "$corpus/$in" -j 1
     measure_all "wn_${in}_$r" "$out/wn_$in.json" "${test_cmd[@]}" "$corpus/$in" -j "$jobs"
   done
+  measure_all "wld_$r" "/dev/null" libdeflate-gunzip -c "${gz[@]}"
 done
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 # The -j speed-up on idle cores, independent of the neighbours: the busiest
 # thread's share of the CPU samples of a -j N run (perf) is the critical
 # path; the speed-up is -j 1's CPU time over it.
@@ -93,21 +114,26 @@ for in in jsonl gz; do
   cmp -s "$out/w1_$in.json" "$out/ours_$in.json" || { echo "backtest bench: pinned and unpinned runs differ on $in"; exit 1; }
 done
 
-python3 - "$out" "$bytes" "$gzbytes" "$events" "$jobs" "${HG_BENCH_REPEAT:-3}" <<'PY'
-import json, sys
+python3 - "$out" "$bytes" "$gzbytes" "$events" "$jobs" "$reps" "$cpu" "$load0" "$load1" "$jqreps" <<'PY'
+import json, statistics, sys
 out, nbytes, gzbytes, events, jobs, reps = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
                                             int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))
+cpu, load0, load1, jqreps = sys.argv[7], sys.argv[8], sys.argv[9], int(sys.argv[10])
+R = range(1, reps + 1)
+RJ = range(1, jqreps + 1)
 def t(name):
-    # CPU seconds (user + sys): the machine is shared, so wall time mostly
-    # measures the neighbours. Wall time is shown too.
+    # (CPU seconds user + sys, peak RSS kB, wall seconds)
     wall, user, sys_, kb = open("%s/%s.time" % (out, name)).read().split()[-4:]
     return float(user) + float(sys_), int(kb), float(wall)
-def best_wall(prefix):
-    runs = [t("%s_%d" % (prefix, r)) for r in range(1, reps + 1)]
-    return min(x[2] for x in runs), max(x[1] for x in runs)
-def min_cpu(prefix):
-    return min(t("%s_%d" % (prefix, r))[0] for r in range(1, reps + 1))
-oj, og, gz, ld, jq = t("ours_jsonl"), t("ours_gz"), t("gzip"), t("libdeflate"), t("jq")
+def cpu_s(name, r): return t("%s_%d" % (name, r))[0]
+def wall_s(name, r): return t("%s_%d" % (name, r))[2]
+def rss(name):
+    return max(t("%s_%d" % (name, r))[1] for r in (RJ if name == "jq" else R))
+def med(xs):
+    xs = list(xs)
+    return statistics.median(xs), min(xs), max(xs)
+def spread(m):
+    return "" if reps < 2 else " [%.3g-%.3g]" % (m[1], m[2])
 ours_j = json.load(open(out + "/ours_jsonl.json"))
 ours_g = json.load(open(out + "/ours_gz.json"))
 peer = json.load(open(out + "/jq.json"))
@@ -116,41 +142,61 @@ mg = {f["id"]: f["matches"] for f in ours_g["filters"]}
 bad = [i for i in mj if mj[i] != mg.get(i)]
 bad += ["%s (ours %d, jq %d)" % (i, mj.get(i, -1), peer[i]) for i in peer if mj.get(i) != peer[i]]
 mb = nbytes / 1e6
+ev = ours_j["events"]
 print("backtest: %d events, %.0f MB JSON (%.0f MB gzip), %d filters (%d also in the jq peer)"
-      % (ours_j["events"], mb, gzbytes / 1e6, len(mj), len(peer)))
-print("  one core (taskset -c 0): CPU seconds, user+sys; wall time in brackets")
-def row(label, x, ev):
-    print("  %-34s: %6.2f s [%6.2f]  %8.0f events/s  %5.0f MB/s  peak RSS %5.1f MB"
-          % (label, x[0], x[2], ev / x[0], mb / x[0], x[1] / 1024))
-row("hardengen test -j 1, JSON lines", oj, ours_j["events"])
-row("hardengen test -j 1, gzip", og, ours_g["events"])
-row("jq one-pass peer, JSON lines", jq, events)
-print("  %-34s: %6.2f s [%6.2f]" % ("gzip -dc alone", gz[0], gz[2]))
-print("  %-34s: %6.2f s [%6.2f]" % ("libdeflate-gunzip -c alone", ld[0], ld[2]))
-w1j, r1j = best_wall("w1_jsonl"); wnj, rnj = best_wall("wn_jsonl")
-w1g, r1g = best_wall("w1_gz"); wng, rng = best_wall("wn_gz")
-print("  every CPU: wall seconds, best of %d (disturbed by the neighbours)" % reps)
-speedups = {}
-for label, key, w1, wn, r in (("JSON lines", "jsonl", w1j, wnj, rnj), ("gzip", "gz", w1g, wng, rng)):
-    c1, cn = min_cpu("w1_" + key), min_cpu("wn_" + key)
-    print("  %-34s: -j 1 %6.2f s, -j %d %6.2f s (%5.0f MB/s): %.2fx  peak RSS %5.1f MB"
-          % ("hardengen test, " + label, w1, jobs, wn, mb / wn, w1 / wn, r / 1024))
+      % (ev, mb, gzbytes / 1e6, len(mj), len(peer)))
+print("  machine: %d CPUs (nproc), %s; load average %s before, %s after"
+      % (jobs, cpu, load0, load1))
+print("  %d rounds, contenders alternated (jq in %d); medians of the rounds [min-max]"
+      % (reps, jqreps))
+print("  one core (taskset -c 0, -j 1): CPU seconds, user+sys")
+def row(label, name, nev):
+    c = med(cpu_s(name, r) for r in (RJ if name == "jq" else R))
+    print("  %-36s: %6.2f s  %9.0f events/s  %5.0f MB/s  peak RSS %5.1f MB"
+          % (label, c[0], nev / c[0], mb / c[0], rss(name) / 1024))
+    return c
+oj = row("hardengen test -j 1, JSON lines", "ours_jsonl", ev)
+og = row("hardengen test -j 1, gzip", "ours_gz", ours_g["events"])
+jq = row("jq one-pass peer, JSON lines", "jq", events)
+gz = med(cpu_s("gzip", r) for r in R)
+ld = med(cpu_s("libdeflate", r) for r in R)
+print("  %-36s: %6.2f s" % ("gzip -dc alone", gz[0]))
+print("  %-36s: %6.2f s" % ("libdeflate-gunzip -c alone", ld[0]))
+r_jq = med(cpu_s("jq", r) / cpu_s("ours_jsonl", r) for r in RJ)
+r_mbs = med(mb / cpu_s("ours_jsonl", r) for r in R)
+r_gz1 = med(cpu_s("ours_gz", r) / cpu_s("libdeflate", r) for r in R)
+r_gzd = med(cpu_s("ours_gz", r) / cpu_s("gzip", r) for r in R)
+print("  every CPU: wall seconds (disturbed by the neighbours)")
+speed = {}
+for label, key in (("JSON lines", "jsonl"), ("gzip", "gz")):
+    w1 = med(wall_s("w1_" + key, r) for r in R)
+    wn = med(wall_s("wn_" + key, r) for r in R)
+    up = med(wall_s("w1_" + key, r) / wall_s("wn_" + key, r) for r in R)
+    c1 = med(cpu_s("w1_" + key, r) for r in R)[0]
+    cn = med(cpu_s("wn_" + key, r) for r in R)[0]
+    print("  %-36s: -j 1 %6.2f s, -j %d %6.2f s (%6.0f MB/s, %9.0f events/s): %.2fx%s"
+          % ("hardengen test, " + label, w1[0], jobs, wn[0], mb / wn[0], ev / wn[0], up[0], spread(up)))
     crit = float(open("%s/crit_%s" % (out, key)).read() or 0)
     est = c1 / (cn * crit / 100) if crit > 0 else 0
-    speedups[key] = est
-    print("  %-34s  CPU -j 1 %6.2f s, -j %d %6.2f s (parallel overhead %+.0f%%); busiest thread %.0f%%"
-          " of the samples: %.2fx on idle cores"
-          % ("", c1, jobs, cn, (cn / c1 - 1) * 100, crit, est))
-r_jq, r_gz, r_ld = jq[0] / oj[0], og[0] / gz[0], og[0] / ld[0]
-rss = max(oj[1], og[1], rnj, rng) / 1024
-print("  one core: %.0f MB/s (target >= 1000)   vs jq: %.0fx (target >= 100x)"
-      % (mb / oj[0], r_jq))
-print("  gzip total / gzip -dc: %.2fx   gzip total / libdeflate-gunzip: %.2fx (target <= 1.2x)"
-      % (r_gz, r_ld))
-print("  -j %d on idle cores: %.2fx JSON lines, %.2fx gzip (target >= 1.7x on 2 cores; wall: %.2fx, %.2fx)"
-      % (jobs, speedups["jsonl"], speedups["gz"], w1j / wnj, w1g / wng))
-print("  peak RSS %.1f MB (target < 64)" % rss)
-print("  counts: %s" % ("agree (every filter, both copies, jq; -j 1 = -j %d byte for byte)" % jobs
-                        if not bad else "DIFFER: " + ", ".join(bad)))
+    speed[key] = (est, up)
+    print("  %-36s  CPU -j 1 %6.2f s, -j %d %6.2f s (parallel overhead %+.0f%%); busiest thread %.0f%%"
+          " of the samples: %.2fx on idle cores" % ("", c1, jobs, cn, (cn / c1 - 1) * 100, crit, est))
+wld = med(wall_s("wld", r) for r in R)
+gzn = med(wall_s("wn_gz", r) / wall_s("wld", r) for r in R)
+gzw1 = med(wall_s("w1_gz", r) / wall_s("wld", r) for r in R)
+print("  %-36s: %6.2f s" % ("libdeflate-gunzip -c alone, wall", wld[0]))
+peak = max(rss(n) for n in ("ours_jsonl", "ours_gz", "w1_jsonl", "wn_jsonl", "w1_gz", "wn_gz")) / 1024
+print("  summary (medians of %d rounds [min-max]):" % reps)
+print("    one core, JSON lines: %.0f MB/s%s (target >= 1000); %.0fx jq%s (target >= 100x)"
+      % (r_mbs[0], spread(r_mbs), r_jq[0], spread(r_jq)))
+print("    gzip, -j %d (default), wall: %.2fx libdeflate-gunzip -c%s (target <= 1.2x)"
+      % (jobs, gzn[0], spread(gzn)))
+print("    gzip, -j 1, one core, CPU: %.2fx libdeflate-gunzip -c%s (%.2fx gzip -dc); -j 1 unpinned, wall: %.2fx"
+      % (r_gz1[0], spread(r_gz1), r_gzd[0], gzw1[0]))
+print("    -j %d: %.2fx JSON lines, %.2fx gzip on idle cores (target >= 1.7x on 2 cores); wall %.2fx, %.2fx"
+      % (jobs, speed["jsonl"][0], speed["gz"][0], speed["jsonl"][1][0], speed["gz"][1][0]))
+print("    peak RSS %.1f MB at any -j (target < 64)" % peak)
+print("    counts: %s" % ("agree (every filter, both copies, jq; -j 1 = -j %d byte for byte)" % jobs
+                          if not bad else "DIFFER: " + ", ".join(bad)))
 sys.exit(1 if bad or events != ours_j["events"] or events != ours_g["events"] else 0)
 PY

@@ -2,7 +2,8 @@
  * fuzz_jscan.c — the SIMD scanners against the portable one on any bytes:
  * the string scan and the string-body check give the same stop, error and
  * escape flag at every level the CPU runs (portable, SSE2, AVX2), from
- * every start offset of the input; and the event reader hands out the same
+ * every start offset of the input; the stop bitmap is the same at every
+ * level and agrees with the portable scan; and the event reader hands out the same
  * records and warnings at each level.
  */
 #include <stddef.h>
@@ -71,6 +72,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       hg_jscan_err ge = hg_jscan_string_body(data + a, end, &gr);
       if (ge != we || gr.at != wr.at || gr.escaped != wr.escaped ||
           ((we == HG_JSCAN_BAD_ESCAPE || we == HG_JSCAN_BAD_HEX) && gr.esc != wr.esc))
+        __builtin_trap();
+    }
+  }
+  /* The stop bitmap of the first 1 KB: the same words at every level, and
+   * the next stop from every offset is the portable scan's. */
+  {
+    static unsigned long long want[20], got[20];
+    size_t n = size < 1024 ? size : 1024, words = hg_jscan_stopbits_words(n);
+    hg_jscan_set_level(HG_JSCAN_PORTABLE);
+    hg_jscan_stopbits(data, n, want);
+    for (size_t o = 0; o <= n; o++)
+      if (hg_jscan_stopbits_next(want, n, o) !=
+          (size_t)(hg_jscan_string_portable(data + o, data + n) - data))
+        __builtin_trap();
+    for (int k = 1; k < nlevels; k++) {
+      hg_jscan_set_level(levels[k]);
+      hg_jscan_stopbits(data, n, got);
+      if (memcmp(got, want, words * sizeof *got) != 0)
         __builtin_trap();
     }
   }

@@ -900,26 +900,25 @@ static void read_content(reader *r)
         return;
       continue;
     }
-    /* A record: up to its line end at least. */
+    /* A record: up to its line end at least. The newline is searched for
+     * once: each fill only looks at the bytes it added. */
     size_t seen = 0; /* bytes after wpos already searched for a newline */
+    const char *nl;
     bool big = false;
-    while (!memchr(r->win + r->wpos + seen, '\n', r->wlen - r->wpos - seen) && !src_done(r)) {
+    while (!(nl = memchr(r->win + r->wpos + seen, '\n', r->wlen - r->wpos - seen))) {
       seen = r->wlen - r->wpos;
       if (seen > HG_EVENTS_MAX_RECORD) {
         big = true;
         break;
       }
-      if (fill(r, 0) == 0)
+      if (src_done(r) || fill(r, 0) == 0)
         break;
     }
-    if (!big) {
-      const char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
+    if (!big)
       big = (size_t)((nl ? nl - r->win : (ptrdiff_t)r->wlen) - (ptrdiff_t)r->wpos) >
             HG_EVENTS_MAX_RECORD;
-    }
     if (!big && r->unchecked) {
       /* Fast path: the line as it is; the consumer validates it. */
-      const char *nl = memchr(r->win + r->wpos, '\n', r->wlen - r->wpos);
       size_t end = nl ? (size_t)(nl - r->win) : r->wlen, e = end;
       while (e > r->wpos && is_ws[(unsigned char)r->win[e - 1]])
         e--;

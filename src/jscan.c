@@ -77,6 +77,73 @@ const unsigned char *hg_jscan_string_avx2(const unsigned char *p, const unsigned
 }
 #endif
 
+/* The stop mask of the 64 bytes at p, portable. */
+static unsigned long long stop64_portable(const unsigned char *p)
+{
+  unsigned long long m = 0;
+  for (unsigned i = 0; i < 64; i++)
+    m |= (unsigned long long)hg_jscan_stop[p[i]] << i;
+  return m;
+}
+
+#ifdef __SSE2__
+static unsigned long long stop64_sse2(const unsigned char *p)
+{
+  return (unsigned long long)(unsigned)hg_jscan_stop16(p) |
+         (unsigned long long)(unsigned)hg_jscan_stop16(p + 16) << 16 |
+         (unsigned long long)(unsigned)hg_jscan_stop16(p + 32) << 32 |
+         (unsigned long long)(unsigned)hg_jscan_stop16(p + 48) << 48;
+}
+#endif
+
+#ifdef HG_JSCAN_X86
+__attribute__((target("avx2"))) static void stopbits_avx2(const unsigned char *p, size_t blocks,
+                                                          unsigned long long *out)
+{
+  const __m256i quote = _mm256_set1_epi8('"');
+  const __m256i bslash = _mm256_set1_epi8('\\');
+  const __m256i ctl = _mm256_set1_epi8(0x1f);
+  for (size_t b = 0; b < blocks; b++, p += 64) {
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    __m256i h0 = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v0, bslash)),
+        _mm256_cmpeq_epi8(_mm256_max_epu8(v0, ctl), ctl));
+    __m256i h1 = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(v1, quote), _mm256_cmpeq_epi8(v1, bslash)),
+        _mm256_cmpeq_epi8(_mm256_max_epu8(v1, ctl), ctl));
+    out[b] = (unsigned long long)(unsigned)_mm256_movemask_epi8(h0) |
+             (unsigned long long)(unsigned)_mm256_movemask_epi8(h1) << 32;
+  }
+}
+#endif
+
+void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out)
+{
+  size_t blocks = n / 64, b = 0;
+#ifdef HG_JSCAN_X86
+  if (hg_jscan_level_ >= HG_JSCAN_AVX2) {
+    stopbits_avx2(p, blocks, out);
+    b = blocks;
+  }
+#endif
+#ifdef __SSE2__
+  if (hg_jscan_level_ >= HG_JSCAN_SSE2)
+    for (; b < blocks; b++)
+      out[b] = stop64_sse2(p + 64 * b);
+#endif
+  for (; b < blocks; b++)
+    out[b] = stop64_portable(p + 64 * b);
+  /* The tail, padded with stops: the bits from n on are all set. */
+  unsigned char tail[64];
+  size_t rest = n - 64 * blocks;
+  memset(tail, '"', sizeof tail);
+  if (rest)
+    memcpy(tail, p + 64 * blocks, rest);
+  out[blocks] = stop64_portable(tail);
+  out[blocks + 1] = ~0ull;
+}
+
 size_t hg_jscan_put_utf8(char *o, unsigned cp)
 {
   if (cp < 0x80) {

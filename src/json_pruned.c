@@ -5,8 +5,7 @@
  * The selectors form a trie (hg_jpaths). Parsing walks the text with a trie
  * node in hand:
  *   - no node: the value is skipped. It is still validated in full (string
- *     escapes, numbers, literals, nesting) but nothing is allocated; string
- *     bodies are crossed sixteen bytes at a time (hg/jscan.h);
+ *     escapes, numbers, literals, nesting) but nothing is allocated;
  *   - a node marked whole (a selector ends here, or a wildcard step starts
  *     here): the value is built completely;
  *   - otherwise: objects keep the members named by child nodes, arrays keep
@@ -14,6 +13,12 @@
  *     node's name children, so a reader that steps through arrays
  *     implicitly still finds its members (the tree kept is a superset of
  *     what the selectors reach, never a subset).
+ *
+ * Before parsing, the stop bitmap of the whole text is built (quotes,
+ * backslashes, control bytes; hg_jscan_stopbits, 64 bytes per step with
+ * SIMD): every string's end is then one bit scan, with no branch on the
+ * string's length. Member names are looked up in a small hash index per
+ * trie node (one probe, whatever the number of wanted names).
  *
  * Strings without escapes and every number point into the text; escaped
  * strings are decoded into the arena. The text must outlive the tree.
@@ -44,6 +49,11 @@ struct jp_node {
   bool whole;          /* keep the whole subtree */
   jp_key *keys;
   size_t n_keys;
+  /* Open-addressing index of keys (slot: key index + 1, 0 empty), built
+   * by hg_jpaths_add: one probe finds a member name, or that it is not
+   * wanted, where a scan of keys costs a mispredicted branch per key. */
+  uint16_t *hash;
+  unsigned hmask;      /* slots - 1 (0: no index yet) */
   jp_idx *idx;
   size_t n_idx;
 };
@@ -69,6 +79,7 @@ static void node_free(jp_node *n)
     node_free(n->idx[i].child);
   free(n->keys);
   free(n->idx);
+  free(n->hash);
   free(n);
 }
 
@@ -85,6 +96,56 @@ void hg_jpaths_free(hg_jpaths *p)
     return;
   node_free(p->root);
   free(p);
+}
+
+/* The hash of a member name: its length and up to eight of its bytes (the
+ * first four and the last four). */
+static inline unsigned key_hash(const char *k, size_t n)
+{
+  uint32_t a = 0, b = 0;
+  if (n >= 4) {
+    memcpy(&a, k, 4);
+    memcpy(&b, k + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      a = a << 8 | (unsigned char)k[i];
+  }
+  uint64_t h = ((uint64_t)a << 32 | b) ^ (uint64_t)n * 0x9E3779B97F4A7C15ull;
+  h *= 0xff51afd7ed558ccdull;
+  return (unsigned)(h >> 40);
+}
+
+static void index_put(jp_node *n, size_t i)
+{
+  unsigned h = key_hash(n->keys[i].key, n->keys[i].len) & n->hmask;
+  while (n->hash[h])
+    h = (h + 1) & n->hmask;
+  n->hash[h] = (uint16_t)(i + 1);
+}
+
+/* Add n's newest key to its index, rebuilt larger when it would be more
+ * than a quarter full. A node with too many keys for 16-bit slots is
+ * scanned instead. */
+static void node_index(jp_node *n)
+{
+  if (n->n_keys >= 65535) {
+    free(n->hash);
+    n->hash = NULL;
+    n->hmask = 0;
+    return;
+  }
+  if (n->hmask && 4 * n->n_keys <= (size_t)n->hmask + 1) {
+    index_put(n, n->n_keys - 1);
+    return;
+  }
+  size_t slots = 16;
+  while (slots < 4 * n->n_keys)
+    slots *= 2;
+  free(n->hash);
+  n->hash = xcalloc(slots, sizeof *n->hash);
+  n->hmask = (unsigned)(slots - 1);
+  for (size_t i = 0; i < n->n_keys; i++)
+    index_put(n, i);
 }
 
 void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
@@ -108,6 +169,7 @@ void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
         n->keys[n->n_keys].len = st->keylen;
         next = n->keys[n->n_keys].child = node_new();
         n->n_keys++;
+        node_index(n);
       }
     } else {
       for (size_t k = 0; k < n->n_idx; k++)
@@ -128,13 +190,17 @@ void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
 /* ---- parser ---- */
 
 /* A node standing for "keep everything" (paths == NULL, or a whole node). */
-static const jp_node keep_all = {true, NULL, 0, NULL, 0};
+static const jp_node keep_all = {true, NULL, 0, NULL, 0U, NULL, 0};
 
 typedef struct jp {
   hg_arena *a;
   const unsigned char *p, *end, *start;
   const char *err;
   const unsigned char *errp;
+  /* the stop bitmap of the text (hg_jscan_stopbits): string ends are found
+   * by a bit scan rather than a byte loop */
+  const unsigned long long *bits;
+  size_t len;
   /* scratch stacks for members of objects and arrays being built */
   hg_jv *items;
   const char **keys;
@@ -163,31 +229,52 @@ static inline void skip_ws(jp *j)
  */
 static bool scan_string(jp *j, const unsigned char **body, size_t *blen, bool *escaped)
 {
-  const unsigned char *b = j->p + 1;
-  hg_jscan_str r;
-  switch (hg_jscan_string_body(b, j->end, &r)) {
-  case HG_JSCAN_OK:
-    break;
-  case HG_JSCAN_UNTERMINATED:
-    j->p = r.at;
-    return jp_fail(j, "unterminated string");
-  case HG_JSCAN_BAD_HEX:
-    j->p = r.esc;
-    return jp_fail(j, "bad \\u escape");
-  case HG_JSCAN_BAD_ESCAPE:
-    j->p = r.esc;
-    return jp_fail(j, "bad escape in string");
-  default:
-    j->p = r.at;
-    return jp_fail(j, "control character in string");
+  const unsigned char *b = j->p + 1, *p = b;
+  bool esc = false;
+  for (;;) {
+    /* The next quote, backslash or control byte (or the end). */
+    p = j->start + hg_jscan_stopbits_next(j->bits, j->len, (size_t)(p - j->start));
+    if (p >= j->end) {
+      j->p = j->end;
+      return jp_fail(j, "unterminated string");
+    }
+    if (*p == '"')
+      break;
+    if (*p != '\\') {
+      j->p = p;
+      return jp_fail(j, "control character in string");
+    }
+    /* An escape: checked as hg_jscan_string_body does. */
+    esc = true;
+    if (p + 1 >= j->end) {
+      j->p = j->end;
+      return jp_fail(j, "unterminated string");
+    }
+    unsigned char e = p[1];
+    if (e == 'u') {
+      unsigned v;
+      if (hg_jscan_hex4(p + 2, j->end, &v) < 4) {
+        j->p = p;
+        return jp_fail(j, "bad \\u escape");
+      }
+      p += 6;
+    } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
+               e == 'r' || e == 't') {
+      p += 2;
+    } else {
+      j->p = p;
+      return jp_fail(j, "bad escape in string");
+    }
+    if (p > j->end)
+      p = j->end;
   }
   if (body) {
     *body = b;
-    *blen = (size_t)(r.at - b);
+    *blen = (size_t)(p - b);
   }
   if (escaped)
-    *escaped = r.escaped;
-  j->p = r.at + 1;
+    *escaped = esc;
+  j->p = p + 1;
   return true;
 }
 
@@ -340,11 +427,17 @@ static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
   size_t n = j->n - mark;
   v->n = n;
   if (n) {
-    v->items = hg_arena_alloc(j->a, n * sizeof *v->items);
-    memcpy(v->items, j->items + mark, n * sizeof *v->items);
+    /* One allocation for the items and, for an object, its names and name
+     * lengths (the arena aligns to 16, each part keeps its alignment: the
+     * items come first, pointers and sizes are both 8 bytes). */
+    size_t isz = n * sizeof *v->items;
+    size_t ksz = object ? n * (sizeof *v->keys + sizeof *v->klens) : 0;
+    char *mem = hg_arena_alloc(j->a, isz + ksz);
+    v->items = (hg_jv *)(void *)mem;
+    memcpy(v->items, j->items + mark, isz);
     if (object) {
-      v->keys = hg_arena_alloc(j->a, n * sizeof *v->keys);
-      v->klens = hg_arena_alloc(j->a, n * sizeof *v->klens);
+      v->keys = (const char **)(void *)(mem + isz);
+      v->klens = (size_t *)(void *)(mem + isz + n * sizeof *v->keys);
       memcpy(v->keys, j->keys + mark, n * sizeof *v->keys);
       memcpy(v->klens, j->klens + mark, n * sizeof *v->klens);
     }
@@ -352,10 +445,50 @@ static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
   j->n = mark;
 }
 
+/* a[0, n) == b[0, n), inline: member names are short, and a call to
+ * memcmp per trie key costs more than the comparison. */
+static inline bool key_same(const char *a, const char *b, size_t n)
+{
+  if (n >= 8) {
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      memcpy(&x, a + i, 8);
+      memcpy(&y, b + i, 8);
+      if (x != y)
+        return false;
+    }
+    memcpy(&x, a + n - 8, 8); /* the last eight bytes (may overlap) */
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+  }
+  if (n >= 4) {
+    uint32_t x, y, u, v;
+    memcpy(&x, a, 4);
+    memcpy(&y, b, 4);
+    memcpy(&u, a + n - 4, 4);
+    memcpy(&v, b + n - 4, 4);
+    return x == y && u == v;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
 static const jp_node *find_key(const jp_node *n, const char *k, size_t len)
 {
+  if (n->hmask) {
+    for (unsigned h = key_hash(k, len) & n->hmask;; h = (h + 1) & n->hmask) {
+      unsigned i = n->hash[h];
+      if (!i)
+        return NULL;
+      const jp_key *e = &n->keys[i - 1];
+      if (e->len == len && key_same(e->key, k, len))
+        return e->child;
+    }
+  }
   for (size_t i = 0; i < n->n_keys; i++)
-    if (n->keys[i].len == len && n->keys[i].key[0] == k[0] && memcmp(n->keys[i].key, k, len) == 0)
+    if (n->keys[i].len == len && key_same(n->keys[i].key, k, len))
       return n->keys[i].child;
   return NULL;
 }
@@ -527,6 +660,10 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   j.a = a;
   j.start = j.p = (const unsigned char *)text;
   j.end = j.p + len;
+  j.len = len;
+  unsigned long long *bits = hg_arena_alloc(a, hg_jscan_stopbits_words(len) * sizeof *bits);
+  hg_jscan_stopbits(j.p, len, bits);
+  j.bits = bits;
   hg_jv *root = hg_arena_alloc(a, sizeof *root);
   const jp_node *node = paths ? paths->root : &keep_all;
   skip_ws(&j);

@@ -99,6 +99,39 @@ static inline const unsigned char *hg_jscan_string(const unsigned char *p, const
   return hg_jscan_string_portable(p, end);
 }
 
+/*
+ * The stop bitmap of a whole text: bit i of out[i / 64] is set when
+ * hg_jscan_stop[p[i]] (i < n), and every bit from n on is set too, so a
+ * search for the next stop always ends, at the latest at n. out must have
+ * room for hg_jscan_stopbits_words(n) words. Computed 64 bytes at a time
+ * at the level in effect (AVX2, SSE2 or the portable table), with the same
+ * bits at every level. A parser that builds it once per record finds every
+ * string's end with one bit scan (hg_jscan_stopbits_next), without a
+ * branch on the string's length.
+ */
+static inline size_t hg_jscan_stopbits_words(size_t n)
+{
+  return n / 64 + 2;
+}
+void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out);
+
+/* The offset of the first stop at or after offset o (o <= n), or n when
+ * none is left; bits as filled by hg_jscan_stopbits. */
+static inline size_t hg_jscan_stopbits_next(const unsigned long long *bits, size_t n, size_t o)
+{
+  for (;;) {
+    size_t i = o >> 6;
+    unsigned s = (unsigned)(o & 63);
+    /* The 64 bits from o: two words funnelled (no shift by 64 when s is 0). */
+    unsigned long long w = (bits[i] >> s) | ((bits[i + 1] << 1) << (63 - s));
+    if (w) {
+      size_t at = o + (size_t)__builtin_ctzll(w);
+      return at < n ? at : n;
+    }
+    o += 64;
+  }
+}
+
 /* The value 0-15 of hex digit c (either case), or -1. Any int is accepted,
  * including a negative char. */
 static inline int hg_jscan_hexval(int c)

@@ -103,6 +103,50 @@ TEST(string_body_same_at_every_level)
   hg_jscan_set_level(HG_JSCAN_AVX2);
 }
 
+/* The stop bitmap: bit i set exactly for the stop bytes below n, every bit
+ * from n on set, the same words at every level, and stopbits_next agreeing
+ * with the portable scan from every offset. */
+TEST(stopbits_equal_portable_scan)
+{
+  setup_levels();
+  unsigned char buf[300];
+  unsigned long long want[16], got[16];
+  for (int round = 0; round < 200; round++) {
+    unsigned rare = round % 3 == 0 ? 3 : round % 3 == 1 ? 50 : 1000;
+    for (size_t i = 0; i < sizeof buf; i++)
+      buf[i] = pick(rare);
+    for (size_t n = 0; n <= sizeof buf; n += 1 + (n % 7)) {
+      size_t words = hg_jscan_stopbits_words(n);
+      CHECK(words <= 16);
+      hg_jscan_set_level(HG_JSCAN_PORTABLE);
+      hg_jscan_stopbits(buf, n, want);
+      for (size_t i = 0; i < 64 * words; i++) {
+        bool bit = want[i / 64] >> (i % 64) & 1;
+        if (bit != (i >= n || hg_jscan_stop[buf[i]])) {
+          FAIL_AT("bit %zu of %zu wrong", i, n);
+          return;
+        }
+      }
+      for (int k = 0; k < nlevels; k++) {
+        hg_jscan_set_level(levels[k]);
+        memset(got, 0x5a, sizeof got);
+        hg_jscan_stopbits(buf, n, got);
+        if (memcmp(got, want, words * sizeof *got) != 0) {
+          FAIL_AT("level %d: bitmap of %zu bytes differs", levels[k], n);
+          return;
+        }
+      }
+      for (size_t o = 0; o <= n; o++)
+        if (hg_jscan_stopbits_next(want, n, o) !=
+            (size_t)(hg_jscan_string_portable(buf + o, buf + n) - buf)) {
+          FAIL_AT("next stop from %zu of %zu differs", o, n);
+          return;
+        }
+    }
+  }
+  hg_jscan_set_level(HG_JSCAN_AVX2);
+}
+
 TEST(level_names)
 {
   CHECK_INTEQ(hg_jscan_set_level_name("portable"), HG_JSCAN_PORTABLE);
