@@ -9,7 +9,7 @@
 
 #include "cli_envs.h"
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/compile.h"
 #include "hg/plan.h"
 #include "hg/profile.h"

@@ -10,7 +10,7 @@
 #include "cli_opts.h"
 #include "hg/backtest.h"
 #include "hg/cis.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/compile.h"
 #include "hg/plan.h"
 #include "hg/profile.h"

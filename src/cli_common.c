@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/resource.h"
 #include "hg/util.h"
 

@@ -12,7 +12,7 @@
 
 #include "cli_envs.h"
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/compile.h"
 #include "hg/diff.h"
 #include "hg/plan.h"

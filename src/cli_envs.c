@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/profile.h"
 #include "hg/util.h"
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/util.h"
 
 const char hg_help_init[] =

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/iam.h"
 
 const char hg_help_lint_iam[] =

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/jscan.h"
 #include "hg/events.h"
 #include "hg/fp.h"

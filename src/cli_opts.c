@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/util.h"
 
 /* getopt_long's value of the common flags (the table's options get

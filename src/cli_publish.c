@@ -13,7 +13,7 @@
 #include "cli_aws.h"
 #include "cli_envs.h"
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/creds.h"
 #include "hg/http.h"
 #include "hg/profile.h"

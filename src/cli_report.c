@@ -12,7 +12,7 @@
 
 #include "hg/backtest.h"
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/compile.h"
 #include "hg/plan.h"
 #include "hg/report.h"

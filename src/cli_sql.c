@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli_opts.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/compile.h"
 #include "hg/sql.h"
 #include "hg/util.h"

@@ -14,7 +14,7 @@
 #include "cli_aws.h"
 #include "cli_opts.h"
 #include "hg/awscfg.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/creds.h"
 #include "hg/detective.h"
 #include "hg/dynamodb.h"

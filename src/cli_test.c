@@ -11,7 +11,7 @@
 #include "cli_opts.h"
 #include "hg/alarm.h"
 #include "hg/backtest.h"
-#include "hg/cli.h"
+#include "cli.h"
 #include "hg/jscan.h"
 #include "hg/compile.h"
 #include "hg/emit.h"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hg/cli.h"
+#include "cli.h"
 
 typedef struct command {
   const char *name;
