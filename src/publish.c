@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hg/awscfg.h"
+#include "hg/plan_model.h"
 #include "hg/util.h"
 #include "hg/validate.h"
 
@@ -556,7 +557,7 @@ typedef void (*param_fn)(hg_buf *b, const char *name, const char *value);
 
 static void each_param(const hg_publish_plan *p, hg_buf *b, param_fn fn)
 {
-  static const char bucket_param[] = "CFtemplateBucketURL";
+  static const char bucket_param[] = HG_PLAN_TEMPLATE_URL_PARAM;
   bool seen = false;
   for (size_t i = 0; i < p->manifest.n_params; i++)
     seen |= strcmp(p->manifest.params[i].name, bucket_param) == 0;
