@@ -269,10 +269,8 @@ int hg_cli_deploy(int argc, char **argv)
     if (!*timeout_text || *end || !(timeout > 0))
       prc = hg_cli_usage_error(hg_help_deploy, "--timeout needs a positive number of seconds");
   }
-  if (prc == 0 && !env)
-    prc = hg_cli_usage_error(hg_help_deploy, "--env ENV is required");
-  if (prc == 0 && !hg_cli_env_ok(hg_help_deploy, env))
-    prc = HG_EXIT_USAGE;
+  if (prc == 0)
+    prc = hg_cli_need_env(hg_help_deploy, env);
   if (prc != 0) {
     hg_cli_args_free(&args);
     return hg_cli_opts_exit(prc);

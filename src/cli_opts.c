@@ -50,6 +50,13 @@ bool hg_cli_env_ok(const char *help, const char *env)
   return false;
 }
 
+int hg_cli_need_env(const char *help, const char *env)
+{
+  if (!env)
+    return hg_cli_usage_error(help, "--env ENV is required");
+  return hg_cli_env_ok(help, env) ? 0 : HG_EXIT_USAGE;
+}
+
 /* "--out needs a folder": what an empty value of arg should have been, or
  * NULL when an empty value is allowed. */
 static const char *empty_noun(const char *arg)

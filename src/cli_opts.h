@@ -104,5 +104,8 @@ void hg_cli_args_free(hg_cli_args *a);
 /* True when env is a valid environment name (letters, digits, '_' and
  * '-'); else prints the usage error. Commands check --env with it. */
 bool hg_cli_env_ok(const char *help, const char *env);
+/* For commands whose --env is required: 0 when env is given and valid,
+ * else the usage error's exit status (printed). */
+int hg_cli_need_env(const char *help, const char *env);
 
 #endif

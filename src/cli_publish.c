@@ -124,10 +124,8 @@ int hg_cli_publish(int argc, char **argv)
   const hg_cli_cmd cmd = {hg_help_publish, table, formats, 0};
   hg_cli_args args;
   int prc = hg_cli_opts_parse(argc, argv, &cmd, &args);
-  if (prc == 0 && !env)
-    prc = hg_cli_usage_error(hg_help_publish, "--env ENV is required");
-  if (prc == 0 && !hg_cli_env_ok(hg_help_publish, env))
-    prc = HG_EXIT_USAGE;
+  if (prc == 0)
+    prc = hg_cli_need_env(hg_help_publish, env);
   if (prc != 0) {
     hg_cli_args_free(&args);
     return hg_cli_opts_exit(prc);

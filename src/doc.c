@@ -100,6 +100,20 @@ void hg_doc_set_null(hg_doc *map, const char *key) { hg_doc_set(map, key, hg_doc
 hg_doc *hg_doc_set_map(hg_doc *map, const char *key) { return hg_doc_set(map, key, hg_doc_map()); }
 hg_doc *hg_doc_set_seq(hg_doc *map, const char *key) { return hg_doc_set(map, key, hg_doc_seq()); }
 
+bool hg_doc_remove(hg_doc *map, const char *key)
+{
+  for (size_t i = 0; map && map->kind == HG_DOC_MAP && i < map->n; i++)
+    if (strcmp(map->keys[i], key) == 0) {
+      free(map->keys[i]);
+      hg_doc_free(map->items[i]);
+      memmove(&map->keys[i], &map->keys[i + 1], (map->n - i - 1) * sizeof *map->keys);
+      memmove(&map->items[i], &map->items[i + 1], (map->n - i - 1) * sizeof *map->items);
+      map->n--;
+      return true;
+    }
+  return false;
+}
+
 hg_doc *hg_doc_push(hg_doc *seq, hg_doc *val)
 {
   grow(seq);

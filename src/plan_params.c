@@ -9,6 +9,7 @@
 
 #include "hg/plan_model.h"
 #include "hg/util.h"
+#include "plan_int.h"
 
 #define TRAIL HG_STACK_BIT(HG_STACK_CLOUDTRAIL)
 #define CONFIG HG_STACK_BIT(HG_STACK_CONFIG)
@@ -103,36 +104,11 @@ const char *hg_plan_param_per_account(void)
   return NULL;
 }
 
-/* Replace map[key] (or append it); takes ownership of val. */
-static void put(hg_doc *map, const char *key, hg_doc *val)
-{
-  for (size_t i = 0; i < map->n; i++)
-    if (strcmp(map->keys[i], key) == 0) {
-      hg_doc_free(map->items[i]);
-      map->items[i] = val;
-      return;
-    }
-  hg_doc_set(map, key, val);
-}
-
-static void remove_key(hg_doc *map, const char *key)
-{
-  for (size_t i = 0; map && map->kind == HG_DOC_MAP && i < map->n; i++)
-    if (strcmp(map->keys[i], key) == 0) {
-      free(map->keys[i]);
-      hg_doc_free(map->items[i]);
-      memmove(&map->keys[i], &map->keys[i + 1], (map->n - i - 1) * sizeof *map->keys);
-      memmove(&map->items[i], &map->items[i + 1], (map->n - i - 1) * sizeof *map->items);
-      map->n--;
-      return;
-    }
-}
-
 void hg_plan_params_fill_parent(const hg_profile *p, hg_doc *parent)
 {
   hg_doc *params = hg_doc_get(parent, "Parameters");
   if (!params || params->kind != HG_DOC_MAP) {
-    remove_key(parent, "Parameters");
+    hg_doc_remove(parent, "Parameters");
     params = hg_doc_set_map(parent, "Parameters");
   }
   for (size_t i = 0; i < hg_plan_n_params; i++) {
@@ -142,11 +118,11 @@ void hg_plan_params_fill_parent(const hg_profile *p, hg_doc *parent)
       prm = hg_doc_map();
       hg_doc_set_str(prm, "Type", hg_plan_param_type(r));
       hg_doc_set_str(prm, "Description", r->description);
-      put(params, r->name, prm);
+      hg_plan_doc_put(params, r->name, prm);
     }
     hg_doc *v = hg_plan_param_default(r, p);
     if (v)
-      put(prm, "Default", v);
+      hg_plan_doc_put(prm, "Default", v);
   }
 }
 
@@ -164,11 +140,11 @@ void hg_plan_params_pass(hg_doc *stack, const hg_doc *child)
       continue;
     if (!pp)
       pp = hg_doc_set_map(props, "Parameters");
-    put(pp, declared->keys[i], hg_doc_ref(declared->keys[i]));
+    hg_plan_doc_put(pp, declared->keys[i], hg_doc_ref(declared->keys[i]));
   }
   for (size_t i = 0; pp && i < hg_plan_n_params; i++)
     if (!hg_doc_get(declared, hg_plan_params[i].name))
-      remove_key(pp, hg_plan_params[i].name);
+      hg_doc_remove(pp, hg_plan_params[i].name);
   if (pp && pp->n == 0)
-    remove_key(props, "Parameters");
+    hg_doc_remove(props, "Parameters");
 }

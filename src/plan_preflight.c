@@ -11,23 +11,6 @@
 #include "plan_int.h"
 #include "plan_lambda.h"
 
-/* ---- small document helpers ---- */
-
-/* Remove key from a map (freeing its value); false when absent. */
-static bool map_remove(hg_doc *map, const char *key)
-{
-  for (size_t i = 0; map && map->kind == HG_DOC_MAP && i < map->n; i++)
-    if (strcmp(map->keys[i], key) == 0) {
-      free(map->keys[i]);
-      hg_doc_free(map->items[i]);
-      memmove(&map->keys[i], &map->keys[i + 1], (map->n - i - 1) * sizeof *map->keys);
-      memmove(&map->items[i], &map->items[i + 1], (map->n - i - 1) * sizeof *map->items);
-      map->n--;
-      return true;
-    }
-  return false;
-}
-
 /* ---- the checks and the actions they call ---- */
 
 /* Per check (hg_preflight_checks order): the IAM actions its API calls
@@ -163,7 +146,7 @@ static void prune_depends_on(hg_doc *res)
       continue;
     if (dep->kind == HG_DOC_STR) {
       if (!hg_doc_get(res, dep->str))
-        map_remove(r, "DependsOn");
+        hg_doc_remove(r, "DependsOn");
       continue;
     }
     if (dep->kind != HG_DOC_SEQ)
@@ -177,7 +160,7 @@ static void prune_depends_on(hg_doc *res)
     }
     dep->n = k;
     if (k == 0)
-      map_remove(r, "DependsOn");
+      hg_doc_remove(r, "DependsOn");
   }
 }
 
@@ -194,18 +177,18 @@ void hg_plan_config_mode(const hg_profile *p, hg_doc *config)
     char *role = ga && ga->kind == HG_DOC_SEQ && ga->n && ga->items[0]->kind == HG_DOC_STR
                      ? xstrdup(ga->items[0]->str)
                      : NULL;
-    map_remove(res, id);
+    hg_doc_remove(res, id);
     if (role)
-      map_remove(res, role);
+      hg_doc_remove(res, role);
     free(role);
   }
   while (hg_plan_find_resource(config, "AWS::Config::DeliveryChannel", &id))
-    map_remove(res, id);
+    hg_doc_remove(res, id);
   prune_depends_on(res);
-  map_remove(hg_doc_get(config, "Parameters"), "Bucket4Logs");
+  hg_doc_remove(hg_doc_get(config, "Parameters"), "Bucket4Logs");
   hg_doc *params = hg_doc_get(config, "Parameters");
   if (params && params->kind == HG_DOC_MAP && params->n == 0)
-    map_remove(config, "Parameters");
+    hg_doc_remove(config, "Parameters");
   hg_plan_doc_put(config, "Description",
                   hg_doc_str("hardengen account hardening - AWS Config managed rules on the account's existing "
                              "recorder (config.mode: existing)"));

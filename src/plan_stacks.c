@@ -63,19 +63,6 @@ bool hg_plan_stack_wanted(hg_plan_stack_id id, const hg_profile *p)
 
 /* ---- document edits ---- */
 
-static void remove_key(hg_doc *map, const char *key)
-{
-  for (size_t i = 0; map && map->kind == HG_DOC_MAP && i < map->n; i++)
-    if (strcmp(map->keys[i], key) == 0) {
-      free(map->keys[i]);
-      hg_doc_free(map->items[i]);
-      memmove(&map->keys[i], &map->keys[i + 1], (map->n - i - 1) * sizeof *map->keys);
-      memmove(&map->items[i], &map->items[i + 1], (map->n - i - 1) * sizeof *map->items);
-      map->n--;
-      return;
-    }
-}
-
 /* Move the last entry of a map to index at. */
 static void move_last_to(hg_doc *map, size_t at)
 {
@@ -149,7 +136,7 @@ static void pass_output(hg_doc *parent, const hg_plan_stack *row, const char *lo
 {
   hg_doc *outs = hg_doc_get(parent, "Outputs");
   if (!outs || outs->kind != HG_DOC_MAP) {
-    remove_key(parent, "Outputs");
+    hg_doc_remove(parent, "Outputs");
     outs = hg_doc_set_map(parent, "Outputs");
   }
   hg_doc *o = hg_doc_map();
@@ -193,7 +180,7 @@ static void wire_row(const hg_plan_stack *row, const hg_plan *p, hg_plan_format 
     hg_plan_params_pass(st, t->doc);
     if (row->flags & HG_ROW_FIRST) {
       depend_on(res, row->logical);
-      remove_key(res, row->logical);
+      hg_doc_remove(res, row->logical);
       hg_doc_set(res, row->logical, st);
       move_last_to(res, 0);
     } else {

@@ -59,6 +59,9 @@ void hg_doc_set_bool(hg_doc *map, const char *key, bool v);
 void hg_doc_set_null(hg_doc *map, const char *key);
 hg_doc *hg_doc_set_map(hg_doc *map, const char *key);   /* returns the new child map */
 hg_doc *hg_doc_set_seq(hg_doc *map, const char *key);   /* returns the new child seq */
+/* Remove key from a map, freeing its value; false when absent (or map is
+ * not a map). */
+bool hg_doc_remove(hg_doc *map, const char *key);
 /* Append to a sequence; returns val. */
 hg_doc *hg_doc_push(hg_doc *seq, hg_doc *val);
 void hg_doc_push_str(hg_doc *seq, const char *s);
