@@ -7,10 +7,8 @@
  * still passes; --strict makes warnings fail too), 1 when any finding is an
  * error, 2 for a usage error, 3 when a file or the action list cannot be read.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli_opts.h"
 #include "cli.h"
@@ -79,10 +77,8 @@ int hg_cli_lint_iam(int argc, char **argv)
   /* --root DIR: relative FILEs and a relative HARDENGEN_IAM_ACTIONS are
    * read from DIR, and SARIF locations are relative to it, as when run
    * there (`git -C DIR`). */
-  if (rc == 0 && a.root_given && chdir(a.root) != 0) {
-    fprintf(stderr, "hardengen: cannot enter --root %s: %s\n", a.root, strerror(errno));
-    rc = HG_EXIT_IO;
-  }
+  if (rc == 0)
+    rc = hg_cli_enter_root(&a);
   if (rc != 0) {
     hg_cli_args_free(&a);
     return hg_cli_opts_exit(rc);

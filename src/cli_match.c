@@ -234,10 +234,8 @@ int hg_cli_match(int argc, char **argv)
     if (!*a.operands[i])
       rc = hg_cli_usage_error(hg_help_match, "an empty path is not a file (use - for stdin)");
   /* --root DIR: relative paths are read from DIR, as with `git -C DIR`. */
-  if (rc == 0 && a.root_given && chdir(a.root) != 0) {
-    fprintf(stderr, "hardengen: cannot enter --root %s: %s\n", a.root, strerror(errno));
-    rc = HG_EXIT_IO;
-  }
+  if (rc == 0)
+    rc = hg_cli_enter_root(&a);
   if (rc != 0) {
     hg_cli_args_free(&a);
     return hg_cli_opts_exit(rc);

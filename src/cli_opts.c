@@ -9,10 +9,12 @@
  */
 #include "cli_opts.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "hg/util.h"
@@ -55,6 +57,14 @@ int hg_cli_need_env(const char *help, const char *env)
   if (!env)
     return hg_cli_usage_error(help, "--env ENV is required");
   return hg_cli_env_ok(help, env) ? 0 : HG_EXIT_USAGE;
+}
+
+int hg_cli_enter_root(const hg_cli_args *a)
+{
+  if (!a->root_given || chdir(a->root) == 0)
+    return 0;
+  fprintf(stderr, "hardengen: cannot enter --root %s: %s\n", a->root, strerror(errno));
+  return HG_EXIT_IO;
 }
 
 /* "--out needs a folder": what an empty value of arg should have been, or

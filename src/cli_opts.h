@@ -107,5 +107,8 @@ bool hg_cli_env_ok(const char *help, const char *env);
 /* For commands whose --env is required: 0 when env is given and valid,
  * else the usage error's exit status (printed). */
 int hg_cli_need_env(const char *help, const char *env);
+/* For commands that read paths as given (match, lint-iam): with --root,
+ * enter DIR, as `git -C DIR` does. 0, or HG_EXIT_IO after printing why. */
+int hg_cli_enter_root(const hg_cli_args *a);
 
 #endif

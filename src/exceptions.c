@@ -57,33 +57,6 @@ void hg_exceptions_today(char out[11])
   out[10] = '\0';
 }
 
-static hg_diag *at(hg_diag_sink *sink, hg_severity sev, const hg_yval *v, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static hg_diag *at(hg_diag_sink *sink, hg_severity sev, const hg_yval *v, const char *code, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  hg_diag *d = hg_diag_vadd(sink, sev, v->file, v->line, v->col, code, fmt, ap);
-  va_end(ap);
-  d->span = v->span > 0 ? (v->span < 256 ? v->span : 256) : 1;
-  return d;
-}
-
-/* s for a message: at most 80 bytes, cut at a character boundary. */
-static const char *clip(hg_arena *a, const char *s)
-{
-  size_t n = strlen(s);
-  if (n <= 80)
-    return s;
-  n = 77;
-  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-    n--;
-  char *r = hg_arena_alloc(a, n + 4);
-  memcpy(r, s, n);
-  memcpy(r + n, "...", 4);
-  return r;
-}
-
 static bool digits(const char *s, size_t n)
 {
   for (size_t i = 0; i < n; i++)
@@ -112,19 +85,19 @@ static const char *text_field(hg_diag_sink *sink, hg_arena *a, const hg_yval *en
 {
   const hg_yval *v = hg_yval_get(entry, key);
   if (!v) {
-    at(sink, HG_SEV_ERROR, entry, "exception-missing-key", "this exception has no '%s'", key);
+    hg_yval_diag(sink, HG_SEV_ERROR, entry, "exception-missing-key", "this exception has no '%s'", key);
     return NULL;
   }
   if (v->kind != HG_Y_STR) {
-    hg_diag *d = at(sink, HG_SEV_ERROR, v, "exception-type", "'%s' must be a string, not %s", key,
+    hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, v, "exception-type", "'%s' must be a string, not %s", key,
                     hg_yval_kind_name(v->kind));
     if (v->kind != HG_Y_SEQ && v->kind != HG_Y_MAP && v->kind != HG_Y_NULL)
-      hg_diag_note(d, "quote it to keep it a string: \"%s\"", clip(a, v->text));
+      hg_diag_note(d, "quote it to keep it a string: \"%s\"", hg_yval_clip(a, v->text));
     return NULL;
   }
   size_t n = strlen(v->text);
   if (n == 0 || n > max) {
-    at(sink, HG_SEV_ERROR, v, "exception-bad-value", "'%s' must be 1 to %zu characters", key, max);
+    hg_yval_diag(sink, HG_SEV_ERROR, v, "exception-bad-value", "'%s' must be 1 to %zu characters", key, max);
     return NULL;
   }
   return v->text;
@@ -162,7 +135,7 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
   size_t errors = sink->errors;
   hg_arena *a = x->arena;
   if (e->kind != HG_Y_MAP) {
-    hg_diag *d = at(sink, HG_SEV_ERROR, e, "exception-type", "an exception must be a mapping, not %s",
+    hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, e, "exception-type", "an exception must be a mapping, not %s",
                     hg_yval_kind_name(e->kind));
     hg_diag_note(d, "keys: rule, arn or tag, reason, approved_by, expires");
     return 1;
@@ -171,15 +144,15 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
   /* rule */
   const hg_yval *rv = hg_yval_get(e, "rule");
   if (!rv) {
-    at(sink, HG_SEV_ERROR, e, "exception-missing-key", "this exception has no 'rule' (a rule name, or \"*\" for all)");
+    hg_yval_diag(sink, HG_SEV_ERROR, e, "exception-missing-key", "this exception has no 'rule' (a rule name, or \"*\" for all)");
   } else if (rv->kind != HG_Y_STR) {
-    at(sink, HG_SEV_ERROR, rv, "exception-type", "'rule' must be a string, not %s", hg_yval_kind_name(rv->kind));
+    hg_yval_diag(sink, HG_SEV_ERROR, rv, "exception-type", "'rule' must be a string, not %s", hg_yval_kind_name(rv->kind));
   } else {
     bool known = strcmp(rv->text, "*") == 0;
     for (size_t i = 0; !known && rules[i]; i++)
       known = strcmp(rv->text, rules[i]) == 0;
     if (!known) {
-      hg_diag *d = at(sink, HG_SEV_ERROR, rv, "exception-unknown-rule", "unknown rule '%s'", clip(a, rv->text));
+      hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, rv, "exception-unknown-rule", "unknown rule '%s'", hg_yval_clip(a, rv->text));
       const char *near = hg_did_you_mean(rv->text, rules, true);
       if (near) {
         hg_diag_note(d, "did you mean '%s'?", near);
@@ -200,20 +173,20 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
   const hg_yval *av = hg_yval_get(e, "arn"), *tv = hg_yval_get(e, "tag");
   if (av && tv) {
     const hg_yval *second = av->line > tv->line || (av->line == tv->line && av->col > tv->col) ? av : tv;
-    hg_diag *d = at(sink, HG_SEV_ERROR, second, "exception-arn-and-tag",
+    hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, second, "exception-arn-and-tag",
                     "an exception names a resource by 'arn' or by 'tag', not both");
     hg_diag_note(d, "write two exceptions to except both");
   } else if (!av && !tv) {
-    at(sink, HG_SEV_ERROR, e, "exception-missing-key", "this exception has neither 'arn' nor 'tag'");
+    hg_yval_diag(sink, HG_SEV_ERROR, e, "exception-missing-key", "this exception has neither 'arn' nor 'tag'");
   } else if (av) {
     if (av->kind != HG_Y_STR) {
-      at(sink, HG_SEV_ERROR, av, "exception-type", "'arn' must be a string, not %s", hg_yval_kind_name(av->kind));
+      hg_yval_diag(sink, HG_SEV_ERROR, av, "exception-type", "'arn' must be a string, not %s", hg_yval_kind_name(av->kind));
     } else {
       size_t col = 0;
       const char *why = hg_arn_parse(av->text, NULL, &col);
       if (why) {
-        hg_diag *d = at(sink, HG_SEV_ERROR, av, "exception-bad-arn", "'%s' is not a valid ARN: %s",
-                        clip(a, av->text), why);
+        hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, av, "exception-bad-arn", "'%s' is not a valid ARN: %s",
+                        hg_yval_clip(a, av->text), why);
         hg_diag_note(d, "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, e.g. arn:aws:s3:::acme-bucket");
       } else {
         out.arn = av->text;
@@ -225,26 +198,26 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
     }
   } else {
     if (tv->kind != HG_Y_MAP || tv->n != 1) {
-      hg_diag *d = at(sink, HG_SEV_ERROR, tv, "exception-bad-tag", "'tag' must be a mapping with one KEY: VALUE");
+      hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, tv, "exception-bad-tag", "'tag' must be a mapping with one KEY: VALUE");
       hg_diag_note(d, "for example tag: { hardengen:exception: EXC-42 }");
     } else {
       const char *k = tv->keys[0];
       const hg_yval *val = tv->items[0];
       size_t kn = strlen(k);
       if (kn == 0 || kn > TAG_KEY_MAX) {
-        at(sink, HG_SEV_ERROR, tv->key_nodes[0], "exception-bad-tag", "a tag key is 1 to %d characters",
+        hg_yval_diag(sink, HG_SEV_ERROR, tv->key_nodes[0], "exception-bad-tag", "a tag key is 1 to %d characters",
            TAG_KEY_MAX);
       } else if (strncmp(k, "aws:", 4) == 0) {
-        hg_diag *d = at(sink, HG_SEV_ERROR, tv->key_nodes[0], "exception-bad-tag",
+        hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, tv->key_nodes[0], "exception-bad-tag",
                         "tag keys starting with 'aws:' are reserved for AWS");
         hg_diag_note(d, "resources cannot carry such a tag by choice, so the exception could be claimed by anyone");
       } else if (val->kind != HG_Y_STR) {
-        hg_diag *d = at(sink, HG_SEV_ERROR, val, "exception-type", "the tag value must be a string, not %s",
+        hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, val, "exception-type", "the tag value must be a string, not %s",
                         hg_yval_kind_name(val->kind));
         if (val->kind != HG_Y_SEQ && val->kind != HG_Y_MAP && val->kind != HG_Y_NULL)
-          hg_diag_note(d, "quote it to keep it a string: \"%s\"", clip(a, val->text));
+          hg_diag_note(d, "quote it to keep it a string: \"%s\"", hg_yval_clip(a, val->text));
       } else if (strlen(val->text) > TAG_VALUE_MAX) {
-        at(sink, HG_SEV_ERROR, val, "exception-bad-tag", "a tag value is at most %d characters", TAG_VALUE_MAX);
+        hg_yval_diag(sink, HG_SEV_ERROR, val, "exception-bad-tag", "a tag value is at most %d characters", TAG_VALUE_MAX);
       } else {
         out.tag_key = k;
         out.tag_value = val->text;
@@ -263,16 +236,16 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
   const hg_yval *ev = hg_yval_get(e, "expires");
   bool expired = false;
   if (!ev) {
-    hg_diag *d = at(sink, HG_SEV_ERROR, e, "exception-missing-key", "this exception has no 'expires'");
+    hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, e, "exception-missing-key", "this exception has no 'expires'");
     hg_diag_note(d, "every exception ends: expires: YYYY-MM-DD");
   } else if (ev->kind != HG_Y_STR) {
-    hg_diag *d = at(sink, HG_SEV_ERROR, ev, "exception-bad-date", "'expires' must be a date YYYY-MM-DD, not %s",
+    hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, ev, "exception-bad-date", "'expires' must be a date YYYY-MM-DD, not %s",
                     hg_yval_kind_name(ev->kind));
     (void)d;
   } else {
     const char *why = date_problem(ev->text);
     if (why) {
-      at(sink, HG_SEV_ERROR, ev, "exception-bad-date", "'expires' %s is not a date: %s", clip(a, ev->text), why);
+      hg_yval_diag(sink, HG_SEV_ERROR, ev, "exception-bad-date", "'expires' %s is not a date: %s", hg_yval_clip(a, ev->text), why);
     } else {
       out.expires = ev->text;
       expired = strcmp(ev->text, today) < 0;
@@ -286,8 +259,8 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
     for (size_t k = 0; entry_keys[k]; k++)
       known = known || strcmp(e->keys[i], entry_keys[k]) == 0;
     if (!known) {
-      hg_diag *d = at(sink, HG_SEV_ERROR, e->key_nodes[i], "exception-unknown-key", "unknown key '%s'",
-                      clip(a, e->keys[i]));
+      hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, e->key_nodes[i], "exception-unknown-key", "unknown key '%s'",
+                      hg_yval_clip(a, e->keys[i]));
       const char *near = hg_did_you_mean(e->keys[i], entry_keys, true);
       if (near)
         hg_diag_note(d, "did you mean '%s'?", near);
@@ -302,8 +275,8 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
   /* Valid: a duplicate of an earlier entry, expired, or live. */
   const hg_exception *dup = find(x, out.rule, out.match);
   if (dup) {
-    hg_diag *d = at(sink, HG_SEV_ERROR, rv, "exception-duplicate", "duplicate exception for rule '%s' and %s",
-                    out.rule, clip(a, out.match));
+    hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, rv, "exception-duplicate", "duplicate exception for rule '%s' and %s",
+                    out.rule, hg_yval_clip(a, out.match));
     hg_diag_note(d, "first declared at %s", dup->source);
     return 1;
   }
@@ -311,7 +284,7 @@ static size_t check_entry(const hg_yval *e, const char *source_file, const char 
   snprintf(src, sizeof src, "%s:%d", source_file, e->line);
   out.source = hg_arena_strdup(a, src);
   if (expired) {
-    hg_diag *d = at(sink, HG_SEV_WARNING, ev, "exception-expired",
+    hg_diag *d = hg_yval_diag(sink, HG_SEV_WARNING, ev, "exception-expired",
                     "this exception expired on %s; it is left out", out.expires);
     hg_diag_note(d, "renew it with a new date and approval, or delete it");
     x->expired++;
@@ -343,7 +316,7 @@ int hg_exceptions_parse_text(const char *file, const char *text, size_t len, con
     if (doc->kind == HG_Y_NULL) {
       /* an empty file declares nothing */
     } else if (doc->kind != HG_Y_SEQ) {
-      hg_diag *d = at(sink, HG_SEV_ERROR, doc, "exception-type",
+      hg_diag *d = hg_yval_diag(sink, HG_SEV_ERROR, doc, "exception-type",
                       "an exceptions file must be a list of exceptions, not %s", hg_yval_kind_name(doc->kind));
       hg_diag_note(d, "start each exception with '- rule: NAME'");
     } else {

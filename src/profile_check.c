@@ -47,25 +47,9 @@ hg_diag *hg_pctx_at(hg_pctx *c, hg_severity sev, const hg_yval *v, const char *c
 {
   va_list ap;
   va_start(ap, fmt);
-  hg_diag *d = hg_diag_vadd(hg_pctx_report(c), sev, v->file, v->line, v->col, code, fmt, ap);
+  hg_diag *d = hg_yval_vdiag(hg_pctx_report(c), sev, v, code, fmt, ap);
   va_end(ap);
-  d->span = v->span > 0 ? (v->span < 256 ? v->span : 256) : 1;
   return d;
-}
-
-/* s for a message: at most 80 bytes, cut at a character boundary, with "..." when cut. */
-static const char *clip(hg_pctx *c, const char *s)
-{
-  size_t n = strlen(s);
-  if (n <= 80)
-    return s;
-  n = 77;
-  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-    n--;
-  char *r = hg_arena_alloc(c->a, n + 4);
-  memcpy(r, s, n);
-  memcpy(r + n, "...", 4);
-  return r;
 }
 
 bool hg_profile_env_name_ok(const char *s)
@@ -152,7 +136,7 @@ void hg_pcheck_account_name(hg_pctx *c, const hg_yval *v, const char *path)
 {
   if (!is_name(v->text) || strlen(v->text) > 64) {
     hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-account-name",
-                    "%s '%s' must be 1 to 64 letters, digits or '-'", path, clip(c, v->text));
+                    "%s '%s' must be 1 to 64 letters, digits or '-'", path, hg_yval_clip(c->a, v->text));
     hg_diag_note(d, "it becomes part of alarm names and stack names");
   }
 }
@@ -162,9 +146,9 @@ void hg_pcheck_account_id(hg_pctx *c, const hg_yval *v, const char *path)
   if (v->kind == HG_Y_INT || v->kind == HG_Y_FLOAT) {
     hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-account-id-unquoted",
                     "%s must be a quoted string: YAML reads %s as a number and drops leading zeros", path,
-                    clip(c, v->text));
+                    hg_yval_clip(c->a, v->text));
     const char *leaf = strrchr(path, '.');
-    hg_diag_note(d, "write it as %s: \"%s\"", leaf ? leaf + 1 : path, clip(c, v->text));
+    hg_diag_note(d, "write it as %s: \"%s\"", leaf ? leaf + 1 : path, hg_yval_clip(c->a, v->text));
     return;
   }
   if (v->kind != HG_Y_STR) {
@@ -172,7 +156,7 @@ void hg_pcheck_account_id(hg_pctx *c, const hg_yval *v, const char *path)
     return;
   }
   if (hg_valid_account_id(v->text))
-    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-account-id", "%s '%s' must be exactly 12 digits", path, clip(c, v->text));
+    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-account-id", "%s '%s' must be exactly 12 digits", path, hg_yval_clip(c->a, v->text));
 }
 
 static void bucket_dots_warning(hg_pctx *c, const hg_yval *v, const char *path, const char *bucket)
@@ -187,7 +171,7 @@ void hg_pcheck_bucket(hg_pctx *c, const hg_yval *v, const char *path)
 {
   const char *why = hg_valid_bucket(v->text);
   if (why)
-    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-bucket", "%s '%s' is not a valid S3 bucket name: %s", path, clip(c, v->text), why);
+    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-bucket", "%s '%s' is not a valid S3 bucket name: %s", path, hg_yval_clip(c->a, v->text), why);
   else
     bucket_dots_warning(c, v, path, v->text);
 }
@@ -231,7 +215,7 @@ void hg_pcheck_bucket_url(hg_pctx *c, const hg_yval *v, const char *path)
   }
   for (const char *p = s; *p; p++)
     if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '\\' || (unsigned char)*p >= 0x7f) {
-      hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s' must not contain spaces, '?', '#' or '\\'", path, clip(c, s));
+      hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s' must not contain spaces, '?', '#' or '\\'", path, hg_yval_clip(c->a, s));
       return;
     }
   const char *host = s + 8;
@@ -282,7 +266,7 @@ void hg_pcheck_bucket_url(hg_pctx *c, const hg_yval *v, const char *path)
     if (!why && bucket) {
       const char *bw = hg_valid_bucket(bucket);
       if (bw) {
-        hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s': bucket '%s' is not a valid S3 bucket name: %s", path, clip(c, s), clip(c, bucket),
+        hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s': bucket '%s' is not a valid S3 bucket name: %s", path, hg_yval_clip(c->a, s), hg_yval_clip(c->a, bucket),
            bw);
         free(bucket);
         free(h);
@@ -293,7 +277,7 @@ void hg_pcheck_bucket_url(hg_pctx *c, const hg_yval *v, const char *path)
   if (!why && !hg_ends_with(s, "/"))
     why = "it must end with '/' (template names are appended to it)";
   if (why)
-    hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s' is not an https S3 URL: %s", path, clip(c, s), why);
+    hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s' is not an https S3 URL: %s", path, hg_yval_clip(c->a, s), why);
   else if (virtual_hosted)
     bucket_dots_warning(c, v, path, bucket);
   free(bucket);
@@ -303,7 +287,7 @@ void hg_pcheck_bucket_url(hg_pctx *c, const hg_yval *v, const char *path)
 void hg_pcheck_region(hg_pctx *c, const hg_yval *v, const char *path)
 {
   if (!hg_valid_region(v->text))
-    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-region", "%s '%s' is not a region name like eu-west-1", path, clip(c, v->text));
+    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-region", "%s '%s' is not a region name like eu-west-1", path, hg_yval_clip(c->a, v->text));
 }
 
 void hg_pcheck_cis_version(hg_pctx *c, const hg_yval *v, const char *path)
@@ -314,7 +298,7 @@ void hg_pcheck_cis_version(hg_pctx *c, const hg_yval *v, const char *path)
   }
   if (!hg_pcheck_cis_version_of(v)) {
     hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-cis-version", "%s '%s' is not a supported CIS version", path,
-                    clip(c, v->text));
+                    hg_yval_clip(c->a, v->text));
     hg_diag_note(d, "supported: \"1.2\", \"1.4\", \"3.0\", \"5.0\"");
   }
 }
@@ -331,7 +315,7 @@ void hg_pcheck_cis_targets(hg_pctx *c, const hg_yval *v, const char *path)
     for (size_t k = 0; hg_pcheck_cis_target_names[k]; k++)
       known = known || strcmp(t->text, hg_pcheck_cis_target_names[k]) == 0;
     if (!known) {
-      hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, t, "profile-bad-cis-target", "unknown CIS checker '%s' in %s", clip(c, t->text), path);
+      hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, t, "profile-bad-cis-target", "unknown CIS checker '%s' in %s", hg_yval_clip(c->a, t->text), path);
       const char *near = hg_did_you_mean(t->text, hg_pcheck_cis_target_names, true);
       if (near)
         hg_diag_note(d, "did you mean '%s'?", near);
@@ -341,7 +325,7 @@ void hg_pcheck_cis_targets(hg_pctx *c, const hg_yval *v, const char *path)
     }
     for (size_t j = 0; j < i; j++)
       if (strcmp(v->items[j]->text, t->text) == 0) {
-        hg_pctx_at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", clip(c, t->text), path);
+        hg_pctx_at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", hg_yval_clip(c->a, t->text), path);
         break;
       }
   }
@@ -366,14 +350,14 @@ void hg_pcheck_namespace(hg_pctx *c, const hg_yval *v, const char *path)
   if (!why && strncmp(s, "AWS/", 4) == 0)
     why = "the prefix 'AWS/' is reserved for AWS services";
   if (why)
-    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-namespace", "%s '%s' is not a CloudWatch namespace: %s", path, clip(c, s), why);
+    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-namespace", "%s '%s' is not a CloudWatch namespace: %s", path, hg_yval_clip(c->a, s), why);
 }
 
 void hg_pcheck_name_prefix(hg_pctx *c, const hg_yval *v, const char *path)
 {
   if (!is_name(v->text) || strlen(v->text) > 64)
     hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-name-prefix", "%s '%s' must be 1 to 64 letters, digits or '-'", path,
-       clip(c, v->text));
+       hg_yval_clip(c->a, v->text));
 }
 
 void hg_pcheck_filter_ids(hg_pctx *c, const hg_yval *v, const char *path)
@@ -381,12 +365,12 @@ void hg_pcheck_filter_ids(hg_pctx *c, const hg_yval *v, const char *path)
   for (size_t i = 0; i < v->n; i++) {
     const hg_yval *t = v->items[i];
     if (!is_filter_id(t->text)) {
-      hg_pctx_at(c, HG_SEV_ERROR, t, "profile-bad-filter-id", "'%s' in %s is not a filter id ([a-z0-9-]+)", clip(c, t->text), path);
+      hg_pctx_at(c, HG_SEV_ERROR, t, "profile-bad-filter-id", "'%s' in %s is not a filter id ([a-z0-9-]+)", hg_yval_clip(c->a, t->text), path);
       continue;
     }
     for (size_t j = 0; j < i; j++)
       if (strcmp(v->items[j]->text, t->text) == 0) {
-        hg_pctx_at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", clip(c, t->text), path);
+        hg_pctx_at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", hg_yval_clip(c->a, t->text), path);
         break;
       }
   }
@@ -396,7 +380,7 @@ void hg_pcheck_threshold(hg_pctx *c, const hg_yval *v, const char *path)
 {
   double f = v->kind == HG_Y_INT ? (double)v->i : v->f;
   if (!isfinite(f) || f < 0)
-    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-threshold", "%s %s must be a number >= 0", path, clip(c, v->text));
+    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-threshold", "%s %s must be a number >= 0", path, hg_yval_clip(c->a, v->text));
 }
 
 void hg_pcheck_period(hg_pctx *c, const hg_yval *v, const char *path)
@@ -426,7 +410,7 @@ void hg_pcheck_pattern(hg_pctx *c, const hg_yval *v, const char *path)
 void hg_pcheck_topic(hg_pctx *c, const hg_yval *v, const char *path)
 {
   if (strcmp(v->text, "infosec") != 0 && strcmp(v->text, "devops") != 0) {
-    hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-topic", "%s '%s' must be infosec or devops", path, clip(c, v->text));
+    hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-topic", "%s '%s' must be infosec or devops", path, hg_yval_clip(c->a, v->text));
     const char *near = hg_did_you_mean(v->text, topics, true);
     if (near)
       hg_diag_note(d, "did you mean '%s'?", near);
@@ -448,7 +432,7 @@ void hg_pcheck_pw_age(hg_pctx *c, const hg_yval *v, const char *path) { check_ra
 void hg_pcheck_extends(hg_pctx *c, const hg_yval *v, const char *path)
 {
   if (!hg_profile_env_name_ok(v->text))
-    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-extends", "%s '%s' must be a profile name ([A-Za-z0-9_-]+)", path, clip(c, v->text));
+    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-extends", "%s '%s' must be a profile name ([A-Za-z0-9_-]+)", path, hg_yval_clip(c->a, v->text));
 }
 
 
@@ -474,7 +458,7 @@ static void check_one_of(hg_pctx *c, const hg_yval *v, const char *path, const c
   for (size_t i = 0; words[i]; i++)
     if (strcmp(v->text, words[i]) == 0)
       return;
-  hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s' must be %s", path, clip(c, v->text), list);
+  hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s' must be %s", path, hg_yval_clip(c->a, v->text), list);
   const char *near = hg_did_you_mean(v->text, words, true);
   if (near)
     hg_diag_note(d, "did you mean '%s'?", near);
@@ -569,17 +553,17 @@ void hg_pcheck_endpoints(hg_pctx *c, const hg_yval *v, const char *path)
     const char *why = NULL;
     int k = hg_pcheck_endpoint_kind(e->text, &why);
     if (k < 0 && !strstr(e->text, "://") && strncmp(e->text, "arn:", 4) != 0)
-      hg_pctx_at(c, HG_SEV_ERROR, e, "profile-bad-email", "%s '%s' is not a valid email address: %s", path, clip(c, e->text), why);
+      hg_pctx_at(c, HG_SEV_ERROR, e, "profile-bad-email", "%s '%s' is not a valid email address: %s", path, hg_yval_clip(c->a, e->text), why);
     else if (k < 0)
       hg_pctx_at(c, HG_SEV_ERROR, e, "profile-bad-endpoint",
-         "%s '%s' is not an email address, https URL, SQS queue ARN or Lambda function ARN: %s", path, clip(c, e->text),
+         "%s '%s' is not an email address, https URL, SQS queue ARN or Lambda function ARN: %s", path, hg_yval_clip(c->a, e->text),
          why);
     else if (k == HG_EP_EMAIL)
       email = true;
     bad = bad || k < 0;
     for (size_t j = 0; j < i; j++)
       if (strcmp(v->items[j]->text, e->text) == 0)
-        hg_pctx_at(c, HG_SEV_ERROR, e, "profile-duplicate-endpoint", "%s lists '%s' twice", path, clip(c, e->text));
+        hg_pctx_at(c, HG_SEV_ERROR, e, "profile-duplicate-endpoint", "%s lists '%s' twice", path, hg_yval_clip(c->a, e->text));
   }
   if (!email && !bad && n > 0) {
     hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-no-email", "%s needs at least one email address", path);
@@ -594,7 +578,7 @@ void hg_pcheck_lock_mode(hg_pctx *c, const hg_yval *v, const char *path)
 {
   if (strcmp(v->text, "GOVERNANCE") != 0 && strcmp(v->text, "COMPLIANCE") != 0) {
     hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-value", "%s must be GOVERNANCE or COMPLIANCE, not '%s'", path,
-                    clip(c, v->text));
+                    hg_yval_clip(c->a, v->text));
     const char *modes[] = {"GOVERNANCE", "COMPLIANCE", NULL};
     const char *near = hg_did_you_mean(v->text, modes, false);
     if (near)
@@ -614,7 +598,7 @@ void hg_pcheck_role_arn(hg_pctx *c, const hg_yval *v, const char *path)
 {
   const char *why = hg_valid_role_arn(v->text);
   if (why)
-    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-arn", "%s '%s' is not an IAM role ARN: %s", path, clip(c, v->text), why);
+    hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-arn", "%s '%s' is not an IAM role ARN: %s", path, hg_yval_clip(c->a, v->text), why);
 }
 
 const char *const hg_data_event_names[] = {"none", "write", "read", "all", NULL};
@@ -625,7 +609,7 @@ void hg_pcheck_data_events(hg_pctx *c, const hg_yval *v, const char *path)
     if (strcmp(v->text, hg_data_event_names[i]) == 0)
       return;
   hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-value", "%s must be none, write, read or all, not '%s'", path,
-                  clip(c, v->text));
+                  hg_yval_clip(c->a, v->text));
   const char *near = hg_did_you_mean(v->text, hg_data_event_names, false);
   if (near)
     hg_diag_note(d, "did you mean '%s'?", near);
@@ -641,30 +625,30 @@ void hg_pcheck_tags(hg_pctx *c, const hg_yval *v, const char *path)
     const hg_yval *val = v->items[i];
     size_t kl = strlen(k);
     if (kl == 0 || kl > 128)
-      hg_pctx_at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-tag", "tag key '%s' must be 1 to 128 characters", clip(c, k));
+      hg_pctx_at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-tag", "tag key '%s' must be 1 to 128 characters", hg_yval_clip(c->a, k));
     else if (strncasecmp(k, "aws:", 4) == 0)
-      hg_pctx_at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-tag", "tag key '%s' uses the reserved prefix 'aws:'", clip(c, k));
+      hg_pctx_at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-tag", "tag key '%s' uses the reserved prefix 'aws:'", hg_yval_clip(c->a, k));
     else
       for (const char *q = k; *q; q++)
         if (!is_alnum(*q) && !strchr(" _.:/=+-@", *q)) {
           hg_pctx_at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-tag",
-             "tag key '%s' holds a character tags do not allow (letters, digits, spaces and _.:/=+-@)", clip(c, k));
+             "tag key '%s' holds a character tags do not allow (letters, digits, spaces and _.:/=+-@)", hg_yval_clip(c->a, k));
           break;
         }
     if (val->kind != HG_Y_STR) {
-      hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, val, "profile-type", "%s.%s must be a string, not %s", path, clip(c, k),
+      hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, val, "profile-type", "%s.%s must be a string, not %s", path, hg_yval_clip(c->a, k),
                       hg_yval_kind_name(val->kind));
       if (val->text)
-        hg_diag_note(d, "quote it to keep it a string: \"%s\"", clip(c, val->text));
+        hg_diag_note(d, "quote it to keep it a string: \"%s\"", hg_yval_clip(c->a, val->text));
       continue;
     }
     if (strlen(val->text) > 256)
-      hg_pctx_at(c, HG_SEV_ERROR, val, "profile-bad-tag", "the value of tag '%s' is longer than 256 characters", clip(c, k));
+      hg_pctx_at(c, HG_SEV_ERROR, val, "profile-bad-tag", "the value of tag '%s' is longer than 256 characters", hg_yval_clip(c->a, k));
     else
       for (const char *q = val->text; *q; q++)
         if (!is_alnum(*q) && !strchr(" _.:/=+-@", *q)) {
           hg_pctx_at(c, HG_SEV_ERROR, val, "profile-bad-tag",
-             "the value of tag '%s' holds a character tags do not allow (letters, digits, spaces and _.:/=+-@)", clip(c, k));
+             "the value of tag '%s' holds a character tags do not allow (letters, digits, spaces and _.:/=+-@)", hg_yval_clip(c->a, k));
           break;
         }
   }
@@ -720,18 +704,18 @@ static void type_error(hg_pctx *c, const hg_yval *v, const char *path, hg_ftype 
   if (v->tag && (t == HG_FT_INT || t == HG_FT_NUM) && v->kind != HG_Y_BOOL && v->kind != HG_Y_NULL)
     hg_diag_note(d, "remove the %s tag: it makes the value %s", v->tag, hg_yval_kind_name(v->kind));
   else if (t == HG_FT_STR && (v->kind == HG_Y_INT || v->kind == HG_Y_FLOAT || v->kind == HG_Y_BOOL))
-    hg_diag_note(d, "quote it to keep it a string: \"%s\"", clip(c, v->text));
+    hg_diag_note(d, "quote it to keep it a string: \"%s\"", hg_yval_clip(c->a, v->text));
   else if ((t == HG_FT_INT || t == HG_FT_NUM) && v->kind == HG_Y_STR && v->text[0] && is_digit(v->text[strspn(v->text, "+-")]))
     hg_diag_note(d, "remove the quotes to make it a number");
   else if (t == HG_FT_BOOL && v->kind == HG_Y_STR)
-    hg_diag_note(d, "write true or false (YAML 1.2 reads '%s' as a string)", clip(c, v->text));
+    hg_diag_note(d, "write true or false (YAML 1.2 reads '%s' as a string)", hg_yval_clip(c->a, v->text));
   else if (t == HG_FT_BOOLMAP && v->kind != HG_Y_MAP)
     hg_diag_note(d, "write false to turn it off, or a mapping of its settings");
 }
 
 static char *join_path(hg_pctx *c, const char *path, const char *key)
 {
-  key = clip(c, key);
+  key = hg_yval_clip(c->a, key);
   return path[0] ? xasprintf("%s.%s", path, key) : xstrdup(key);
 }
 
@@ -751,7 +735,7 @@ static void check_enum(hg_pctx *c, const hg_yval *v, const char *path, const cha
   hg_buf_init(&b);
   for (size_t i = 0; allowed[i]; i++)
     hg_buf_printf(&b, "%s%s", i ? ", " : "", allowed[i]);
-  hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s' must be one of %s", path, clip(c, v->text), b.data);
+  hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, code, "%s '%s' must be one of %s", path, hg_yval_clip(c->a, v->text), b.data);
   hg_buf_free(&b);
   const char *near = hg_did_you_mean(v->text, allowed, true);
   if (near)
@@ -796,7 +780,7 @@ void hg_pcheck_route(hg_pctx *c, const hg_yval *v, const char *path)
     for (size_t k = 0; routes[k]; k++)
       known = known || strcmp(t->text, routes[k]) == 0;
     if (!known) {
-      hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, t, "profile-bad-route", "unknown route '%s' in %s", clip(c, t->text), path);
+      hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, t, "profile-bad-route", "unknown route '%s' in %s", hg_yval_clip(c->a, t->text), path);
       const char *near = hg_did_you_mean(t->text, routes, true);
       if (near)
         hg_diag_note(d, "did you mean '%s'?", near);
@@ -806,7 +790,7 @@ void hg_pcheck_route(hg_pctx *c, const hg_yval *v, const char *path)
     }
     for (size_t j = 0; j < i; j++)
       if (strcmp(v->items[j]->text, t->text) == 0) {
-        hg_pctx_at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", clip(c, t->text), path);
+        hg_pctx_at(c, HG_SEV_WARNING, t, "profile-duplicate-item", "'%s' is listed twice in %s", hg_yval_clip(c->a, t->text), path);
         break;
       }
   }
@@ -825,12 +809,12 @@ void hg_pcheck_frameworks(hg_pctx *c, const hg_yval *v, const char *path)
     char *sub = join_path(c, path, k);
     if (!ok)
       hg_pctx_at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-framework",
-         "framework '%s' in %s must be 1 to 64 lower-case letters, digits, '.', '_' or '-'", clip(c, k), path);
+         "framework '%s' in %s must be 1 to 64 lower-case letters, digits, '.', '_' or '-'", hg_yval_clip(c->a, k), path);
     if (val->kind == HG_Y_INT || val->kind == HG_Y_FLOAT) {
       hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, val, "profile-type",
                       "%s must be a quoted string: YAML reads %s as a number (1.10 would become 1.1)", sub,
-                      clip(c, val->text));
-      hg_diag_note(d, "write it as \"%s\"", clip(c, val->text));
+                      hg_yval_clip(c->a, val->text));
+      hg_diag_note(d, "write it as \"%s\"", hg_yval_clip(c->a, val->text));
     } else if (val->kind != HG_Y_STR) {
       hg_pctx_at(c, HG_SEV_ERROR, val, "profile-type", "%s must be a string, not %s", sub, hg_yval_kind_name(val->kind));
     } else if (!*val->text || strlen(val->text) > 64) {
@@ -845,7 +829,7 @@ void hg_pcheck_org_id(hg_pctx *c, const hg_yval *v, const char *path)
   const char *why = hg_valid_org_id(v->text);
   if (why) {
     hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-org-id", "%s '%s' is not an organization id", path,
-                            clip(c, v->text));
+                            hg_yval_clip(c->a, v->text));
     hg_diag_note(d, "%s", why);
   }
 }
@@ -854,14 +838,14 @@ void hg_pcheck_table_name(hg_pctx *c, const hg_yval *v, const char *path)
 {
   if (hg_valid_table_name(v->text))
     hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-table-name",
-       "%s '%s' is not a DynamoDB table name (3 to 255 letters, digits, '_', '.' or '-')", path, clip(c, v->text));
+       "%s '%s' is not a DynamoDB table name (3 to 255 letters, digits, '_', '.' or '-')", path, hg_yval_clip(c->a, v->text));
 }
 
 void hg_pcheck_role_name(hg_pctx *c, const hg_yval *v, const char *path)
 {
   if (hg_valid_role_name(v->text))
     hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-role-name",
-       "%s '%s' is not an IAM role name (1 to 64 letters, digits or _+=,.@-)", path, clip(c, v->text));
+       "%s '%s' is not an IAM role name (1 to 64 letters, digits or _+=,.@-)", path, hg_yval_clip(c->a, v->text));
 }
 
 void hg_pcheck_secret_arn(hg_pctx *c, const hg_yval *v, const char *path)
@@ -876,7 +860,7 @@ void hg_pcheck_secret_arn(hg_pctx *c, const hg_yval *v, const char *path)
   else if (!why && (strncmp(a.resource, "secret:", 7) != 0 || a.resource_len == 7))
     why = "the resource part is not secret:NAME";
   if (why) {
-    hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-arn", "%s '%s' is not a valid ARN: %s", path, clip(c, v->text), why);
+    hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-arn", "%s '%s' is not a valid ARN: %s", path, hg_yval_clip(c->a, v->text), why);
     hg_diag_note(d, "the HEC token stays in Secrets Manager; the profile names the secret's ARN");
   }
 }
@@ -897,7 +881,7 @@ void hg_pcheck_hec_url(hg_pctx *c, const hg_yval *v, const char *path)
   if (!why && strlen(s) > 2048)
     why = "Firehose allows at most 2048 characters";
   if (why) {
-    hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-hec-url", "%s '%s' is not a Splunk HEC URL: %s", path, clip(c, s),
+    hg_diag *d = hg_pctx_at(c, HG_SEV_ERROR, v, "profile-bad-hec-url", "%s '%s' is not a Splunk HEC URL: %s", path, hg_yval_clip(c->a, s),
                     why);
     hg_diag_note(d, "for example https://http-inputs-firehose-acme.splunkcloud.com:443");
   }
@@ -915,7 +899,7 @@ void hg_pcheck_splunk_fields(hg_pctx *c, const hg_yval *v, const char *path)
     char *sub = join_path(c, path, k);
     if (!ok || strlen(k) > 128)
       hg_pctx_at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-field-name",
-         "'%s' in %s is not a Splunk field name (a letter or '_', then letters, digits or '_')", clip(c, k), path);
+         "'%s' in %s is not a Splunk field name (a letter or '_', then letters, digits or '_')", hg_yval_clip(c->a, k), path);
     if (val->kind != HG_Y_STR)
       type_error(c, val, sub, HG_FT_STR);
     else if (strlen(val->text) > 1024)
@@ -1035,7 +1019,7 @@ static void check_node(hg_pctx *c, const hg_yval *v, const hg_field *f, const ch
       char *sub = join_path(c, path, v->keys[i]);
       if (!is_filter_id(v->keys[i]))
         hg_pctx_at(c, HG_SEV_ERROR, v->key_nodes[i], "profile-bad-filter-id", "'%s' in %s is not a filter id ([a-z0-9-]+)",
-           clip(c, v->keys[i]), path);
+           hg_yval_clip(c->a, v->keys[i]), path);
       else if (v->items[i]->kind != HG_Y_MAP)
         type_error(c, v->items[i], sub, HG_FT_MAP);
       else

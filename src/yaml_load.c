@@ -934,3 +934,34 @@ hg_yval *hg_yaml_parse(hg_arena *a, const char *file, const char *text, size_t l
   }
   return b.root;
 }
+
+hg_diag *hg_yval_vdiag(hg_diag_sink *sink, hg_severity sev, const hg_yval *v, const char *code, const char *fmt,
+                       va_list ap)
+{
+  hg_diag *d = hg_diag_vadd(sink, sev, v->file, v->line, v->col, code, fmt, ap);
+  d->span = v->span > 0 ? (v->span < 256 ? v->span : 256) : 1;
+  return d;
+}
+
+hg_diag *hg_yval_diag(hg_diag_sink *sink, hg_severity sev, const hg_yval *v, const char *code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  hg_diag *d = hg_yval_vdiag(sink, sev, v, code, fmt, ap);
+  va_end(ap);
+  return d;
+}
+
+const char *hg_yval_clip(hg_arena *a, const char *s)
+{
+  size_t n = strlen(s);
+  if (n <= 80)
+    return s;
+  n = 77;
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+    n--;
+  char *r = hg_arena_alloc(a, n + 4);
+  memcpy(r, s, n);
+  memcpy(r + n, "...", 4);
+  return r;
+}

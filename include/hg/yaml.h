@@ -21,6 +21,7 @@
 #ifndef HG_YAML_H
 #define HG_YAML_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -106,5 +107,16 @@ const char *hg_cfn_tag_name(const char *tag);
 
 /* Name of a node's kind for messages: "a string", "an integer", "a mapping", ... */
 const char *hg_yval_kind_name(hg_ykind k);
+
+/* A diagnostic at node v: its file, line and column, the caret as wide as
+ * its span (1 to 256). Returns the diagnostic, for notes. */
+hg_diag *hg_yval_diag(hg_diag_sink *sink, hg_severity sev, const hg_yval *v, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+hg_diag *hg_yval_vdiag(hg_diag_sink *sink, hg_severity sev, const hg_yval *v, const char *code, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 5, 0)));
+
+/* s for a message: at most 80 bytes, cut at a character boundary with
+ * "..." when cut (then allocated in a); else s itself. */
+const char *hg_yval_clip(hg_arena *a, const char *s);
 
 #endif
