@@ -125,6 +125,30 @@ static const char *json_str(const cJSON *o, const char *key)
   return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
+/* Copy the keys into out; false (out untouched) when one holds a control
+ * character. */
+static bool take_keys(hg_creds *out, const char *id, const char *secret, const char *token, time_t expiration)
+{
+  if (hg_http_has_control(id) || hg_http_has_control(secret) || (token && hg_http_has_control(token)))
+    return false;
+  out->access_key = xstrdup(id);
+  out->secret_key = xstrdup(secret);
+  out->session_token = token ? xstrdup(token) : NULL;
+  out->expiration = expiration;
+  return true;
+}
+
+/* Free a parsed answer after wiping the secrets cJSON copied. */
+static void delete_wiped(cJSON *j)
+{
+  if (!j)
+    return;
+  for (cJSON *it = j->child; cJSON_IsObject(j) && it; it = it->next)
+    if (cJSON_IsString(it))
+      wipe(it->valuestring);
+  cJSON_Delete(j);
+}
+
 int hg_creds_parse_process_output(const char *text, size_t len, hg_creds *out, const char **why)
 {
   memset(out, 0, sizeof *out);
@@ -154,24 +178,12 @@ int hg_creds_parse_process_output(const char *text, size_t len, hg_creds *out, c
       goto done;
     }
   }
-  if (hg_http_has_control(id) || hg_http_has_control(secret) ||
-      (token && hg_http_has_control(token))) {
+  if (!take_keys(out, id, secret, token, expiration))
     *why = "a credential in its output holds a control character";
-    goto done;
-  }
-  out->access_key = xstrdup(id);
-  out->secret_key = xstrdup(secret);
-  out->session_token = token ? xstrdup(token) : NULL;
-  out->expiration = expiration;
-  rc = 0;
+  else
+    rc = 0;
 done:
-  if (j) {
-    /* Wipe the secrets cJSON copied. */
-    for (cJSON *it = j->child; cJSON_IsObject(j) && it; it = it->next)
-      if (cJSON_IsString(it))
-        wipe(it->valuestring);
-    cJSON_Delete(j);
-  }
+  delete_wiped(j);
   return rc;
 }
 
@@ -201,23 +213,12 @@ int hg_creds__parse_metadata_json(const char *text, size_t len, hg_creds *out, c
     *why = "the answer's Expiration is not an ISO 8601 time";
     goto done;
   }
-  if (hg_http_has_control(id) || hg_http_has_control(secret) ||
-      (token && hg_http_has_control(token))) {
+  if (!take_keys(out, id, secret, token, expiration))
     *why = "a credential in the answer holds a control character";
-    goto done;
-  }
-  out->access_key = xstrdup(id);
-  out->secret_key = xstrdup(secret);
-  out->session_token = token ? xstrdup(token) : NULL;
-  out->expiration = expiration;
-  rc = 0;
+  else
+    rc = 0;
 done:
-  if (j) {
-    for (cJSON *it = j->child; cJSON_IsObject(j) && it; it = it->next)
-      if (cJSON_IsString(it))
-        wipe(it->valuestring);
-    cJSON_Delete(j);
-  }
+  delete_wiped(j);
   return rc;
 }
 

@@ -107,7 +107,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A path as shown and digested: relative to root when it lies inside it. */
-static const char *display_path(const char *path, const char *root)
+const char *hg_plan_display_path(const char *path, const char *root)
 {
   size_t n = root ? strlen(root) : 0;
   while (n > 1 && root[n - 1] == '/')
@@ -188,7 +188,7 @@ static hg_doc *load_skeleton(const char *root, const char *name, hg_plan_inputs 
     free(path);
     return NULL;
   }
-  const char *shown = display_path(path, root);
+  const char *shown = hg_plan_display_path(path, root);
   hg_diag_source(sink, shown, text, len);
   hg_doc *d = hg_emit_read_yaml(text, len, shown, sink);
   if (d && (d->kind != HG_DOC_MAP || !hg_doc_get(d, "Resources") ||
@@ -215,7 +215,7 @@ hg_doc *hg_plan_load_skeleton(const char *root, const char *name, hg_plan_inputs
   return load_skeleton(root, name, in, sink);
 }
 
-static hg_plan_template *add_template(hg_plan *p, const char *stem, hg_plan_format f, hg_doc *doc)
+hg_plan_template *hg_plan_add_template(hg_plan *p, const char *stem, hg_plan_format f, hg_doc *doc)
 {
   p->t = xrealloc(p->t, (p->n + 1) * sizeof *p->t);
   hg_plan_template *t = &p->t[p->n++];
@@ -297,11 +297,11 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
     goto done;
 
   hg_plan_harden_trail(c->profile, trail);
-  add_template(out, "cloudtrail.global", o.format, trail);
+  hg_plan_add_template(out, "cloudtrail.global", o.format, trail);
   trail = NULL;
   fill_config(c, config);
   hg_plan_config_mode(c->profile, config);
-  add_template(out, "config.global", o.format, config);
+  hg_plan_add_template(out, "config.global", o.format, config);
   config = NULL;
   hg_plan_harden_alarms(c->profile, cw1);
   if (hg_plan_alarms(c, out->t[0].doc, cw1, cwn, &o, out, sink) != 0)
@@ -309,7 +309,7 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   if (hg_plan_detective(c, root, o.format, out, &in, sink) != 0)
     goto done;
   if (preflight) {
-    add_template(out, "preflight.global", o.format, preflight);
+    hg_plan_add_template(out, "preflight.global", o.format, preflight);
     preflight = NULL;
   }
   /* Every child template is in: the parent's parameters and child stacks
@@ -317,7 +317,7 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   hg_plan_params_fill_parent(c->profile, parent);
   hg_plan_wire_parent(c->profile, out, o.format, parent);
   hg_plan_harden_parent(c->profile, parent);
-  add_template(out, "security.global", o.format, parent);
+  hg_plan_add_template(out, "security.global", o.format, parent);
   parent = NULL;
 
   for (size_t i = 0; i < out->n; i++) {

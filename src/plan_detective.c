@@ -197,16 +197,6 @@ static int fill_detective(const hg_compiled *c, const hg_det_config *dc, const c
   return 0;
 }
 
-static hg_plan_template *add_template(hg_plan *p, const char *stem, hg_plan_format f, hg_doc *doc)
-{
-  p->t = xrealloc(p->t, (p->n + 1) * sizeof *p->t);
-  hg_plan_template *t = &p->t[p->n++];
-  memset(t, 0, sizeof *t);
-  t->name = xasprintf("%s.%s", stem, hg_plan_ext(f));
-  t->doc = doc;
-  return t;
-}
-
 /* ConfigRuleName of every AWS::Config::ConfigRule of the config template, NULL-terminated (malloc'd array). */
 static const char **declared_rules(const hg_plan *p, size_t *n)
 {
@@ -277,10 +267,10 @@ int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, 
 
   if (sink->errors == errors && member && (!central || cen)) {
     if (cen) {
-      add_template(p, hg_plan_stacks[HG_STACK_CENTRAL].stem, f, cen);
+      hg_plan_add_template(p, hg_plan_stacks[HG_STACK_CENTRAL].stem, f, cen);
       cen = NULL;
     }
-    add_template(p, hg_plan_stacks[HG_STACK_DETECTIVE].stem, f, member);
+    hg_plan_add_template(p, hg_plan_stacks[HG_STACK_DETECTIVE].stem, f, member);
     member = NULL;
 
     hg_det_rules meta;

@@ -27,6 +27,11 @@ hg_doc *hg_plan_load_skeleton(const char *root, const char *name, hg_plan_inputs
 
 /* Replace map[key] (or append it) with val; takes ownership of val. */
 void hg_plan_doc_put(hg_doc *map, const char *key, hg_doc *val);
+/* Append a template named STEM.EXT (EXT from f) holding doc (owned) to p. */
+hg_plan_template *hg_plan_add_template(hg_plan *p, const char *stem, hg_plan_format f, hg_doc *doc);
+/* path as shown and digested: relative to root when it lies inside it,
+ * else without its leading "./". Points into path. */
+const char *hg_plan_display_path(const char *path, const char *root);
 /* The first resource of a given Type in a template, or NULL; *id gets its logical id. */
 hg_doc *hg_plan_find_resource(const hg_doc *tmpl, const char *type, const char **id);
 /* Number of entries under Resources. */

@@ -29,22 +29,6 @@ char *hg_plan_lambda_path(const char *name)
   return path;
 }
 
-/* path relative to root when it lies inside it (as the skeletons are shown). */
-static const char *shown_path(const char *path, const char *root)
-{
-  size_t n = root ? strlen(root) : 0;
-  while (n > 1 && root[n - 1] == '/')
-    n--;
-  if (n && strncmp(path, root, n) == 0 && path[n] == '/') {
-    path += n;
-    while (*path == '/')
-      path++;
-  }
-  while (strncmp(path, "./", 2) == 0)
-    path += 2;
-  return path;
-}
-
 hg_doc *hg_plan_lambda_code(const char *root, const char *name, struct hg_plan_inputs *digest,
                             hg_diag_sink *sink)
 {
@@ -62,7 +46,7 @@ hg_doc *hg_plan_lambda_code(const char *root, const char *name, struct hg_plan_i
     free(file);
     return NULL;
   }
-  const char *shown = shown_path(path, root);
+  const char *shown = hg_plan_display_path(path, root);
   size_t len = 0;
   char *text = hg_read_file(path, HG_PLAN_MAX_LAMBDA_BYTES, &len);
   hg_doc *code = NULL;
