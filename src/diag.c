@@ -164,6 +164,19 @@ bool hg_diag_has_errors(const hg_diag_sink *s)
   return s->errors > 0;
 }
 
+void hg_diag_truncate(hg_diag_sink *s, size_t n)
+{
+  for (size_t i = n; i < s->n; i++) {
+    if (s->v[i].sev == HG_SEV_ERROR)
+      s->errors--;
+    else if (s->v[i].sev == HG_SEV_WARNING)
+      s->warnings--;
+    diag_clear(&s->v[i]);
+  }
+  if (n < s->n)
+    s->n = n;
+}
+
 static hg_src *find_source(hg_diag_sink *s, const char *file)
 {
   for (hg_src *src = s->sources; src; src = src->next)

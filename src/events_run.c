@@ -220,26 +220,12 @@ static void progress(run *R, bool final)
     hg_progress_show(&R->prog, R->disk_done, R->st->files, R->st->events, final);
 }
 
-static void diag_clear(hg_diag *d)
-{
-  free(d->file);
-  free(d->code);
-  free(d->message);
-  free(d->snippet);
-  for (size_t i = 0; i < d->n_notes; i++)
-    free(d->notes[i]);
-  free(d->notes);
-}
-
 /* Move an input's warnings to the run's sink, up to the run's cap. */
 static void merge_warnings(run *R, hg_diag_sink *src)
 {
   size_t room = R->warnings < MAX_WARNINGS_TOTAL ? MAX_WARNINGS_TOTAL - R->warnings : 0;
   size_t n = src->n, keep = n < room ? n : room;
-  for (size_t i = keep; i < n; i++)
-    diag_clear(&src->v[i]);
-  src->n = keep;
-  src->warnings = keep;
+  hg_diag_truncate(src, keep);
   hg_diag_move(R->sink, src);
   R->warnings += keep;
   if (keep < n) {

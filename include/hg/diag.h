@@ -82,6 +82,10 @@ void hg_diag_move(hg_diag_sink *dst, hg_diag_sink *src);
 
 bool hg_diag_has_errors(const hg_diag_sink *s);
 
+/* Drop (and free) every diagnostic of s from index n on; the error and
+ * warning counts follow. */
+void hg_diag_truncate(hg_diag_sink *s, size_t n);
+
 /* Attribute diagnostics from..n-1 of s to env (appended to their envs). */
 void hg_diag_tag_env(hg_diag_sink *s, size_t from, const char *env);
 
