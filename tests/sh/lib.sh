@@ -4,6 +4,9 @@
 #   need_tool NAME CMD   — true when CMD exists; otherwise SKIP (or, under
 #                          CI=true, FAIL) NAME and return false
 #   tmpdir               — a fresh folder removed when the script exits
+#   expect_fail NAME STATUS PATTERN -- CMD...
+#                        — PASS NAME when CMD exits with STATUS and its
+#                          stderr matches the grep pattern PATTERN
 #   free_port            — a TCP port nothing listens on at 127.0.0.1 now
 #   start_moto NAME PORT LOG [VAR=VALUE...]
 #                        — moto_server on 127.0.0.1:PORT (with the given
@@ -68,4 +71,20 @@ stop_moto() {
     wait "$MOTO_PID" 2>/dev/null
     MOTO_PID=
   fi
+}
+
+expect_fail() {
+  local name=$1 want=$2 pattern=$3 err
+  shift 4
+  err=$(mktemp)
+  "$@" >/dev/null 2>"$err"
+  local got=$?
+  if [ $got -ne "$want" ]; then
+    fail "$name" "exit status $got, expected $want: $(head -2 "$err")"
+  elif ! grep -q -e "$pattern" "$err"; then
+    fail "$name" "no '$pattern' in: $(head -3 "$err")"
+  else
+    pass "$name"
+  fi
+  rm -f "$err"
 }

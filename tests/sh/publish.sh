@@ -47,19 +47,6 @@ FOLDER=$PREFIX$ENV_NAME/$DIGEST/
 EXPECTED_KEYS=$(for f in $CHILDREN "$PARENT" manifest.json; do echo "$FOLDER$f"; done | sort)
 
 # ---------------------------------------------------------------- offline checks
-expect_fail() { # NAME STATUS PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  "$@" >"$T/x.out" 2>"$T/x.err"
-  local got=$?
-  if [ $got -ne "$want" ]; then
-    fail "$name" "exit status $got, expected $want: $(head -2 "$T/x.err")"
-  elif ! grep -q -e "$pattern" "$T/x.err"; then
-    fail "$name" "no '$pattern' in: $(head -3 "$T/x.err")"
-  else
-    pass "$name"
-  fi
-}
 expect_fail publish-usage-env 2 '^hardengen: --env ENV is required$' -- "$HG_BIN" publish
 expect_fail publish-usage-flag 2 "^hardengen: unknown option '--bukket'$" -- \
   "$HG_BIN" publish --env "$ENV_NAME" --bukket x

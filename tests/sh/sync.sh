@@ -37,19 +37,6 @@ fi
 pass sync-build
 
 # ---------------------------------------------------------------- offline checks
-expect_fail() { # NAME STATUS PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  "$@" >"$T/x.out" 2>"$T/x.err"
-  local got=$?
-  if [ $got -ne "$want" ]; then
-    fail "$name" "exit status $got, expected $want: $(head -2 "$T/x.err")"
-  elif ! grep -q -e "$pattern" "$T/x.err"; then
-    fail "$name" "no '$pattern' in: $(head -3 "$T/x.err")"
-  else
-    pass "$name"
-  fi
-}
 expect_fail sync-usage-env 2 '^hardengen: --env ENV is required$' -- "$HG_BIN" sync
 expect_fail sync-usage-endpoint 2 "error: invalid endpoint URL 'ftp://x' (--endpoint-url): the scheme must be http or https \[endpoint-invalid\]" -- \
   "$HG_BIN" sync --env "$ENV_NAME" --root "$ROOT" --out "$OUT" --endpoint-url ftp://x
