@@ -139,6 +139,31 @@ const char *hg_doc_get_str(const hg_doc *map, const char *key)
   return d && d->kind == HG_DOC_STR ? d->str : NULL;
 }
 
+static hg_doc *get_kind(const hg_doc *map, const char *key, hg_doc_kind kind)
+{
+  hg_doc *d = hg_doc_get(map, key);
+  return d && d->kind == kind ? d : NULL;
+}
+
+hg_doc *hg_doc_get_map(const hg_doc *map, const char *key) { return get_kind(map, key, HG_DOC_MAP); }
+hg_doc *hg_doc_get_seq(const hg_doc *map, const char *key) { return get_kind(map, key, HG_DOC_SEQ); }
+
+bool hg_doc_get_int(const hg_doc *map, const char *key, long long *out)
+{
+  hg_doc *d = get_kind(map, key, HG_DOC_INT);
+  if (d)
+    *out = d->num;
+  return d != NULL;
+}
+
+bool hg_doc_get_bool(const hg_doc *map, const char *key, bool *out)
+{
+  hg_doc *d = get_kind(map, key, HG_DOC_BOOL);
+  if (d)
+    *out = d->b;
+  return d != NULL;
+}
+
 hg_doc *hg_doc_ref(const char *name)
 {
   hg_doc *m = hg_doc_map();
@@ -192,4 +217,23 @@ void hg_doc_free(hg_doc *d)
   free(d->items);
   free(d->str);
   free(d);
+}
+
+static void wipe(hg_doc *d)
+{
+  if (d->str)
+    explicit_bzero(d->str, strlen(d->str));
+  for (size_t i = 0; i < d->n; i++) {
+    if (d->keys)
+      explicit_bzero(d->keys[i], strlen(d->keys[i]));
+    wipe(d->items[i]);
+  }
+}
+
+void hg_doc_free_wiped(hg_doc *d)
+{
+  if (!d)
+    return;
+  wipe(d);
+  hg_doc_free(d);
 }

@@ -6,10 +6,16 @@
  * shared tag table, nesting bounded, duplicate keys reported, aliases
  * refused (a document is a tree; an alias could multiply it). The positioned
  * tree is then copied into an hg_doc.
+ *
+ * JSON text goes through the one JSON parser (json.h) and its tree is
+ * copied the same way.
  */
 #include "hg/emit.h"
+#include "hg/json.h"
 #include "hg/yaml.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,4 +115,125 @@ hg_doc *hg_emit_read_yaml(const char *text, size_t len, const char *file, hg_dia
     d = to_doc(root);
   hg_arena_free(a);
   return d;
+}
+
+/* ---- JSON ---- */
+
+/* A JSON number's text (json.h keeps it as written; it is valid JSON). */
+static hg_doc *number_doc(const char *s, size_t len)
+{
+  char buf[64];
+  bool integral = !memchr(s, '.', len) && !memchr(s, 'e', len) && !memchr(s, 'E', len);
+  if (len < sizeof buf) {
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    errno = 0;
+    if (integral) {
+      long long v = strtoll(buf, NULL, 10);
+      if (errno == 0)
+        return hg_doc_int(v);
+    }
+    double f = strtod(buf, NULL);
+    if (isfinite(f))
+      return hg_doc_float(f);
+  }
+  return NULL; /* out of range for a double, or absurdly long */
+}
+
+/* Copy a parsed value; NULL (with *bad set to where) for what a document
+ * cannot hold: a string with U+0000, a number out of a double's range. */
+static hg_doc *jv_doc(const hg_jv *v, const char **bad)
+{
+  switch (v->kind) {
+  case HG_JV_NULL: return hg_doc_null();
+  case HG_JV_FALSE: return hg_doc_bool(false);
+  case HG_JV_TRUE: return hg_doc_bool(true);
+  case HG_JV_NUMBER: {
+    hg_doc *d = number_doc(v->s, v->len);
+    if (!d)
+      *bad = "a number out of range";
+    return d;
+  }
+  case HG_JV_STRING: {
+    if (memchr(v->s, 0, v->len)) {
+      *bad = "a string holding U+0000";
+      return NULL;
+    }
+    char *s = xstrndup(v->s, v->len);
+    hg_doc *d = hg_doc_str(s);
+    explicit_bzero(s, v->len);
+    free(s);
+    return d;
+  }
+  case HG_JV_ARRAY: {
+    hg_doc *seq = hg_doc_seq();
+    for (size_t i = 0; i < v->n; i++) {
+      hg_doc *item = jv_doc(&v->items[i], bad);
+      if (!item) {
+        hg_doc_free_wiped(seq);
+        return NULL;
+      }
+      hg_doc_push(seq, item);
+    }
+    return seq;
+  }
+  case HG_JV_OBJECT: {
+    hg_doc *map = hg_doc_map();
+    for (size_t i = 0; i < v->n; i++) {
+      hg_doc *item = jv_doc(&v->items[i], bad);
+      if (!item || memchr(v->keys[i], 0, v->klens[i])) {
+        if (item)
+          *bad = "a member name holding U+0000";
+        hg_doc_free_wiped(item);
+        hg_doc_free_wiped(map);
+        return NULL;
+      }
+      char *key = xstrndup(v->keys[i], v->klens[i]);
+      hg_doc_remove(map, key); /* the last of a repeated name wins */
+      hg_doc_set(map, key, item);
+      free(key);
+    }
+    return map;
+  }
+  }
+  return NULL;
+}
+
+/* 1-based line and column (in bytes) of text[off]. */
+static void line_col(const char *text, size_t len, size_t off, int *line, int *col)
+{
+  *line = 1;
+  *col = 1;
+  for (size_t i = 0; i < off && i < len; i++) {
+    if (text[i] == '\n') {
+      (*line)++;
+      *col = 1;
+    } else {
+      (*col)++;
+    }
+  }
+}
+
+hg_doc *hg_emit_read_json(const char *text, size_t len, const char *file, const char *code,
+                          hg_diag_sink *sink)
+{
+  hg_arena *a = hg_arena_new();
+  size_t off = 0;
+  const char *msg = NULL;
+  const hg_jv *v = hg_json_parse(a, text, len, &off, &msg);
+  const char *bad = NULL;
+  hg_doc *d = v ? jv_doc(v, &bad) : NULL;
+  hg_arena_free_wiped(a);
+  if (d)
+    return d;
+  int line, col;
+  line_col(text, len, off, &line, &col);
+  if (!v) {
+    hg_diag_source(sink, file, text, len);
+    hg_diag_add(sink, HG_SEV_ERROR, file, line, col, code, "not valid JSON: %s",
+                msg ? msg : "syntax error");
+  } else {
+    hg_diag_add(sink, HG_SEV_ERROR, file, 0, 0, code, "the JSON holds %s", bad);
+  }
+  return NULL;
 }

@@ -241,6 +241,13 @@ void hg_arena_free(hg_arena *a)
   free(a);
 }
 
+void hg_arena_free_wiped(hg_arena *a)
+{
+  for (chunk *c = a ? a->head : NULL; c; c = c->next)
+    explicit_bzero(c->mem, c->used);
+  hg_arena_free(a);
+}
+
 /* ---- files ---- */
 
 char *hg_read_file(const char *path, size_t max, size_t *len)

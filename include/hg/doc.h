@@ -69,6 +69,11 @@ void hg_doc_push_str(hg_doc *seq, const char *s);
 /* Lookups; NULL when absent or of another kind. The result is borrowed. */
 hg_doc *hg_doc_get(const hg_doc *map, const char *key);
 const char *hg_doc_get_str(const hg_doc *map, const char *key);
+hg_doc *hg_doc_get_map(const hg_doc *map, const char *key);   /* a MAP member */
+hg_doc *hg_doc_get_seq(const hg_doc *map, const char *key);   /* a SEQ member */
+/* Typed lookups: true (and *out set) when key holds an INT / a BOOL. */
+bool hg_doc_get_int(const hg_doc *map, const char *key, long long *out);
+bool hg_doc_get_bool(const hg_doc *map, const char *key, bool *out);
 
 /* Intrinsic functions, as one-key maps. */
 hg_doc *hg_doc_ref(const char *name);                      /* {Ref: name} */
@@ -78,5 +83,7 @@ hg_doc *hg_doc_getatt(const char *res, const char *attr);  /* {Fn::GetAtt: [res,
 /* Deep copy. */
 hg_doc *hg_doc_clone(const hg_doc *d);
 void hg_doc_free(hg_doc *d);
+/* As hg_doc_free, zeroing every key and string first (credentials). */
+void hg_doc_free_wiped(hg_doc *d);
 
 #endif

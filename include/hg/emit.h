@@ -57,4 +57,20 @@ bool hg_emit_yaml_needs_quotes(const char *s);
  */
 hg_doc *hg_emit_read_yaml(const char *text, size_t len, const char *file, hg_diag_sink *sink);
 
+/*
+ * Parse JSON text (one value) into a document with the one JSON parser
+ * (json.h, its keep-everything mode): every JSON input that is not an
+ * event (configuration, caches, AWS API answers, our own manifest) is read
+ * this way. Objects become MAPs in document order (a repeated member name
+ * keeps its last value, as jq does), arrays SEQs, integers that fit in a
+ * long long INT, other numbers FLOAT, true/false BOOL, null NULL, strings
+ * STR. A string holding U+0000 is refused (documents hold C strings).
+ * On bad input: an error with code at file:line:col (the line is shown
+ * with a caret) saying what is wrong, and NULL. The parse's scratch memory
+ * is zeroed before it is freed, so secrets in an answer (credentials) live
+ * only in the returned document (see hg_doc_free_wiped).
+ */
+hg_doc *hg_emit_read_json(const char *text, size_t len, const char *file, const char *code,
+                          hg_diag_sink *sink);
+
 #endif

@@ -53,6 +53,7 @@ char *hg_arena_strndup(hg_arena *a, const char *s, size_t n);
 char *hg_arena_strdup(hg_arena *a, const char *s);
 void hg_arena_reset(hg_arena *a);                  /* keep the first chunk */
 void hg_arena_free(hg_arena *a);
+void hg_arena_free_wiped(hg_arena *a);             /* zero every chunk, then free */
 
 /*
  * Read a whole regular file. Returns malloc'd bytes (NUL-terminated, *len
