@@ -24,45 +24,50 @@ if cmp -s "$d/hardengen.1" "$man1"; then pass man1_matches_help; else
   diff -u "$man1" "$d/hardengen.1" | head -20 | sed 's/^/    /'
 fi
 
-# Every key the profile schema knows, found by asking for the known keys of
-# each mapping with an unknown key in it.
+# Every key the profile schema knows, found by asking `check` for the known
+# keys of each mapping with an unknown key in it (one Python process walks
+# the whole schema).
 mkdir -p "$d/root/profiles"
-probe() { # DOTTED.PATH -> the known keys of that mapping, one per line
-  python3 - "$1" >"$d/root/profiles/p.yaml" <<'PY'
-import sys
-path = [p for p in sys.argv[1].split(".") if p]
-doc = {"account": {"name": "x"}, "notify": {"infosec": "a@example.com", "devops": "a@example.com"},
-       "logs": {"bucket": "probe-logs"},
-       "templates": {"bucket_url": "https://probe.s3.eu-west-1.amazonaws.com/p/"}}
-node = doc
-for p in path:
-    if not isinstance(node.get(p), dict):
-        node[p] = {}
-    node = node[p]
-node["zz_unknown_key"] = 1
-import json
-print(json.dumps(doc))
+mapfile -t keys < <(python3 - "$HG_BIN" "$d/root" <<'PY'
+import json, subprocess, sys
+hg, root = sys.argv[1], sys.argv[2]
+base = {"account": {"name": "x"}, "notify": {"infosec": "a@example.com", "devops": "a@example.com"},
+        "logs": {"bucket": "probe-logs"},
+        "templates": {"bucket_url": "https://probe.s3.eu-west-1.amazonaws.com/p/"}}
+
+def probe(path):
+    """The known keys of the mapping at the dotted path, [] for a leaf."""
+    doc = json.loads(json.dumps(base))
+    node = doc
+    for p in [p for p in path.split(".") if p]:
+        if not isinstance(node.get(p), dict):
+            node[p] = {}
+        node = node[p]
+    node["zz_unknown_key"] = 1
+    with open(root + "/profiles/p.yaml", "w") as f:
+        json.dump(doc, f)
+    out = subprocess.run([hg, "check", "--env", "p", "--root", root, "--format", "json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+    want = "known keys of %s: " % path if path else "known keys at the top: "
+    for x in json.loads(out)["diagnostics"]:
+        for n in x["notes"]:
+            if n.startswith(want):
+                return n[len(want):].split(", ")
+    return []
+
+def walk(path):
+    for k in probe(path):
+        sub = path + "." + k if path else k
+        if sub == "filters.override":
+            sub = "filters.override.unauthorized-api-calls"
+        if probe(sub):
+            walk(sub)
+        else:
+            print(sub)
+
+walk("")
 PY
-  "$HG_BIN" check --env p --root "$d/root" --format json 2>/dev/null |
-    python3 -c '
-import json, sys
-path = sys.argv[1]
-for x in json.load(sys.stdin)["diagnostics"]:
-    for n in x["notes"]:
-        want = "known keys of %s: " % path if path else "known keys at the top: "
-        if n.startswith(want):
-            print("\n".join(n[len(want):].split(", ")))' "$1"
-}
-keys=()
-walk() { # PATH
-  local k sub
-  for k in $(probe "$1"); do
-    sub=${1:+$1.}$k
-    [ "$sub" = filters.override ] && sub=filters.override.unauthorized-api-calls
-    if [ -n "$(probe "$sub")" ]; then walk "$sub"; else keys+=("$sub"); fi
-  done
-}
-walk ""
+)
 undocumented=""
 for k in "${keys[@]}"; do
   doc=${k/filters.override.unauthorized-api-calls/filters.override.ID}
@@ -70,7 +75,7 @@ for k in "${keys[@]}"; do
   doc=$(printf '%s\n' "$doc" | sed -E 's/^config\.rules\.[^.]+\.(severity|title|description|frameworks|route|enabled)$/config.rules.NAME.\1/')
   grep -qxF ".B ${doc//-/\\-}" "$man5" || undocumented="$undocumented $doc"
 done
-if [ ${#keys[@]} -lt 25 ]; then fail man5_every_key "only ${#keys[@]} schema keys found: ${keys[*]}"
+if [ ${#keys[@]} -lt 90 ]; then fail man5_every_key "only ${#keys[@]} schema keys found: ${keys[*]}"
 elif [ -z "$undocumented" ]; then pass man5_every_key; else
   fail man5_every_key "doc/hardengen-profile.5 does not document:$undocumented"; fi
 
