@@ -130,6 +130,20 @@ static void add_operation_id(hg_cfn_args *a)
                    r[13], r[14], r[15]);
 }
 
+/* Whether a ListRoots answer names the root id. */
+static bool lists_root(const hg_http_response *rs, const char *id, hg_diag_sink *sink)
+{
+  hg_doc *d = hg_emit_read_json(rs->body, rs->body_len, "the ListRoots answer", "deploy-answer", sink);
+  const hg_doc *roots = hg_doc_get_seq(d, "Roots");
+  bool found = false;
+  for (size_t i = 0; roots && i < roots->n && !found; i++) {
+    const char *rid = hg_doc_get_str(roots->items[i], "Id");
+    found = rid && strcmp(rid, id) == 0;
+  }
+  hg_doc_free(d);
+  return found;
+}
+
 /*
  * Ask Organizations whether each OU exists (DescribeOrganizationalUnit; the
  * root through ListRoots), so an unknown OU fails before anything is
@@ -144,7 +158,14 @@ static int check_ous(hg_http *http, hg_creds_provider *creds, const char *endpoi
   for (size_t i = 0; ous && i < ous->n; i++) {
     const char *id = ous->items[i]->str;
     bool root = strncmp(id, "r-", 2) == 0;
-    char *body = root ? xstrdup("{}") : xasprintf("{\"OrganizationalUnitId\": \"%s\"}", id);
+    hg_doc *q = hg_doc_map();
+    if (!root)
+      hg_doc_set_str(q, "OrganizationalUnitId", id);
+    hg_buf qb;
+    hg_buf_init(&qb);
+    hg_emit_json_compact(q, &qb);
+    hg_doc_free(q);
+    char *body = qb.data;
     const char *hdrs[] = {"Content-Type: application/x-amz-json-1.1",
                           root ? "X-Amz-Target: AWSOrganizationsV20161128.ListRoots"
                                : "X-Amz-Target: AWSOrganizationsV20161128.DescribeOrganizationalUnit",
@@ -162,7 +183,7 @@ static int check_ous(hg_http *http, hg_creds_provider *creds, const char *endpoi
       hg_http_response_free(&rs);
       return unknown;
     }
-    if (st == HG_HTTP_OK && root && !strstr(rs.body, id))
+    if (st == HG_HTTP_OK && root && !lists_root(&rs, id, sink))
       st = HG_HTTP_ERR_HTTP;
     if (st == HG_HTTP_ERR_HTTP &&
         (root || strcmp(rs.error_code, "OrganizationalUnitNotFoundException") == 0 ||

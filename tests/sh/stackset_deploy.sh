@@ -140,6 +140,19 @@ else
   fail stackset-deploy-unknown-ou "exit $rc: $(cat "$T/g.out" "$T/g.err" | head -5)"
 fi
 
+# ---------------------------------------------------------------- an unknown root
+# Roots are checked with ListRoots: only a root the answer names passes.
+sed -e "s/^  ou_ids: .*/  ou_ids: [r-zz99]/" -e 's/^org:$/org:\n  stack_set_name: hardengen-ghost-root/' \
+  "$R/profiles/dev.yaml" >"$R/profiles/ghostroot.yaml"
+deploy ghostroot >"$T/gr.out" 2>"$T/gr.err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'root r-zz99 is not part of the organization' "$T/gr.err" &&
+   ! grep -q 'CURRENT' "$T/gr.out"; then
+  pass stackset-deploy-unknown-root
+else
+  fail stackset-deploy-unknown-root "exit $rc: $(cat "$T/gr.out" "$T/gr.err" | head -5)"
+fi
+
 # ---------------------------------------------------------------- a plain stack
 # The flattened template also deploys as one ordinary stack (home Region).
 if python3 - "$R/out/dev/stackset/member.yaml" >"$T/plain.out" 2>&1 <<'PY'
