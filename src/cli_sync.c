@@ -5,7 +5,6 @@
  * built data against manifest.json, finds the Region, the endpoint and the
  * credentials, and prints what changed.
  */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "hg/creds.h"
 #include "hg/detective.h"
 #include "hg/dynamodb.h"
+#include "hg/emit.h"
 #include "hg/http.h"
 #include "hg/plan.h"
 #include "hg/profile.h"
@@ -79,23 +79,26 @@ static char *read_data(const char *dir, const char *env, size_t *len, hg_diag_si
   size_t mlen = 0;
   char *mtext = hg_read_file(mpath, 16u << 20, &mlen);
   char *data = NULL;
-  cJSON *m = NULL;
+  hg_doc *m = NULL;
   if (!mtext) {
     hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "sync-not-built", "%s: %s", mpath, strerror(errno));
     hg_diag_note(d, "build the environment first: hardengen build --env %s", env);
     goto done;
   }
-  m = cJSON_ParseWithLength(mtext, mlen);
-  const cJSON *entry = NULL, *e;
-  cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(m, "data"))
-  {
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
-    if (cJSON_IsString(name) && strcmp(name->valuestring, HG_PLAN_DATA_NAME) == 0)
-      entry = e;
+  m = hg_emit_read_json(mtext, mlen, mpath, "sync-not-built", sink);
+  if (!m) {
+    hg_diag_note(&sink->v[sink->n - 1], "build the environment again: hardengen build --env %s", env);
+    goto done;
   }
-  const cJSON *size = cJSON_GetObjectItemCaseSensitive(entry, "size");
-  const cJSON *sha = cJSON_GetObjectItemCaseSensitive(entry, "sha256");
-  if (!entry || !cJSON_IsNumber(size) || !cJSON_IsString(sha)) {
+  const hg_doc *list = hg_doc_get_seq(m, "data"), *entry = NULL;
+  for (size_t i = 0; list && i < list->n; i++) {
+    const char *name = hg_doc_get_str(list->items[i], "name");
+    if (name && strcmp(name, HG_PLAN_DATA_NAME) == 0)
+      entry = list->items[i];
+  }
+  double size = 0;
+  const char *sha = hg_doc_get_str(entry, "sha256");
+  if (!entry || !hg_doc_get_num(entry, "size", &size) || !sha) {
     hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, mpath, 0, 0, "sync-not-built", "the build lists no %s",
                              HG_PLAN_DATA_NAME);
     hg_diag_note(d, "the profile needs a detective: block; then build again: hardengen build --env %s", env);
@@ -109,7 +112,7 @@ static char *read_data(const char *dir, const char *env, size_t *len, hg_diag_si
   }
   char hex[65];
   hg_sha256_hex(data, *len, hex);
-  if ((double)*len != size->valuedouble || strcmp(hex, sha->valuestring) != 0) {
+  if ((double)*len != size || strcmp(hex, sha) != 0) {
     hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, dpath, 0, 0, "sync-stale",
                              "does not match manifest.json: it changed after the build");
     hg_diag_note(d, "build the environment again: hardengen build --env %s", env);
@@ -117,7 +120,7 @@ static char *read_data(const char *dir, const char *env, size_t *len, hg_diag_si
     data = NULL;
   }
 done:
-  cJSON_Delete(m);
+  hg_doc_free(m);
   free(mtext);
   free(mpath);
   free(dpath);

@@ -164,6 +164,18 @@ bool hg_doc_get_bool(const hg_doc *map, const char *key, bool *out)
   return d != NULL;
 }
 
+bool hg_doc_get_num(const hg_doc *map, const char *key, double *out)
+{
+  hg_doc *d = hg_doc_get(map, key);
+  if (d && d->kind == HG_DOC_INT)
+    *out = (double)d->num;
+  else if (d && d->kind == HG_DOC_FLOAT)
+    *out = d->f;
+  else
+    return false;
+  return true;
+}
+
 hg_doc *hg_doc_ref(const char *name)
 {
   hg_doc *m = hg_doc_map();
@@ -202,6 +214,56 @@ hg_doc *hg_doc_clone(const hg_doc *d)
       hg_doc_push(c, hg_doc_clone(d->items[i]));
   }
   return c;
+}
+
+static bool is_number(const hg_doc *d, double *v)
+{
+  if (d->kind == HG_DOC_INT)
+    *v = (double)d->num;
+  else if (d->kind == HG_DOC_FLOAT)
+    *v = d->f;
+  else
+    return false;
+  return true;
+}
+
+bool hg_doc_equal(const hg_doc *a, const hg_doc *b)
+{
+  double x, y;
+  if (a->kind != b->kind) {
+    if (is_number(a, &x) && is_number(b, &y))
+      return x == y;
+    return false;
+  }
+  switch (a->kind) {
+  case HG_DOC_MAP:
+    if (a->n != b->n)
+      return false;
+    for (size_t i = 0; i < a->n; i++) {
+      const hg_doc *other = hg_doc_get(b, a->keys[i]);
+      if (!other || !hg_doc_equal(a->items[i], other))
+        return false;
+    }
+    return true;
+  case HG_DOC_SEQ:
+    if (a->n != b->n)
+      return false;
+    for (size_t i = 0; i < a->n; i++)
+      if (!hg_doc_equal(a->items[i], b->items[i]))
+        return false;
+    return true;
+  case HG_DOC_STR:
+    return strcmp(a->str, b->str) == 0;
+  case HG_DOC_INT:
+    return a->num == b->num;
+  case HG_DOC_FLOAT:
+    return a->f == b->f;
+  case HG_DOC_BOOL:
+    return a->b == b->b;
+  case HG_DOC_NULL:
+    return true;
+  }
+  return false;
 }
 
 void hg_doc_free(hg_doc *d)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hg/awscfg.h"
+#include "hg/emit.h"
 #include "hg/util.h"
 
 #define MAX_ANSWER (16u << 20) /* a Scan page is at most 1 MB of items */
@@ -75,35 +76,61 @@ const char *hg_ddb_error_hint(const char *code)
   return NULL;
 }
 
-hg_ddb_status hg_ddb_call(hg_ddb *d, const char *operation, const char *body, cJSON **answer, const char *what,
-                          hg_diag_sink *sink)
+/* The answer of a successful call as a document, or NULL after an error. */
+static hg_doc *read_answer(const hg_ddb *d, const hg_http_response *rs, const char *what, hg_diag_sink *sink)
+{
+  hg_diag_sink local;
+  hg_diag_init(&local);
+  hg_doc *doc = hg_emit_read_json(rs->body ? rs->body : "", rs->body ? rs->body_len : 0, "answer",
+                                  "dynamodb-http", &local);
+  if (!doc && local.n > 0 && local.v[0].line == 0) {
+    /* Valid JSON a document cannot hold (a string with U+0000). */
+    hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-http", "%s: the answer from %s cannot be read: %s", what,
+                d->endpoint, local.v[0].message);
+  } else if (!doc) {
+    hg_diag *diag = hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-http",
+                                "%s: the answer from %s is not JSON", what, d->endpoint);
+    static const char prefix[] = "not valid JSON: ";
+    const char *why = local.n > 0 ? local.v[0].message : NULL;
+    if (why && strncmp(why, prefix, sizeof prefix - 1) == 0)
+      why += sizeof prefix - 1;
+    if (why)
+      hg_diag_note(diag, "%s at line %d, column %d", why, local.v[0].line, local.v[0].col);
+  }
+  hg_diag_free(&local);
+  return doc;
+}
+
+hg_ddb_status hg_ddb_call(hg_ddb *d, const char *operation, const hg_doc *body, hg_doc **answer,
+                          const char *what, hg_diag_sink *sink)
 {
   if (answer)
     *answer = NULL;
   char *target = xasprintf("X-Amz-Target: DynamoDB_20120810.%s", operation);
   const char *headers[] = {"Content-Type: application/x-amz-json-1.0", target, NULL};
-  hg_http_request rq = {.method = "POST", .url = d->url, .headers = headers, .body = body,
-                        .body_len = strlen(body), .service = "dynamodb", .region = d->region,
+  hg_buf text;
+  hg_buf_init(&text);
+  hg_emit_json_compact(body, &text);
+  hg_http_request rq = {.method = "POST", .url = d->url, .headers = headers, .body = text.data,
+                        .body_len = text.len, .service = "dynamodb", .region = d->region,
                         .provider = d->provider, .creds = d->creds, .max_body = MAX_ANSWER};
   hg_http_response rs;
   hg_http_send(d->http, &rq, &rs, sink);
   free(target);
+  hg_buf_free(&text);
   hg_ddb_status result = rs.status == HG_HTTP_OK              ? HG_DDB_OK
                          : rs.status == HG_HTTP_ERR_AUTH      ? HG_DDB_ERR_AUTH
                          : rs.status == HG_HTTP_ERR_CREDS     ? HG_DDB_ERR_AUTH
                          : rs.status == HG_HTTP_ERR_NETWORK   ? HG_DDB_ERR_NETWORK
                                                               : HG_DDB_ERR_HTTP;
   if (result == HG_DDB_OK) {
-    cJSON *j = cJSON_ParseWithLength(rs.body, rs.body_len);
-    if (!j) {
-      hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "dynamodb-http", "%s: the answer from %s is not JSON", what,
-                  d->endpoint);
+    hg_doc *j = read_answer(d, &rs, what, sink);
+    if (!j)
       result = HG_DDB_ERR_HTTP;
-    } else if (answer) {
+    else if (answer)
       *answer = j;
-    } else {
-      cJSON_Delete(j);
-    }
+    else
+      hg_doc_free(j);
   } else if (rs.status != HG_HTTP_ERR_CREDS) {
     const char *hint = rs.http_status ? hg_ddb_error_hint(rs.error_code) : NULL;
     hg_diag *diag = hg_http_diag(sink, "dynamodb", &rs, hint, "%s", what);

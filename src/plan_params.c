@@ -21,7 +21,8 @@
 const hg_plan_param hg_plan_params[] = {
     {HG_PLAN_TEMPLATE_URL_PARAM, "templates.bucket_url", HG_PARAM_STRING,
      offsetof(hg_profile, templates_bucket_url), NULL,
-     "https URL of the S3 folder that holds the child templates, ending with a slash", 0, 0},
+     "https URL of the S3 folder that holds the child templates, ending with a slash", 0,
+     HG_PARAM_TEMPLATE_FOLDER},
     {"Bucket4Logs", "logs.bucket", HG_PARAM_STRING, offsetof(hg_profile, logs_bucket), NULL,
      "Name of the S3 bucket created for CloudTrail and AWS Config logs", TRAIL | CONFIG,
      HG_PARAM_PER_ACCOUNT},
@@ -102,6 +103,14 @@ const char *hg_plan_param_per_account(void)
     if (hg_plan_params[i].flags & HG_PARAM_PER_ACCOUNT)
       return hg_plan_params[i].name;
   return NULL;
+}
+
+const char *hg_plan_param_template_folder(void)
+{
+  for (size_t i = 0; i < hg_plan_n_params; i++)
+    if (hg_plan_params[i].flags & HG_PARAM_TEMPLATE_FOLDER)
+      return hg_plan_params[i].name;
+  return HG_PLAN_TEMPLATE_URL_PARAM; /* the table always has the row */
 }
 
 void hg_plan_params_fill_parent(const hg_profile *p, hg_doc *parent)

@@ -4,7 +4,6 @@
  */
 #include "hg/publish.h"
 
-#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 
 #include "hg/awscfg.h"
+#include "hg/emit.h"
 #include "hg/plan_model.h"
 #include "hg/util.h"
 #include "hg/validate.h"
@@ -88,29 +88,67 @@ static hg_diag *merr(hg_diag_sink *sink, const char *path, const char *fmt, ...)
   return d;
 }
 
-static char *required_string(const cJSON *root, const char *key, const char *path,
+static char *required_string(const hg_doc *root, const char *key, const char *path,
                              hg_diag_sink *sink)
 {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
-  if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring) {
+  const char *v = hg_doc_get_str(root, key);
+  if (!v || !*v) {
     merr(sink, path, "\"%s\" is missing or not a non-empty string", key);
     return NULL;
   }
-  return xstrdup(v->valuestring);
+  return xstrdup(v);
 }
 
-static char *scalar_text(const cJSON *v)
+static char *scalar_text(const hg_doc *v)
 {
-  if (cJSON_IsString(v))
-    return xstrdup(v->valuestring);
-  if (cJSON_IsBool(v))
-    return xstrdup(cJSON_IsTrue(v) ? "true" : "false");
-  if (cJSON_IsNumber(v)) {
-    double d = v->valuedouble;
-    if (d >= -9e15 && d <= 9e15 && d == (double)(long long)d)
-      return xasprintf("%lld", (long long)d);
-    return xasprintf("%.17g", d);
+  switch (v->kind) {
+  case HG_DOC_STR:
+    return xstrdup(v->str);
+  case HG_DOC_BOOL:
+    return xstrdup(v->b ? "true" : "false");
+  case HG_DOC_INT:
+    return xasprintf("%lld", v->num);
+  case HG_DOC_FLOAT:
+    if (v->f >= -9e15 && v->f <= 9e15 && v->f == (double)(long long)v->f)
+      return xasprintf("%lld", (long long)v->f);
+    return xasprintf("%.17g", v->f);
+  case HG_DOC_MAP:
+  case HG_DOC_SEQ:
+  case HG_DOC_NULL:
+    break;
   }
+  return NULL;
+}
+
+/* Read the text with the one JSON reader; text that is not JSON is
+ * "manifest.json is not valid JSON" at path:line:col with a caret and the
+ * parser's reason as a note. */
+static hg_doc *read_manifest(const char *text, size_t len, const char *path, hg_diag_sink *sink)
+{
+  hg_diag_sink local;
+  hg_diag_init(&local);
+  hg_doc *root = hg_emit_read_json(text, len, path, "manifest-invalid", &local);
+  if (root) {
+    hg_diag_free(&local);
+    return root;
+  }
+  hg_diag *d;
+  if (local.n > 0 && local.v[0].line > 0) {
+    static const char prefix[] = "not valid JSON: ";
+    const char *why = local.v[0].message;
+    if (strncmp(why, prefix, sizeof prefix - 1) == 0)
+      why += sizeof prefix - 1;
+    hg_diag_source(sink, path, text, len);
+    d = hg_diag_add(sink, HG_SEV_ERROR, path, local.v[0].line, local.v[0].col, "manifest-invalid",
+                    "%s is not valid JSON", MANIFEST_NAME);
+    hg_diag_note(d, "%s", why);
+  } else {
+    /* Valid JSON a document cannot hold (a string with U+0000). */
+    d = merr(sink, path, "%s cannot be read: %s", MANIFEST_NAME,
+             local.n > 0 ? local.v[0].message : "unknown error");
+  }
+  hg_diag_note(d, "it is written by `hardengen build`: build again");
+  hg_diag_free(&local);
   return NULL;
 }
 
@@ -119,39 +157,21 @@ int hg_manifest_parse(const char *text, size_t len, const char *path, hg_manifes
 {
   memset(m, 0, sizeof *m);
   size_t errors_before = sink->errors;
-  const char *end = NULL;
-  cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-  if (!root) {
-    int line = 1, col = 1;
-    const char *stop = end ? end : text;
-    if (stop < text || stop > text + len)
-      stop = text;
-    for (const char *p = text; p < stop; p++) {
-      if (*p == '\n') {
-        line++;
-        col = 1;
-      } else {
-        col++;
-      }
-    }
-    hg_diag_source(sink, path, text, len);
-    hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, path, line, col, "manifest-invalid",
-                             "manifest.json is not valid JSON");
-    hg_diag_note(d, "it is written by `hardengen build`: build again");
+  hg_doc *root = read_manifest(text, len, path, sink);
+  if (!root)
     return -1;
-  }
-  if (!cJSON_IsObject(root)) {
+  if (root->kind != HG_DOC_MAP) {
     merr(sink, path, "%s is not a JSON object", MANIFEST_NAME);
-    cJSON_Delete(root);
+    hg_doc_free(root);
     return -1;
   }
 
-  const cJSON *tool = cJSON_GetObjectItemCaseSensitive(root, "tool");
-  const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
-  if (cJSON_IsString(tool))
-    m->tool = xstrdup(tool->valuestring);
-  if (cJSON_IsString(version))
-    m->version = xstrdup(version->valuestring);
+  const char *tool = hg_doc_get_str(root, "tool");
+  const char *version = hg_doc_get_str(root, "version");
+  if (tool)
+    m->tool = xstrdup(tool);
+  if (version)
+    m->version = xstrdup(version);
   m->env = required_string(root, "env", path, sink);
   m->digest = required_string(root, "digest", path, sink);
   m->parent = required_string(root, "parent", path, sink);
@@ -162,65 +182,53 @@ int hg_manifest_parse(const char *text, size_t len, const char *path, hg_manifes
 
   /* Written since the stacks request the least IAM capability; a manifest
    * without them asks for the broader one. */
-  const cJSON *caps = cJSON_GetObjectItemCaseSensitive(root, "capabilities");
-  const cJSON *cap = cJSON_IsArray(caps) ? cJSON_GetArrayItem(caps, 0) : NULL;
-  if (caps && !(cJSON_IsString(cap) && (strcmp(cap->valuestring, "CAPABILITY_IAM") == 0 ||
-                                        strcmp(cap->valuestring, "CAPABILITY_NAMED_IAM") == 0)))
+  const hg_doc *caps = hg_doc_get(root, "capabilities");
+  const hg_doc *cap = caps && caps->kind == HG_DOC_SEQ && caps->n > 0 ? caps->items[0] : NULL;
+  const char *cap_name = cap && cap->kind == HG_DOC_STR ? cap->str : NULL;
+  if (caps && !(cap_name && (strcmp(cap_name, "CAPABILITY_IAM") == 0 ||
+                             strcmp(cap_name, "CAPABILITY_NAMED_IAM") == 0)))
     merr(sink, path, "\"capabilities\" must be [\"CAPABILITY_IAM\"] or [\"CAPABILITY_NAMED_IAM\"]");
-  m->capability = xstrdup(cJSON_IsString(cap) ? cap->valuestring : "CAPABILITY_NAMED_IAM");
-  const cJSON *emails = cJSON_GetObjectItemCaseSensitive(root, "email_subscriptions");
-  if (cJSON_IsNumber(emails) && emails->valuedouble >= 0)
-    m->email_subscriptions = (size_t)emails->valuedouble;
+  m->capability = xstrdup(cap_name ? cap_name : "CAPABILITY_NAMED_IAM");
+  double emails = 0;
+  if (hg_doc_get_num(root, "email_subscriptions", &emails) && emails >= 0)
+    m->email_subscriptions = (size_t)emails;
 
-  const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "parameters");
-  if (!cJSON_IsObject(params)) {
+  const hg_doc *params = hg_doc_get_map(root, "parameters");
+  if (!params) {
     merr(sink, path, "\"%s\" is missing or not an object", "parameters");
   } else {
-    size_t n = (size_t)cJSON_GetArraySize(params);
-    m->params = xcalloc(n ? n : 1, sizeof *m->params);
-    const cJSON *p;
-    cJSON_ArrayForEach(p, params)
-    {
-      char *value = scalar_text(p);
-      if (!value || !p->string) {
-        merr(sink, path, "parameter \"%s\" is not a string, number or boolean",
-             p->string ? p->string : "?");
-        free(value);
+    m->params = xcalloc(params->n ? params->n : 1, sizeof *m->params);
+    for (size_t i = 0; i < params->n; i++) {
+      char *value = scalar_text(params->items[i]);
+      if (!value) {
+        merr(sink, path, "parameter \"%s\" is not a string, number or boolean", params->keys[i]);
         continue;
       }
-      m->params[m->n_params].name = xstrdup(p->string);
+      m->params[m->n_params].name = xstrdup(params->keys[i]);
       m->params[m->n_params++].value = value;
     }
   }
 
-  const cJSON *templates = cJSON_GetObjectItemCaseSensitive(root, "templates");
-  if (!cJSON_IsArray(templates) || cJSON_GetArraySize(templates) == 0) {
+  const hg_doc *templates = hg_doc_get_seq(root, "templates");
+  if (!templates || templates->n == 0) {
     merr(sink, path, "\"%s\" is missing or not a non-empty array", "templates");
   } else {
-    size_t n = (size_t)cJSON_GetArraySize(templates);
-    m->templates = xcalloc(n, sizeof *m->templates);
-    const cJSON *t;
-    size_t index = 0;
-    cJSON_ArrayForEach(t, templates)
-    {
-      index++;
-      const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
-      const cJSON *size = cJSON_GetObjectItemCaseSensitive(t, "size");
-      const cJSON *sha = cJSON_GetObjectItemCaseSensitive(t, "sha256");
-      if (!cJSON_IsString(name) || !plain_file_name(name->valuestring) ||
-          strcmp(name->valuestring, MANIFEST_NAME) == 0) {
+    m->templates = xcalloc(templates->n, sizeof *m->templates);
+    for (size_t index = 1; index <= templates->n; index++) {
+      const hg_doc *t = templates->items[index - 1];
+      const char *nm = hg_doc_get_str(t, "name");
+      const char *sha = hg_doc_get_str(t, "sha256");
+      double size = 0;
+      if (!nm || !plain_file_name(nm) || strcmp(nm, MANIFEST_NAME) == 0) {
         merr(sink, path, "template %zu has no plain file name (\"name\")", index);
         continue;
       }
-      const char *nm = name->valuestring;
       bool ok = true;
-      if (!cJSON_IsNumber(size) || size->valuedouble < 0 || size->valuedouble > 1e12 ||
-          size->valuedouble != (double)(long long)size->valuedouble) {
+      if (!hg_doc_get_num(t, "size", &size) || size < 0 || size > 1e12 || size != (double)(long long)size) {
         merr(sink, path, "template \"%s\" has no valid \"size\"", nm);
         ok = false;
       }
-      if (!cJSON_IsString(sha) || strlen(sha->valuestring) != 64 ||
-          !all_hex(sha->valuestring, 64, 64)) {
+      if (!sha || strlen(sha) != 64 || !all_hex(sha, 64, 64)) {
         merr(sink, path, "template \"%s\" has no valid \"sha256\"", nm);
         ok = false;
       }
@@ -234,8 +242,8 @@ int hg_manifest_parse(const char *text, size_t len, const char *path, hg_manifes
         continue;
       hg_manifest_template *dst = &m->templates[m->n_templates++];
       dst->name = xstrdup(nm);
-      dst->size = (size_t)size->valuedouble;
-      memcpy(dst->sha256, sha->valuestring, 65);
+      dst->size = (size_t)size;
+      memcpy(dst->sha256, sha, 65);
     }
   }
   if (m->parent && m->templates) {
@@ -245,7 +253,7 @@ int hg_manifest_parse(const char *text, size_t len, const char *path, hg_manifes
     if (!found)
       merr(sink, path, "the parent template \"%s\" is not listed in \"templates\"", m->parent);
   }
-  cJSON_Delete(root);
+  hg_doc_free(root);
   if (sink->errors > errors_before) {
     hg_manifest_free(m);
     return -1;
@@ -550,14 +558,15 @@ char *hg_publish_url_encode(const char *s)
   return copy;
 }
 
-/* The parameter values a launch passes: the manifest's, with
- * CFtemplateBucketURL pointing at the published folder (first when the
- * manifest lacks it). Calls fn(name, value) in order. */
+/* The parameter values a launch passes: the manifest's, with the template
+ * folder parameter of the parameter table (CFtemplateBucketURL) pointing at
+ * the published folder (first when the manifest lacks it). Calls fn(name,
+ * value) in order. */
 typedef void (*param_fn)(hg_buf *b, const char *name, const char *value);
 
 static void each_param(const hg_publish_plan *p, hg_buf *b, param_fn fn)
 {
-  static const char bucket_param[] = HG_PLAN_TEMPLATE_URL_PARAM;
+  const char *bucket_param = hg_plan_param_template_folder();
   bool seen = false;
   for (size_t i = 0; i < p->manifest.n_params; i++)
     seen |= strcmp(p->manifest.params[i].name, bucket_param) == 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/emit.h"
 #include "hg/util.h"
 
 #define MAX_SCAN_PAGES 10000
@@ -21,15 +22,13 @@ static hg_diag *derr(hg_diag_sink *sink, const char *path, const char *fmt, ...)
 }
 
 /* The string of a key attribute {"S": "..."} of an item, or NULL. */
-static const char *key_value(const cJSON *item, const char *attr)
+static const char *key_value(const hg_doc *item, const char *attr)
 {
-  const cJSON *a = cJSON_GetObjectItemCaseSensitive(item, attr);
-  const cJSON *s = cJSON_GetObjectItemCaseSensitive(a, "S");
-  return cJSON_IsString(s) ? s->valuestring : NULL;
+  return hg_doc_get_str(hg_doc_get_map(item, attr), "S");
 }
 
 /* "rule=X" or "rule=X match=Y" (malloc'd); NULL when a key attribute is missing. */
-static char *key_text(const hg_sync_table *t, const cJSON *item)
+static char *key_text(const hg_sync_table *t, const hg_doc *item)
 {
   const char *k0 = key_value(item, t->key[0]);
   const char *k1 = t->key[1] ? key_value(item, t->key[1]) : NULL;
@@ -38,76 +37,75 @@ static char *key_text(const hg_sync_table *t, const cJSON *item)
   return t->key[1] ? xasprintf("%s=%s %s=%s", t->key[0], k0, t->key[1], k1) : xasprintf("%s=%s", t->key[0], k0);
 }
 
+/* The i-th item of seq when it is a string, else NULL. */
+static const char *seq_str(const hg_doc *seq, size_t i)
+{
+  return i < seq->n && seq->items[i]->kind == HG_DOC_STR ? seq->items[i]->str : NULL;
+}
+
+/* Check one table of the data file into st; false (with an error) when its
+ * shape is wrong. number is 1-based. */
+static bool parse_table(const hg_doc *t, size_t number, const char *path, hg_sync_table *st, hg_diag_sink *sink)
+{
+  const char *name = hg_doc_get_str(t, "name");
+  const hg_doc *key = hg_doc_get_seq(t, "key");
+  const hg_doc *items = hg_doc_get_seq(t, "items");
+  size_t nk = key ? key->n : 0;
+  if (!name || !*name || nk < 1 || nk > 2 || !seq_str(key, 0) || (nk == 2 && !seq_str(key, 1)) || !items) {
+    derr(sink, path, "table %zu needs \"name\", \"key\" (one or two attribute names) and \"items\"", number);
+    return false;
+  }
+  st->name = name;
+  st->key[0] = seq_str(key, 0);
+  st->key[1] = nk == 2 ? seq_str(key, 1) : NULL;
+  st->items = items;
+  for (size_t i = 0; i < items->n; i++) {
+    char *k = key_text(st, items->items[i]);
+    if (!k) {
+      derr(sink, path, "item %zu of table %s is not an object with its key attributes as strings", i, st->name);
+      continue;
+    }
+    for (size_t j = 0; j < i; j++) {
+      char *ok = key_text(st, items->items[j]);
+      bool same = ok && strcmp(ok, k) == 0;
+      free(ok);
+      if (same) {
+        derr(sink, path, "table %s declares %s twice", st->name, k);
+        break;
+      }
+    }
+    free(k);
+  }
+  return true;
+}
+
 int hg_sync_data_parse(const char *text, size_t len, const char *path, hg_sync_data *out, hg_diag_sink *sink)
 {
   memset(out, 0, sizeof *out);
   size_t errors = sink->errors;
-  cJSON *root = cJSON_ParseWithLength(text, len);
+  hg_doc *root = hg_emit_read_json(text, len, path, "sync-data", sink);
   if (!root) {
-    hg_diag *d = derr(sink, path, "not valid JSON");
-    hg_diag_note(d, "build the environment again: hardengen build --env ENV");
+    hg_diag_note(&sink->v[sink->n - 1], "build the environment again: hardengen build --env ENV");
     return -1;
   }
-  const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
-  const cJSON *env = cJSON_GetObjectItemCaseSensitive(root, "env");
-  const cJSON *tables = cJSON_GetObjectItemCaseSensitive(root, "tables");
-  if (!cJSON_IsNumber(schema) || schema->valuedouble != 1)
+  double schema = 0;
+  const char *env = hg_doc_get_str(root, "env");
+  const hg_doc *tables = hg_doc_get_seq(root, "tables");
+  if (!hg_doc_get_num(root, "schema", &schema) || schema != 1)
     derr(sink, path, "\"schema\" is not 1: this file was written by another version of hardengen");
-  if (!cJSON_IsString(env))
+  if (!env)
     derr(sink, path, "\"env\" is missing or not a string");
-  if (!cJSON_IsArray(tables) || cJSON_GetArraySize(tables) < 1 || cJSON_GetArraySize(tables) > 2)
+  if (!tables || tables->n < 1 || tables->n > 2)
     derr(sink, path, "\"tables\" must be an array of one or two tables");
   if (sink->errors > errors) {
-    cJSON_Delete(root);
+    hg_doc_free(root);
     return -1;
   }
   out->root = root;
-  out->env = env->valuestring;
-  const cJSON *t;
-  cJSON_ArrayForEach(t, tables)
-  {
+  out->env = env;
+  for (size_t i = 0; i < tables->n; i++) {
     hg_sync_table *st = &out->tables[out->n_tables++];
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
-    const cJSON *key = cJSON_GetObjectItemCaseSensitive(t, "key");
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(t, "items");
-    int nk = cJSON_GetArraySize(key);
-    if (!cJSON_IsString(name) || !*name->valuestring || !cJSON_IsArray(key) || nk < 1 || nk > 2 ||
-        !cJSON_IsString(cJSON_GetArrayItem(key, 0)) || (nk == 2 && !cJSON_IsString(cJSON_GetArrayItem(key, 1))) ||
-        !cJSON_IsArray(items)) {
-      derr(sink, path, "table %d needs \"name\", \"key\" (one or two attribute names) and \"items\"",
-           (int)out->n_tables);
-      continue;
-    }
-    st->name = name->valuestring;
-    st->key[0] = cJSON_GetArrayItem(key, 0)->valuestring;
-    st->key[1] = nk == 2 ? cJSON_GetArrayItem(key, 1)->valuestring : NULL;
-    st->items = items;
-    int i = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, items)
-    {
-      char *k = cJSON_IsObject(it) ? key_text(st, it) : NULL;
-      if (!k) {
-        derr(sink, path, "item %d of table %s is not an object with its key attributes as strings", i, st->name);
-      } else {
-        int j = 0;
-        const cJSON *other;
-        cJSON_ArrayForEach(other, items)
-        {
-          if (j++ >= i)
-            break;
-          char *ok = cJSON_IsObject(other) ? key_text(st, other) : NULL;
-          bool same = ok && strcmp(ok, k) == 0;
-          free(ok);
-          if (same) {
-            derr(sink, path, "table %s declares %s twice", st->name, k);
-            break;
-          }
-        }
-      }
-      free(k);
-      i++;
-    }
+    parse_table(tables->items[i], out->n_tables, path, st, sink);
   }
   if (out->n_tables == 2 && out->tables[0].name && out->tables[1].name &&
       strcmp(out->tables[0].name, out->tables[1].name) == 0)
@@ -121,13 +119,13 @@ int hg_sync_data_parse(const char *text, size_t len, const char *path, hg_sync_d
 
 void hg_sync_data_free(hg_sync_data *d)
 {
-  cJSON_Delete(d->root);
+  hg_doc_free(d->root);
   memset(d, 0, sizeof *d);
 }
 
 /* ---- diff ---- */
 
-static void push(hg_sync_plan *p, hg_sync_kind kind, const char *table, char *key, cJSON *item)
+static void push(hg_sync_plan *p, hg_sync_kind kind, const char *table, char *key, hg_doc *item)
 {
   p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
   p->v[p->n++] = (hg_sync_change){kind, table, key, item};
@@ -135,7 +133,7 @@ static void push(hg_sync_plan *p, hg_sync_kind kind, const char *table, char *ke
 
 typedef struct keyed {
   char *key;
-  const cJSON *item;
+  const hg_doc *item;
 } keyed;
 
 static int cmp_keyed(const void *a, const void *b)
@@ -143,46 +141,45 @@ static int cmp_keyed(const void *a, const void *b)
   return strcmp(((const keyed *)a)->key, ((const keyed *)b)->key);
 }
 
-/* The key attributes of an item, as a new object (a DeleteItem Key). */
-static cJSON *key_of(const hg_sync_table *t, const cJSON *item)
+/* The key attributes of an item, as a new map (a DeleteItem Key). */
+static hg_doc *key_of(const hg_sync_table *t, const hg_doc *item)
 {
-  cJSON *k = cJSON_CreateObject();
+  hg_doc *k = hg_doc_map();
   for (int i = 0; i < 2 && t->key[i]; i++)
-    cJSON_AddItemToObject(k, t->key[i], cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, t->key[i]), true));
+    hg_doc_set(k, t->key[i], hg_doc_clone(hg_doc_get(item, t->key[i])));
   return k;
 }
 
-void hg_sync_diff(const hg_sync_data *d, const cJSON *const *current, hg_sync_plan *plan)
+void hg_sync_diff(const hg_sync_data *d, const hg_doc *const *current, hg_sync_plan *plan)
 {
   memset(plan, 0, sizeof *plan);
   for (size_t ti = 0; ti < d->n_tables; ti++) {
     const hg_sync_table *t = &d->tables[ti];
-    int n = cJSON_GetArraySize(current[ti]);
-    keyed *have = xcalloc((size_t)n + 1, sizeof *have);
-    bool *seen = xcalloc((size_t)n + 1, sizeof *seen);
+    const hg_doc *cur = current[ti];
+    size_t n = cur && cur->kind == HG_DOC_SEQ ? cur->n : 0;
+    keyed *have = xcalloc(n + 1, sizeof *have);
+    bool *seen = xcalloc(n + 1, sizeof *seen);
     size_t nh = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, current[ti])
-    {
-      char *k = key_text(t, it);
+    for (size_t i = 0; i < n; i++) {
+      char *k = key_text(t, cur->items[i]);
       if (k)
-        have[nh++] = (keyed){k, it};
+        have[nh++] = (keyed){k, cur->items[i]};
     }
     qsort(have, nh, sizeof *have, cmp_keyed);
-    cJSON_ArrayForEach(it, t->items)
-    {
+    for (size_t i = 0; i < t->items->n; i++) {
+      const hg_doc *it = t->items->items[i];
       char *k = key_text(t, it);
       keyed probe = {k, NULL};
       keyed *hit = nh ? bsearch(&probe, have, nh, sizeof *have, cmp_keyed) : NULL;
       if (!hit) {
-        push(plan, HG_SYNC_ADD, t->name, k, cJSON_Duplicate(it, true));
+        push(plan, HG_SYNC_ADD, t->name, k, hg_doc_clone(it));
       } else {
         seen[hit - have] = true;
-        if (cJSON_Compare(it, hit->item, true)) {
+        if (hg_doc_equal(it, hit->item)) {
           plan->unchanged++;
           free(k);
         } else {
-          push(plan, HG_SYNC_CHANGE, t->name, k, cJSON_Duplicate(it, true));
+          push(plan, HG_SYNC_CHANGE, t->name, k, hg_doc_clone(it));
         }
       }
     }
@@ -201,7 +198,7 @@ void hg_sync_plan_free(hg_sync_plan *plan)
 {
   for (size_t i = 0; i < plan->n; i++) {
     free(plan->v[i].key_text);
-    cJSON_Delete(plan->v[i].item);
+    hg_doc_free(plan->v[i].item);
   }
   free(plan->v);
   memset(plan, 0, sizeof *plan);
@@ -209,57 +206,58 @@ void hg_sync_plan_free(hg_sync_plan *plan)
 
 /* ---- network ---- */
 
-/* Every item of a table (all pages of a consistent Scan), into *items. */
-static hg_ddb_status scan(hg_ddb *ddb, const char *table, cJSON **items, hg_diag_sink *sink)
+/* Move the children of seq src to the end of seq dst; src is left empty. */
+static void take_items(hg_doc *dst, hg_doc *src)
 {
-  *items = cJSON_CreateArray();
-  cJSON *start = NULL;
+  for (size_t i = 0; i < src->n; i++)
+    hg_doc_push(dst, src->items[i]);
+  src->n = 0;
+}
+
+/* Every item of a table (all pages of a consistent Scan), into *items. */
+static hg_ddb_status scan(hg_ddb *ddb, const char *table, hg_doc **items, hg_diag_sink *sink)
+{
+  *items = hg_doc_seq();
+  hg_doc *start = NULL;
   char *what = xasprintf("cannot read table %s", table);
   hg_ddb_status st = HG_DDB_OK;
   for (int page = 0; page < MAX_SCAN_PAGES; page++) {
-    cJSON *rq = cJSON_CreateObject();
-    cJSON_AddStringToObject(rq, "TableName", table);
-    cJSON_AddBoolToObject(rq, "ConsistentRead", true);
+    hg_doc *rq = hg_doc_map();
+    hg_doc_set_str(rq, "TableName", table);
+    hg_doc_set_bool(rq, "ConsistentRead", true);
     if (start)
-      cJSON_AddItemToObject(rq, "ExclusiveStartKey", start);
+      hg_doc_set(rq, "ExclusiveStartKey", start);
     start = NULL;
-    char *body = cJSON_PrintUnformatted(rq);
-    cJSON_Delete(rq);
-    cJSON *ans = NULL;
-    st = hg_ddb_call(ddb, "Scan", body, &ans, what, sink);
-    free(body);
+    hg_doc *ans = NULL;
+    st = hg_ddb_call(ddb, "Scan", rq, &ans, what, sink);
+    hg_doc_free(rq);
     if (st != HG_DDB_OK)
       break;
-    cJSON *got = cJSON_DetachItemFromObjectCaseSensitive(ans, "Items");
-    cJSON *it;
-    while (cJSON_IsArray(got) && (it = cJSON_DetachItemFromArray(got, 0)))
-      cJSON_AddItemToArray(*items, it);
-    cJSON_Delete(got);
-    cJSON *last = cJSON_DetachItemFromObjectCaseSensitive(ans, "LastEvaluatedKey");
-    cJSON_Delete(ans);
-    if (!cJSON_IsObject(last) || cJSON_GetArraySize(last) == 0) {
-      cJSON_Delete(last);
+    hg_doc *got = hg_doc_get_seq(ans, "Items");
+    if (got)
+      take_items(*items, got);
+    hg_doc *last = hg_doc_get_map(ans, "LastEvaluatedKey");
+    if (last && last->n > 0)
+      start = hg_doc_clone(last);
+    hg_doc_free(ans);
+    if (!start)
       break;
-    }
-    start = last;
   }
-  cJSON_Delete(start);
+  hg_doc_free(start);
   free(what);
   return st;
 }
 
 static hg_ddb_status apply(hg_ddb *ddb, const hg_sync_change *c, hg_diag_sink *sink)
 {
-  cJSON *rq = cJSON_CreateObject();
-  cJSON_AddStringToObject(rq, "TableName", c->table);
-  cJSON_AddItemToObject(rq, c->kind == HG_SYNC_REMOVE ? "Key" : "Item", cJSON_Duplicate(c->item, true));
-  char *body = cJSON_PrintUnformatted(rq);
-  cJSON_Delete(rq);
+  hg_doc *rq = hg_doc_map();
+  hg_doc_set_str(rq, "TableName", c->table);
+  hg_doc_set(rq, c->kind == HG_SYNC_REMOVE ? "Key" : "Item", hg_doc_clone(c->item));
   char *what = xasprintf("cannot %s %s in table %s", c->kind == HG_SYNC_REMOVE ? "delete" : "write", c->key_text,
                          c->table);
-  hg_ddb_status st = hg_ddb_call(ddb, c->kind == HG_SYNC_REMOVE ? "DeleteItem" : "PutItem", body, NULL, what, sink);
+  hg_ddb_status st = hg_ddb_call(ddb, c->kind == HG_SYNC_REMOVE ? "DeleteItem" : "PutItem", rq, NULL, what, sink);
   free(what);
-  free(body);
+  hg_doc_free(rq);
   return st;
 }
 
@@ -268,13 +266,13 @@ hg_ddb_status hg_sync_run(hg_ddb *ddb, const hg_sync_data *d, bool dry_run, hg_s
 {
   memset(plan, 0, sizeof *plan);
   *applied = 0;
-  cJSON *current[2] = {NULL, NULL};
+  hg_doc *current[2] = {NULL, NULL};
   hg_ddb_status st = HG_DDB_OK;
   /* Read everything first: nothing is written unless every table answered. */
   for (size_t i = 0; i < d->n_tables && st == HG_DDB_OK; i++)
     st = scan(ddb, d->tables[i].name, &current[i], sink);
   if (st == HG_DDB_OK) {
-    hg_sync_diff(d, (const cJSON *const *)current, plan);
+    hg_sync_diff(d, (const hg_doc *const *)current, plan);
     for (size_t i = 0; i < plan->n && st == HG_DDB_OK; i++) {
       if (!dry_run)
         st = apply(ddb, &plan->v[i], sink);
@@ -286,7 +284,7 @@ hg_ddb_status hg_sync_run(hg_ddb *ddb, const hg_sync_data *d, bool dry_run, hg_s
       }
     }
   }
-  cJSON_Delete(current[0]);
-  cJSON_Delete(current[1]);
+  hg_doc_free(current[0]);
+  hg_doc_free(current[1]);
   return st;
 }

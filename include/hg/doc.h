@@ -74,6 +74,8 @@ hg_doc *hg_doc_get_seq(const hg_doc *map, const char *key);   /* a SEQ member */
 /* Typed lookups: true (and *out set) when key holds an INT / a BOOL. */
 bool hg_doc_get_int(const hg_doc *map, const char *key, long long *out);
 bool hg_doc_get_bool(const hg_doc *map, const char *key, bool *out);
+/* True (and *out set) when key holds a number: an INT or a FLOAT. */
+bool hg_doc_get_num(const hg_doc *map, const char *key, double *out);
 
 /* Intrinsic functions, as one-key maps. */
 hg_doc *hg_doc_ref(const char *name);                      /* {Ref: name} */
@@ -82,6 +84,10 @@ hg_doc *hg_doc_getatt(const char *res, const char *attr);  /* {Fn::GetAtt: [res,
 
 /* Deep copy. */
 hg_doc *hg_doc_clone(const hg_doc *d);
+/* Equal values: maps hold the same keys with equal values, in any order;
+ * sequences equal items in order; an INT equals a FLOAT of the same value.
+ * Keys are assumed unique (as hg_emit_read_json makes them). */
+bool hg_doc_equal(const hg_doc *a, const hg_doc *b);
 void hg_doc_free(hg_doc *d);
 /* As hg_doc_free, zeroing every key and string first (credentials). */
 void hg_doc_free_wiped(hg_doc *d);

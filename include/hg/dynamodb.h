@@ -14,11 +14,11 @@
 #ifndef HG_DYNAMODB_H
 #define HG_DYNAMODB_H
 
-#include <cjson/cJSON.h>
 #include <stdbool.h>
 
 #include "hg/creds.h"
 #include "hg/diag.h"
+#include "hg/doc.h"
 #include "hg/http.h"
 
 typedef struct hg_ddb_config {
@@ -47,13 +47,16 @@ void hg_ddb_free(hg_ddb *d);
 const char *hg_ddb_endpoint(const hg_ddb *d);
 
 /*
- * Call OPERATION ("Scan", "PutItem", "DeleteItem", ...) with a JSON body.
- * On success *answer (may be NULL) gets the parsed answer (free with
- * cJSON_Delete). On failure adds one error "WHAT: STATUS CODE: MESSAGE"
- * (what is a short description, e.g. "cannot read table T").
+ * Call OPERATION ("Scan", "PutItem", "DeleteItem", ...) with body (a map,
+ * sent as compact JSON). On success *answer (may be NULL) gets the answer
+ * read with hg_emit_read_json (the caller frees it with hg_doc_free). On
+ * failure adds one error "WHAT: STATUS CODE: MESSAGE" (what is a short
+ * description, e.g. "cannot read table T"); an answer that is not JSON is
+ * "WHAT: the answer from ENDPOINT is not JSON" (dynamodb-http) with the
+ * parser's reason and position as a note.
  */
-hg_ddb_status hg_ddb_call(hg_ddb *d, const char *operation, const char *body, cJSON **answer, const char *what,
-                          hg_diag_sink *sink);
+hg_ddb_status hg_ddb_call(hg_ddb *d, const char *operation, const hg_doc *body, hg_doc **answer,
+                          const char *what, hg_diag_sink *sink);
 
 /* A hint for a DynamoDB error code, or NULL. Static. */
 const char *hg_ddb_error_hint(const char *code);

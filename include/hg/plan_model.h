@@ -62,6 +62,9 @@ enum {
   /* In a StackSet member the value names a per-account resource: references
    * become ${NAME}-${AWS::AccountId} (the log bucket). */
   HG_PARAM_PER_ACCOUNT = 1u << 0,
+  /* The value is the folder the child templates are published in: publish
+   * sets it to the folder it uploaded to. */
+  HG_PARAM_TEMPLATE_FOLDER = 1u << 1,
 };
 
 typedef struct hg_plan_param {
@@ -91,6 +94,8 @@ hg_doc *hg_plan_param_default(const hg_plan_param *r, const hg_profile *p);
 char *hg_plan_param_value(const hg_plan_param *r, const hg_profile *p);
 /* The name of the HG_PARAM_PER_ACCOUNT row, or NULL. */
 const char *hg_plan_param_per_account(void);
+/* The name of the HG_PARAM_TEMPLATE_FOLDER row (CFtemplateBucketURL). */
+const char *hg_plan_param_template_folder(void);
 
 /*
  * The parent's Parameters from the table: each row's Default is the

@@ -13,28 +13,31 @@
  * converges from (the diff is computed again from what the tables hold).
  *
  * Items are compared as DynamoDB JSON values: maps without regard to key
- * order, lists in order (cJSON_Compare).
+ * order, lists in order (hg_doc_equal). The data file and the Scan answers
+ * are read with the one JSON reader (hg_emit_read_json): a member name
+ * repeated in an item keeps its last value, a string holding U+0000 makes
+ * the file (or the answer) unreadable.
  *
  * Library code: nothing printed; each change goes to a callback.
  */
 #ifndef HG_SYNC_H
 #define HG_SYNC_H
 
-#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "hg/diag.h"
+#include "hg/doc.h"
 #include "hg/dynamodb.h"
 
 typedef struct hg_sync_table {
   const char *name;        /* borrowed from the data tree */
   const char *key[2];      /* key attribute names; key[1] NULL for a partition key only */
-  const cJSON *items;      /* the declared items (an array) */
+  const hg_doc *items;     /* the declared items (a SEQ; borrowed from the data tree) */
 } hg_sync_table;
 
 typedef struct hg_sync_data {
-  cJSON *root;             /* owned */
+  hg_doc *root;            /* owned */
   const char *env;
   hg_sync_table tables[2];
   size_t n_tables;
@@ -42,7 +45,7 @@ typedef struct hg_sync_data {
 
 /*
  * Parse detective-data.json text. path names it in diagnostics (code
- * `sync-data`). Checks the shape of the interface: schema 1, env, tables
+ * `sync-data`; text that is not JSON gets path:line:col and a caret). Checks the shape of the interface: schema 1, env, tables
  * with name, key (one or two names) and items that carry their key
  * attributes as {"S": ...}, no two items with the same key. Returns 0 or -1.
  */
@@ -55,7 +58,7 @@ typedef struct hg_sync_change {
   hg_sync_kind kind;
   const char *table;
   char *key_text;          /* owned; "rule=restricted-ssh" or "rule=* match=tag:k=v" */
-  cJSON *item;             /* owned; ADD/CHANGE: the item to put; REMOVE: the key to delete */
+  hg_doc *item;            /* owned; ADD/CHANGE: the item to put; REMOVE: the key to delete */
 } hg_sync_change;
 
 typedef struct hg_sync_plan {
@@ -65,10 +68,10 @@ typedef struct hg_sync_plan {
 } hg_sync_plan;
 
 /*
- * The changes that turn current (one cJSON array of items per table of d,
- * as Scan returned them) into d. Pure: no network.
+ * The changes that turn current (one SEQ of items per table of d, as Scan
+ * returned them) into d. Pure: no network.
  */
-void hg_sync_diff(const hg_sync_data *d, const cJSON *const *current, hg_sync_plan *plan);
+void hg_sync_diff(const hg_sync_data *d, const hg_doc *const *current, hg_sync_plan *plan);
 void hg_sync_plan_free(hg_sync_plan *plan);
 
 /* Called for each change as it is applied (or, in a dry run, planned). */

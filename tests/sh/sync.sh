@@ -49,6 +49,12 @@ cp -r "$DIR" "$T/stale/$ENV_NAME"
 sed -i 's/bastion host/a host/' "$T/stale/$ENV_NAME/detective-data.json"
 expect_fail sync-stale 1 "detective-data.json: error: does not match manifest.json: it changed after the build \[sync-stale\]" -- \
   "$HG_BIN" sync --env "$ENV_NAME" --root "$ROOT" --out "$T/stale" --endpoint-url http://localhost:9
+# A manifest that is not JSON: its position, read by the one JSON reader.
+mkdir -p "$T/badmanifest"
+cp -r "$DIR" "$T/badmanifest/$ENV_NAME"
+printf '{\n  "data": [oops]\n}\n' >"$T/badmanifest/$ENV_NAME/manifest.json"
+expect_fail sync-manifest-not-json 1 "$T/badmanifest/$ENV_NAME/manifest.json:2:12: error: not valid JSON: .* \[sync-not-built\]" -- \
+  "$HG_BIN" sync --env "$ENV_NAME" --root "$ROOT" --out "$T/badmanifest" --endpoint-url http://localhost:9
 
 need_tool sync-moto moto_server || exit 0
 

@@ -9,6 +9,7 @@
 
 #include "hg/arn.h"
 #include "hg/detective.h"
+#include "hg/emit.h"
 #include "hg/exceptions.h"
 #include "hg/profile.h"
 #include "hg/sync.h"
@@ -474,13 +475,15 @@ TEST(sync_diff)
   /* a: same item, map keys in another order (unchanged); b: changed; c:
    * list in another order (changed); d: not declared (removed); x: empty
    * (added). */
-  cJSON *cur0 = cJSON_Parse("[{\"severity\":{\"S\":\"LOW\"},\"frameworks\":{\"M\":{\"y\":{\"S\":\"2\"},\"x\":{\"S\":\"1\"}}},"
-                            "\"rule\":{\"S\":\"a\"}},"
-                            "{\"rule\":{\"S\":\"b\"},\"severity\":{\"S\":\"LOW\"}},"
-                            "{\"rule\":{\"S\":\"c\"},\"route\":{\"L\":[{\"S\":\"securityhub\"},{\"S\":\"splunk\"}]}},"
-                            "{\"rule\":{\"S\":\"d\"},\"extra\":{\"BOOL\":true}}]");
-  cJSON *cur1 = cJSON_Parse("[]");
-  const cJSON *cur[2] = {cur0, cur1};
+  static const char cur0_text[] = "[{\"severity\":{\"S\":\"LOW\"},\"frameworks\":{\"M\":{\"y\":{\"S\":\"2\"},\"x\":{\"S\":\"1\"}}},"
+                                  "\"rule\":{\"S\":\"a\"}},"
+                                  "{\"rule\":{\"S\":\"b\"},\"severity\":{\"S\":\"LOW\"}},"
+                                  "{\"rule\":{\"S\":\"c\"},\"route\":{\"L\":[{\"S\":\"securityhub\"},{\"S\":\"splunk\"}]}},"
+                                  "{\"rule\":{\"S\":\"d\"},\"extra\":{\"BOOL\":true}}]";
+  hg_doc *cur0 = hg_emit_read_json(cur0_text, strlen(cur0_text), "scan", "t", &s);
+  hg_doc *cur1 = hg_emit_read_json("[]", 2, "scan", "t", &s);
+  CHECK(cur0 != NULL && cur1 != NULL);
+  const hg_doc *cur[2] = {cur0, cur1};
   hg_sync_plan plan;
   hg_sync_diff(&d, cur, &plan);
   CHECK_INTEQ(plan.n, 4);
@@ -489,24 +492,26 @@ TEST(sync_diff)
     CHECK(plan.v[0].kind == HG_SYNC_CHANGE && strcmp(plan.v[0].key_text, "rule=b") == 0);
     CHECK(plan.v[1].kind == HG_SYNC_CHANGE && strcmp(plan.v[1].key_text, "rule=c") == 0);
     CHECK(plan.v[2].kind == HG_SYNC_REMOVE && strcmp(plan.v[2].key_text, "rule=d") == 0);
-    char *key = cJSON_PrintUnformatted(plan.v[2].item);
-    CHECK_STREQ(key, "{\"rule\":{\"S\":\"d\"}}"); /* a DeleteItem Key: key attributes only */
-    free(key);
+    hg_buf key;
+    hg_buf_init(&key);
+    hg_emit_json_compact(plan.v[2].item, &key);
+    CHECK_STREQ(key.data, "{\"rule\":{\"S\":\"d\"}}\n"); /* a DeleteItem Key: key attributes only */
+    hg_buf_free(&key);
     CHECK(plan.v[3].kind == HG_SYNC_ADD && strcmp(plan.v[3].key_text, "rule=* match=tag:k=v") == 0);
     CHECK_STREQ(plan.v[3].table, "x");
   }
   hg_sync_plan_free(&plan);
   /* Applying the plan's result: nothing left to do. */
-  cJSON *same0 = cJSON_Duplicate(d.tables[0].items, true), *same1 = cJSON_Duplicate(d.tables[1].items, true);
-  const cJSON *same[2] = {same0, same1};
+  hg_doc *same0 = hg_doc_clone(d.tables[0].items), *same1 = hg_doc_clone(d.tables[1].items);
+  const hg_doc *same[2] = {same0, same1};
   hg_sync_diff(&d, same, &plan);
   CHECK_INTEQ(plan.n, 0);
   CHECK_INTEQ(plan.unchanged, 4);
   hg_sync_plan_free(&plan);
-  cJSON_Delete(same0);
-  cJSON_Delete(same1);
-  cJSON_Delete(cur0);
-  cJSON_Delete(cur1);
+  hg_doc_free(same0);
+  hg_doc_free(same1);
+  hg_doc_free(cur0);
+  hg_doc_free(cur1);
   hg_sync_data_free(&d);
   hg_diag_free(&s);
 }
