@@ -119,11 +119,15 @@ time_t hg_creds_parse_time(const char *s)
   return timegm(&tm) - offset;
 }
 
-hg_doc *hg_creds__read_json(const char *text, size_t len)
+hg_doc *hg_creds__read_json(const char *text, size_t len, bool *unheld)
 {
   hg_diag_sink local;
   hg_diag_init(&local);
   hg_doc *d = hg_emit_read_json(text ? text : "", text ? len : 0, "<answer>", "creds-json", &local);
+  /* A syntax error has a position; valid JSON that a document cannot hold
+   * (U+0000 in a string, a number beyond a double) has none. */
+  if (unheld)
+    *unheld = !d && local.n > 0 && local.v[0].line == 0;
   hg_diag_free_wiped(&local);
   if (d && d->kind != HG_DOC_MAP) {
     hg_doc_free_wiped(d);
@@ -161,10 +165,12 @@ static bool is_version_1(const hg_doc *v)
 int hg_creds_parse_process_output(const char *text, size_t len, hg_creds *out, const char **why)
 {
   memset(out, 0, sizeof *out);
-  hg_doc *j = hg_creds__read_json(text, len);
+  bool unheld = false;
+  hg_doc *j = hg_creds__read_json(text, len, &unheld);
   int rc = -1;
   if (!j) {
-    *why = "its output is not a JSON object";
+    *why = unheld ? "its output holds a string with U+0000 or a number out of range"
+                  : "its output is not a JSON object";
     goto done;
   }
   if (!is_version_1(hg_doc_get(j, "Version"))) {
@@ -198,10 +204,12 @@ done:
 int hg_creds__parse_metadata_json(const char *text, size_t len, hg_creds *out, const char **why)
 {
   memset(out, 0, sizeof *out);
-  hg_doc *j = hg_creds__read_json(text, len);
+  bool unheld = false;
+  hg_doc *j = hg_creds__read_json(text, len, &unheld);
   int rc = -1;
   if (!j) {
-    *why = "the answer is not a JSON object";
+    *why = unheld ? "the answer holds a string with U+0000 or a number out of range"
+                  : "the answer is not a JSON object";
     goto done;
   }
   const char *code = json_str(j, "Code");

@@ -62,9 +62,11 @@ int hg_creds__imds(hg_creds_provider *p, hg_creds *out, hg_diag_sink *sink);
  * object makes the whole text unreadable. The reader's diagnostic is
  * dropped (its copy of the text wiped first): callers say what is wrong in
  * their own words, never quoting the text. Returns a MAP (free it with
- * hg_doc_free_wiped) or NULL.
+ * hg_doc_free_wiped) or NULL; then *unheld (when given) tells valid JSON
+ * the document cannot hold (U+0000 in a string, a number beyond a double)
+ * from a syntax error or a value that is not an object.
  */
-hg_doc *hg_creds__read_json(const char *text, size_t len);
+hg_doc *hg_creds__read_json(const char *text, size_t len, bool *unheld);
 
 /* Parse {"AccessKeyId","SecretAccessKey","Token","Expiration"} (container and
  * IMDS answers). 0, or -1 with *why. */

@@ -129,7 +129,7 @@ int hg_creds__sso(hg_creds_provider *p, const char *profile, hg_creds *out, hg_d
     free(path);
     return -1;
   }
-  hg_doc *j = hg_creds__read_json(text, len);
+  hg_doc *j = hg_creds__read_json(text, len, NULL);
   explicit_bzero(text, len);
   free(text);
   const char *tok = hg_doc_get_str(j, "accessToken");
@@ -187,7 +187,7 @@ int hg_creds__sso(hg_creds_provider *p, const char *profile, hg_creds *out, hg_d
         login_note(d, profile);
     }
   } else {
-    hg_doc *a = hg_creds__read_json(rs.body, rs.body_len);
+    hg_doc *a = hg_creds__read_json(rs.body, rs.body_len, NULL);
     const hg_doc *rc_obj = hg_doc_get_map(a, "roleCredentials");
     const char *id = hg_doc_get_str(rc_obj, "accessKeyId");
     const char *secret = hg_doc_get_str(rc_obj, "secretAccessKey");
