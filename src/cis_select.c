@@ -486,9 +486,9 @@ static hg_doc *report_doc(const hg_profile *p, const hg_filterset *fs, const row
   return d;
 }
 
-/* Judge every (control, target) pair of the profile's version and targets.
- * Returns the rows (*n of them, *failed failing; free with free_rows), or
- * NULL for an unknown version. */
+/* Judge every (control, target) pair of version vi (a valid index) and the
+ * profile's targets. Returns the rows, *n of them with *failed failing
+ * (free with free_rows). */
 static row *judge_rows(const hg_profile *p, const hg_filterset *fs, int vi, size_t *n, int *failed)
 {
   unsigned targets = profile_targets(p);

@@ -322,11 +322,6 @@ static hg_doc *cis_rows(const hg_profile *p, const hg_filterset *fs)
   return hg_cis_report_doc(&all, fs);
 }
 
-static const char *str_of(const hg_doc *o, const char *k)
-{
-  return hg_doc_get_str(o, k);
-}
-
 /* The i-th item of seq, or NULL past its end (seq may be NULL). */
 static const hg_doc *item_at(const hg_doc *seq, size_t i)
 {
@@ -360,12 +355,12 @@ static void put_cis(hg_buf *out, const hg_report_env *e)
   const hg_doc *c;
   for (size_t ci = 0; (c = item_at(controls, ci)) != NULL; ci++) {
     hg_buf_puts(out, "<tr><td>");
-    ESC(str_of(c, "cis"));
+    ESC(hg_doc_get_str(c, "cis"));
     hg_buf_puts(out, "</td><td>");
-    ESC(str_of(c, "id"));
-    if (str_of(c, "securityhub")) {
+    ESC(hg_doc_get_str(c, "id"));
+    if (hg_doc_get_str(c, "securityhub")) {
       hg_buf_puts(out, " <span class=\"mut\">");
-      ESC(str_of(c, "securityhub"));
+      ESC(hg_doc_get_str(c, "securityhub"));
       hg_buf_puts(out, "</span>");
     }
     hg_buf_puts(out, "</td><td>");
@@ -388,13 +383,13 @@ static void put_cis(hg_buf *out, const hg_report_env *e)
       const char *tn = hg_cis_target_name(targets[k]);
       const hg_doc *r = NULL, *it;
       for (size_t ri = 0; (it = item_at(results, ri)) != NULL; ri++) {
-        const char *t = str_of(it, "target");
+        const char *t = hg_doc_get_str(it, "target");
         if (t && strcmp(t, tn) == 0)
           r = it;
       }
-      const char *res = r ? str_of(r, "result") : NULL;
-      const char *why = r ? str_of(r, "reason") : NULL;
-      const char *by = r ? str_of(r, "filter") : NULL;
+      const char *res = r ? hg_doc_get_str(r, "result") : NULL;
+      const char *why = r ? hg_doc_get_str(r, "reason") : NULL;
+      const char *by = r ? hg_doc_get_str(r, "filter") : NULL;
       const char *cls = !res ? "na" : strcmp(res, "pass") == 0 ? "pass"
                                     : strcmp(res, "fail") == 0 ? "fail"
                                                                : "na";
@@ -1011,7 +1006,7 @@ static void cis_passes(const hg_report_env *e, size_t pass[3], size_t judged[3])
   for (size_t ci = 0; (c = item_at(controls, ci)) != NULL; ci++) {
     const hg_doc *results = hg_doc_get_seq(c, "results");
     for (size_t ri = 0; (r = item_at(results, ri)) != NULL; ri++) {
-      const char *t = str_of(r, "target"), *res = str_of(r, "result");
+      const char *t = hg_doc_get_str(r, "target"), *res = hg_doc_get_str(r, "result");
       for (size_t k = 0; k < 3; k++)
         if (t && res && strcmp(t, hg_cis_target_name(targets[k])) == 0) {
           pass[k] += strcmp(res, "pass") == 0;
