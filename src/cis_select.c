@@ -440,9 +440,9 @@ static hg_doc *str_or_null(const char *s)
   return s ? hg_doc_str(s) : hg_doc_null();
 }
 
-/* The same rows as JSON, printed by the one JSON writer (emit.h). */
-static void report_json(const hg_profile *p, const hg_filterset *fs, const row *rows, size_t n,
-                        int vi, FILE *out)
+/* The same rows as a document (the JSON form). */
+static hg_doc *report_doc(const hg_profile *p, const hg_filterset *fs, const row *rows, size_t n,
+                          int vi)
 {
   hg_doc *d = hg_doc_map();
   hg_doc_set_int(d, "schema", HG_JSON_SCHEMA);
@@ -483,12 +483,45 @@ static void report_json(const hg_profile *p, const hg_filterset *fs, const row *
   hg_doc_set_int(sum, "passed", (long long)passed);
   hg_doc_set_int(sum, "failed", (long long)failed);
   hg_doc_set_int(sum, "not_applicable", (long long)na);
-  hg_buf b;
-  hg_buf_init(&b);
-  hg_emit_json(d, &b);
-  hg_doc_free(d);
-  fwrite(b.data, 1, b.len, out);
-  hg_buf_free(&b);
+  return d;
+}
+
+/* Judge every (control, target) pair of version vi (a valid index) and the
+ * profile's targets. Returns the rows, *n of them with *failed failing
+ * (free with free_rows). */
+static row *judge_rows(const hg_profile *p, const hg_filterset *fs, int vi, size_t *n, int *failed)
+{
+  unsigned targets = profile_targets(p);
+  size_t cap = hg_cis_control_count() * HG_COUNTOF(target_bits);
+  row *rows = xcalloc(cap, sizeof *rows);
+  *n = 0;
+  *failed = 0;
+  for (size_t ci = 0; ci < hg_cis_control_count(); ci++) {
+    const hg_cis_control *c = hg_cis_control_at(ci);
+    if (!c->cis[vi])
+      continue;
+    for (size_t k = 0; k < HG_COUNTOF(target_bits); k++) {
+      if (!(targets & target_bits[k]))
+        continue;
+      row *r = &rows[(*n)++];
+      r->c = c;
+      r->target = target_bits[k];
+      r->r = judge(fs, c, r->target, &r->by, &r->reason);
+      if (r->r == R_FAIL && !has_own(fs, c, &(const hg_filter *){NULL}) && disabled(p, c->id)) {
+        free(r->reason);
+        r->reason = xstrdup("no metric filter for this control (disabled by filters.disable)");
+      }
+      *failed += r->r == R_FAIL;
+    }
+  }
+  return rows;
+}
+
+static void free_rows(row *rows, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(rows[i].reason);
+  free(rows);
 }
 
 int hg_cis_report(const hg_profile *p, const hg_filterset *fs, const char *format, FILE *out)
@@ -499,34 +532,34 @@ int hg_cis_report(const hg_profile *p, const hg_filterset *fs, const char *forma
   int vi = hg_cis_version_index(profile_version(p));
   if (vi < 0)
     return -1;
-  unsigned targets = profile_targets(p);
-  size_t cap = hg_cis_control_count() * HG_COUNTOF(target_bits), n = 0;
-  row *rows = xcalloc(cap, sizeof *rows);
+  size_t n = 0;
   int failed = 0;
-  for (size_t ci = 0; ci < hg_cis_control_count(); ci++) {
-    const hg_cis_control *c = hg_cis_control_at(ci);
-    if (!c->cis[vi])
-      continue;
-    for (size_t k = 0; k < HG_COUNTOF(target_bits); k++) {
-      if (!(targets & target_bits[k]))
-        continue;
-      row *r = &rows[n++];
-      r->c = c;
-      r->target = target_bits[k];
-      r->r = judge(fs, c, r->target, &r->by, &r->reason);
-      if (r->r == R_FAIL && !has_own(fs, c, &(const hg_filter *){NULL}) && disabled(p, c->id)) {
-        free(r->reason);
-        r->reason = xstrdup("no metric filter for this control (disabled by filters.disable)");
-      }
-      failed += r->r == R_FAIL;
-    }
-  }
-  if (json)
-    report_json(p, fs, rows, n, vi, out);
-  else
+  row *rows = judge_rows(p, fs, vi, &n, &failed);
+  if (json) {
+    /* Printed by the one JSON writer (emit.h). */
+    hg_doc *d = report_doc(p, fs, rows, n, vi);
+    hg_buf b;
+    hg_buf_init(&b);
+    hg_emit_json(d, &b);
+    hg_doc_free(d);
+    fwrite(b.data, 1, b.len, out);
+    hg_buf_free(&b);
+  } else {
     report_text(p, rows, n, vi, out);
-  for (size_t i = 0; i < n; i++)
-    free(rows[i].reason);
-  free(rows);
+  }
+  free_rows(rows, n);
   return failed;
+}
+
+hg_doc *hg_cis_report_doc(const hg_profile *p, const hg_filterset *fs)
+{
+  int vi = hg_cis_version_index(profile_version(p));
+  if (vi < 0)
+    return NULL;
+  size_t n = 0;
+  int failed = 0;
+  row *rows = judge_rows(p, fs, vi, &n, &failed);
+  hg_doc *d = report_doc(p, fs, rows, n, vi);
+  free_rows(rows, n);
+  return d;
 }

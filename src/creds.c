@@ -5,7 +5,6 @@
  */
 #include "hg/creds.h"
 
-#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "creds_int.h"
 #include "hg/awscfg.h"
+#include "hg/emit.h"
 #include "hg/http.h"
 #include "hg/util.h"
 
@@ -119,10 +119,28 @@ time_t hg_creds_parse_time(const char *s)
   return timegm(&tm) - offset;
 }
 
-static const char *json_str(const cJSON *o, const char *key)
+hg_doc *hg_creds__read_json(const char *text, size_t len, bool *unheld)
 {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+  hg_diag_sink local;
+  hg_diag_init(&local);
+  hg_doc *d = hg_emit_read_json(text ? text : "", text ? len : 0, "<answer>", "creds-json", &local);
+  /* A syntax error has a position; valid JSON that a document cannot hold
+   * (U+0000 in a string, a number beyond a double) has none. */
+  if (unheld)
+    *unheld = !d && local.n > 0 && local.v[0].line == 0;
+  hg_diag_free_wiped(&local);
+  if (d && d->kind != HG_DOC_MAP) {
+    hg_doc_free_wiped(d);
+    d = NULL;
+  }
+  return d;
+}
+
+/* A non-empty string member, or NULL. */
+static const char *json_str(const hg_doc *o, const char *key)
+{
+  const char *v = hg_doc_get_str(o, key);
+  return v && v[0] ? v : NULL;
 }
 
 /* Copy the keys into out; false (out untouched) when one holds a control
@@ -138,28 +156,24 @@ static bool take_keys(hg_creds *out, const char *id, const char *secret, const c
   return true;
 }
 
-/* Free a parsed answer after wiping the secrets cJSON copied. */
-static void delete_wiped(cJSON *j)
+/* "Version": 1 (written 1, 1.0 or 1e0: a JSON number equal to one). */
+static bool is_version_1(const hg_doc *v)
 {
-  if (!j)
-    return;
-  for (cJSON *it = j->child; cJSON_IsObject(j) && it; it = it->next)
-    if (cJSON_IsString(it))
-      wipe(it->valuestring);
-  cJSON_Delete(j);
+  return v && ((v->kind == HG_DOC_INT && v->num == 1) || (v->kind == HG_DOC_FLOAT && v->f == 1.0));
 }
 
 int hg_creds_parse_process_output(const char *text, size_t len, hg_creds *out, const char **why)
 {
   memset(out, 0, sizeof *out);
-  cJSON *j = cJSON_ParseWithLength(text, len);
+  bool unheld = false;
+  hg_doc *j = hg_creds__read_json(text, len, &unheld);
   int rc = -1;
-  if (!j || !cJSON_IsObject(j)) {
-    *why = "its output is not a JSON object";
+  if (!j) {
+    *why = unheld ? "its output holds a string with U+0000 or a number out of range"
+                  : "its output is not a JSON object";
     goto done;
   }
-  const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "Version");
-  if (!cJSON_IsNumber(ver) || ver->valuedouble != 1) {
+  if (!is_version_1(hg_doc_get(j, "Version"))) {
     *why = "its output has no \"Version\": 1";
     goto done;
   }
@@ -169,10 +183,10 @@ int hg_creds_parse_process_output(const char *text, size_t len, hg_creds *out, c
     goto done;
   }
   const char *token = json_str(j, "SessionToken");
-  const cJSON *exp = cJSON_GetObjectItemCaseSensitive(j, "Expiration");
+  const hg_doc *exp = hg_doc_get(j, "Expiration");
   time_t expiration = 0;
-  if (exp && !cJSON_IsNull(exp)) {
-    expiration = cJSON_IsString(exp) ? hg_creds_parse_time(exp->valuestring) : -1;
+  if (exp && exp->kind != HG_DOC_NULL) {
+    expiration = exp->kind == HG_DOC_STR ? hg_creds_parse_time(exp->str) : -1;
     if (expiration <= 0) {
       *why = "its Expiration is not an ISO 8601 time";
       goto done;
@@ -183,17 +197,19 @@ int hg_creds_parse_process_output(const char *text, size_t len, hg_creds *out, c
   else
     rc = 0;
 done:
-  delete_wiped(j);
+  hg_doc_free_wiped(j);
   return rc;
 }
 
 int hg_creds__parse_metadata_json(const char *text, size_t len, hg_creds *out, const char **why)
 {
   memset(out, 0, sizeof *out);
-  cJSON *j = cJSON_ParseWithLength(text, len);
+  bool unheld = false;
+  hg_doc *j = hg_creds__read_json(text, len, &unheld);
   int rc = -1;
-  if (!j || !cJSON_IsObject(j)) {
-    *why = "the answer is not a JSON object";
+  if (!j) {
+    *why = unheld ? "the answer holds a string with U+0000 or a number out of range"
+                  : "the answer is not a JSON object";
     goto done;
   }
   const char *code = json_str(j, "Code");
@@ -218,7 +234,7 @@ int hg_creds__parse_metadata_json(const char *text, size_t len, hg_creds *out, c
   else
     rc = 0;
 done:
-  delete_wiped(j);
+  hg_doc_free_wiped(j);
   return rc;
 }
 

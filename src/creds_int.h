@@ -12,6 +12,7 @@
 
 #include "hg/awscfg.h"
 #include "hg/creds.h"
+#include "hg/doc.h"
 #include "hg/http.h"
 #include "hg/util.h"
 
@@ -53,6 +54,19 @@ int hg_creds__process(hg_creds_provider *p, const char *profile, hg_creds *out,
 int hg_creds__container(hg_creds_provider *p, hg_creds *out, hg_diag_sink *sink);
 /* EC2 instance metadata, IMDSv2. */
 int hg_creds__imds(hg_creds_provider *p, hg_creds *out, hg_diag_sink *sink);
+
+/*
+ * Read a JSON object that holds secrets (an answer, the SSO cache) with the
+ * one JSON reader (emit.h): a repeated member keeps its last value, and
+ * text after the value, a string holding U+0000 or a value that is not an
+ * object makes the whole text unreadable. The reader's diagnostic is
+ * dropped (its copy of the text wiped first): callers say what is wrong in
+ * their own words, never quoting the text. Returns a MAP (free it with
+ * hg_doc_free_wiped) or NULL; then *unheld (when given) tells valid JSON
+ * the document cannot hold (U+0000 in a string, a number beyond a double)
+ * from a syntax error or a value that is not an object.
+ */
+hg_doc *hg_creds__read_json(const char *text, size_t len, bool *unheld);
 
 /* Parse {"AccessKeyId","SecretAccessKey","Token","Expiration"} (container and
  * IMDS answers). 0, or -1 with *why. */

@@ -10,7 +10,6 @@
  * (ISO 8601 UTC). hardengen reads the cache, never writes it, and does not
  * renew the token itself: an expired one asks for `aws sso login`.
  */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pwd.h>
@@ -69,14 +68,18 @@ static const char *sso_get(const hg_awscfg *c, const char *profile, const char *
   return hg_awscfg_get(c, profile, key, NULL);
 }
 
-static void wipe_json(cJSON *j)
+/* The portal's expiration: milliseconds since the epoch, a JSON number. */
+static bool epoch_ms(const hg_doc *v, time_t *out)
 {
-  for (cJSON *it = j ? j->child : NULL; it; it = it->next) {
-    if (cJSON_IsString(it))
-      explicit_bzero(it->valuestring, strlen(it->valuestring));
-    else if (cJSON_IsObject(it))
-      wipe_json(it);
+  if (v && v->kind == HG_DOC_INT) {
+    *out = (time_t)(v->num / 1000);
+    return true;
   }
+  if (v && v->kind == HG_DOC_FLOAT) {
+    *out = (time_t)(v->f / 1000);
+    return true;
+  }
+  return false;
 }
 
 int hg_creds__sso(hg_creds_provider *p, const char *profile, hg_creds *out, hg_diag_sink *sink)
@@ -126,15 +129,14 @@ int hg_creds__sso(hg_creds_provider *p, const char *profile, hg_creds *out, hg_d
     free(path);
     return -1;
   }
-  cJSON *j = cJSON_ParseWithLength(text, len);
+  hg_doc *j = hg_creds__read_json(text, len, NULL);
   explicit_bzero(text, len);
   free(text);
-  const cJSON *tok = cJSON_GetObjectItemCaseSensitive(j, "accessToken");
-  const cJSON *exp = cJSON_GetObjectItemCaseSensitive(j, "expiresAt");
-  time_t expires = cJSON_IsString(exp) ? hg_creds_parse_time(exp->valuestring) : -1;
+  const char *tok = hg_doc_get_str(j, "accessToken");
+  const char *exp = hg_doc_get_str(j, "expiresAt");
+  time_t expires = exp ? hg_creds_parse_time(exp) : -1;
   int rc = -1;
-  if (!cJSON_IsObject(j) || !cJSON_IsString(tok) || !tok->valuestring[0] || expires <= 0 ||
-      hg_http_has_control(tok->valuestring)) {
+  if (!tok || !tok[0] || expires <= 0 || hg_http_has_control(tok)) {
     hg_diag *d = hg_diag_add(sink, HG_SEV_ERROR, path, 0, 0, "creds-sso",
                              "the cached IAM Identity Center token is unreadable "
                              "(no accessToken or expiresAt)");
@@ -165,7 +167,7 @@ int hg_creds__sso(hg_creds_provider *p, const char *profile, hg_creds *out, hg_d
   hg_http_form_add(&q, "account_id", account);
   hg_buf_puts(&url, q.data);
   hg_buf_free(&q);
-  char *bearer = xasprintf("x-amz-sso_bearer_token: %s", tok->valuestring);
+  char *bearer = xasprintf("x-amz-sso_bearer_token: %s", tok);
   const char *headers[] = {bearer, NULL};
   hg_http_request rq = {.method = "GET", .url = url.data, .headers = headers,
                         .max_body = 64u * 1024u};
@@ -185,34 +187,31 @@ int hg_creds__sso(hg_creds_provider *p, const char *profile, hg_creds *out, hg_d
         login_note(d, profile);
     }
   } else {
-    cJSON *a = cJSON_ParseWithLength(rs.body, rs.body_len);
-    const cJSON *rc_obj = cJSON_GetObjectItemCaseSensitive(a, "roleCredentials");
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(rc_obj, "accessKeyId");
-    const cJSON *secret = cJSON_GetObjectItemCaseSensitive(rc_obj, "secretAccessKey");
-    const cJSON *token = cJSON_GetObjectItemCaseSensitive(rc_obj, "sessionToken");
-    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(rc_obj, "expiration");
-    if (!cJSON_IsString(id) || !cJSON_IsString(secret) || !cJSON_IsString(token) ||
-        !cJSON_IsNumber(ms) || !id->valuestring[0] || !secret->valuestring[0]) {
+    hg_doc *a = hg_creds__read_json(rs.body, rs.body_len, NULL);
+    const hg_doc *rc_obj = hg_doc_get_map(a, "roleCredentials");
+    const char *id = hg_doc_get_str(rc_obj, "accessKeyId");
+    const char *secret = hg_doc_get_str(rc_obj, "secretAccessKey");
+    const char *token = hg_doc_get_str(rc_obj, "sessionToken");
+    time_t expiration = 0;
+    if (!id || !secret || !token || !epoch_ms(hg_doc_get(rc_obj, "expiration"), &expiration) ||
+        !id[0] || !secret[0]) {
       hg_diag_add(sink, HG_SEV_ERROR, NULL, 0, 0, "creds-sso",
                   "the IAM Identity Center portal %s answered without roleCredentials", base);
     } else {
       char *origin = xasprintf("profile [%s]: IAM Identity Center role %s in %s", profile, role,
                                account);
-      rc = hg_creds__set(out, id->valuestring, secret->valuestring, token->valuestring,
-                         (time_t)(ms->valuedouble / 1000), origin, sink) == 0
+      rc = hg_creds__set(out, id, secret, token, expiration, origin, sink) == 0
                ? 1
                : -1;
       free(origin);
     }
-    wipe_json(a);
-    cJSON_Delete(a);
+    hg_doc_free_wiped(a);
   }
   hg_http_response_free(&rs);
   hg_buf_free(&url);
   free(base);
 done:
-  wipe_json(j);
-  cJSON_Delete(j);
+  hg_doc_free_wiped(j);
   free(path);
   return rc;
 }

@@ -24,6 +24,14 @@ void hg_diag_init(hg_diag_sink *s)
   memset(s, 0, sizeof *s);
 }
 
+void hg_diag_free_wiped(hg_diag_sink *s)
+{
+  for (hg_src *src = s->sources; src; src = src->next)
+    if (src->text)
+      explicit_bzero(src->text, src->len);
+  hg_diag_free(s);
+}
+
 static void diag_clear(hg_diag *d)
 {
   free(d->file);

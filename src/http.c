@@ -4,7 +4,6 @@
  */
 #include "hg/http.h"
 
-#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -14,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "hg/emit.h"
 #include "hg/util.h"
 
 #define DEFAULT_MAX_BODY (4u * 1024u * 1024u)
@@ -201,13 +201,6 @@ static void copy_printable(char *out, size_t size, const char *s)
   out[n] = '\0';
 }
 
-/* The value of a string member of a JSON object, or NULL. */
-static const char *json_member(const cJSON *obj, const char *key)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 void hg_http_parse_error(const char *body, size_t len, const char *error_type_header,
                          hg_http_response *resp)
 {
@@ -216,24 +209,29 @@ void hg_http_parse_error(const char *body, size_t len, const char *error_type_he
   while (body && i < len && isspace((unsigned char)body[i]))
     i++;
   if (body && i < len && body[i] == '{') {
-    cJSON *j = cJSON_ParseWithLength(body, len);
-    if (j && cJSON_IsObject(j)) {
-      const char *type = json_member(j, "__type");
+    /* Read with the one JSON reader; a body that is not JSON says nothing
+     * (its complaint is dropped: the status line still tells the error). */
+    hg_diag_sink local;
+    hg_diag_init(&local);
+    hg_doc *j = hg_emit_read_json(body, len, "<response>", "http-error-body", &local);
+    hg_diag_free(&local);
+    if (j && j->kind == HG_DOC_MAP) {
+      const char *type = hg_doc_get_str(j, "__type");
       if (!type)
-        type = json_member(j, "code");
+        type = hg_doc_get_str(j, "code");
       if (!type)
-        type = json_member(j, "Code");
+        type = hg_doc_get_str(j, "Code");
       if (type) {
         const char *hash = strrchr(type, '#');
         copy_printable(resp->error_code, sizeof resp->error_code, hash ? hash + 1 : type);
       }
-      const char *msg = json_member(j, "message");
+      const char *msg = hg_doc_get_str(j, "message");
       if (!msg)
-        msg = json_member(j, "Message");
+        msg = hg_doc_get_str(j, "Message");
       if (msg)
         copy_printable(resp->error_message, sizeof resp->error_message, msg);
     }
-    cJSON_Delete(j);
+    hg_doc_free(j);
   } else if (body && i < len && body[i] == '<') {
     char *code = hg_http_xml_text(body, len, "Code");
     char *msg = hg_http_xml_text(body, len, "Message");

@@ -10,10 +10,10 @@
  * a user skeleton without one is left as it is (cfn-lint and the quota
  * checks judge the result).
  */
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hg/emit.h"
 #include "plan_int.h"
 
 static hg_doc *resource(hg_doc *tmpl, const char *id)
@@ -299,9 +299,14 @@ void hg_plan_check_previous(const hg_compiled *c, const char *dir, hg_diag_sink 
   char *path = xasprintf("%s/%s/manifest.json", dir, p->env);
   size_t len = 0;
   char *text = hg_read_file(path, 64u << 20, &len);
-  cJSON *m = text ? cJSON_ParseWithLength(text, len) : NULL;
-  const cJSON *prev = cJSON_GetObjectItemCaseSensitive(m, "object_lock");
-  if (cJSON_IsObject(m) && !cJSON_IsObject(prev)) {
+  /* A manifest that cannot be read (none yet, or not ours) says nothing
+   * about the deployed set: no warning, and the reader's complaint is
+   * dropped. */
+  hg_diag_sink local;
+  hg_diag_init(&local);
+  hg_doc *m = text ? hg_emit_read_json(text, len, path, "manifest-json", &local) : NULL;
+  hg_diag_free(&local);
+  if (m && m->kind == HG_DOC_MAP && !hg_doc_get_map(m, "object_lock")) {
     hg_diag *d = hg_diag_add(sink, HG_SEV_WARNING, lock->file, lock->line, lock->col, "object-lock-existing-bucket",
                              "logs.object_lock is new for this env, but S3 turns Object Lock on only when a bucket "
                              "is created");
@@ -311,7 +316,7 @@ void hg_plan_check_previous(const hg_compiled *c, const char *dir, hg_diag_sink 
     hg_diag_note(d, "deploy Object Lock with a new logs.bucket, or turn it on for the existing bucket with "
                     "`aws s3api put-object-lock-configuration` (versioning must be on) before the update");
   }
-  cJSON_Delete(m);
+  hg_doc_free(m);
   free(text);
   free(path);
 }

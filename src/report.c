@@ -10,7 +10,7 @@
  * script: hover text is a title attribute, and the same text is printed
  * beside the cell, so it survives printing.
  *
- * The CIS matrix reuses the preview of `check --cis` (hg_cis_report, JSON),
+ * The CIS matrix reuses the preview of `check --cis` (hg_cis_report_doc),
  * judged for every target; targets the profile does not list are marked.
  * The Config rules are those of the plan's config templates, with the
  * metadata of detective.h (hg_det_rules_of), so the page says what the
@@ -22,7 +22,6 @@
  */
 #include "hg/report.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,26 +315,17 @@ static void put_number(hg_buf *out, double v)
 
 /* ---- CIS matrix ------------------------------------------------------- */
 
-static cJSON *cis_rows(const hg_profile *p, const hg_filterset *fs)
+static hg_doc *cis_rows(const hg_profile *p, const hg_filterset *fs)
 {
   hg_profile all = *p; /* shallow: judge every target, not only the profile's */
   all.cis_targets = HG_TARGET_ALL;
-  char *text = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&text, &len);
-  if (!m)
-    return NULL;
-  int rc = hg_cis_report(&all, fs, "json", m);
-  fclose(m);
-  cJSON *j = rc >= 0 ? cJSON_ParseWithLength(text, len) : NULL;
-  free(text);
-  return j;
+  return hg_cis_report_doc(&all, fs);
 }
 
-static const char *str_of(const cJSON *o, const char *k)
+/* The i-th item of seq, or NULL past its end (seq may be NULL). */
+static const hg_doc *item_at(const hg_doc *seq, size_t i)
 {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
+  return seq && i < seq->n ? seq->items[i] : NULL;
 }
 
 static void put_cis(hg_buf *out, const hg_report_env *e)
@@ -345,11 +335,11 @@ static void put_cis(hg_buf *out, const hg_report_env *e)
   hg_buf_puts(out, "<h3>CIS ");
   ESC(p->cis_version);
   hg_buf_puts(out, " monitoring coverage</h3>\n");
-  cJSON *j = cis_rows(p, &e->c->filters);
-  const cJSON *controls = j ? cJSON_GetObjectItemCaseSensitive(j, "controls") : NULL;
-  if (!cJSON_IsArray(controls)) {
+  hg_doc *j = cis_rows(p, &e->c->filters);
+  const hg_doc *controls = hg_doc_get_seq(j, "controls");
+  if (!controls) {
     hg_buf_puts(out, "<p class=\"mut\">No CIS controls for this version.</p>\n");
-    cJSON_Delete(j);
+    hg_doc_free(j);
     return;
   }
   hg_buf_puts(out, "<div class=\"scroll\"><table class=\"cis\"><thead><tr><th>CIS</th><th>control</th>"
@@ -362,47 +352,44 @@ static void put_cis(hg_buf *out, const hg_report_env *e)
     hg_buf_puts(out, "</th>");
   }
   hg_buf_puts(out, "</tr></thead><tbody>\n");
-  const cJSON *c;
-  cJSON_ArrayForEach(c, controls)
-  {
+  const hg_doc *c;
+  for (size_t ci = 0; (c = item_at(controls, ci)) != NULL; ci++) {
     hg_buf_puts(out, "<tr><td>");
-    ESC(str_of(c, "cis"));
+    ESC(hg_doc_get_str(c, "cis"));
     hg_buf_puts(out, "</td><td>");
-    ESC(str_of(c, "id"));
-    if (str_of(c, "securityhub")) {
+    ESC(hg_doc_get_str(c, "id"));
+    if (hg_doc_get_str(c, "securityhub")) {
       hg_buf_puts(out, " <span class=\"mut\">");
-      ESC(str_of(c, "securityhub"));
+      ESC(hg_doc_get_str(c, "securityhub"));
       hg_buf_puts(out, "</span>");
     }
     hg_buf_puts(out, "</td><td>");
-    const cJSON *f;
+    const hg_doc *f, *filters = hg_doc_get_seq(c, "filters");
     const char *sep = "";
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "filters"))
-    {
-      if (!cJSON_IsString(f))
+    for (size_t fi = 0; (f = item_at(filters, fi)) != NULL; fi++) {
+      if (f->kind != HG_DOC_STR)
         continue;
       hg_buf_puts(out, sep);
       hg_buf_puts(out, "<code>");
-      ESC(f->valuestring);
+      ESC(f->str);
       hg_buf_puts(out, "</code>");
       sep = " ";
     }
     if (!*sep)
       hg_buf_puts(out, "<span class=\"mut\">none</span>");
     hg_buf_puts(out, "</td>");
-    const cJSON *results = cJSON_GetObjectItemCaseSensitive(c, "results");
+    const hg_doc *results = hg_doc_get_seq(c, "results");
     for (size_t k = 0; k < 3; k++) {
       const char *tn = hg_cis_target_name(targets[k]);
-      const cJSON *r = NULL, *it;
-      cJSON_ArrayForEach(it, results)
-      {
-        const char *t = str_of(it, "target");
+      const hg_doc *r = NULL, *it;
+      for (size_t ri = 0; (it = item_at(results, ri)) != NULL; ri++) {
+        const char *t = hg_doc_get_str(it, "target");
         if (t && strcmp(t, tn) == 0)
           r = it;
       }
-      const char *res = r ? str_of(r, "result") : NULL;
-      const char *why = r ? str_of(r, "reason") : NULL;
-      const char *by = r ? str_of(r, "filter") : NULL;
+      const char *res = r ? hg_doc_get_str(r, "result") : NULL;
+      const char *why = r ? hg_doc_get_str(r, "reason") : NULL;
+      const char *by = r ? hg_doc_get_str(r, "filter") : NULL;
       const char *cls = !res ? "na" : strcmp(res, "pass") == 0 ? "pass"
                                     : strcmp(res, "fail") == 0 ? "fail"
                                                                : "na";
@@ -430,7 +417,7 @@ static void put_cis(hg_buf *out, const hg_report_env *e)
     hg_buf_puts(out, "</tr>\n");
   }
   hg_buf_puts(out, "</tbody></table></div>\n");
-  cJSON_Delete(j);
+  hg_doc_free(j);
 }
 
 /* ---- time axis and charts ---------------------------------------------- */
@@ -1014,14 +1001,12 @@ static void cis_passes(const hg_report_env *e, size_t pass[3], size_t judged[3])
   static const unsigned targets[] = {HG_TARGET_SECURITYHUB, HG_TARGET_PROWLER, HG_TARGET_STEAMPIPE};
   for (size_t k = 0; k < 3; k++)
     pass[k] = judged[k] = 0;
-  cJSON *j = cis_rows(e->c->profile, &e->c->filters);
-  const cJSON *controls = j ? cJSON_GetObjectItemCaseSensitive(j, "controls") : NULL;
-  const cJSON *c, *r;
-  cJSON_ArrayForEach(c, controls)
-  {
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(c, "results"))
-    {
-      const char *t = str_of(r, "target"), *res = str_of(r, "result");
+  hg_doc *j = cis_rows(e->c->profile, &e->c->filters);
+  const hg_doc *controls = hg_doc_get_seq(j, "controls"), *c, *r;
+  for (size_t ci = 0; (c = item_at(controls, ci)) != NULL; ci++) {
+    const hg_doc *results = hg_doc_get_seq(c, "results");
+    for (size_t ri = 0; (r = item_at(results, ri)) != NULL; ri++) {
+      const char *t = hg_doc_get_str(r, "target"), *res = hg_doc_get_str(r, "result");
       for (size_t k = 0; k < 3; k++)
         if (t && res && strcmp(t, hg_cis_target_name(targets[k])) == 0) {
           pass[k] += strcmp(res, "pass") == 0;
@@ -1029,7 +1014,7 @@ static void cis_passes(const hg_report_env *e, size_t pass[3], size_t judged[3])
         }
     }
   }
-  cJSON_Delete(j);
+  hg_doc_free(j);
 }
 
 typedef enum { CMP_ACCOUNT, CMP_CIS, CMP_CIS_SH, CMP_CIS_PROWLER, CMP_CIS_STEAMPIPE, CMP_FILTERS, CMP_STACKS,

@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "hg/diag.h"
+#include "hg/doc.h"
 #include "hg/filter.h"
 #include "hg/profile.h"
 
@@ -101,5 +102,9 @@ int hg_cis_verify(const hg_profile *p, const hg_filterset *fs, hg_diag_sink *sin
  * (control, target) pairs, or -1 for an unknown format (nothing written).
  */
 int hg_cis_report(const hg_profile *p, const hg_filterset *fs, const char *format, FILE *out);
+/* The rows of the "json" format as a document (the caller frees it), for
+ * readers inside the program (the HTML report); NULL for an unknown
+ * version. */
+hg_doc *hg_cis_report_doc(const hg_profile *p, const hg_filterset *fs);
 
 #endif

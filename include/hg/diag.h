@@ -49,6 +49,9 @@ typedef struct hg_diag_sink {
 
 void hg_diag_init(hg_diag_sink *s);
 void hg_diag_free(hg_diag_sink *s);
+/* As hg_diag_free, zeroing the registered source texts first (a sink that
+ * saw a credential answer). */
+void hg_diag_free_wiped(hg_diag_sink *s);
 
 /* Messages and notes longer than this are cut ("... (N more bytes)"). */
 #define HG_DIAG_MAX_MESSAGE 1024

@@ -14,6 +14,7 @@
 #include <lualib.h>
 
 #include "hg/cis.h"
+#include "hg/emit.h"
 #include "hg/fp.h"
 #include "hg/json.h"
 #include "hg/lua.h"
@@ -783,6 +784,41 @@ TEST(report_text_and_json)
   CHECK(strstr(text, "organizations-changes       4.15  securityhub  n/a     Security Hub has no control for it\n") != NULL);
   free(text);
   hg_filterset_free(&fs);
+}
+
+/* The document the HTML report reads is the JSON report itself: printed by
+ * the one writer it is the same bytes, for every version and target set. */
+TEST(report_doc_is_the_json_report)
+{
+  const char *const *versions = hg_cis_versions;
+  for (size_t v = 0; v < HG_CIS_NVERSIONS; v++) {
+    for (unsigned targets = 0; targets <= HG_TARGET_ALL; targets++) {
+      hg_filterset fs;
+      select_for(versions[v], targets ? targets : T_SH, &fs);
+      for (size_t i = 0; i < fs.n; i++)
+        if (strcmp(fs.v[i].id, "route-table-changes-cis") == 0)
+          hg_filterset_remove(&fs, i--);
+      hg_profile p = profile(versions[v], targets);
+      int failed;
+      char *text = report(&p, &fs, "json", &failed);
+      hg_doc *d = hg_cis_report_doc(&p, &fs);
+      CHECK(d != NULL);
+      hg_buf b;
+      hg_buf_init(&b);
+      if (d)
+        hg_emit_json(d, &b);
+      if (!text || !b.data || strcmp(text, b.data) != 0)
+        FAIL_AT("%s/%u: the document prints differently from the JSON report", versions[v], targets);
+      hg_buf_free(&b);
+      hg_doc_free(d);
+      free(text);
+      hg_filterset_free(&fs);
+    }
+  }
+  hg_profile p = profile("1.2", T_SH);
+  p.cis_version = "0.9";
+  hg_filterset none = {0};
+  CHECK(hg_cis_report_doc(&p, &none) == NULL);
 }
 
 /* Every variant is a clean pattern (no error, no warning), and every example
