@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 CC=${CC:-clang}
 FUZZ_TIME=${FUZZ_TIME:-30}
 OUT=build-fuzz
-PKGS="yaml-0.1 libcjson lua5.4 libcurl zlib libcrypto libdeflate"
+PKGS="yaml-0.1 lua5.4 libcurl zlib libcrypto libdeflate"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 $SAN -Iinclude $(pkg-config --cflags $PKGS) -DHG_SHAREDIR=\"/nonexistent\""
 LIBS="$(pkg-config --libs $PKGS) -lm -pthread"
