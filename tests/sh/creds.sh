@@ -149,6 +149,21 @@ check creds-sso-expired 3 'error: the IAM Identity Center login for old-session 
   env AWS_CONFIG_FILE="$T/config.sso" AWS_PROFILE=sso-old "${PUB[@]}" --endpoint-url "http://localhost:$CLOSED" &&
   expect_notes creds-sso-expired 'note: run `aws sso login --profile sso-old` and try again' &&
   no_leak creds-sso-expired-secret expired-token-value
+# The cache is read by the one JSON reader: a repeated member keeps its last
+# value (here the expired time), and a token holding U+0000 or text after
+# the object makes the cache unreadable (never a token cut short at the NUL).
+printf '{"accessToken": "dup-token-value", "expiresAt": "2099-01-01T00:00:00Z", "expiresAt": "2020-01-01T00:00:00Z"}' >"$cache"
+check creds-sso-cache-repeated 3 'error: the IAM Identity Center login for old-session expired at 2020-01-01T00:00:00Z \[creds-sso-expired\]' -- \
+  env AWS_CONFIG_FILE="$T/config.sso" AWS_PROFILE=sso-old "${PUB[@]}" --endpoint-url "http://localhost:$CLOSED" &&
+  no_leak creds-sso-cache-repeated dup-token-value
+printf '{"accessToken": "nul-token\\u0000-value", "expiresAt": "2099-01-01T00:00:00Z"}' >"$cache"
+check creds-sso-cache-nul 3 "^$(re "$cache"): error: the cached IAM Identity Center token is unreadable (no accessToken or expiresAt) \\[creds-sso\\]" -- \
+  env AWS_CONFIG_FILE="$T/config.sso" AWS_PROFILE=sso-old "${PUB[@]}" --endpoint-url "http://localhost:$CLOSED" &&
+  no_leak creds-sso-cache-nul nul-token
+printf '{"accessToken": "trailing-token-value", "expiresAt": "2099-01-01T00:00:00Z"} {}' >"$cache"
+check creds-sso-cache-trailing 3 'the cached IAM Identity Center token is unreadable' -- \
+  env AWS_CONFIG_FILE="$T/config.sso" AWS_PROFILE=sso-old "${PUB[@]}" --endpoint-url "http://localhost:$CLOSED" &&
+  no_leak creds-sso-cache-trailing trailing-token-value
 rm -f "$cache"
 check creds-sso-no-login 3 "error: profile \[sso-old\]: no IAM Identity Center login for old-session ($cache: no such file) \[creds-sso\]" -- \
   env AWS_CONFIG_FILE="$T/config.sso" AWS_PROFILE=sso-old "${PUB[@]}" --endpoint-url "http://localhost:$CLOSED" &&
