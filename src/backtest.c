@@ -66,6 +66,14 @@ struct hg_bt {
   hg_alarm_counts *counts; /* per pattern, or NULL (hg_bt_track_periods) */
   hg_bt_match_fn on_match;  /* or NULL (hg_bt_on_match); forces one job */
   void *on_match_ud;
+  /* Bit sets over the filters (words 64-bit words each): look, evaluated
+   * on every event (no guard, or a copy of an earlier filter); guarded[k],
+   * the first of their kind guarded by key k, evaluated when the event's
+   * value allows them. Filters without a pattern are in none. */
+  size_t words;
+  uint64_t *look;
+  uint64_t *guarded[GUARD_KEYS];
+  bool any_guard[GUARD_KEYS];
 };
 
 /* What one input file produced: per filter, its result and (when periods
@@ -253,6 +261,21 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
         break;
       }
   }
+  bt->words = (n + 63) / 64;
+  bt->look = xcalloc(bt->words + 1, sizeof *bt->look);
+  for (int k = 0; k < GUARD_KEYS; k++)
+    bt->guarded[k] = xcalloc(bt->words + 1, sizeof *bt->guarded[k]);
+  for (size_t i = 0; i < n; i++) {
+    if (!patterns[i])
+      continue;
+    uint64_t bit = 1ull << (i % 64);
+    if (bt->same[i] != i || bt->guard[i] < 0) {
+      bt->look[i / 64] |= bit;
+    } else {
+      bt->guarded[bt->guard[i]][i / 64] |= bit;
+      bt->any_guard[bt->guard[i]] = true;
+    }
+  }
   worker_init(bt, &bt->main, false, NULL);
   return bt;
 }
@@ -272,6 +295,9 @@ void hg_bt_free(hg_bt *bt)
       free(bt->gt[k].slots[i].bits);
     free(bt->gt[k].slots);
   }
+  free(bt->look);
+  for (int k = 0; k < GUARD_KEYS; k++)
+    free(bt->guarded[k]);
   free(bt->guard);
   free(bt->raw);
   free(bt->same);
@@ -438,44 +464,50 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
   bool have_when = false;
   int have_t = 0; /* 0 not parsed yet, 1 t holds eventTime, -1 unreadable */
   long long t = 0;
+  /* The filters to look at, as a bit set: those without a guard, those
+   * whose guard allows the event's value, and the copies of an earlier
+   * filter (which take its answer). The rest cannot match: no branch per
+   * filter for them. */
   const uint64_t *allowed[GUARD_KEYS];
-  bool looked[GUARD_KEYS] = {false};
-  for (size_t i = 0; i < bt->n; i++) {
-    const hg_fp *fp = w->patterns[i];
-    if (!fp)
-      continue;
-    int g = bt->guard[i];
-    if (bt->same[i] != i) {
-      w->hit[i] = w->hit[bt->same[i]];
-    } else if (g >= 0 && (looked[g] || (allowed[g] = guard_allowed(bt, g, ev), looked[g] = true)) &&
-               (!allowed[g] || !(allowed[g][i / 64] >> (i % 64) & 1))) {
-      w->hit[i] = false; /* the event's value is not one this filter can match */
-    } else {
-      w->hit[i] = hg_fp_match(fp, ev, bt->raw[i] ? raw : NULL, bt->raw[i] ? len : 0);
-    }
-    if (!w->hit[i])
-      continue;
-    hg_bt_result *r = &res[i];
-    if (!have_when) {
-      get_text(ev, "eventTime", when);
-      have_when = true;
-    }
-    if (r->matches == 0 || strcmp(when, r->first) < 0)
-      memcpy(r->first, when, sizeof when);
-    if (r->matches == 0 || strcmp(when, r->last) > 0)
-      memcpy(r->last, when, sizeof when);
-    if (r->n_samples < HG_BT_SAMPLES)
-      get_text(ev, "eventID", r->samples[r->n_samples++]);
-    r->matches++;
-    if (bt->on_match)
-      match_hook(bt, ev, i);
-    if (counts) {
-      if (!have_t)
-        have_t = hg_alarm_parse_time(when, strlen(when), &t) ? 1 : -1;
-      if (have_t > 0)
-        hg_alarm_counts_add(&counts[i], t);
+  for (int k = 0; k < GUARD_KEYS; k++)
+    allowed[k] = bt->any_guard[k] ? guard_allowed(bt, k, ev) : NULL;
+  memset(w->hit, 0, bt->n * sizeof *w->hit);
+  for (size_t word = 0; word < bt->words; word++) {
+    uint64_t look = bt->look[word];
+    for (int k = 0; k < GUARD_KEYS; k++)
+      if (allowed[k])
+        look |= allowed[k][word] & bt->guarded[k][word];
+    for (; look; look &= look - 1) {
+      size_t i = word * 64 + (size_t)__builtin_ctzll(look);
+      const hg_fp *fp = w->patterns[i];
+      if (bt->same[i] != i)
+        w->hit[i] = w->hit[bt->same[i]];
       else
-        counts[i].untimed++;
+        w->hit[i] = hg_fp_match(fp, ev, bt->raw[i] ? raw : NULL, bt->raw[i] ? len : 0);
+      if (!w->hit[i])
+        continue;
+      hg_bt_result *r = &res[i];
+      if (!have_when) {
+        get_text(ev, "eventTime", when);
+        have_when = true;
+      }
+      if (r->matches == 0 || strcmp(when, r->first) < 0)
+        memcpy(r->first, when, sizeof when);
+      if (r->matches == 0 || strcmp(when, r->last) > 0)
+        memcpy(r->last, when, sizeof when);
+      if (r->n_samples < HG_BT_SAMPLES)
+        get_text(ev, "eventID", r->samples[r->n_samples++]);
+      r->matches++;
+      if (bt->on_match)
+        match_hook(bt, ev, i);
+      if (counts) {
+        if (!have_t)
+          have_t = hg_alarm_parse_time(when, strlen(when), &t) ? 1 : -1;
+        if (have_t > 0)
+          hg_alarm_counts_add(&counts[i], t);
+        else
+          counts[i].untimed++;
+      }
     }
   }
   return ev != NULL;

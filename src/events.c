@@ -189,6 +189,9 @@ struct ev_reader {
   size_t file_record_warnings;
   bool file_skipped;     /* the current input was counted in skipped_files */
   bool stopped;          /* a consumer asked to stop */
+  /* ev_reader_take: the window holds the next input's content */
+  bool pre;
+  size_t pre_len;
 };
 
 ev_reader *ev_reader_new(bool unchecked_lines)
@@ -1010,12 +1013,15 @@ static bool read_whole(reader *r, int fd, const unsigned char head[2], size_t si
   return got == size;
 }
 
-/* Inflate r->gz[0, size) whole into the window. False when libdeflate
- * cannot (bad data, trailing garbage, output over the bound): the zlib
- * stream then reads it again and words the error. */
-static bool inflate_whole(reader *r, size_t size)
+/* Inflate gz[0, size) whole with dd into *buf (capacity *cap, grown or
+ * replaced as needed; one byte beyond the content stays free for a NUL),
+ * setting *len. False when libdeflate cannot (bad data, trailing garbage,
+ * output over the bound): the zlib stream then reads it again and words
+ * the error. */
+static bool inflate_buf(struct libdeflate_decompressor *dd, const unsigned char *gz, size_t size,
+                        char **buf, size_t *bcap, size_t *len)
 {
-  size_t cap = le32(r->gz + size - 4); /* ISIZE: a hint only (mod 2^32) */
+  size_t cap = le32(gz + size - 4); /* ISIZE: a hint only (mod 2^32) */
   if (cap > GZ_WHOLE_OUT_MAX)
     return false; /* announced too large: stream it */
   if (cap < size * 3)
@@ -1026,20 +1032,20 @@ static bool inflate_whole(reader *r, size_t size)
   for (;;) {
     if (cap > GZ_WHOLE_OUT_MAX)
       cap = GZ_WHOLE_OUT_MAX;
-    if (r->wcap < cap + 1) {
-      free(r->win);
-      r->win = xmalloc(cap + 1);
-      r->wcap = cap + 1;
+    if (*bcap < cap + 1) {
+      free(*buf);
+      *buf = xmalloc(cap + 1);
+      *bcap = cap + 1;
       total = 0;
       off = 0; /* buffer replaced: start over */
     }
     size_t in_n = 0, out_n = 0;
     enum libdeflate_result rc = libdeflate_gzip_decompress_ex(
-        r->dd, r->gz + off, size - off, r->win + total, r->wcap - 1 - total, &in_n, &out_n);
+        dd, gz + off, size - off, *buf + total, *bcap - 1 - total, &in_n, &out_n);
     if (rc == LIBDEFLATE_INSUFFICIENT_SPACE) {
-      if (r->wcap - 1 >= GZ_WHOLE_OUT_MAX)
+      if (*bcap - 1 >= GZ_WHOLE_OUT_MAX)
         return false;
-      cap = (r->wcap - 1) * 2;
+      cap = (*bcap - 1) * 2;
       continue;
     }
     if (rc != LIBDEFLATE_SUCCESS)
@@ -1048,11 +1054,21 @@ static bool inflate_whole(reader *r, size_t size)
     total += out_n;
     if (off == size)
       break;
-    if (size - off < 2 || r->gz[off] != 0x1f || r->gz[off + 1] != 0x8b)
+    if (size - off < 2 || gz[off] != 0x1f || gz[off + 1] != 0x8b)
       return false; /* trailing garbage: the stream reports it */
   }
-  r->wlen = total;
-  r->win[total] = '\0';
+  *len = total;
+  (*buf)[total] = '\0';
+  return true;
+}
+
+/* Inflate r->gz[0, size) whole into the window (see inflate_buf). */
+static bool inflate_whole(reader *r, size_t size)
+{
+  size_t len = 0;
+  if (!inflate_buf(r->dd, r->gz, size, &r->win, &r->wcap, &len))
+    return false;
+  r->wlen = len;
   return true;
 }
 
@@ -1070,6 +1086,8 @@ static bool start_zlib(reader *r)
   s->z_live = true;
   return true;
 }
+
+static void read_rest(reader *r);
 
 static void read_fd(reader *r, int fd, bool regular, size_t size)
 {
@@ -1123,6 +1141,14 @@ static void read_fd(reader *r, int fd, bool regular, size_t size)
       s->eof = true;
   }
   (void)ready;
+  read_rest(r);
+}
+
+/* Read the content of the current input (its source set up) and release
+ * what a large input grew. */
+static void read_rest(reader *r)
+{
+  source *s = &r->src;
   read_content(r);
   if (s->failed) {
     skip_file(r);
@@ -1153,7 +1179,7 @@ static void read_fd(reader *r, int fd, bool regular, size_t size)
   r->wpos = r->wlen = 0;
 }
 
-void ev_read_input(ev_reader *r, ev_input *in, const ev_out *out)
+static void input_start(ev_reader *r, ev_input *in, const ev_out *out)
 {
   r->in = in;
   r->o = out;
@@ -1161,6 +1187,119 @@ void ev_read_input(ev_reader *r, ev_input *in, const ev_out *out)
   r->file_skipped = false;
   r->stopped = false;
   in->st.files++;
+}
+
+/* ---- inflating ahead ---- */
+
+struct ev_ahead {
+  struct libdeflate_decompressor *dd;
+  unsigned char *gz;     /* the compressed file */
+  size_t gzcap;
+  char *buf;             /* its content; swapped with the reader's window */
+  size_t cap, len;
+  bool ready;
+};
+
+ev_ahead *ev_ahead_new(void)
+{
+  ev_ahead *a = xcalloc(1, sizeof *a);
+  a->dd = libdeflate_alloc_decompressor();
+  if (!a->dd) {
+    fputs("hardengen: out of memory\n", stderr);
+    abort();
+  }
+  return a;
+}
+
+void ev_ahead_free(ev_ahead *a)
+{
+  if (!a)
+    return;
+  libdeflate_free_decompressor(a->dd);
+  free(a->gz);
+  free(a->buf);
+  free(a);
+}
+
+void ev_ahead_prepare(ev_ahead *a, const char *path)
+{
+  a->ready = false;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 18 ||
+      (unsigned long long)st.st_size > GZ_WHOLE_MAX) {
+    close(fd);
+    return;
+  }
+  size_t size = (size_t)st.st_size;
+  if (a->gzcap < size) {
+    free(a->gz);
+    a->gz = xmalloc(size);
+    a->gzcap = size;
+  }
+  size_t got = 0;
+  while (got < size) {
+    ssize_t n = read_retry(fd, a->gz + got, size - got);
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
+  close(fd);
+  if (got != size || a->gz[0] != 0x1f || a->gz[1] != 0x8b)
+    return;
+  a->ready = inflate_buf(a->dd, a->gz, size, &a->buf, &a->cap, &a->len);
+  if (a->cap > KEEP_MAX && !a->ready) {
+    free(a->buf);
+    a->buf = NULL;
+    a->cap = 0;
+  }
+}
+
+bool ev_reader_take(ev_reader *r, ev_ahead *a)
+{
+  r->pre = false;
+  if (!a->ready)
+    return false;
+  a->ready = false;
+  /* The content becomes the window: swap buffers (the reader's old window
+   * serves the next file). */
+  char *w = r->win;
+  size_t wcap = r->wcap;
+  r->win = a->buf;
+  r->wcap = a->cap;
+  a->buf = w;
+  a->cap = wcap;
+  r->pre = true;
+  r->pre_len = a->len;
+  return true;
+}
+
+/* Read the current input from the content taken by ev_reader_take: what
+ * read_fd does once a small gzip file is inflated whole. */
+static void read_taken(reader *r)
+{
+  r->pre = false;
+  source *s = &r->src;
+  memset(s, 0, sizeof *s);
+  s->fd = -1;
+  s->gz = true;
+  s->eof = true;
+  r->wpos = 0;
+  r->wlen = r->pre_len;
+  r->in->st.bytes += r->wlen;
+  read_rest(r);
+}
+
+void ev_read_input(ev_reader *r, ev_input *in, const ev_out *out)
+{
+  input_start(r, in, out);
+  if (r->pre && !in->is_stdin) {
+    read_taken(r);
+    return;
+  }
+  r->pre = false;
   if (in->is_stdin) {
     struct stat st;
     bool reg = fstat(0, &st) == 0 && S_ISREG(st.st_mode);

@@ -41,4 +41,22 @@ void ev_reader_free(ev_reader *r);
  */
 void ev_read_input(ev_reader *r, ev_input *in, const ev_out *out);
 
+/*
+ * A gzip file inflated ahead of its reading, by another thread (-j 1: the
+ * reader scans one file while the next one inflates). ev_ahead_prepare
+ * reads and inflates path when it is a regular gzip file small enough to
+ * be inflated whole; it never reports anything (anything else, or any
+ * failure, leaves the object not ready and the reader then reads the file
+ * itself as usual, with its usual warnings). ev_reader_take moves ready
+ * content into the reader (false when not ready): the next ev_read_input,
+ * which must be of the same file, reads it from there, with the same
+ * records, counts and warnings as from the file. One object serves one
+ * reader; prepare and take never run at the same time on it.
+ */
+typedef struct ev_ahead ev_ahead;
+ev_ahead *ev_ahead_new(void);
+void ev_ahead_free(ev_ahead *a);
+void ev_ahead_prepare(ev_ahead *a, const char *path);
+bool ev_reader_take(ev_reader *r, ev_ahead *a);
+
 #endif

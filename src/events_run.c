@@ -342,18 +342,143 @@ unsigned hg_events_cpus(void)
 
 /* ---- the run ---- */
 
+/*
+ * The inflater of a sequential run: a thread that inflates the next gzip
+ * file (ev_ahead_prepare) while the calling thread scans the current one,
+ * so on two CPUs -j 1 costs about the larger of inflating and scanning
+ * rather than their sum. One job at a time, handed over under the lock.
+ */
+typedef struct inflater {
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  ev_ahead *a;
+  const char *path; /* the job: the file to prepare (NULL: none) */
+  bool busy, quit;
+} inflater;
+
+static void *inflater_main(void *arg)
+{
+  inflater *f = arg;
+  pthread_mutex_lock(&f->mu);
+  for (;;) {
+    while (!f->busy && !f->quit)
+      pthread_cond_wait(&f->cv, &f->mu);
+    if (!f->busy)
+      break;
+    const char *path = f->path;
+    pthread_mutex_unlock(&f->mu);
+    ev_ahead_prepare(f->a, path);
+    pthread_mutex_lock(&f->mu);
+    f->busy = false;
+    pthread_cond_broadcast(&f->cv);
+  }
+  pthread_mutex_unlock(&f->mu);
+  return NULL;
+}
+
+/* Start preparing path (the inflater is idle). */
+static void inflater_start(inflater *f, const char *path)
+{
+  pthread_mutex_lock(&f->mu);
+  f->path = path;
+  f->busy = true;
+  pthread_cond_broadcast(&f->cv);
+  pthread_mutex_unlock(&f->mu);
+}
+
+/* Wait until the job started last is done. */
+static void inflater_wait(inflater *f)
+{
+  pthread_mutex_lock(&f->mu);
+  while (f->busy)
+    pthread_cond_wait(&f->cv, &f->mu);
+  pthread_mutex_unlock(&f->mu);
+}
+
+/* Whether an input is worth preparing ahead: a named file (the walk's
+ * notes and stdin are not) whose name says gzip. A file that turns out
+ * not to be gzip is read as usual; one named otherwise is never prepared,
+ * so JSON lines pay nothing for the inflater. */
+static bool ahead_worth(const slot *s)
+{
+  if (s->note || s->in.is_stdin || !s->in.path)
+    return false;
+  size_t n = strlen(s->in.path);
+  return n > 3 && strcmp(s->in.path + n - 3, ".gz") == 0;
+}
+
 static void run_sequential(run *R)
 {
-  slot *s = &R->slots[0];
   void *w = R->ops->worker_new ? R->ops->worker_new(R->ud) : R->ud;
   ev_reader *rd = ev_reader_new(R->unchecked);
-  while (!atomic_load(&R->stop)) {
-    slot_reset(s);
-    if (!walk_next(&R->walk, s))
-      break;
+  /* With more than one CPU, gzip files are inflated one ahead by a second
+   * thread, into the second slot. */
+  inflater inf;
+  memset(&inf, 0, sizeof inf);
+  bool ahead = R->nslots >= 2 && hg_events_cpus() > 1;
+  if (ahead) {
+    pthread_mutex_init(&inf.mu, NULL);
+    pthread_cond_init(&inf.cv, NULL);
+    inf.a = ev_ahead_new();
+    if (pthread_create(&inf.th, NULL, inflater_main, &inf) != 0) {
+      ev_ahead_free(inf.a);
+      pthread_cond_destroy(&inf.cv);
+      pthread_mutex_destroy(&inf.mu);
+      ahead = false;
+    }
+  }
+  size_t cur = 0;
+  slot *s = &R->slots[cur];
+  slot_reset(s);
+  bool have = walk_next(&R->walk, s);
+  bool preparing = false; /* the inflater works on s */
+  if (ahead && have && ahead_worth(s)) {
+    inflater_start(&inf, s->in.path);
+    preparing = true;
+  }
+  while (have && !atomic_load(&R->stop)) {
+    slot *next = NULL;
+    bool have_next = false;
+    if (ahead) {
+      next = &R->slots[1 - cur];
+      slot_reset(next);
+      have_next = walk_next(&R->walk, next);
+    }
+    if (preparing) {
+      /* s's content, when it could be inflated, moves into the reader;
+       * then the inflater may start on the next file. */
+      inflater_wait(&inf);
+      ev_reader_take(rd, inf.a);
+      preparing = false;
+    }
+    if (have_next && ahead_worth(next)) {
+      inflater_start(&inf, next->in.path);
+      preparing = true;
+    }
     if (!s->note)
       read_slot(R, rd, w, s);
     commit(R, s);
+    if (!ahead) {
+      slot_reset(s);
+      have = walk_next(&R->walk, s);
+      continue;
+    }
+    cur = 1 - cur;
+    s = next;
+    have = have_next;
+  }
+  if (ahead) {
+    if (preparing)
+      inflater_wait(&inf);
+    pthread_mutex_lock(&inf.mu);
+    inf.quit = true;
+    pthread_cond_broadcast(&inf.cv);
+    pthread_mutex_unlock(&inf.mu);
+    pthread_join(inf.th, NULL);
+    ev_ahead_free(inf.a);
+    pthread_cond_destroy(&inf.cv);
+    pthread_mutex_destroy(&inf.mu);
   }
   ev_reader_free(rd);
   if (R->ops->worker_free)
@@ -432,7 +557,8 @@ int hg_events_run(const char *const *paths, size_t n, const hg_events_ops *ops, 
   R.ud = ud;
   R.unchecked = opts && opts->unchecked_lines;
   R.threaded = jobs > 1;
-  R.nslots = R.threaded ? 2 * (size_t)jobs + 2 : 1;
+  /* Sequential: two slots, the one read and the next (inflated ahead). */
+  R.nslots = R.threaded ? 2 * (size_t)jobs + 2 : 2;
   R.walk.paths = paths;
   R.walk.n = n;
   R.st = st;

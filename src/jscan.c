@@ -140,7 +140,23 @@ void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out
   memset(tail, '"', sizeof tail);
   if (rest)
     memcpy(tail, p + 64 * blocks, rest);
-  out[blocks] = stop64_portable(tail);
+  /* At the level in effect too: the portable loop costs more than the
+   * rest of a short record's bitmap. */
+  b = 0;
+#ifdef HG_JSCAN_X86
+  if (hg_jscan_level_ >= HG_JSCAN_AVX2) {
+    stopbits_avx2(tail, 1, out + blocks);
+    b = 1;
+  }
+#endif
+#ifdef __SSE2__
+  if (!b && hg_jscan_level_ >= HG_JSCAN_SSE2) {
+    out[blocks] = stop64_sse2(tail);
+    b = 1;
+  }
+#endif
+  if (!b)
+    out[blocks] = stop64_portable(tail);
   out[blocks + 1] = ~0ull;
 }
 

@@ -227,13 +227,40 @@ static inline void skip_ws(jp *j)
  * escaped is given, set it to whether a backslash occurred; body/blen give
  * the raw body.
  */
-static bool scan_string(jp *j, const unsigned char **body, size_t *blen, bool *escaped)
+static bool scan_string_slow(jp *j, const unsigned char *p, const unsigned char **body,
+                             size_t *blen, bool *escaped);
+
+static inline __attribute__((always_inline)) bool scan_string(jp *j, const unsigned char **body,
+                                                              size_t *blen, bool *escaped)
 {
-  const unsigned char *b = j->p + 1, *p = b;
+  /* Most strings hold no escape: their end is the next stop, a quote.
+   * That case stays inline; the rest is scan_string_slow. */
+  const unsigned char *b = j->p + 1;
+  const unsigned char *p =
+      j->start + hg_jscan_stopbits_next(j->bits, j->len, (size_t)(b - j->start));
+  if (__builtin_expect(p < j->end && *p == '"', 1)) {
+    if (body) {
+      *body = b;
+      *blen = (size_t)(p - b);
+    }
+    if (escaped)
+      *escaped = false;
+    j->p = p + 1;
+    return true;
+  }
+  return scan_string_slow(j, p, body, blen, escaped);
+}
+
+/* scan_string past its first stop p (not a closing quote). */
+static bool scan_string_slow(jp *j, const unsigned char *p, const unsigned char **body,
+                             size_t *blen, bool *escaped)
+{
+  const unsigned char *b = j->p + 1;
   bool esc = false;
-  for (;;) {
+  for (bool first = true;; first = false) {
     /* The next quote, backslash or control byte (or the end). */
-    p = j->start + hg_jscan_stopbits_next(j->bits, j->len, (size_t)(p - j->start));
+    if (!first)
+      p = j->start + hg_jscan_stopbits_next(j->bits, j->len, (size_t)(p - j->start));
     if (p >= j->end) {
       j->p = j->end;
       return jp_fail(j, "unterminated string");
@@ -282,7 +309,7 @@ static bool scan_string(jp *j, const unsigned char **body, size_t *blen, bool *e
  * surrogate becomes U+FFFD. */
 static const char *unescape(jp *j, const unsigned char *b, size_t n, size_t *outlen)
 {
-  char *o = hg_arena_alloc(j->a, n + 1);
+  char *o = hg_arena_alloc_raw(j->a, n + 1); /* written whole by the decoder */
   hg_jscan_str r;
   (void)hg_jscan_unescape(b, n, o, outlen, &r); /* validated by scan_string */
   return o;
@@ -401,9 +428,9 @@ static hg_jv *push(jp *j, const char *key, size_t klen)
     /* Scratch lives in the arena too: reset with the event, no malloc on
      * the hot path. */
     size_t cap = j->cap ? j->cap * 2 : 32;
-    hg_jv *items = hg_arena_alloc(j->a, cap * sizeof *items);
-    const char **keys = hg_arena_alloc(j->a, cap * sizeof *keys);
-    size_t *klens = hg_arena_alloc(j->a, cap * sizeof *klens);
+    hg_jv *items = hg_arena_alloc_raw(j->a, cap * sizeof *items);
+    const char **keys = hg_arena_alloc_raw(j->a, cap * sizeof *keys);
+    size_t *klens = hg_arena_alloc_raw(j->a, cap * sizeof *klens);
     if (j->n) {
       memcpy(items, j->items, j->n * sizeof *items);
       memcpy(keys, j->keys, j->n * sizeof *keys);
@@ -432,7 +459,7 @@ static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
      * items come first, pointers and sizes are both 8 bytes). */
     size_t isz = n * sizeof *v->items;
     size_t ksz = object ? n * (sizeof *v->keys + sizeof *v->klens) : 0;
-    char *mem = hg_arena_alloc(j->a, isz + ksz);
+    char *mem = hg_arena_alloc_raw(j->a, isz + ksz); /* filled by the copies below */
     v->items = (hg_jv *)(void *)mem;
     memcpy(v->items, j->items + mark, isz);
     if (object) {
@@ -661,7 +688,8 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   j.start = j.p = (const unsigned char *)text;
   j.end = j.p + len;
   j.len = len;
-  unsigned long long *bits = hg_arena_alloc(a, hg_jscan_stopbits_words(len) * sizeof *bits);
+  /* Every word is written by hg_jscan_stopbits: no zeroing. */
+  unsigned long long *bits = hg_arena_alloc_raw(a, hg_jscan_stopbits_words(len) * sizeof *bits);
   hg_jscan_stopbits(j.p, len, bits);
   j.bits = bits;
   hg_jv *root = hg_arena_alloc(a, sizeof *root);

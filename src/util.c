@@ -182,7 +182,7 @@ hg_arena *hg_arena_new(void)
   return xcalloc(1, sizeof(hg_arena));
 }
 
-void *hg_arena_alloc(hg_arena *a, size_t n)
+void *hg_arena_alloc_raw(hg_arena *a, size_t n)
 {
   n = (n + 15) & ~(size_t)15;
   chunk *c = a->head;
@@ -196,6 +196,12 @@ void *hg_arena_alloc(hg_arena *a, size_t n)
   }
   void *p = c->mem + c->used;
   c->used += n;
+  return p;
+}
+
+void *hg_arena_alloc(hg_arena *a, size_t n)
+{
+  void *p = hg_arena_alloc_raw(a, n);
   memset(p, 0, n);
   return p;
 }

@@ -49,6 +49,7 @@ char *hg_buf_take(hg_buf *b, size_t *len);
 typedef struct hg_arena hg_arena;
 hg_arena *hg_arena_new(void);
 void *hg_arena_alloc(hg_arena *a, size_t n);       /* zeroed */
+void *hg_arena_alloc_raw(hg_arena *a, size_t n);   /* not zeroed (the caller writes it all) */
 char *hg_arena_strndup(hg_arena *a, const char *s, size_t n);
 char *hg_arena_strdup(hg_arena *a, const char *s);
 void hg_arena_reset(hg_arena *a);                  /* keep the first chunk */
