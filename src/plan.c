@@ -225,6 +225,19 @@ hg_plan_template *hg_plan_add_template(hg_plan *p, const char *stem, hg_plan_for
   return t;
 }
 
+hg_plan_file *hg_plan_add_file(hg_plan *p, const char *name, char *text, size_t len, bool listed)
+{
+  p->files = xrealloc(p->files, (p->n_files + 1) * sizeof *p->files);
+  hg_plan_file *f = &p->files[p->n_files++];
+  memset(f, 0, sizeof *f);
+  f->name = xstrdup(name);
+  f->text = text;
+  f->len = len;
+  f->listed = listed;
+  hg_sha256_hex(text, len, f->sha256);
+  return f;
+}
+
 /* ---- the parent ---- */
 
 hg_doc *hg_plan_child_stack(const char *stem, const char *depends, hg_plan_format f)
@@ -385,7 +398,6 @@ void hg_plan_free(hg_plan *p)
   }
   free(p->filters);
   free(p->manifest);
-  free(p->data);
   for (size_t i = 0; i < p->n_files; i++) {
     free(p->files[i].name);
     free(p->files[i].text);

@@ -25,6 +25,10 @@ void hg_plan_inputs_free(hg_plan_inputs *in);
  * NULL after adding an error. */
 hg_doc *hg_plan_load_skeleton(const char *root, const char *name, hg_plan_inputs *in, hg_diag_sink *sink);
 
+/* Append the file NAME holding text (owned, len bytes) to p->files, its
+ * sha256 computed; listed: named in manifest.json's "data" list. */
+hg_plan_file *hg_plan_add_file(hg_plan *p, const char *name, char *text, size_t len, bool listed);
+
 /* Replace map[key] (or append it) with val; takes ownership of val. */
 void hg_plan_doc_put(hg_doc *map, const char *key, hg_doc *val);
 /* Append a template named STEM.EXT (EXT from f) holding doc (owned) to p. */
