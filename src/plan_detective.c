@@ -21,6 +21,7 @@
 #include "hg/detective.h"
 #include "hg/exceptions.h"
 #include "hg/plan_model.h"
+#include "hg/resource.h"
 #include "plan_int.h"
 #include "plan_lambda.h"
 
@@ -236,7 +237,7 @@ int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, 
   hg_exceptions_today(today);
   hg_exceptions x;
   hg_exceptions_init(&x);
-  hg_exceptions_load(root, rules, today, &x, sink);
+  hg_exceptions_read(digest->res, root, rules, today, &x, sink);
   for (size_t i = 0; i < x.n_files; i++) {
     if (digest->n == digest->cap) {
       digest->cap = digest->cap ? digest->cap * 2 : 16;
