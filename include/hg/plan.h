@@ -107,8 +107,11 @@ typedef struct hg_plan {
  * The input digest covers, in this order: the tool version and output
  * format, the profile files (the env's file and every file it extends, by
  * name), every filter file that declared an emitted filter, and every
- * skeleton read and every Lambda handler inlined (plan_lambda.h), each as
- * "KIND NAME SHA256\n". NAME is the file's place in a repo ("profiles/prod.yaml",
+ * skeleton read, every Lambda handler inlined (plan_lambda.h) and every
+ * exceptions file read (with detective:), each as "KIND NAME SHA256\n".
+ * Every one of these files is read once, through c->res (or a resolver of
+ * the build's own when c->res is NULL), and SHA256 is the digest the
+ * resolver recorded of the bytes the stage used, never a second read's. NAME is the file's place in a repo ("profiles/prod.yaml",
  * "filters/cis.lua", "cloudtrail.global.yaml"), never a path: two checkouts,
  * or two spellings of --root, digest alike.
  */
