@@ -185,113 +185,116 @@ void hg_det_rules_free(hg_det_rules *r)
 
 /* ---- detective-data.json ---- */
 
-static void attr_s(hg_buf *b, const char *name, const char *value, bool first)
+/* NAME: {"S": value}, DynamoDB's attribute-value form of a string. */
+static void attr_s(hg_doc *item, const char *name, const char *value)
 {
-  if (!first)
-    hg_buf_putc(b, ',');
-  hg_emit_json_string(b, name);
-  hg_buf_puts(b, ":{\"S\":");
-  hg_emit_json_string(b, value);
-  hg_buf_putc(b, '}');
+  hg_doc_set_str(hg_doc_set_map(item, name), "S", value);
 }
 
-static void rule_item(hg_buf *b, const hg_det_rule *r)
+static hg_doc *rule_item(const hg_det_rule *r)
 {
-  hg_buf_putc(b, '{');
-  attr_s(b, "rule", r->name, true);
-  attr_s(b, "severity", r->severity, false);
-  attr_s(b, "title", r->title, false);
-  attr_s(b, "description", r->description, false);
-  hg_buf_puts(b, ",\"frameworks\":{\"M\":{");
+  hg_doc *it = hg_doc_map();
+  attr_s(it, "rule", r->name);
+  attr_s(it, "severity", r->severity);
+  attr_s(it, "title", r->title);
+  attr_s(it, "description", r->description);
+  hg_doc *fwm = hg_doc_set_map(hg_doc_set_map(it, "frameworks"), "M");
   for (size_t i = 0; i < r->n_fw; i++)
-    attr_s(b, r->fw_names[i], r->fw_sections[i], i == 0);
-  hg_buf_puts(b, "}},\"route\":{\"L\":[");
-  bool first = true;
-  if (r->route_splunk) {
-    hg_buf_puts(b, "{\"S\":\"splunk\"}");
-    first = false;
-  }
+    attr_s(fwm, r->fw_names[i], r->fw_sections[i]);
+  hg_doc *route = hg_doc_set_seq(hg_doc_set_map(it, "route"), "L");
+  if (r->route_splunk)
+    hg_doc_set_str(hg_doc_push(route, hg_doc_map()), "S", "splunk");
   if (r->route_securityhub)
-    hg_buf_puts(b, first ? "{\"S\":\"securityhub\"}" : ",{\"S\":\"securityhub\"}");
-  hg_buf_printf(b, "]},\"enabled\":{\"BOOL\":%s}}", r->enabled ? "true" : "false");
+    hg_doc_set_str(hg_doc_push(route, hg_doc_map()), "S", "securityhub");
+  hg_doc_set_bool(hg_doc_set_map(it, "enabled"), "BOOL", r->enabled);
+  return it;
 }
 
-static void exception_item(hg_buf *b, const hg_exception *e)
+static hg_doc *exception_item(const hg_exception *e)
 {
-  hg_buf_putc(b, '{');
-  attr_s(b, "rule", e->rule, true);
-  attr_s(b, "match", e->match, false);
+  hg_doc *it = hg_doc_map();
+  attr_s(it, "rule", e->rule);
+  attr_s(it, "match", e->match);
   if (e->arn) {
-    attr_s(b, "arn", e->arn, false);
+    attr_s(it, "arn", e->arn);
   } else {
-    attr_s(b, "tag_key", e->tag_key, false);
-    attr_s(b, "tag_value", e->tag_value, false);
+    attr_s(it, "tag_key", e->tag_key);
+    attr_s(it, "tag_value", e->tag_value);
   }
-  attr_s(b, "reason", e->reason, false);
-  attr_s(b, "approved_by", e->approved_by, false);
-  attr_s(b, "expires", e->expires, false);
-  attr_s(b, "source", e->source, false);
-  hg_buf_putc(b, '}');
+  attr_s(it, "reason", e->reason);
+  attr_s(it, "approved_by", e->approved_by);
+  attr_s(it, "expires", e->expires);
+  attr_s(it, "source", e->source);
+  return it;
 }
 
-static void rules_table(hg_buf *b, const hg_det_config *c, const hg_det_rules *rules)
+/* {"name": NAME, "key": [KEYS...], "items": []}; returns the items sequence. */
+static hg_doc *table(hg_doc *tables, const char *name, const char *const *keys)
 {
-  hg_buf_puts(b, "{\"name\":");
-  hg_emit_json_string(b, c->rules_table);
-  hg_buf_puts(b, ",\"key\":[\"rule\"],\"items\":[");
-  for (size_t i = 0; i < rules->n; i++) {
-    hg_buf_puts(b, i ? ",\n" : "\n");
-    rule_item(b, &rules->v[i]);
-  }
-  hg_buf_puts(b, rules->n ? "\n]}" : "]}");
+  hg_doc *t = hg_doc_push(tables, hg_doc_map());
+  hg_doc_set_str(t, "name", name);
+  hg_doc *k = hg_doc_set_seq(t, "key");
+  for (size_t i = 0; keys[i]; i++)
+    hg_doc_push_str(k, keys[i]);
+  return hg_doc_set_seq(t, "items");
 }
 
-static void exceptions_table(hg_buf *b, const hg_det_config *c, const hg_exceptions *x)
+static void rules_table(hg_doc *tables, const hg_det_config *c, const hg_det_rules *rules)
 {
-  hg_buf_puts(b, "{\"name\":");
-  hg_emit_json_string(b, c->exceptions_table);
-  hg_buf_puts(b, ",\"key\":[\"rule\",\"match\"],\"items\":[");
-  for (size_t i = 0; i < x->n; i++) {
-    hg_buf_puts(b, i ? ",\n" : "\n");
-    exception_item(b, &x->v[i]);
+  static const char *const keys[] = {"rule", NULL};
+  hg_doc *items = table(tables, c->rules_table, keys);
+  for (size_t i = 0; i < rules->n; i++)
+    hg_doc_push(items, rule_item(&rules->v[i]));
+}
+
+static void exceptions_table(hg_doc *tables, const hg_det_config *c, const hg_exceptions *x)
+{
+  static const char *const keys[] = {"rule", "match", NULL};
+  hg_doc *items = table(tables, c->exceptions_table, keys);
+  for (size_t i = 0; i < x->n; i++)
+    hg_doc_push(items, exception_item(&x->v[i]));
+}
+
+hg_doc *hg_det_data_doc(const char *env, const hg_det_config *c, const hg_det_rules *rules,
+                        const hg_exceptions *x)
+{
+  hg_doc *d = hg_doc_map();
+  hg_doc_set_int(d, "schema", 1);
+  hg_doc_set_str(d, "env", env);
+  hg_doc *tables = hg_doc_set_seq(d, "tables");
+  if (strcmp(c->rules_table, c->exceptions_table) <= 0) {
+    rules_table(tables, c, rules);
+    exceptions_table(tables, c, x);
+  } else {
+    exceptions_table(tables, c, x);
+    rules_table(tables, c, rules);
   }
-  hg_buf_puts(b, x->n ? "\n]}" : "]}");
+  return d;
 }
 
 char *hg_det_data_json(const char *env, const hg_det_config *c, const hg_det_rules *rules,
                        const hg_exceptions *x, size_t *len)
 {
+  hg_doc *d = hg_det_data_doc(env, c, rules, x);
   hg_buf b;
   hg_buf_init(&b);
-  hg_buf_puts(&b, "{\"schema\":1,\"env\":");
-  hg_emit_json_string(&b, env);
-  hg_buf_puts(&b, ",\"tables\":[\n");
-  bool rules_first = strcmp(c->rules_table, c->exceptions_table) <= 0;
-  if (rules_first)
-    rules_table(&b, c, rules);
-  else
-    exceptions_table(&b, c, x);
-  hg_buf_puts(&b, ",\n");
-  if (rules_first)
-    exceptions_table(&b, c, x);
-  else
-    rules_table(&b, c, rules);
-  hg_buf_puts(&b, "\n]}\n");
+  hg_emit_json(d, &b);
+  hg_doc_free(d);
   return hg_buf_take(&b, len);
 }
 
 char *hg_det_fields_json(const hg_det_config *c)
 {
+  hg_doc *d = hg_doc_map();
+  for (size_t i = 0; c->fields && i < c->fields->n; i++)
+    hg_doc_set_str(d, c->fields->keys[i], c->fields->items[i]->text ? c->fields->items[i]->text : "");
   hg_buf b;
   hg_buf_init(&b);
-  hg_buf_putc(&b, '{');
-  for (size_t i = 0; c->fields && i < c->fields->n; i++) {
-    if (i)
-      hg_buf_putc(&b, ',');
-    hg_emit_json_string(&b, c->fields->keys[i]);
-    hg_buf_putc(&b, ':');
-    hg_emit_json_string(&b, c->fields->items[i]->text ? c->fields->items[i]->text : "");
-  }
-  hg_buf_putc(&b, '}');
-  return hg_buf_take(&b, NULL);
+  hg_emit_json_compact(d, &b);
+  hg_doc_free(d);
+  size_t len = 0;
+  char *text = hg_buf_take(&b, &len);
+  if (len && text[len - 1] == '\n') /* a value on one line, without the writer's final newline */
+    text[len - 1] = '\0';
+  return text;
 }

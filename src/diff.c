@@ -300,8 +300,6 @@ int hg_diff_compare(const hg_plan *p, const char *dir, hg_diff_set *out, hg_diag
   int rc = 0;
   for (size_t i = 0; i < p->n && rc == 0; i++)
     rc = compare_one(out, dir, p->t[i].name, p->t[i].text, p->t[i].len, sink);
-  if (rc == 0 && p->data)
-    rc = compare_one(out, dir, HG_PLAN_DATA_NAME, p->data, p->data_len, sink);
   for (size_t i = 0; i < p->n_files && rc == 0; i++)
     rc = compare_one(out, dir, p->files[i].name, p->files[i].text, p->files[i].len, sink);
   if (rc == 0)

@@ -337,8 +337,19 @@ static int cmp_str(const void *a, const void *b)
 int hg_exceptions_load(const char *root, const char *const *rules, const char *today, hg_exceptions *x,
                        hg_diag_sink *sink)
 {
+  hg_res *res = hg_res_new(root);
+  int rc = hg_exceptions_read(res, root, rules, today, x, sink);
+  hg_res_free(res);
+  return rc;
+}
+
+int hg_exceptions_read(hg_res *res, const char *root, const char *const *rules, const char *today,
+                       hg_exceptions *x, hg_diag_sink *sink)
+{
   size_t errors = sink->errors;
-  char *dir = xasprintf("%s/exceptions", root ? root : ".");
+  if (!root)
+    root = hg_res_root(res);
+  char *dir = xasprintf("%s/exceptions", root);
   DIR *d = opendir(dir);
   if (!d) {
     int e = errno;
@@ -367,17 +378,16 @@ int hg_exceptions_load(const char *root, const char *const *rules, const char *t
     qsort(names, n, sizeof *names, cmp_str);
   x->files = xrealloc(x->files, (n ? n : 1) * sizeof *x->files);
   for (size_t i = 0; i < n; i++) {
-    char *path = strcmp(root ? root : ".", ".") == 0 ? xasprintf("exceptions/%s", names[i])
-                                                      : xasprintf("%s/%s", dir, names[i]);
+    char *path = strcmp(root, ".") == 0 ? xasprintf("exceptions/%s", names[i]) : xasprintf("%s/%s", dir, names[i]);
     size_t len = 0;
-    char *text = hg_read_file(path, HG_EXCEPTIONS_MAX_BYTES, &len);
+    char *text = hg_res_read(res, path, HG_EXCEPTIONS_MAX_BYTES, &len);
     if (!text) {
       hg_diag_add(sink, HG_SEV_ERROR, path, 0, 0, "exception-unreadable", "cannot read: %s",
                   errno == EFBIG ? "larger than 4 MB" : strerror(errno));
     } else {
       hg_exceptions_file *f = &x->files[x->n_files++];
       f->name = source_name(x->arena, names[i]);
-      hg_sha256_hex(text, len, f->sha256);
+      memcpy(f->sha256, hg_res_sha256(res, path), sizeof f->sha256);
       hg_exceptions_parse_text(path, text, len, rules, today, x, sink);
       free(text);
     }

@@ -98,7 +98,8 @@ void hg_plan_inputs_free(hg_plan_inputs *in)
   for (size_t i = 0; i < in->n; i++)
     free(in->v[i]);
   free(in->v);
-  memset(in, 0, sizeof *in);
+  in->v = NULL;
+  in->n = in->cap = 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -175,12 +176,12 @@ static hg_doc *load_skeleton(const char *root, const char *name, hg_plan_inputs 
 {
   char *path = xasprintf("%s/templates/%s", root ? root : ".", name);
   size_t len = 0;
-  char *text = hg_read_file(path, MAX_SKELETON_BYTES, &len);
-  const char *share = hg_res_share_dir();
+  char *text = hg_res_read(in->res, path, MAX_SKELETON_BYTES, &len);
+  const char *share = hg_res_share(in->res);
   if (!text && errno == ENOENT && share) {
     free(path);
     path = xasprintf("%s/templates/%s", share, name);
-    text = hg_read_file(path, MAX_SKELETON_BYTES, &len);
+    text = hg_res_read(in->res, path, MAX_SKELETON_BYTES, &len);
   }
   if (!text) {
     hg_diag_add(sink, HG_SEV_ERROR, path, 0, 0, "template-unreadable",
@@ -204,7 +205,7 @@ static hg_doc *load_skeleton(const char *root, const char *name, hg_plan_inputs 
     hg_doc_free(d);
     d = NULL;
   }
-  hg_plan_inputs_add(in, "template", name, text, len);
+  hg_plan_inputs_add_sha(in, "template", name, hg_res_sha256(in->res, path));
   free(text);
   free(path);
   return d;
@@ -223,6 +224,19 @@ hg_plan_template *hg_plan_add_template(hg_plan *p, const char *stem, hg_plan_for
   t->name = xasprintf("%s.%s", stem, hg_plan_ext(f));
   t->doc = doc;
   return t;
+}
+
+hg_plan_file *hg_plan_add_file(hg_plan *p, const char *name, char *text, size_t len, bool listed)
+{
+  p->files = xrealloc(p->files, (p->n_files + 1) * sizeof *p->files);
+  hg_plan_file *f = &p->files[p->n_files++];
+  memset(f, 0, sizeof *f);
+  f->name = xstrdup(name);
+  f->text = text;
+  f->len = len;
+  f->listed = listed;
+  hg_sha256_hex(text, len, f->sha256);
+  return f;
 }
 
 /* ---- the parent ---- */
@@ -282,7 +296,11 @@ int hg_plan_build(const hg_compiled *c, const char *root, const hg_plan_options 
   out->env = xstrdup(c->profile->env ? c->profile->env : "");
   size_t errors_before = sink->errors;
 
-  hg_plan_inputs in = {0};
+  /* Every input file is read through one resolver: the compile's (which
+   * read the profiles and filters), or one of this build's for a set built
+   * by hand. */
+  hg_res *own = c->res ? NULL : hg_res_new(root);
+  hg_plan_inputs in = {.res = c->res ? c->res : own};
   hg_doc *parent = load_skeleton(root, "security.global.yaml", &in, sink);
   hg_doc *trail = load_skeleton(root, "cloudtrail.global.yaml", &in, sink);
   hg_doc *config = load_skeleton(root, "config.global.yaml", &in, sink);
@@ -365,6 +383,7 @@ done:
   hg_doc_free(cwn);
   hg_doc_free(preflight);
   hg_plan_inputs_free(&in);
+  hg_res_free(own);
   return rc;
 }
 
@@ -385,7 +404,6 @@ void hg_plan_free(hg_plan *p)
   }
   free(p->filters);
   free(p->manifest);
-  free(p->data);
   for (size_t i = 0; i < p->n_files; i++) {
     free(p->files[i].name);
     free(p->files[i].text);

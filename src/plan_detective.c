@@ -21,6 +21,7 @@
 #include "hg/detective.h"
 #include "hg/exceptions.h"
 #include "hg/plan_model.h"
+#include "hg/resource.h"
 #include "plan_int.h"
 #include "plan_lambda.h"
 
@@ -236,7 +237,7 @@ int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, 
   hg_exceptions_today(today);
   hg_exceptions x;
   hg_exceptions_init(&x);
-  hg_exceptions_load(root, rules, today, &x, sink);
+  hg_exceptions_read(digest->res, root, rules, today, &x, sink);
   for (size_t i = 0; i < x.n_files; i++) {
     if (digest->n == digest->cap) {
       digest->cap = digest->cap ? digest->cap * 2 : 16;
@@ -275,9 +276,9 @@ int hg_plan_detective(const hg_compiled *c, const char *root, hg_plan_format f, 
 
     hg_det_rules meta;
     hg_det_rules_of(c->profile, rules, n_rules, &meta);
-    free(p->data);
-    p->data = hg_det_data_json(p->env, &dc, &meta, &x, &p->data_len);
-    hg_sha256_hex(p->data, p->data_len, p->data_sha256);
+    size_t len = 0;
+    char *data = hg_det_data_json(p->env, &dc, &meta, &x, &len);
+    hg_plan_add_file(p, HG_PLAN_DATA_NAME, data, len, true);
     hg_det_rules_free(&meta);
   }
   hg_doc_free(member);

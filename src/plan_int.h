@@ -6,12 +6,17 @@
 #define HG_PLAN_INT_H
 
 #include "hg/plan.h"
+#include "hg/resource.h"
 #include "hg/util.h"
 
-/* The inputs the digest covers: lines "KIND NAME SHA256". */
+/* The inputs the digest covers: lines "KIND NAME SHA256", and the resolver
+ * the build's input files are read through (resource.h): a line's SHA256 is
+ * the one the resolver recorded for the bytes a stage read, never a second
+ * read's. */
 typedef struct hg_plan_inputs {
   char **v;
   size_t n, cap;
+  hg_res *res;    /* borrowed; never NULL while a build runs */
 } hg_plan_inputs;
 
 void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, const void *data,
@@ -20,10 +25,14 @@ void hg_plan_inputs_add(hg_plan_inputs *in, const char *kind, const char *name, 
 void hg_plan_inputs_add_sha(hg_plan_inputs *in, const char *kind, const char *name, const char *sha256);
 void hg_plan_inputs_free(hg_plan_inputs *in);
 
-/* Read templates/NAME from ROOT, else from the share folder, as a document
- * checked against its contract (hg_plan_contract_check); adds it to in.
- * NULL after adding an error. */
+/* Read templates/NAME from ROOT, else from the share folder, through in->res,
+ * as a document checked against its contract (hg_plan_contract_check); adds
+ * it to in. NULL after adding an error. */
 hg_doc *hg_plan_load_skeleton(const char *root, const char *name, hg_plan_inputs *in, hg_diag_sink *sink);
+
+/* Append the file NAME holding text (owned, len bytes) to p->files, its
+ * sha256 computed; listed: named in manifest.json's "data" list. */
+hg_plan_file *hg_plan_add_file(hg_plan *p, const char *name, char *text, size_t len, bool listed);
 
 /* Replace map[key] (or append it) with val; takes ownership of val. */
 void hg_plan_doc_put(hg_doc *map, const char *key, hg_doc *val);

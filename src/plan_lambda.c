@@ -48,7 +48,8 @@ hg_doc *hg_plan_lambda_code(const char *root, const char *name, struct hg_plan_i
   }
   const char *shown = hg_plan_display_path(path, root);
   size_t len = 0;
-  char *text = hg_read_file(path, HG_PLAN_MAX_LAMBDA_BYTES, &len);
+  char *text = digest && digest->res ? hg_res_read(digest->res, path, HG_PLAN_MAX_LAMBDA_BYTES, &len)
+                                     : hg_read_file(path, HG_PLAN_MAX_LAMBDA_BYTES, &len);
   hg_doc *code = NULL;
   if (!text) {
     if (errno == EFBIG)
@@ -66,7 +67,9 @@ hg_doc *hg_plan_lambda_code(const char *root, const char *name, struct hg_plan_i
     code = hg_doc_map();
     hg_doc_set_str(code, "ZipFile", text);
   }
-  if (text && digest)
+  if (text && digest && digest->res)
+    hg_plan_inputs_add_sha(digest, "lambda", file, hg_res_sha256(digest->res, path));
+  else if (text && digest)
     hg_plan_inputs_add(digest, "lambda", file, text, len);
   free(text);
   free(path);

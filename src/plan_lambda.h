@@ -30,7 +30,9 @@ struct hg_plan_inputs; /* plan_int.h: the lines of the input digest */
 /*
  * The Code node ({ZipFile: TEXT}) of handler NAME ([a-z0-9_]+, without
  * ".py"). root is the --root folder, used only to shorten the path shown in
- * diagnostics. The source is added to digest (which may be NULL). An
+ * diagnostics. The source is read through digest->res and added to digest
+ * with the digest the resolver recorded (digest may be NULL: read directly,
+ * nothing recorded). An
  * unreadable, empty, oversized or binary (NUL byte) file is an error in
  * sink and NULL is returned. The caller owns the result (hg_doc_free).
  */

@@ -7,7 +7,8 @@
  *    "email_subscriptions":N (they wait for confirmation),
  *    "object_lock":{"mode","days"} or null,
  *    "templates":[{"name","size","sha256","resources"}] (upload order),
- *    "data":[{"name","size","sha256"}] (only with detective: detective-data.json),
+ *    "data":[{"name","size","sha256"}] (the listed files of p->files; only with
+ *       detective: detective-data.json),
  *    "filters":[{"id","cis","metric","alarm","topic"}]}
  *
  * Built as a document and printed by the one JSON writer (emit.h).
@@ -64,11 +65,17 @@ void hg_plan_manifest(const hg_compiled *c, hg_plan *p)
     hg_doc_set_str(o, "sha256", t->sha256);
     hg_doc_set_int(o, "resources", (long long)t->resources);
   }
-  if (p->data) { /* SPEC §11: the detective tables' items, for `hardengen sync` */
-    hg_doc *o = hg_doc_push(hg_doc_set_seq(m, "data"), hg_doc_map());
-    hg_doc_set_str(o, "name", HG_PLAN_DATA_NAME);
-    hg_doc_set_int(o, "size", (long long)p->data_len);
-    hg_doc_set_str(o, "sha256", p->data_sha256);
+  hg_doc *data = NULL; /* SPEC §11: the detective tables' items, for `hardengen sync` */
+  for (size_t i = 0; i < p->n_files; i++) {
+    const hg_plan_file *f = &p->files[i];
+    if (!f->listed)
+      continue;
+    if (!data)
+      data = hg_doc_set_seq(m, "data");
+    hg_doc *o = hg_doc_push(data, hg_doc_map());
+    hg_doc_set_str(o, "name", f->name);
+    hg_doc_set_int(o, "size", (long long)f->len);
+    hg_doc_set_str(o, "sha256", f->sha256);
   }
   hg_doc *fs = hg_doc_set_seq(m, "filters");
   for (size_t i = 0; i < p->n_filters; i++) {

@@ -981,11 +981,7 @@ int hg_stackset_check(const hg_doc *member, size_t len, const char *template_url
 
 static void add_file(hg_plan *p, const char *name, char *text, size_t len)
 {
-  p->files = xrealloc(p->files, (p->n_files + 1) * sizeof *p->files);
-  hg_plan_file *f = &p->files[p->n_files++];
-  f->name = xstrdup(name);
-  f->text = text;
-  f->len = len;
+  hg_plan_add_file(p, name, text, len, false);
 }
 
 static const char *member_capability(const hg_doc *member)

@@ -99,39 +99,30 @@ int hg_plan_stage(const hg_plan *p, const char *dir, hg_plan_staged *st, hg_diag
   }
   chmod(tmp, 0755);
   int rc = 0;
-  /* The templates, detective-data.json when there is one, manifest.json,
-   * then the files of subfolders (stackset/...). */
-  size_t top = p->n + 1 + (p->data ? 1 : 0);
+  /* The templates, manifest.json, then the other files (detective-data.json,
+   * stackset/...), a subfolder made before its first file. */
+  size_t top = p->n + 1;
   size_t nfd = top + p->n_files;
   int *fds = xmalloc(nfd * sizeof *fds);
   const char **names = xmalloc(nfd * sizeof *names);
   for (size_t i = 0; i < nfd; i++) {
     fds[i] = -1;
-    names[i] = i < p->n ? p->t[i].name
-               : i >= top ? p->files[i - top].name
-               : i + 1 < top ? HG_PLAN_DATA_NAME : "manifest.json";
+    names[i] = i < p->n ? p->t[i].name : i < top ? "manifest.json" : p->files[i - top].name;
   }
-  for (size_t i = 0; i < top && rc == 0; i++) {
+  for (size_t i = 0; i < nfd && rc == 0; i++) {
     const char *name = names[i];
-    const char *data = i < p->n ? p->t[i].text : i + 1 < top ? p->data : p->manifest;
-    size_t len = i < p->n ? p->t[i].len : i + 1 < top ? p->data_len : p->manifest_len;
-    if (write_file(tmp, name, data, len, &fds[i]) != 0) {
-      hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed", "cannot write %s: %s", name,
-                  strerror(errno));
-      rc = -1;
-    }
-  }
-  for (size_t i = 0; i < p->n_files && rc == 0; i++) {
-    const char *slash = strrchr(p->files[i].name, '/');
+    const char *data = i < p->n ? p->t[i].text : i < top ? p->manifest : p->files[i - top].text;
+    size_t len = i < p->n ? p->t[i].len : i < top ? p->manifest_len : p->files[i - top].len;
+    const char *slash = strrchr(name, '/');
     if (slash) {
-      char *sub = xasprintf("%s/%.*s", tmp, (int)(slash - p->files[i].name), p->files[i].name);
+      char *sub = xasprintf("%s/%.*s", tmp, (int)(slash - name), name);
       if (hg_mkdirs(sub, 0755) != 0)
         rc = -1;
       free(sub);
     }
-    if (rc != 0 || write_file(tmp, p->files[i].name, p->files[i].text, p->files[i].len, &fds[top + i]) != 0) {
-      hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed", "cannot write %s: %s",
-                  p->files[i].name, strerror(errno));
+    if (rc != 0 || write_file(tmp, name, data, len, &fds[i]) != 0) {
+      hg_diag_add(sink, HG_SEV_ERROR, target, 0, 0, "write-failed", "cannot write %s: %s", name,
+                  strerror(errno));
       rc = -1;
     }
   }

@@ -438,12 +438,12 @@ void hg_pcheck_extends(hg_pctx *c, const hg_yval *v, const char *path)
 
 /* ---- preflight and config.mode (SPEC §10) ------------------------------ */
 
-const char *const hg_preflight_checks[HG_PF_N_CHECKS + 1] = {
-    "config-recorder", "trail-quota", "duplicate-trail", "root-mfa", "root-access-keys",
-    "s3-account-public-access-block", "ebs-default-encryption", "password-policy", NULL};
-const hg_check_level hg_preflight_defaults[HG_PF_N_CHECKS] = {
-    HG_CHECK_BLOCK, HG_CHECK_BLOCK, HG_CHECK_WARN, HG_CHECK_WARN,
-    HG_CHECK_WARN,  HG_CHECK_WARN,  HG_CHECK_WARN, HG_CHECK_WARN};
+#define PF_NAME(id, name, level) name,
+#define PF_DEFAULT(id, name, level) HG_CHECK_LEVEL_##level,
+const char *const hg_preflight_checks[HG_PF_N_CHECKS + 1] = {HG_PF_CHECK_LIST(PF_NAME) NULL};
+const hg_check_level hg_preflight_defaults[HG_PF_N_CHECKS] = {HG_PF_CHECK_LIST(PF_DEFAULT)};
+#undef PF_NAME
+#undef PF_DEFAULT
 const char *const hg_check_level_names[] = {"off", "warn", "block", NULL};
 const char *const hg_config_mode_names[] = {"managed", "existing", NULL};
 

@@ -386,17 +386,13 @@ static const hg_field f_detective[] = {
 #define PF_CHECK(key, dflt)                                                                                    \
   {key, HG_FT_SCALAR, NULL, hg_pcheck_level, NOFILL, fill_pf_check, dflt, 0, "string", NULL,                   \
    "`block`, `warn` or `off` (doc/preflight.md)"}
+/* One row per check of HG_PF_CHECK_LIST (profile.h), its default the list's. */
+#define PF_ROW(id, name, level) PF_CHECK(name, #level),
 static const hg_field f_pf_checks[] = {
-    PF_CHECK("config-recorder", "block"),
-    PF_CHECK("trail-quota", "block"),
-    PF_CHECK("duplicate-trail", "warn"),
-    PF_CHECK("root-mfa", "warn"),
-    PF_CHECK("root-access-keys", "warn"),
-    PF_CHECK("s3-account-public-access-block", "warn"),
-    PF_CHECK("ebs-default-encryption", "warn"),
-    PF_CHECK("password-policy", "warn"),
+    HG_PF_CHECK_LIST(PF_ROW)
     END,
 };
+#undef PF_ROW
 static const hg_field f_preflight[] = {
     LEAF("timeout", HG_FT_INT, hg_pcheck_pf_timeout, OFF(preflight_timeout), "300", 0,
          "the custom resource's ServiceTimeout, 120-3600 seconds"),

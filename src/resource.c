@@ -173,6 +173,8 @@ struct hg_res {
   char *share;      /* NULL: no share folder */
   res_read *v;      /* the reads, in first-read order */
   size_t n, cap;
+  hg_res_read_fn on_read; /* or NULL */
+  void *on_read_ctx;
 };
 
 hg_res *hg_res_new(const char *root)
@@ -259,6 +261,8 @@ char *hg_res_read(hg_res *r, const char *path, size_t max, size_t *len)
     e->path = xstrdup(path);
   }
   hg_sha256_hex(text, n, e->sha256);
+  if (r->on_read)
+    r->on_read(r->on_read_ctx, path);
   return text;
 }
 
@@ -271,4 +275,10 @@ const char *hg_res_sha256(const hg_res *r, const char *path)
 size_t hg_res_count(const hg_res *r)
 {
   return r->n;
+}
+
+void hg_res_on_read(hg_res *r, hg_res_read_fn fn, void *ctx)
+{
+  r->on_read = fn;
+  r->on_read_ctx = ctx;
 }

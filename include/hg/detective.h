@@ -4,18 +4,18 @@
  * the profile's config.rules.NAME), and detective-data.json, the items of
  * the two central DynamoDB tables.
  *
- * detective-data.json (the fixed interface with the detective function):
- *   {"schema":1,"env":ENV,"tables":[
- *   {"name":RULES,"key":["rule"],"items":[
- *   {"rule":{"S":..},"severity":{"S":..},"title":{"S":..},"description":{"S":..},
- *    "frameworks":{"M":{..}},"route":{"L":[..]},"enabled":{"BOOL":..}},
- *   ...]},
- *   {"name":EXCEPTIONS,"key":["rule","match"],"items":[
- *   {"rule":..,"match":..,"arn"|"tag_key","tag_value":..,"reason":..,"approved_by":..,
- *    "expires":..,"source":..},
- *   ...]}
- *   ]}
- * Tables in name order, items in key order, one item a line; byte-stable.
+ * detective-data.json (the fixed interface with `hardengen sync`), a
+ * document printed by the one JSON writer (emit.h: two-space indent):
+ *   {"schema": 1, "env": ENV, "tables": [
+ *     {"name": RULES, "key": ["rule"], "items": [
+ *       {"rule": {"S": ..}, "severity": {"S": ..}, "title": {"S": ..}, "description": {"S": ..},
+ *        "frameworks": {"M": {..}}, "route": {"L": [..]}, "enabled": {"BOOL": ..}},
+ *       ...]},
+ *     {"name": EXCEPTIONS, "key": ["rule", "match"], "items": [
+ *       {"rule": .., "match": .., "arn" | "tag_key", "tag_value": .., "reason": .., "approved_by": ..,
+ *        "expires": .., "source": ..},
+ *       ...]}]}
+ * Tables in name order, items in key order; byte-stable.
  *
  * Ownership: strings in these structures are borrowed from the profile, the
  * exceptions or static tables; arrays are malloc'd and freed by the *_free
@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hg/doc.h"
 #include "hg/exceptions.h"
 #include "hg/profile.h"
 #include "hg/util.h"
@@ -81,7 +82,10 @@ void hg_det_rules_free(hg_det_rules *r);
 /* The shipped managed rules' names, NULL-terminated (static). */
 const char *const *hg_det_shipped_rules(void);
 
-/* detective-data.json for env (malloc'd text, *len its length). */
+/* detective-data.json for env as a document (the caller frees it), and
+ * as the text the JSON writer prints for it (malloc'd, *len its length). */
+hg_doc *hg_det_data_doc(const char *env, const hg_det_config *c, const hg_det_rules *rules,
+                        const hg_exceptions *x);
 char *hg_det_data_json(const char *env, const hg_det_config *c, const hg_det_rules *rules,
                        const hg_exceptions *x, size_t *len);
 

@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "hg/diag.h"
+#include "hg/resource.h"
 #include "hg/util.h"
 
 #define HG_EXCEPTIONS_MAX_BYTES (4u << 20) /* per file */
@@ -49,7 +50,7 @@ typedef struct hg_exception {
 /* A file that was read, for the input digest. */
 typedef struct hg_exceptions_file {
   const char *name;       /* "exceptions/FILE.yaml" */
-  char sha256[65];
+  char sha256[65];        /* of the bytes parsed */
 } hg_exceptions_file;
 
 typedef struct hg_exceptions {
@@ -72,6 +73,16 @@ void hg_exceptions_free(hg_exceptions *x);
  */
 int hg_exceptions_load(const char *root, const char *const *rules, const char *today, hg_exceptions *x,
                        hg_diag_sink *sink);
+
+/*
+ * The same through the resolver res (resource.h): the files are
+ * ROOT/exceptions/NAME.yaml (root NULL: hg_res_root(res)), read with
+ * hg_res_read, and each
+ * file's sha256 is the one res recorded for the bytes parsed (a build's
+ * input digest). hg_exceptions_load is this with a resolver of its own.
+ */
+int hg_exceptions_read(hg_res *res, const char *root, const char *const *rules, const char *today,
+                       hg_exceptions *x, hg_diag_sink *sink);
 
 /*
  * Check one file's text and add its live entries to x. file names it in

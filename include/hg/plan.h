@@ -69,11 +69,14 @@ typedef struct hg_plan_filter {
   size_t part;       /* 1-based index of the cloudwatch template holding it */
 } hg_plan_filter;
 
-/* A file written beside the templates, in a subfolder (stackset/member.yaml). */
+/* A file written beside the templates: detective-data.json (SPEC §11), or
+ * in a subfolder (stackset/member.yaml, SPEC §12). */
 typedef struct hg_plan_file {
-  char *name;        /* owned; relative path, one folder deep */
+  char *name;        /* owned; relative path, at most one folder deep */
   char *text;        /* owned */
   size_t len;
+  char sha256[65];   /* of text */
+  bool listed;       /* in manifest.json's "data" list (name, size, sha256) */
 } hg_plan_file;
 
 typedef struct hg_plan {
@@ -84,15 +87,12 @@ typedef struct hg_plan {
   size_t n_filters;
   char digest[65];           /* sha256 over the inputs (see hg_plan_build) */
   char *manifest;            /* owned; manifest.json bytes */
-  hg_plan_file *files;       /* owned; files outside the manifest (the StackSet's, SPEC §12) */
-  size_t n_files;
   size_t manifest_len;
-  char *data;                /* owned; detective-data.json bytes (SPEC §11), or NULL */
-  size_t data_len;
-  char data_sha256[65];
+  hg_plan_file *files;       /* owned; the other files, in the order they were added */
+  size_t n_files;
 } hg_plan;
 
-/* The file name of hg_plan.data inside out/ENV/. */
+/* The detective data's row of hg_plan.files (SPEC §11), out/ENV/NAME. */
 #define HG_PLAN_DATA_NAME "detective-data.json"
 
 /*
@@ -107,8 +107,11 @@ typedef struct hg_plan {
  * The input digest covers, in this order: the tool version and output
  * format, the profile files (the env's file and every file it extends, by
  * name), every filter file that declared an emitted filter, and every
- * skeleton read and every Lambda handler inlined (plan_lambda.h), each as
- * "KIND NAME SHA256\n". NAME is the file's place in a repo ("profiles/prod.yaml",
+ * skeleton read, every Lambda handler inlined (plan_lambda.h) and every
+ * exceptions file read (with detective:), each as "KIND NAME SHA256\n".
+ * Every one of these files is read once, through c->res (or a resolver of
+ * the build's own when c->res is NULL), and SHA256 is the digest the
+ * resolver recorded of the bytes the stage used, never a second read's. NAME is the file's place in a repo ("profiles/prod.yaml",
  * "filters/cis.lua", "cloudtrail.global.yaml"), never a path: two checkouts,
  * or two spellings of --root, digest alike.
  */
@@ -124,7 +127,7 @@ void hg_plan_free(hg_plan *p);
 int hg_plan_check_template(const hg_plan_template *t, hg_diag_sink *sink);
 
 /*
- * Write every template and manifest.json of p into DIR/ENV atomically: all
+ * Write every template, manifest.json and every file of p into DIR/ENV atomically: all
  * files go to a fresh folder beside DIR/ENV, which replaces DIR/ENV only
  * once every file is written and synced. On failure DIR/ENV is untouched
  * and an error is added. Returns 0 or -1.

@@ -61,21 +61,36 @@ typedef struct hg_override {
 /* Preflight audit (SPEC §10): what a failed check does. */
 typedef enum { HG_CHECK_OFF, HG_CHECK_WARN, HG_CHECK_BLOCK } hg_check_level;
 
-/* The audit's checks, in the order of SPEC §10 (index into
- * hg_profile.preflight_checks and hg_preflight_checks). */
+/*
+ * The audit's checks, in the order of SPEC §10, as one list:
+ * X(ID, NAME as written under preflight.checks, default level as written).
+ * The index enum (HG_PF_ID, into hg_profile.preflight_checks and
+ * hg_preflight_checks), the names, the default levels and the profile
+ * schema's rows (profile_schema.c: check, fill, reference) all come from it.
+ */
+#define HG_PF_CHECK_LIST(X)                                     \
+  X(CONFIG_RECORDER, "config-recorder", block)                  \
+  X(TRAIL_QUOTA, "trail-quota", block)                          \
+  X(DUPLICATE_TRAIL, "duplicate-trail", warn)                   \
+  X(ROOT_MFA, "root-mfa", warn)                                 \
+  X(ROOT_ACCESS_KEYS, "root-access-keys", warn)                 \
+  X(S3_PUBLIC_ACCESS_BLOCK, "s3-account-public-access-block", warn) \
+  X(EBS_DEFAULT_ENCRYPTION, "ebs-default-encryption", warn)     \
+  X(PASSWORD_POLICY, "password-policy", warn)
+
+/* A level by its word, for the list above (HG_CHECK_LEVEL_##level). */
+#define HG_CHECK_LEVEL_off HG_CHECK_OFF
+#define HG_CHECK_LEVEL_warn HG_CHECK_WARN
+#define HG_CHECK_LEVEL_block HG_CHECK_BLOCK
+
 enum {
-  HG_PF_CONFIG_RECORDER,
-  HG_PF_TRAIL_QUOTA,
-  HG_PF_DUPLICATE_TRAIL,
-  HG_PF_ROOT_MFA,
-  HG_PF_ROOT_ACCESS_KEYS,
-  HG_PF_S3_PUBLIC_ACCESS_BLOCK,
-  HG_PF_EBS_DEFAULT_ENCRYPTION,
-  HG_PF_PASSWORD_POLICY,
+#define HG_PF_ENUM_(id, name, level) HG_PF_##id,
+  HG_PF_CHECK_LIST(HG_PF_ENUM_)
+#undef HG_PF_ENUM_
   HG_PF_N_CHECKS
 };
-/* Check names as written under preflight.checks ("config-recorder", ...),
- * NULL-terminated, and their default levels. */
+/* Check names ("config-recorder", ...), NULL-terminated, and their default
+ * levels: HG_PF_CHECK_LIST's. */
 extern const char *const hg_preflight_checks[HG_PF_N_CHECKS + 1];
 extern const hg_check_level hg_preflight_defaults[HG_PF_N_CHECKS];
 /* "off" | "warn" | "block" */

@@ -110,4 +110,13 @@ const char *hg_res_sha256(const hg_res *r, const char *path);
 /* Number of files read through r (distinct paths). */
 size_t hg_res_count(const hg_res *r);
 
+/*
+ * Call fn(ctx, path) after each successful hg_res_read through r, once the
+ * bytes are read and their digest recorded (fn NULL: none). For an
+ * embedder's log of what a build read, and for tests that change a file
+ * right after a stage read it (the digest must still be of the bytes read).
+ */
+typedef void (*hg_res_read_fn)(void *ctx, const char *path);
+void hg_res_on_read(hg_res *r, hg_res_read_fn fn, void *ctx);
+
 #endif
