@@ -3,6 +3,7 @@
  * credential helpers. The network cases run against a tiny server forked
  * on 127.0.0.1 (a free port) that answers 500s or drips a byte a second. */
 #include "harness.h"
+#include "loopback.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -47,15 +48,7 @@ enum { SERVE_500, SERVE_DRIP, SERVE_STS_SHORT, SERVE_STS_LONG };
 /* Fork a server on 127.0.0.1; returns its pid and the port in *port. */
 static pid_t serve(int mode, int *port)
 {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  bind(s, (struct sockaddr *)&a, sizeof a);
-  listen(s, 16);
-  socklen_t len = sizeof a;
-  getsockname(s, (struct sockaddr *)&a, &len);
-  *port = ntohs(a.sin_port);
+  int s = hg_test_listen(port);
   pid_t pid = fork();
   if (pid != 0) {
     close(s);

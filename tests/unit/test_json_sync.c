@@ -7,6 +7,7 @@
  * against a tiny server forked on 127.0.0.1 (a free port) that records the
  * request body and sends a fixed answer. */
 #include "harness.h"
+#include "loopback.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -236,15 +237,7 @@ TEST(manifest_readers_behaviour)
  * answer, and appends each request body (one a line) to log. */
 static pid_t serve(const char *answer, const char *log, int *port)
 {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  bind(s, (struct sockaddr *)&a, sizeof a);
-  listen(s, 16);
-  socklen_t len = sizeof a;
-  getsockname(s, (struct sockaddr *)&a, &len);
-  *port = ntohs(a.sin_port);
+  int s = hg_test_listen(port);
   pid_t pid = fork();
   if (pid != 0) {
     close(s);
