@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "harness.h"
+#include "fixtures.h"
 
 #include "hg/arn.h"
 #include "hg/detective.h"
@@ -20,16 +21,6 @@ static const char *const rules[] = {"iam-password-policy",      "iam-user-no-pol
                                     "s3-bucket-public-read-prohibited", "s3-bucket-public-write-prohibited",
                                     NULL};
 #define TODAY "2026-12-06"
-
-static char *render(hg_diag_sink *s)
-{
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  hg_diag_render_text(s, f);
-  fclose(f);
-  return text;
-}
 
 /* Parse an exceptions file; returns the rendered diagnostics and the status. */
 static char *parse_file(const char *path, hg_exceptions *x, int *rc)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "harness.h"
+#include "fixtures.h"
 #include "hg/fp.h"
 #include "hg/json.h"
 #include "hg/util.h"
@@ -15,16 +16,6 @@
 static hg_fp *parse(const char *s, hg_diag_sink *sink)
 {
   return hg_fp_parse(s, strlen(s), NULL, sink);
-}
-
-static char *render(hg_diag_sink *s)
-{
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  hg_diag_render_text(s, f);
-  fclose(f);
-  return buf;
 }
 
 static bool match_json(const hg_fp *fp, const char *ev)

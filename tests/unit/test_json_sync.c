@@ -7,6 +7,7 @@
  * against a tiny server forked on 127.0.0.1 (a free port) that records the
  * request body and sends a fixed answer. */
 #include "harness.h"
+#include "fixtures.h"
 #include "loopback.h"
 
 #include <arpa/inet.h>
@@ -23,16 +24,6 @@
 #include "hg/publish.h"
 #include "hg/sync.h"
 #include "hg/util.h"
-
-static char *render(hg_diag_sink *s)
-{
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  hg_diag_render_text(s, f);
-  fclose(f);
-  return text;
-}
 
 static hg_doc *read_json(const char *text)
 {

@@ -29,6 +29,8 @@
 #include "hg/json.h"
 #include "hg/util.h"
 
+#include "fixtures.h"
+
 typedef struct tcase {
   int line;
   char *pattern;
@@ -54,16 +56,6 @@ static void case_fail(const char *file, const tcase *c, bool *first, const char 
   va_end(ap);
   printf("\n");
   *first = false;
-}
-
-static char *render(hg_diag_sink *s)
-{
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  hg_diag_render_text(s, f);
-  fclose(f);
-  return buf;
 }
 
 /* Run one case; returns true when it passed. */

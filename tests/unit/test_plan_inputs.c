@@ -3,6 +3,7 @@
  * template skeleton (from the repo and from the share folder), a Lambda
  * handler and an exceptions file, each edited right after it was read. */
 #include "harness.h"
+#include "fixtures.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,22 +23,6 @@ static void sh(const char *cmd)
     printf("# command failed: %s\n", cmd);
 }
 
-static void put(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "wb");
-  if (f) {
-    fputs(text, f);
-    fclose(f);
-  }
-}
-
-static char *tmp_dir(void)
-{
-  char tmpl[] = "/tmp/hg-inputs-XXXXXX";
-  char *d = mkdtemp(tmpl);
-  return d ? xstrdup(d) : NULL;
-}
-
 /* A repo (the detective-central golden's inputs, with one skeleton of its
  * own) and an installed share folder, both copies this test may edit. The
  * share folder is the process's: set before anything asks for it. */
@@ -51,8 +36,8 @@ static bool setup(void)
   char *up = xasprintf("%s/../..", exe);
   top = realpath(up, NULL);
   free(up);
-  root = tmp_dir();
-  share = tmp_dir();
+  root = tmp_dir_named("inputs");
+  share = tmp_dir_named("inputs");
   if (!top || !root || !share)
     return false;
   char *cmd = xasprintf("cp -R '%s/tests/golden/detective-root/.' '%s/' && mkdir '%s/templates' && "

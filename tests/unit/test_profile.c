@@ -2,22 +2,13 @@
  * Fixtures live in tests/profile/ (run from the tree root). Diagnostics are
  * pinned as the exact text the CLI prints. */
 #include "harness.h"
+#include "fixtures.h"
 
 #include "hg/diag.h"
 #include "hg/profile.h"
 #include "hg/util.h"
 
 /* Render every diagnostic of s as the CLI would (malloc'd). */
-static char *render(hg_diag_sink *s)
-{
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  hg_diag_render_text(s, f);
-  fclose(f);
-  return text;
-}
-
 /* Parse a fixture file with hg_profile_parse_text; returns the rendered diagnostics. */
 static char *parse_fixture(const char *path, hg_profile **out)
 {

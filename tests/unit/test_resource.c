@@ -2,6 +2,7 @@
  * build tree, share files, the IAM action list, the default root, the
  * digests of the bytes read, and a build digest that never re-reads. */
 #include "harness.h"
+#include "fixtures.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -36,22 +37,6 @@ static bool is_dir(const char *p)
 {
   struct stat st;
   return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static void put(const char *path, const char *text)
-{
-  FILE *f = fopen(path, "wb");
-  if (f) {
-    fputs(text, f);
-    fclose(f);
-  }
-}
-
-static char *tmp_dir(void)
-{
-  char tmpl[] = "/tmp/hg-res-XXXXXX";
-  char *d = mkdtemp(tmpl);
-  return d ? xstrdup(d) : NULL;
 }
 
 static void rm_tree(const char *dir)
@@ -128,7 +113,7 @@ TEST(paths_of_a_resolver)
 
 TEST(reads_record_the_digest_of_the_bytes_returned)
 {
-  char *dir = tmp_dir();
+  char *dir = tmp_dir_named("res");
   CHECK(dir != NULL);
   if (!dir)
     return;
@@ -181,7 +166,7 @@ TEST(reads_record_the_digest_of_the_bytes_returned)
 
 TEST(default_root_is_found_as_git_finds_its_repository)
 {
-  char *dir = tmp_dir();
+  char *dir = tmp_dir_named("res");
   CHECK(dir != NULL);
   if (!dir)
     return;
@@ -227,7 +212,7 @@ static int build_digest(const char *root, const char *env, char out[65], hg_comp
 TEST(build_digest_is_of_the_bytes_the_stages_read)
 {
   char *top = source_tree();
-  char *dir = tmp_dir();
+  char *dir = tmp_dir_named("res");
   CHECK(top && dir);
   if (!top || !dir) {
     free(top);
