@@ -90,7 +90,7 @@ static void add_sel(void *ud, const hg_jsel *sel)
 
 static void add_key(hg_jpaths *p, const char *key)
 {
-  hg_jstep st = {HG_JSTEP_KEY, key, strlen(key), 0};
+  hg_jstep st = {HG_JSTEP_KEY, key, strlen(key), 0, 0, 0};
   hg_jsel sel = {&st, 1};
   hg_jpaths_add(p, &sel);
 }
@@ -412,10 +412,10 @@ void hg_bt_on_match(hg_bt *bt, hg_bt_match_fn fn, void *ud)
   bt->on_match = fn;
   bt->on_match_ud = ud;
   add_key(bt->paths, "eventName");
-  hg_jstep st[2] = {{HG_JSTEP_KEY, "userIdentity", 12, 0}, {HG_JSTEP_KEY, "arn", 3, 0}};
+  hg_jstep st[2] = {{HG_JSTEP_KEY, "userIdentity", 12, 0, 0, 0}, {HG_JSTEP_KEY, "arn", 3, 0, 0, 0}};
   hg_jsel sel = {st, 2};
   hg_jpaths_add(bt->paths, &sel);
-  st[1] = (hg_jstep){HG_JSTEP_KEY, "type", 4, 0};
+  st[1] = (hg_jstep){HG_JSTEP_KEY, "type", 4, 0, 0, 0};
   hg_jpaths_add(bt->paths, &sel);
 }
 

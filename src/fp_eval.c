@@ -113,7 +113,7 @@ static bool walk(const hg_jv *v, const hg_jstep *st, size_t n, const fp_node *c)
     return c ? test_jv(c, v) : true;
   switch (st->kind) {
   case HG_JSTEP_KEY: {
-    const hg_jv *m = hg_jv_get(v, st->key, st->keylen);
+    const hg_jv *m = hg_jv_step(v, st);
     return m && walk(m, st + 1, n - 1, c);
   }
   case HG_JSTEP_INDEX:

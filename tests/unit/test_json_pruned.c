@@ -74,11 +74,11 @@ static void add(hg_jpaths *p, const char *text)
   for (char *t = strtok_r(dup, ".", &save); t && n < 8; t = strtok_r(NULL, ".", &save)) {
     keep[n] = t;
     if (strcmp(t, "*") == 0)
-      st[n] = (hg_jstep){HG_JSTEP_WILD, NULL, 0, 0};
+      st[n] = (hg_jstep){HG_JSTEP_WILD, NULL, 0, 0, 0, 0};
     else if (t[0] >= '0' && t[0] <= '9')
-      st[n] = (hg_jstep){HG_JSTEP_INDEX, NULL, 0, (size_t)atoi(t)};
+      st[n] = (hg_jstep){HG_JSTEP_INDEX, NULL, 0, (size_t)atoi(t), 0, 0};
     else
-      st[n] = (hg_jstep){HG_JSTEP_KEY, keep[n], strlen(t), 0};
+      st[n] = (hg_jstep){HG_JSTEP_KEY, keep[n], strlen(t), 0, 0, 0};
     n++;
   }
   hg_jsel sel = {st, n};
