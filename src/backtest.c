@@ -74,6 +74,9 @@ struct hg_bt {
   uint64_t *look;
   uint64_t *guarded[GUARD_KEYS];
   bool any_guard[GUARD_KEYS];
+  /* $.eventName, $.eventSource as steps resolved in paths (json.h, "Member
+   * slots"): the guards' lookups compare no names */
+  hg_jstep guard_step[GUARD_KEYS];
 };
 
 /* What one input file produced: per filter, its result and (when periods
@@ -95,6 +98,36 @@ static void add_key(hg_jpaths *p, const char *key)
   hg_jpaths_add(p, &sel);
 }
 
+/* The selectors of a pattern, in hg_fp_selectors order. */
+typedef struct sel_list {
+  hg_jsel *v;
+  size_t n;
+} sel_list;
+
+static void collect_sel(void *ud, const hg_jsel *sel)
+{
+  sel_list *l = ud;
+  l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+  l->v[l->n++] = *sel;
+}
+
+/* Give copy c the member slots of p's steps (c is a reparse of p, equal
+ * to it: the same selectors in the same order), so its lookups compare no
+ * names either. */
+static void copy_slots(hg_fp *c, const hg_fp *p)
+{
+  sel_list a = {NULL, 0}, b = {NULL, 0};
+  hg_fp_selectors(p, collect_sel, &a);
+  hg_fp_selectors(c, collect_sel, &b);
+  for (size_t i = 0; i < a.n && i < b.n; i++)
+    for (size_t s = 0; s < a.v[i].n && s < b.v[i].n; s++) {
+      b.v[i].steps[s].trie = a.v[i].steps[s].trie;
+      b.v[i].steps[s].slot = a.v[i].steps[s].slot;
+    }
+  free(a.v);
+  free(b.v);
+}
+
 /* A private copy of pattern p for one thread (malloc'd), or NULL when p
  * holds no regex (nothing in it changes while matching) or cannot be
  * copied. */
@@ -113,6 +146,7 @@ static hg_fp *fp_copy(const hg_fp *p, bool *failed)
     *failed = true;
     return NULL;
   }
+  copy_slots(c, p);
   return c;
 }
 
@@ -207,7 +241,7 @@ static void noop_value(void *ud, const char *v, size_t n)
  * none. */
 static const uint64_t *guard_allowed(const hg_bt *bt, int k, const hg_jv *ev)
 {
-  const hg_jv *m = ev ? hg_jv_get(ev, guard_keys[k], strlen(guard_keys[k])) : NULL;
+  const hg_jv *m = ev ? hg_jv_step(ev, &bt->guard_step[k]) : NULL;
   if (!m)
     return NULL;
   const char *v;
@@ -274,6 +308,15 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
     } else {
       bt->guarded[bt->guard[i]][i / 64] |= bit;
       bt->any_guard[bt->guard[i]] = true;
+    }
+  }
+  for (int k = 0; k < GUARD_KEYS; k++) {
+    bt->guard_step[k] = (hg_jstep){HG_JSTEP_KEY, guard_keys[k], strlen(guard_keys[k]), 0, 0, 0};
+    /* A guarded pattern reads $.key itself: the trie already keeps it
+     * whole, adding it only resolves the step. */
+    if (bt->any_guard[k]) {
+      hg_jsel sel = {&bt->guard_step[k], 1};
+      hg_jpaths_add(bt->paths, &sel);
     }
   }
   worker_init(bt, &bt->main, false, NULL);
