@@ -98,36 +98,6 @@ static void add_key(hg_jpaths *p, const char *key)
   hg_jpaths_add(p, &sel);
 }
 
-/* The selectors of a pattern, in hg_fp_selectors order. */
-typedef struct sel_list {
-  hg_jsel *v;
-  size_t n;
-} sel_list;
-
-static void collect_sel(void *ud, const hg_jsel *sel)
-{
-  sel_list *l = ud;
-  l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-  l->v[l->n++] = *sel;
-}
-
-/* Give copy c the member slots of p's steps (c is a reparse of p, equal
- * to it: the same selectors in the same order), so its lookups compare no
- * names either. */
-static void copy_slots(hg_fp *c, const hg_fp *p)
-{
-  sel_list a = {NULL, 0}, b = {NULL, 0};
-  hg_fp_selectors(p, collect_sel, &a);
-  hg_fp_selectors(c, collect_sel, &b);
-  for (size_t i = 0; i < a.n && i < b.n; i++)
-    for (size_t s = 0; s < a.v[i].n && s < b.v[i].n; s++) {
-      b.v[i].steps[s].trie = a.v[i].steps[s].trie;
-      b.v[i].steps[s].slot = a.v[i].steps[s].slot;
-    }
-  free(a.v);
-  free(b.v);
-}
-
 /* A private copy of pattern p for one thread (malloc'd), or NULL when p
  * holds no regex (nothing in it changes while matching) or cannot be
  * copied. */
@@ -146,7 +116,7 @@ static hg_fp *fp_copy(const hg_fp *p, bool *failed)
     *failed = true;
     return NULL;
   }
-  copy_slots(c, p);
+  hg_fp_copy_slots(c, p);
   return c;
 }
 
