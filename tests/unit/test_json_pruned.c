@@ -463,3 +463,61 @@ TEST(patterns_agree_on_pruned_and_full_trees)
   hg_arena_free(ap);
   cJSON_Delete(doc);
 }
+
+static void collect_steps(void *ud, const hg_jsel *sel)
+{
+  hg_jsel *out = ud;
+  for (size_t i = 0; i < 4; i++)
+    if (!out[i].steps) {
+      out[i] = *sel;
+      return;
+    }
+}
+
+/* A per-thread copy of a pattern takes the member slots of the original
+ * (hg_fp_copy_slots), and matches pruned trees as the original does. */
+TEST(copy_slots_for_thread_copies)
+{
+  const char *t = "{ $.userIdentity.type = %^IAM% || $.eventName = \"X\" }";
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_fp *fp = hg_fp_parse(t, strlen(t), NULL, &sink);
+  hg_fp *c = hg_fp_parse(t, strlen(t), NULL, &sink);
+  hg_diag_free(&sink);
+  CHECK(fp && c);
+  if (!fp || !c) {
+    hg_fp_free(fp);
+    hg_fp_free(c);
+    return;
+  }
+  hg_jpaths *p = hg_jpaths_new();
+  hg_fp_selectors(fp, add_sel_cb, p);
+  hg_jsel fs[4] = {{NULL, 0}}, cs[4] = {{NULL, 0}};
+  hg_fp_selectors(fp, collect_steps, fs);
+  hg_fp_selectors(c, collect_steps, cs);
+  CHECK(fs[0].n == 2 && cs[0].n == 2 && fs[1].n == 1 && cs[1].n == 1);
+  CHECK(fs[0].steps[0].trie != 0 && fs[0].steps[1].trie != 0 && fs[1].steps[0].trie != 0);
+  CHECK(cs[0].steps[0].trie == 0 && cs[1].steps[0].trie == 0);
+  hg_fp_copy_slots(c, fp);
+  for (size_t i = 0; i < 2; i++)
+    for (size_t s = 0; s < fs[i].n && s < cs[i].n; s++) {
+      CHECK(cs[i].steps[s].trie == fs[i].steps[s].trie);
+      CHECK(cs[i].steps[s].slot == fs[i].steps[s].slot);
+    }
+  const char *evs[] = {"{\"eventName\":\"Y\",\"userIdentity\":{\"arn\":\"a\",\"type\":\"IAMUser\"}}",
+                       "{\"eventName\":\"Y\",\"userIdentity\":{\"type\":\"Root\"}}",
+                       "{\"userIdentity\":{\"type\":\"Root\"},\"eventName\":\"X\"}",
+                       "{\"userIdentity\":\"IAMUser\"}"};
+  const bool want[] = {true, false, true, false};
+  hg_arena *a = hg_arena_new();
+  for (size_t i = 0; i < HG_COUNTOF(evs); i++) {
+    hg_jv *v = hg_json_parse_pruned(a, evs[i], strlen(evs[i]), p, NULL, NULL);
+    CHECK(v && v->trie == fs[0].steps[0].trie);
+    CHECK(hg_fp_match(fp, v, evs[i], strlen(evs[i])) == want[i]);
+    CHECK(hg_fp_match(c, v, evs[i], strlen(evs[i])) == want[i]);
+  }
+  hg_arena_free(a);
+  hg_jpaths_free(p);
+  hg_fp_free(fp);
+  hg_fp_free(c);
+}
