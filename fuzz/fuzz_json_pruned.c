@@ -13,7 +13,7 @@
 static hg_jpaths *sets[3];
 static hg_arena *arena;
 
-static void add(hg_jpaths *p, const hg_jstep *st, size_t n)
+static void add(hg_jpaths *p, hg_jstep *st, size_t n)
 {
   hg_jsel sel = {st, n};
   hg_jpaths_add(p, &sel);
@@ -24,13 +24,15 @@ static void setup(void)
   arena = hg_arena_new();
   sets[0] = hg_jpaths_new();
   sets[1] = hg_jpaths_new();
-  hg_jstep a[3] = {{HG_JSTEP_KEY, "a", 1, 0}, {HG_JSTEP_INDEX, NULL, 0, 1}, {HG_JSTEP_KEY, "b", 1, 0}};
+  hg_jstep a[3] = {{HG_JSTEP_KEY, "a", 1, 0, 0, 0},
+                   {HG_JSTEP_INDEX, NULL, 0, 1, 0, 0},
+                   {HG_JSTEP_KEY, "b", 1, 0, 0, 0}};
   add(sets[1], a, 3);
   add(sets[1], a, 1);
-  hg_jstep e[1] = {{HG_JSTEP_KEY, "eventName", 9, 0}};
+  hg_jstep e[1] = {{HG_JSTEP_KEY, "eventName", 9, 0, 0, 0}};
   add(sets[1], e, 1);
   sets[2] = hg_jpaths_new();
-  hg_jstep w[2] = {{HG_JSTEP_KEY, "r", 1, 0}, {HG_JSTEP_WILD, NULL, 0, 0}};
+  hg_jstep w[2] = {{HG_JSTEP_KEY, "r", 1, 0, 0, 0}, {HG_JSTEP_WILD, NULL, 0, 0, 0, 0}};
   add(sets[2], w, 2);
 }
 

@@ -74,6 +74,9 @@ struct hg_bt {
   uint64_t *look;
   uint64_t *guarded[GUARD_KEYS];
   bool any_guard[GUARD_KEYS];
+  /* $.eventName, $.eventSource as steps resolved in paths (json.h, "Member
+   * slots"): the guards' lookups compare no names */
+  hg_jstep guard_step[GUARD_KEYS];
 };
 
 /* What one input file produced: per filter, its result and (when periods
@@ -90,7 +93,7 @@ static void add_sel(void *ud, const hg_jsel *sel)
 
 static void add_key(hg_jpaths *p, const char *key)
 {
-  hg_jstep st = {HG_JSTEP_KEY, key, strlen(key), 0};
+  hg_jstep st = {HG_JSTEP_KEY, key, strlen(key), 0, 0, 0};
   hg_jsel sel = {&st, 1};
   hg_jpaths_add(p, &sel);
 }
@@ -113,6 +116,7 @@ static hg_fp *fp_copy(const hg_fp *p, bool *failed)
     *failed = true;
     return NULL;
   }
+  hg_fp_copy_slots(c, p);
   return c;
 }
 
@@ -207,7 +211,7 @@ static void noop_value(void *ud, const char *v, size_t n)
  * none. */
 static const uint64_t *guard_allowed(const hg_bt *bt, int k, const hg_jv *ev)
 {
-  const hg_jv *m = ev ? hg_jv_get(ev, guard_keys[k], strlen(guard_keys[k])) : NULL;
+  const hg_jv *m = ev ? hg_jv_step(ev, &bt->guard_step[k]) : NULL;
   if (!m)
     return NULL;
   const char *v;
@@ -274,6 +278,15 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
     } else {
       bt->guarded[bt->guard[i]][i / 64] |= bit;
       bt->any_guard[bt->guard[i]] = true;
+    }
+  }
+  for (int k = 0; k < GUARD_KEYS; k++) {
+    bt->guard_step[k] = (hg_jstep){HG_JSTEP_KEY, guard_keys[k], strlen(guard_keys[k]), 0, 0, 0};
+    /* A guarded pattern reads $.key itself: the trie already keeps it
+     * whole, adding it only resolves the step. */
+    if (bt->any_guard[k]) {
+      hg_jsel sel = {&bt->guard_step[k], 1};
+      hg_jpaths_add(bt->paths, &sel);
     }
   }
   worker_init(bt, &bt->main, false, NULL);
@@ -412,10 +425,10 @@ void hg_bt_on_match(hg_bt *bt, hg_bt_match_fn fn, void *ud)
   bt->on_match = fn;
   bt->on_match_ud = ud;
   add_key(bt->paths, "eventName");
-  hg_jstep st[2] = {{HG_JSTEP_KEY, "userIdentity", 12, 0}, {HG_JSTEP_KEY, "arn", 3, 0}};
+  hg_jstep st[2] = {{HG_JSTEP_KEY, "userIdentity", 12, 0, 0, 0}, {HG_JSTEP_KEY, "arn", 3, 0, 0, 0}};
   hg_jsel sel = {st, 2};
   hg_jpaths_add(bt->paths, &sel);
-  st[1] = (hg_jstep){HG_JSTEP_KEY, "type", 4, 0};
+  st[1] = (hg_jstep){HG_JSTEP_KEY, "type", 4, 0, 0, 0};
   hg_jpaths_add(bt->paths, &sel);
 }
 

@@ -57,6 +57,7 @@ const char hg_help_match[] =
 typedef struct match_run {
   const hg_fp *fp;
   bool json;          /* the pattern reads the parsed record */
+  hg_jpaths *paths;   /* what it reads of it (its steps resolved here) */
   bool count_only;
   size_t matches;     /* committed */
   atomic_int write_error;
@@ -81,6 +82,11 @@ typedef struct match_part {
 
 #define OUT_HELD (1u << 20)
 
+static void add_sel(void *ud, const hg_jsel *sel)
+{
+  hg_jpaths_add(ud, sel);
+}
+
 static void *worker_new(void *ud)
 {
   match_run *m = ud;
@@ -94,8 +100,10 @@ static void *worker_new(void *ud)
     w->own = hg_fp_parse(text, strlen(text), NULL, &sink);
     hg_diag_free(&sink);
     free(text);
-    if (w->own)
+    if (w->own) {
       w->fp = w->own; /* checked equal before the run */
+      hg_fp_copy_slots(w->own, m->fp);
+    }
   }
   w->arena = hg_arena_new();
   return w;
@@ -187,7 +195,9 @@ static int on_event(void *wp, void *pp, const hg_event *ev)
   const hg_jv *v = NULL;
   if (m->json) {
     hg_arena_reset(w->arena);
-    v = hg_json_parse(w->arena, ev->raw, ev->len, NULL, NULL);
+    /* Only what the pattern reads is built; the whole record is still
+     * validated, and the record printed is its raw text. */
+    v = hg_json_parse_pruned(w->arena, ev->raw, ev->len, m->paths, NULL, NULL);
   }
   if (!hg_fp_match(w->fp, v, ev->raw, ev->len))
     return 0;
@@ -298,6 +308,8 @@ int hg_cli_match(int argc, char **argv)
   memset(&m, 0, sizeof m);
   m.fp = fp;
   m.json = hg_fp_kind_of(fp) == HG_FP_JSON;
+  m.paths = hg_jpaths_new();
+  hg_fp_selectors(fp, add_sel, m.paths);
   m.count_only = count_only;
   atomic_init(&m.write_error, 0);
   if (jobs > 1 && hg_fp_regex_count(fp) > 0) {
@@ -326,6 +338,7 @@ int hg_cli_match(int argc, char **argv)
     write_error = errno ? errno : EIO;
   hg_diag_render_text(&sink, stderr);
   hg_diag_free(&sink);
+  hg_jpaths_free(m.paths);
   hg_fp_free(fp);
   hg_cli_args_free(&a);
   if (write_error) {

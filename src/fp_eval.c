@@ -113,7 +113,7 @@ static bool walk(const hg_jv *v, const hg_jstep *st, size_t n, const fp_node *c)
     return c ? test_jv(c, v) : true;
   switch (st->kind) {
   case HG_JSTEP_KEY: {
-    const hg_jv *m = hg_jv_get(v, st->key, st->keylen);
+    const hg_jv *m = hg_jv_step(v, st);
     return m && walk(m, st + 1, n - 1, c);
   }
   case HG_JSTEP_INDEX:
@@ -342,4 +342,25 @@ void hg_fp_selectors(const hg_fp *fp, void (*fn)(void *ud, const hg_jsel *sel), 
 {
   if (fp->kind == HG_FP_JSON && fp->root)
     sel_walk(fp->root, fn, ud);
+}
+
+static void slots_walk(fp_node *to, const fp_node *from)
+{
+  if (to->kind != from->kind)
+    return;
+  if (to->kind == FPN_COND) {
+    for (size_t i = 0; i < to->nsteps && i < from->nsteps; i++) {
+      to->steps[i].trie = from->steps[i].trie;
+      to->steps[i].slot = from->steps[i].slot;
+    }
+    return;
+  }
+  for (size_t i = 0; i < to->n && i < from->n; i++)
+    slots_walk(to->kids[i], from->kids[i]);
+}
+
+void hg_fp_copy_slots(hg_fp *copy, const hg_fp *src)
+{
+  if (copy->kind == HG_FP_JSON && src->kind == HG_FP_JSON && copy->root && src->root)
+    slots_walk(copy->root, src->root);
 }

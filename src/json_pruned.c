@@ -20,10 +20,17 @@
  * string's length. Member names are looked up in a small hash index per
  * trie node (one probe, whatever the number of wanted names).
  *
+ * Each trie node has a process-unique id; an object built under a node
+ * (not a whole one) records it and where the first member of each of the
+ * node's names is (hg_jv.trie/slots), and hg_jpaths_add gives each KEY
+ * step the id and name number it resolved to, so evaluation finds members
+ * without comparing names (json.h, "Member slots").
+ *
  * Strings without escapes and every number point into the text; escaped
  * strings are decoded into the arena. The text must outlive the tree.
  * Nesting deeper than 512 is an error, never a crash.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +54,7 @@ typedef struct jp_idx {
 
 struct jp_node {
   bool whole;          /* keep the whole subtree */
+  uint32_t id;         /* unique in the process, never 0 (hg_jv.trie) */
   jp_key *keys;
   size_t n_keys;
   /* Open-addressing index of keys (slot: key index + 1, 0 empty), built
@@ -62,9 +70,18 @@ struct hg_jpaths {
   jp_node *root;
 };
 
+/* Node ids: one counter for every trie of the process, so a step resolved
+ * in one trie never matches a value built under another (ids are not
+ * reused while fewer than 2^32 nodes have been made; 0 is skipped). */
+static _Atomic uint32_t next_node_id;
+
 static jp_node *node_new(void)
 {
-  return xcalloc(1, sizeof(jp_node));
+  jp_node *n = xcalloc(1, sizeof(jp_node));
+  do
+    n->id = atomic_fetch_add(&next_node_id, 1) + 1;
+  while (n->id == 0);
+  return n;
 }
 
 static void node_free(jp_node *n)
@@ -152,7 +169,7 @@ void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
 {
   jp_node *n = p->root;
   for (size_t i = 0; i < sel->n && !n->whole; i++) {
-    const hg_jstep *st = &sel->steps[i];
+    hg_jstep *st = &sel->steps[i];
     jp_node *next = NULL;
     if (st->kind == HG_JSTEP_WILD) {
       /* Any member or element may be read from here down. */
@@ -160,10 +177,13 @@ void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
       return;
     }
     if (st->kind == HG_JSTEP_KEY) {
-      for (size_t k = 0; k < n->n_keys; k++)
-        if (n->keys[k].len == st->keylen && memcmp(n->keys[k].key, st->key, st->keylen) == 0)
-          next = n->keys[k].child;
-      if (!next) {
+      size_t k = 0;
+      while (k < n->n_keys &&
+             !(n->keys[k].len == st->keylen && memcmp(n->keys[k].key, st->key, st->keylen) == 0))
+        k++;
+      if (k < n->n_keys) {
+        next = n->keys[k].child;
+      } else {
         n->keys = xrealloc(n->keys, (n->n_keys + 1) * sizeof *n->keys);
         n->keys[n->n_keys].key = xstrndup(st->key, st->keylen);
         n->keys[n->n_keys].len = st->keylen;
@@ -171,6 +191,9 @@ void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
         n->n_keys++;
         node_index(n);
       }
+      /* Name numbers never change: keys are only appended. */
+      st->trie = n->id;
+      st->slot = (uint32_t)k;
     } else {
       for (size_t k = 0; k < n->n_idx; k++)
         if (n->idx[k].index == st->index)
@@ -190,7 +213,7 @@ void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
 /* ---- parser ---- */
 
 /* A node standing for "keep everything" (paths == NULL, or a whole node). */
-static const jp_node keep_all = {true, NULL, 0, NULL, 0U, NULL, 0};
+static const jp_node keep_all = {true, 0, NULL, 0, NULL, 0U, NULL, 0};
 
 typedef struct jp {
   hg_arena *a;
@@ -502,7 +525,9 @@ static inline bool key_same(const char *a, const char *b, size_t n)
   return true;
 }
 
-static const jp_node *find_key(const jp_node *n, const char *k, size_t len)
+/* The wanted name k of node n (its number is the index in n->keys), or
+ * NULL. */
+static const jp_key *find_key(const jp_node *n, const char *k, size_t len)
 {
   if (n->hmask) {
     for (unsigned h = key_hash(k, len) & n->hmask;; h = (h + 1) & n->hmask) {
@@ -511,12 +536,12 @@ static const jp_node *find_key(const jp_node *n, const char *k, size_t len)
         return NULL;
       const jp_key *e = &n->keys[i - 1];
       if (e->len == len && key_same(e->key, k, len))
-        return e->child;
+        return e;
     }
   }
   for (size_t i = 0; i < n->n_keys; i++)
     if (n->keys[i].len == len && key_same(n->keys[i].key, k, len))
-      return n->keys[i].child;
+      return &n->keys[i];
   return NULL;
 }
 
@@ -541,8 +566,18 @@ static hg_jv *slot_ptr(jp *j, size_t slot, hg_jv *fixed)
 static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
 {
   size_t mark = j->n;
+  /* Under a trie node with names: where each name's first member is
+   * (hg_jv.slots; zeroed: none yet). */
+  uint32_t *slots = NULL;
+  if (!node->whole && node->n_keys)
+    slots = hg_arena_alloc(j->a, node->n_keys * sizeof *slots);
   if (open_empty(j, '}')) {
-    slot_ptr(j, slot, fixed)->kind = HG_JV_OBJECT;
+    hg_jv *v = slot_ptr(j, slot, fixed);
+    v->kind = HG_JV_OBJECT;
+    if (slots) {
+      v->trie = node->id;
+      v->slots = slots;
+    }
     return true;
   }
   int more;
@@ -555,7 +590,13 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
     const char *key = (const char *)kb;
     if (kesc)
       key = unescape(j, kb, klen, &klen);
-    const jp_node *child = node->whole ? &keep_all : find_key(node, key, klen);
+    const jp_node *child = &keep_all;
+    if (!node->whole) {
+      const jp_key *e = find_key(node, key, klen);
+      child = e ? e->child : NULL;
+      if (e && !slots[e - node->keys]) /* the first of duplicate names */
+        slots[e - node->keys] = (uint32_t)(j->n - mark + 1);
+    }
     if (child) {
       push(j, key, klen);
       if (!build_value(j, child, depth + 1, j->n - 1, NULL))
@@ -568,6 +609,10 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
     return false;
   hg_jv *v = slot_ptr(j, slot, fixed);
   v->kind = HG_JV_OBJECT;
+  if (slots) {
+    v->trie = node->id;
+    v->slots = slots;
+  }
   /* v may live in the scratch stack below mark: fill it via a copy. */
   hg_jv tmp = *v;
   pop_into(j, mark, &tmp, true);

@@ -65,8 +65,14 @@ bool hg_fp_match(const hg_fp *fp, const hg_jv *event, const char *raw, size_t ra
 
 /* True when evaluation reads raw text (term, regex, space-delimited, empty). */
 bool hg_fp_needs_raw(const hg_fp *fp);
-/* Every selector a JSON pattern reads, for hg_jpaths_add. */
+/* Every selector a JSON pattern reads, for hg_jpaths_add (which resolves
+ * the steps to member slots, json.h: the pattern then finds members of
+ * trees built with those paths without comparing names). */
 void hg_fp_selectors(const hg_fp *fp, void (*fn)(void *ud, const hg_jsel *sel), void *ud);
+/* Give copy the member slots of src's steps, copy being equal to src
+ * (hg_fp_equal; a per-thread reparse): it then reads trees built with
+ * src's paths as fast, without adding to (writing) the shared trie. */
+void hg_fp_copy_slots(hg_fp *copy, const hg_fp *src);
 
 /*
  * A necessary condition of JSON pattern fp on the top-level member key

@@ -11,12 +11,26 @@
  * any of the wanted selectors can tell.
  *
  * Strings are unescaped UTF-8 (s/len); numbers keep their source text.
+ *
+ * Member slots (the backtest's lookups without name comparisons): each
+ * node of a selector trie has a process-unique id, and numbers its wanted
+ * member names 0, 1, ... in the order they were added. hg_jpaths_add
+ * records in each KEY step it resolves the id of the trie node the step
+ * leaves from and the number of its name there (hg_jstep.trie/slot). An
+ * object the pruned parser builds under a trie node (not a whole one)
+ * carries that node's id (hg_jv.trie) and, per wanted name, the position
+ * of its first member of that name (hg_jv.slots). hg_jv_step then finds a
+ * member with one load when the ids agree, and falls back to comparing
+ * names otherwise: trees of hg_json_parse, subtrees kept whole, values
+ * built elsewhere (trie 0) and steps never added to a trie (trie 0) all
+ * still work, whatever trie a step was last added to.
  */
 #ifndef HG_JSON_H
 #define HG_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hg/util.h"
 
@@ -33,6 +47,11 @@ typedef enum {
 typedef struct hg_jv hg_jv;
 struct hg_jv {
   hg_jv_kind kind;
+  /* OBJECT built under a selector trie node: the node's id (0: none), and
+   * slots[k] = 1 + the index of the first member named by the node's k-th
+   * name, 0 when there is none (arena memory, as items) */
+  uint32_t trie;
+  const uint32_t *slots;
   const char *s;
   size_t len;
   size_t n;
@@ -48,17 +67,23 @@ typedef struct hg_jstep {
   const char *key;       /* KEY: the member name (unescaped); not NUL-terminated */
   size_t keylen;
   size_t index;          /* INDEX */
+  /* KEY: set by hg_jpaths_add (see "Member slots" above); 0/0 when the
+   * step was never resolved. Initialise both to 0. */
+  uint32_t trie;
+  uint32_t slot;
 } hg_jstep;
 
 typedef struct hg_jsel {
-  const hg_jstep *steps;
+  hg_jstep *steps;       /* hg_jpaths_add writes each KEY step's trie/slot */
   size_t n;
 } hg_jsel;
 
 /* The set of selectors a pruned parse keeps: a trie built once per run. */
 typedef struct hg_jpaths hg_jpaths;
 hg_jpaths *hg_jpaths_new(void);
-/* Add one selector; everything below its last step is kept whole. */
+/* Add one selector; everything below its last step is kept whole. Each KEY
+ * step below no whole node gets its trie/slot (the selector's only change);
+ * the steps must not be used from another thread meanwhile. */
 void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel);
 void hg_jpaths_free(hg_jpaths *p);
 
@@ -75,8 +100,21 @@ hg_jv *hg_json_parse(hg_arena *a, const char *text, size_t len, size_t *err_off,
 hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_jpaths *paths,
                             size_t *err_off, const char **err_msg);
 
-/* Member of an object by key; NULL when absent or v is not an object. */
+/* Member of an object by key; NULL when absent or v is not an object. With
+ * duplicate names, the first. */
 const hg_jv *hg_jv_get(const hg_jv *v, const char *key, size_t keylen);
+
+/* hg_jv_get(v, st->key, st->keylen) for a KEY step: by slot when v was
+ * built under the trie node st was resolved at, else by name. v is not
+ * NULL. */
+static inline const hg_jv *hg_jv_step(const hg_jv *v, const hg_jstep *st)
+{
+  if (v->kind == HG_JV_OBJECT && st->trie && v->trie == st->trie) {
+    uint32_t i = v->slots[st->slot];
+    return i ? &v->items[i - 1] : NULL;
+  }
+  return hg_jv_get(v, st->key, st->keylen);
+}
 
 /* Append v as compact JSON (no spaces, document order) to out. */
 void hg_jv_write(const hg_jv *v, hg_buf *out);

@@ -74,11 +74,11 @@ static void add(hg_jpaths *p, const char *text)
   for (char *t = strtok_r(dup, ".", &save); t && n < 8; t = strtok_r(NULL, ".", &save)) {
     keep[n] = t;
     if (strcmp(t, "*") == 0)
-      st[n] = (hg_jstep){HG_JSTEP_WILD, NULL, 0, 0};
+      st[n] = (hg_jstep){HG_JSTEP_WILD, NULL, 0, 0, 0, 0};
     else if (t[0] >= '0' && t[0] <= '9')
-      st[n] = (hg_jstep){HG_JSTEP_INDEX, NULL, 0, (size_t)atoi(t)};
+      st[n] = (hg_jstep){HG_JSTEP_INDEX, NULL, 0, (size_t)atoi(t), 0, 0};
     else
-      st[n] = (hg_jstep){HG_JSTEP_KEY, keep[n], strlen(t), 0};
+      st[n] = (hg_jstep){HG_JSTEP_KEY, keep[n], strlen(t), 0, 0, 0};
     n++;
   }
   hg_jsel sel = {st, n};
@@ -279,6 +279,71 @@ TEST(index_and_wildcard_steps)
   hg_jpaths_free(p);
 }
 
+/* hg_jv_step: by slot on a tree built under the trie its steps were
+ * resolved in (first of duplicate names, absent names, empty objects), by
+ * name on any other tree, with the same answers. */
+TEST(member_slots)
+{
+  hg_jpaths *p = hg_jpaths_new(), *q = hg_jpaths_new();
+  hg_jstep sa = {HG_JSTEP_KEY, "a", 1, 0, 0, 0};
+  hg_jstep sbc[2] = {{HG_JSTEP_KEY, "b", 1, 0, 0, 0}, {HG_JSTEP_KEY, "c", 1, 0, 0, 0}};
+  hg_jstep sd = {HG_JSTEP_KEY, "d", 1, 0, 0, 0};
+  hg_jstep never = {HG_JSTEP_KEY, "a", 1, 0, 0, 0};
+  hg_jstep other = {HG_JSTEP_KEY, "a", 1, 0, 0, 0};
+  hg_jsel s1 = {&other, 1}, s2 = {&sa, 1}, s3 = {sbc, 2}, s4 = {&sd, 1};
+  hg_jpaths_add(q, &s1);
+  hg_jpaths_add(p, &s2);
+  hg_jpaths_add(p, &s3);
+  hg_jpaths_add(p, &s4);
+  CHECK(sa.trie != 0 && sa.trie == sd.trie && sbc[0].trie == sa.trie);
+  CHECK(sa.slot == 0 && sbc[0].slot == 1 && sd.slot == 2);
+  CHECK(sbc[1].trie != 0 && sbc[1].trie != sa.trie && sbc[1].slot == 0);
+  CHECK(other.trie != 0 && other.trie != sa.trie);
+  CHECK(never.trie == 0);
+  hg_arena *a = hg_arena_new();
+  const char *t = "{\"b\":{\"c\":1,\"c\":2,\"e\":3},\"z\":0,\"a\":\"x\",\"a\":\"y\",\"b\":{}}";
+  hg_jv *pr = hg_json_parse_pruned(a, t, strlen(t), p, NULL, NULL);
+  hg_jv *full = hg_json_parse(a, t, strlen(t), NULL, NULL);
+  CHECK(pr && full);
+  if (!pr || !full) {
+    hg_arena_free(a);
+    hg_jpaths_free(p);
+    hg_jpaths_free(q);
+    return;
+  }
+  CHECK(pr->trie == sa.trie && pr->n == 4);
+  CHECK(full->trie == 0);
+  const hg_jv *roots[2] = {pr, full};
+  for (size_t r = 0; r < 2; r++) {
+    const hg_jv *v = roots[r];
+    const hg_jstep *as[3] = {&sa, &never, &other};
+    for (size_t i = 0; i < 3; i++) {
+      const hg_jv *m = hg_jv_step(v, as[i]);
+      CHECK(m && m->kind == HG_JV_STRING && m->len == 1 && m->s[0] == 'x');
+    }
+    CHECK(hg_jv_step(v, &sd) == NULL);
+    const hg_jv *b = hg_jv_step(v, &sbc[0]);
+    CHECK(b && b->kind == HG_JV_OBJECT && b->n >= 2);
+    const hg_jv *c = b ? hg_jv_step(b, &sbc[1]) : NULL;
+    CHECK(c && c->kind == HG_JV_NUMBER && c->s[0] == '1');
+    CHECK(hg_jv_step(v, &sbc[1]) == NULL); /* $.c: not at the top */
+  }
+  const hg_jv *b = hg_jv_step(pr, &sbc[0]);
+  CHECK(b && b->trie == sbc[1].trie && b->n == 2);
+  /* The second "b" is empty: built under the same node, nothing in it. */
+  CHECK(pr->items[3].kind == HG_JV_OBJECT && pr->items[3].n == 0);
+  CHECK(pr->items[3].trie == sbc[1].trie && hg_jv_step(&pr->items[3], &sbc[1]) == NULL);
+  /* A tree built under q: p's steps fall back to names. */
+  hg_jv *qr = hg_json_parse_pruned(a, t, strlen(t), q, NULL, NULL);
+  CHECK(qr && qr->trie == other.trie && qr->n == 2);
+  const hg_jv *m = qr ? hg_jv_step(qr, &sa) : NULL;
+  CHECK(m && m->kind == HG_JV_STRING && m->s[0] == 'x');
+  CHECK(qr && hg_jv_step(qr, &sbc[0]) == NULL);
+  hg_arena_free(a);
+  hg_jpaths_free(p);
+  hg_jpaths_free(q);
+}
+
 /* ---- against the full parser and the pattern engine ---- */
 
 #include "hg/fp.h"
@@ -397,4 +462,62 @@ TEST(patterns_agree_on_pruned_and_full_trees)
   hg_arena_free(af);
   hg_arena_free(ap);
   cJSON_Delete(doc);
+}
+
+static void collect_steps(void *ud, const hg_jsel *sel)
+{
+  hg_jsel *out = ud;
+  for (size_t i = 0; i < 4; i++)
+    if (!out[i].steps) {
+      out[i] = *sel;
+      return;
+    }
+}
+
+/* A per-thread copy of a pattern takes the member slots of the original
+ * (hg_fp_copy_slots), and matches pruned trees as the original does. */
+TEST(copy_slots_for_thread_copies)
+{
+  const char *t = "{ $.userIdentity.type = %^IAM% || $.eventName = \"X\" }";
+  hg_diag_sink sink;
+  hg_diag_init(&sink);
+  hg_fp *fp = hg_fp_parse(t, strlen(t), NULL, &sink);
+  hg_fp *c = hg_fp_parse(t, strlen(t), NULL, &sink);
+  hg_diag_free(&sink);
+  CHECK(fp && c);
+  if (!fp || !c) {
+    hg_fp_free(fp);
+    hg_fp_free(c);
+    return;
+  }
+  hg_jpaths *p = hg_jpaths_new();
+  hg_fp_selectors(fp, add_sel_cb, p);
+  hg_jsel fs[4] = {{NULL, 0}}, cs[4] = {{NULL, 0}};
+  hg_fp_selectors(fp, collect_steps, fs);
+  hg_fp_selectors(c, collect_steps, cs);
+  CHECK(fs[0].n == 2 && cs[0].n == 2 && fs[1].n == 1 && cs[1].n == 1);
+  CHECK(fs[0].steps[0].trie != 0 && fs[0].steps[1].trie != 0 && fs[1].steps[0].trie != 0);
+  CHECK(cs[0].steps[0].trie == 0 && cs[1].steps[0].trie == 0);
+  hg_fp_copy_slots(c, fp);
+  for (size_t i = 0; i < 2; i++)
+    for (size_t s = 0; s < fs[i].n && s < cs[i].n; s++) {
+      CHECK(cs[i].steps[s].trie == fs[i].steps[s].trie);
+      CHECK(cs[i].steps[s].slot == fs[i].steps[s].slot);
+    }
+  const char *evs[] = {"{\"eventName\":\"Y\",\"userIdentity\":{\"arn\":\"a\",\"type\":\"IAMUser\"}}",
+                       "{\"eventName\":\"Y\",\"userIdentity\":{\"type\":\"Root\"}}",
+                       "{\"userIdentity\":{\"type\":\"Root\"},\"eventName\":\"X\"}",
+                       "{\"userIdentity\":\"IAMUser\"}"};
+  const bool want[] = {true, false, true, false};
+  hg_arena *a = hg_arena_new();
+  for (size_t i = 0; i < HG_COUNTOF(evs); i++) {
+    hg_jv *v = hg_json_parse_pruned(a, evs[i], strlen(evs[i]), p, NULL, NULL);
+    CHECK(v && v->trie == fs[0].steps[0].trie);
+    CHECK(hg_fp_match(fp, v, evs[i], strlen(evs[i])) == want[i]);
+    CHECK(hg_fp_match(c, v, evs[i], strlen(evs[i])) == want[i]);
+  }
+  hg_arena_free(a);
+  hg_jpaths_free(p);
+  hg_fp_free(fp);
+  hg_fp_free(c);
 }
