@@ -21,42 +21,31 @@ printf '{"Records":[{"eventName":"x"},' > "$d/in/bad/truncated.json"
 printf '{"eventName":"ok"}\nnot json\n{"eventName":"ok2"' > "$d/in/bad/lines.jsonl"
 : > "$d/in/bad/empty.json"
 ok=1
-run() { # OUTPREFIX ARGS... -> OUTPREFIX.out OUTPREFIX.err, exit status in OUTPREFIX.rc
-  local o=$1; shift
-  "$@" >"$o.out" 2>"$o.err"; echo $? >"$o.rc"
-}
-same() { # WHAT A B
-  for x in out err rc; do
-    if ! cmp -s "$2.$x" "$3.$x"; then
-      fail $name "$1: $x differs"; diff -u "$2.$x" "$3.$x" | head -10 | sed 's/^/    /'; ok=0
-    fi
-  done
-}
-run "$d/t1" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j 1 --format json
+capture "$d/t1" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j 1 --format json
 grep -q '"events":' "$d/t1.out" || { fail $name "no result: $(head -3 "$d/t1.err")"; ok=0; }
 for j in 2 4; do
-  run "$d/t$j" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j $j --format json
-  same "test --events -j $j" "$d/t1" "$d/t$j"
+  capture "$d/t$j" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j $j --format json
+  same_capture $name "test --events -j $j" "$d/t1" "$d/t$j" || ok=0
 done
-run "$d/tt1" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j 1
-run "$d/tt4" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" --jobs 4
-same "test --events text -j 4" "$d/tt1" "$d/tt4"
+capture "$d/tt1" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j 1
+capture "$d/tt4" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" --jobs 4
+same_capture $name "test --events text -j 4" "$d/tt1" "$d/tt4" || ok=0
 for level in portable sse2; do
-  HARDENGEN_SCAN=$level run "$d/s$level" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j 3 --format json
-  same "test --events HARDENGEN_SCAN=$level" "$d/t1" "$d/s$level"
+  HARDENGEN_SCAN=$level capture "$d/s$level" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j 3 --format json
+  same_capture $name "test --events HARDENGEN_SCAN=$level" "$d/t1" "$d/s$level" || ok=0
 done
 pat='{ ($.eventSource = "iam.amazonaws.com") || ($.errorCode = "*Unauthorized*") || ($.eventName = %^Describe%) }'
-run "$d/m1" "$HG_BIN" match "$pat" "$d/in" -j 1
+capture "$d/m1" "$HG_BIN" match "$pat" "$d/in" -j 1
 [ "$(wc -l < "$d/m1.out")" -gt 100 ] || { fail $name "match found too little: $(wc -l < "$d/m1.out")"; ok=0; }
 for j in 2 4; do
-  run "$d/m$j" "$HG_BIN" match "$pat" "$d/in" -j$j
-  same "match -j$j" "$d/m1" "$d/m$j"
+  capture "$d/m$j" "$HG_BIN" match "$pat" "$d/in" -j$j
+  same_capture $name "match -j$j" "$d/m1" "$d/m$j" || ok=0
 done
-HARDENGEN_SCAN=portable run "$d/mp" "$HG_BIN" match "$pat" "$d/in" -j 4
-same "match HARDENGEN_SCAN=portable" "$d/m1" "$d/mp"
-run "$d/c1" "$HG_BIN" match AccessDenied "$d/in" -c -j 1
-run "$d/c4" "$HG_BIN" match AccessDenied "$d/in" -c --jobs=4
-same "match -c" "$d/c1" "$d/c4"
+HARDENGEN_SCAN=portable capture "$d/mp" "$HG_BIN" match "$pat" "$d/in" -j 4
+same_capture $name "match HARDENGEN_SCAN=portable" "$d/m1" "$d/mp" || ok=0
+capture "$d/c1" "$HG_BIN" match AccessDenied "$d/in" -c -j 1
+capture "$d/c4" "$HG_BIN" match AccessDenied "$d/in" -c --jobs=4
+same_capture $name "match -c" "$d/c1" "$d/c4" || ok=0
 "$HG_BIN" match x -j 0 >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || { fail $name "-j 0: exit $rc, want 2"; ok=0; }
 [ $ok = 1 ] && pass $name

@@ -37,44 +37,33 @@ printf '{"eventName":"plain","eventSource":"iam.amazonaws.com"}\n' > "$in/a/107-
 printf '{"Records":[{"eventName":"x"},' | gzip -c > "$in/a/108-bad-json.json.gz"
 gzip -c "$ds/panther/events.jsonl" > "$in/b.gz/in-folder.jsonl.gz"
 ok=1
-run() { # OUTPREFIX ARGS... -> OUTPREFIX.out OUTPREFIX.err OUTPREFIX.rc
-  local o=$1; shift
-  "$@" >"$o.out" 2>"$o.err"; echo $? >"$o.rc"
-}
-same() { # WHAT A B
-  for x in out err rc; do
-    if ! cmp -s "$2.$x" "$3.$x"; then
-      fail $name "$1: $x differs"; diff -u "$2.$x" "$3.$x" | head -10 | sed 's/^/    /'; ok=0
-    fi
-  done
-}
 t=("$HG_BIN" test --env prod --root "$HG_TOP" --format json --events)
-run "$d/ahead" "${t[@]}" "$in" -j 1
-run "$d/pinned" taskset -c 0 "${t[@]}" "$in" -j 1
-run "$d/j3" "${t[@]}" "$in" -j 3
+capture "$d/ahead" "${t[@]}" "$in" -j 1
+capture "$d/pinned" taskset -c 0 "${t[@]}" "$in" -j 1
+capture "$d/j3" "${t[@]}" "$in" -j 3
 grep -q '"events":' "$d/ahead.out" || { fail $name "no result: $(head -3 "$d/ahead.err")"; ok=0; }
 # every bad file was seen and reported
 for f in 101-corrupt 102-truncated 103-no-trailer 104-trailing 105-empty 108-bad-json; do
   grep -q "$f" "$d/ahead.err" || { fail $name "no warning for $f"; ok=0; }
 done
-same "test -j 1: inflater against pinned" "$d/pinned" "$d/ahead"
-same "test -j 1 against -j 3" "$d/ahead" "$d/j3"
+same_capture $name "test -j 1: inflater against pinned" "$d/pinned" "$d/ahead" || ok=0
+same_capture $name "test -j 1 against -j 3" "$d/ahead" "$d/j3" || ok=0
 # each file alone: named (the inflater prepares the first file too),
 # pinned, and on standard input (never prepared): the same stdout, and the
 # same warnings but for the file's name
 for f in "$in"/a/*.gz; do
   b=$(basename "$f")
-  run "$d/f-$b" "${t[@]}" "$f" -j 1
-  run "$d/p-$b" taskset -c 0 "${t[@]}" "$f" -j 1
-  same "$b: inflater against pinned" "$d/p-$b" "$d/f-$b"
-  run "$d/s-$b" "${t[@]}" - < "$f"
+  capture "$d/f-$b" "${t[@]}" "$f" -j 1
+  capture "$d/p-$b" taskset -c 0 "${t[@]}" "$f" -j 1
+  same_capture $name "$b: inflater against pinned" "$d/p-$b" "$d/f-$b" || ok=0
+  capture "$d/s-$b" "${t[@]}" - < "$f"
   sed "s|$f|<stdin>|g" "$d/f-$b.err" > "$d/f-$b.err.named"
   mv "$d/f-$b.err.named" "$d/n-$b.err"; cp "$d/f-$b.out" "$d/n-$b.out"; cp "$d/f-$b.rc" "$d/n-$b.rc"
-  same "$b: named against standard input" "$d/n-$b" "$d/s-$b"
+  same_capture $name "$b: named against standard input" "$d/n-$b" "$d/s-$b" || ok=0
 done
 pat='{ ($.eventSource = "iam.amazonaws.com") || ($.errorCode = "*Unauthorized*") }'
-run "$d/m-ahead" "$HG_BIN" match "$pat" "$in" -j 1
-run "$d/m-pinned" taskset -c 0 "$HG_BIN" match "$pat" "$in" -j 1
+capture "$d/m-ahead" "$HG_BIN" match "$pat" "$in" -j 1
+capture "$d/m-pinned" taskset -c 0 "$HG_BIN" match "$pat" "$in" -j 1
 [ "$(wc -l < "$d/m-ahead.out")" -gt 10 ] || { fail $name "match found too little"; ok=0; }
-same "match -j 1: inflater against pinned" "$d/m-pinned" "$d/m-ahead"
+same_capture $name "match -j 1: inflater against pinned" "$d/m-pinned" "$d/m-ahead" || ok=0
 [ $ok = 1 ] && pass $name

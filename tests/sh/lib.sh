@@ -88,3 +88,26 @@ expect_fail() {
   fi
   rm -f "$err"
 }
+
+# capture PREFIX CMD...: CMD's stdout, stderr and exit status into
+# PREFIX.out, PREFIX.err and PREFIX.rc.
+capture() {
+  local o=$1
+  shift
+  "$@" >"$o.out" 2>"$o.err"
+  echo $? >"$o.rc"
+}
+
+# same_capture NAME WHAT A B: fail NAME (and return 1) for each of
+# stdout, stderr and exit status that differ between the captures A and B.
+same_capture() {
+  local name=$1 what=$2 a=$3 b=$4 x rc=0
+  for x in out err rc; do
+    if ! cmp -s "$a.$x" "$b.$x"; then
+      fail "$name" "$what: $x differs"
+      diff -u "$a.$x" "$b.$x" | head -10 | sed 's/^/    /'
+      rc=1
+    fi
+  done
+  return $rc
+}

@@ -7,6 +7,10 @@
  * test program stops (exit 1): a caller never holds a bad pid to kill. The
  * caller forks; the child serves and should call alarm() so it never
  * outlives a broken test.
+ *
+ * hg_test_read_request reads one request on connection c into buf (cap
+ * bytes, NUL-terminated): the head, then as much body as Content-Length
+ * says. Returns the body's start in buf, or NULL when no head came.
  */
 #ifndef HG_TEST_LOOPBACK_H
 #define HG_TEST_LOOPBACK_H
@@ -15,6 +19,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +41,30 @@ static int hg_test_listen(int *port)
   }
   *port = ntohs(a.sin_port);
   return s;
+}
+
+static char *hg_test_read_request(int c, char *buf, size_t cap)
+{
+  size_t got = 0;
+  buf[0] = '\0';
+  for (;;) {
+    ssize_t r = read(c, buf + got, cap - 1 - got);
+    if (r <= 0)
+      break;
+    got += (size_t)r;
+    buf[got] = '\0';
+    char *end = strstr(buf, "\r\n\r\n");
+    if (end) {
+      char *cl = strcasestr(buf, "content-length:");
+      size_t want = cl ? (size_t)atol(cl + 15) : 0;
+      if (got >= (size_t)(end + 4 - buf) + want)
+        return end + 4;
+    }
+    if (got == cap - 1)
+      break;
+  }
+  char *end = strstr(buf, "\r\n\r\n");
+  return end ? end + 4 : NULL;
 }
 
 #endif

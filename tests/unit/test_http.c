@@ -61,22 +61,7 @@ static pid_t serve(int mode, int *port)
     if (c < 0)
       continue;
     char buf[65536];
-    size_t got = 0;
-    /* Read the head and the Content-Length body. */
-    for (;;) {
-      ssize_t r = read(c, buf + got, sizeof buf - 1 - got);
-      if (r <= 0)
-        break;
-      got += (size_t)r;
-      buf[got] = '\0';
-      char *end = strstr(buf, "\r\n\r\n");
-      if (end) {
-        char *cl = strcasestr(buf, "content-length:");
-        size_t want = cl ? (size_t)atol(cl + 15) : 0;
-        if (got >= (size_t)(end + 4 - buf) + want)
-          break;
-      }
-    }
+    (void)hg_test_read_request(c, buf, sizeof buf);
     served++;
     if (mode == SERVE_STS_SHORT || mode == SERVE_STS_LONG) {
       /* AssumeRoleWithWebIdentity: a new key each time, valid 2 minutes

@@ -240,23 +240,7 @@ static pid_t serve(const char *answer, const char *log, int *port)
     if (c < 0)
       continue;
     char buf[65536];
-    size_t got = 0;
-    char *body = NULL;
-    for (;;) {
-      ssize_t r = read(c, buf + got, sizeof buf - 1 - got);
-      if (r <= 0)
-        break;
-      got += (size_t)r;
-      buf[got] = '\0';
-      char *end = strstr(buf, "\r\n\r\n");
-      if (end) {
-        char *cl = strcasestr(buf, "content-length:");
-        size_t want = cl ? (size_t)atol(cl + 15) : 0;
-        body = end + 4;
-        if (got >= (size_t)(body - buf) + want)
-          break;
-      }
-    }
+    char *body = hg_test_read_request(c, buf, sizeof buf);
     FILE *f = fopen(log, "a");
     if (f) {
       fputs(body ? body : "", f);
