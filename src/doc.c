@@ -27,6 +27,13 @@ hg_doc *hg_doc_str(const char *s)
   return d;
 }
 
+hg_doc *hg_doc_strn(const char *s, size_t len)
+{
+  hg_doc *d = node(HG_DOC_STR);
+  d->str = xstrndup(s, len);
+  return d;
+}
+
 hg_doc *hg_doc_strf(const char *fmt, ...)
 {
   va_list ap;

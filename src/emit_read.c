@@ -140,6 +140,43 @@ static hg_doc *number_doc(const char *s, size_t len)
   return NULL; /* out of range for a double, or absurdly long */
 }
 
+/* A member name and its place, to sort an object's members by name. */
+typedef struct member_name {
+  const char *key;
+  size_t len, place;
+} member_name;
+
+static int by_name(const member_name *a, const member_name *b)
+{
+  int c = memcmp(a->key, b->key, a->len < b->len ? a->len : b->len);
+  if (c != 0 || a->len == b->len)
+    return c;
+  return a->len < b->len ? -1 : 1;
+}
+
+static int by_name_then_place(const void *pa, const void *pb)
+{
+  const member_name *a = pa, *b = pb;
+  int c = by_name(a, b);
+  return c != 0 ? c : (a->place > b->place) - (a->place < b->place);
+}
+
+/* last[i] (malloc'd): member i of object v is the last of its name. Sorted
+ * by name, so an object of any size with any repetition costs n log n. */
+static bool *last_of_name(const hg_jv *v)
+{
+  bool *last = xcalloc(v->n ? v->n : 1, sizeof *last);
+  member_name *m = xmalloc((v->n ? v->n : 1) * sizeof *m);
+  for (size_t i = 0; i < v->n; i++)
+    m[i] = (member_name){v->keys[i], v->klens[i], i};
+  qsort(m, v->n, sizeof *m, by_name_then_place);
+  for (size_t i = 0; i < v->n; i++)
+    if (i + 1 == v->n || by_name(&m[i], &m[i + 1]) != 0)
+      last[m[i].place] = true;
+  free(m);
+  return last;
+}
+
 /* Copy a parsed value; NULL (with *bad set to where) for what a document
  * cannot hold: a string with U+0000, a number out of a double's range. */
 static hg_doc *jv_doc(const hg_jv *v, const char **bad)
@@ -159,11 +196,7 @@ static hg_doc *jv_doc(const hg_jv *v, const char **bad)
       *bad = "a string holding U+0000";
       return NULL;
     }
-    char *s = xstrndup(v->s, v->len);
-    hg_doc *d = hg_doc_str(s);
-    explicit_bzero(s, v->len);
-    free(s);
-    return d;
+    return hg_doc_strn(v->s, v->len);
   }
   case HG_JV_ARRAY: {
     hg_doc *seq = hg_doc_seq();
@@ -179,6 +212,7 @@ static hg_doc *jv_doc(const hg_jv *v, const char **bad)
   }
   case HG_JV_OBJECT: {
     hg_doc *map = hg_doc_map();
+    bool *last = last_of_name(v);
     for (size_t i = 0; i < v->n; i++) {
       hg_doc *item = jv_doc(&v->items[i], bad);
       if (!item || memchr(v->keys[i], 0, v->klens[i])) {
@@ -186,13 +220,18 @@ static hg_doc *jv_doc(const hg_jv *v, const char **bad)
           *bad = "a member name holding U+0000";
         hg_doc_free_wiped(item);
         hg_doc_free_wiped(map);
+        free(last);
         return NULL;
       }
+      if (!last[i]) { /* a repeated name keeps its last value */
+        hg_doc_free_wiped(item);
+        continue;
+      }
       char *key = xstrndup(v->keys[i], v->klens[i]);
-      hg_doc_remove(map, key); /* the last of a repeated name wins */
       hg_doc_set(map, key, item);
       free(key);
     }
+    free(last);
     return map;
   }
   }

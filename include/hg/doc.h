@@ -40,6 +40,7 @@ struct hg_doc {
 hg_doc *hg_doc_map(void);
 hg_doc *hg_doc_seq(void);
 hg_doc *hg_doc_str(const char *s);
+hg_doc *hg_doc_strn(const char *s, size_t len);   /* s[0, len), no NUL in it */
 hg_doc *hg_doc_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 hg_doc *hg_doc_int(long long v);
 hg_doc *hg_doc_float(double v);   /* v must be finite */

@@ -130,3 +130,28 @@ TEST(round_trip_through_the_writer)
   hg_buf_free(&out);
   hg_doc_free(d);
 }
+
+/* Many members, half of them one repeated name: the distinct names keep
+ * their order, the repeated one its last value at its last place. */
+TEST(large_object_with_repeated_names)
+{
+  enum { N = 50000 };
+  hg_buf t;
+  hg_buf_init(&t);
+  hg_buf_putc(&t, '{');
+  for (int i = 0; i < N; i++)
+    hg_buf_printf(&t, "%s\"%s%d\": %d", i ? ", " : "", i % 2 ? "k" : "d", i % 2 ? 0 : i, i);
+  hg_buf_putc(&t, '}');
+  hg_buf_putc(&t, 0);
+  hg_doc *d = read_ok(t.data);
+  CHECK_INTEQ((long long)d->n, N / 2 + 1);
+  CHECK_STREQ(d->keys[0], "d0");
+  CHECK_STREQ(d->keys[N / 2], "k0");
+  long long v = 0;
+  CHECK(hg_doc_get_int(d, "k0", &v));
+  CHECK_INTEQ(v, N - 1);
+  CHECK(hg_doc_get_int(d, "d49998", &v));
+  CHECK_INTEQ(v, 49998);
+  hg_doc_free(d);
+  hg_buf_free(&t);
+}
