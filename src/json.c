@@ -5,6 +5,7 @@
  */
 #include "hg/json.h"
 #include "hg/jscan.h"
+#include "json_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,37 +19,12 @@ hg_jv *hg_json_parse(hg_arena *a, const char *text, size_t len, size_t *err_off,
   return hg_json_parse_pruned(a, text, len, NULL, err_off, err_msg);
 }
 
-/* Equal keys of length n. Member lookup is the backtest's innermost loop
- * and CloudTrail keys are short and share prefixes (eventName, eventTime,
- * eventType), so compare 4..16 bytes with two overlapping word loads
- * instead of a libc call. */
-static inline bool key_eq(const char *a, const char *b, size_t n)
-{
-  if (n >= 8 && n <= 16) {
-    uint64_t x, y, z, w;
-    memcpy(&x, a, 8);
-    memcpy(&y, b, 8);
-    memcpy(&z, a + n - 8, 8);
-    memcpy(&w, b + n - 8, 8);
-    return x == y && z == w;
-  }
-  if (n >= 4 && n < 8) {
-    uint32_t x, y, z, w;
-    memcpy(&x, a, 4);
-    memcpy(&y, b, 4);
-    memcpy(&z, a + n - 4, 4);
-    memcpy(&w, b + n - 4, 4);
-    return x == y && z == w;
-  }
-  return memcmp(a, b, n) == 0;
-}
-
 const hg_jv *hg_jv_get(const hg_jv *v, const char *key, size_t keylen)
 {
   if (!v || v->kind != HG_JV_OBJECT)
     return NULL;
   for (size_t i = 0; i < v->n; i++)
-    if (v->klens[i] == keylen && key_eq(v->keys[i], key, keylen))
+    if (v->klens[i] == keylen && hg_json_name_eq(v->keys[i], key, keylen))
       return &v->items[i];
   return NULL;
 }

@@ -38,6 +38,7 @@
 #include "hg/jscan.h"
 #include "hg/json.h"
 #include "hg/util.h"
+#include "json_int.h"
 
 #define JP_MAX_DEPTH 512
 
@@ -495,36 +496,6 @@ static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
   j->n = mark;
 }
 
-/* a[0, n) == b[0, n), inline: member names are short, and a call to
- * memcmp per trie key costs more than the comparison. */
-static inline bool key_same(const char *a, const char *b, size_t n)
-{
-  if (n >= 8) {
-    uint64_t x, y;
-    for (size_t i = 0; i + 8 < n; i += 8) {
-      memcpy(&x, a + i, 8);
-      memcpy(&y, b + i, 8);
-      if (x != y)
-        return false;
-    }
-    memcpy(&x, a + n - 8, 8); /* the last eight bytes (may overlap) */
-    memcpy(&y, b + n - 8, 8);
-    return x == y;
-  }
-  if (n >= 4) {
-    uint32_t x, y, u, v;
-    memcpy(&x, a, 4);
-    memcpy(&y, b, 4);
-    memcpy(&u, a + n - 4, 4);
-    memcpy(&v, b + n - 4, 4);
-    return x == y && u == v;
-  }
-  for (size_t i = 0; i < n; i++)
-    if (a[i] != b[i])
-      return false;
-  return true;
-}
-
 /* The wanted name k of node n (its number is the index in n->keys), or
  * NULL. */
 static const jp_key *find_key(const jp_node *n, const char *k, size_t len)
@@ -535,12 +506,12 @@ static const jp_key *find_key(const jp_node *n, const char *k, size_t len)
       if (!i)
         return NULL;
       const jp_key *e = &n->keys[i - 1];
-      if (e->len == len && key_same(e->key, k, len))
+      if (e->len == len && hg_json_name_eq(e->key, k, len))
         return e;
     }
   }
   for (size_t i = 0; i < n->n_keys; i++)
-    if (n->keys[i].len == len && key_same(n->keys[i].key, k, len))
+    if (n->keys[i].len == len && hg_json_name_eq(n->keys[i].key, k, len))
       return &n->keys[i];
   return NULL;
 }
