@@ -1105,14 +1105,12 @@ static void read_fd(reader *r, int fd, bool regular, size_t size)
       break;
     got += (size_t)n;
   }
-  bool ready = false; /* the window holds the whole content */
   if (got == 2 && head[0] == 0x1f && head[1] == 0x8b) {
     s->gz = true;
     if (regular && size >= 18 && size <= GZ_WHOLE_MAX && read_whole(r, fd, head, size)) {
       if (inflate_whole(r, size)) {
-        s->eof = true;
+        s->eof = true; /* the window holds the whole content */
         r->in->st.bytes += r->wlen;
-        ready = true;
       } else {
         r->wlen = 0;
         if (!start_zlib(r))
@@ -1140,7 +1138,6 @@ static void read_fd(reader *r, int fd, bool regular, size_t size)
     if (got < 2)
       s->eof = true;
   }
-  (void)ready;
   read_rest(r);
 }
 
