@@ -118,9 +118,9 @@ __attribute__((target("avx2"))) static void stopbits_avx2(const unsigned char *p
 }
 #endif
 
-void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out)
+void hg_jscan_stopblocks(const unsigned char *p, size_t blocks, unsigned long long *out)
 {
-  size_t blocks = n / 64, b = 0;
+  size_t b = 0;
 #ifdef HG_JSCAN_X86
   if (hg_jscan_level_ >= HG_JSCAN_AVX2) {
     stopbits_avx2(p, blocks, out);
@@ -134,29 +134,21 @@ void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out
 #endif
   for (; b < blocks; b++)
     out[b] = stop64_portable(p + 64 * b);
-  /* The tail, padded with stops: the bits from n on are all set. */
+}
+
+void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out)
+{
+  size_t blocks = n / 64;
+  hg_jscan_stopblocks(p, blocks, out);
+  /* The tail, padded with stops: the bits from n on are all set. At the
+   * level in effect too: the portable loop costs more than the rest of a
+   * short record's bitmap. */
   unsigned char tail[64];
   size_t rest = n - 64 * blocks;
   memset(tail, '"', sizeof tail);
   if (rest)
     memcpy(tail, p + 64 * blocks, rest);
-  /* At the level in effect too: the portable loop costs more than the
-   * rest of a short record's bitmap. */
-  b = 0;
-#ifdef HG_JSCAN_X86
-  if (hg_jscan_level_ >= HG_JSCAN_AVX2) {
-    stopbits_avx2(tail, 1, out + blocks);
-    b = 1;
-  }
-#endif
-#ifdef __SSE2__
-  if (!b && hg_jscan_level_ >= HG_JSCAN_SSE2) {
-    out[blocks] = stop64_sse2(tail);
-    b = 1;
-  }
-#endif
-  if (!b)
-    out[blocks] = stop64_portable(tail);
+  hg_jscan_stopblocks(tail, 1, out + blocks);
   out[blocks + 1] = ~0ull;
 }
 

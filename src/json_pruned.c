@@ -58,11 +58,15 @@ struct jp_node {
   uint32_t id;         /* unique in the process, never 0 (hg_jv.trie) */
   jp_key *keys;
   size_t n_keys;
-  /* Open-addressing index of keys (slot: key index + 1, 0 empty), built
-   * by hg_jpaths_add: one probe finds a member name, or that it is not
-   * wanted, where a scan of keys costs a mispredicted branch per key. */
+  /* Index of keys (slot: key index + 1, 0 empty), built by hg_jpaths_add.
+   * When perfect, no two keys share a slot (a seed of the hash was found
+   * for that): the slot of a name holds its key or no key, and one probe
+   * with no loop decides, where a scan of keys, or a probe sequence,
+   * costs mispredicted branches. Otherwise keys probe linearly. */
   uint16_t *hash;
   unsigned hmask;      /* slots - 1 (0: no index yet) */
+  unsigned seed;
+  bool perfect;
   jp_idx *idx;
   size_t n_idx;
 };
@@ -116,9 +120,9 @@ void hg_jpaths_free(hg_jpaths *p)
   free(p);
 }
 
-/* The hash of a member name: its length and up to eight of its bytes (the
- * first four and the last four). */
-static inline unsigned key_hash(const char *k, size_t n)
+/* The hash of a member name under seed: its length and up to eight of its
+ * bytes (the first four and the last four). */
+static inline unsigned key_hash(const char *k, size_t n, unsigned seed)
 {
   uint32_t a = 0, b = 0;
   if (n >= 4) {
@@ -128,41 +132,76 @@ static inline unsigned key_hash(const char *k, size_t n)
     for (size_t i = 0; i < n; i++)
       a = a << 8 | (unsigned char)k[i];
   }
-  uint64_t h = ((uint64_t)a << 32 | b) ^ (uint64_t)n * 0x9E3779B97F4A7C15ull;
+  uint64_t h = ((uint64_t)a << 32 | b) ^ ((uint64_t)n + seed) * 0x9E3779B97F4A7C15ull;
   h *= 0xff51afd7ed558ccdull;
   return (unsigned)(h >> 40);
 }
 
+/* Put key i into n's table by linear probing. */
 static void index_put(jp_node *n, size_t i)
 {
-  unsigned h = key_hash(n->keys[i].key, n->keys[i].len) & n->hmask;
+  unsigned h = key_hash(n->keys[i].key, n->keys[i].len, n->seed) & n->hmask;
   while (n->hash[h])
     h = (h + 1) & n->hmask;
   n->hash[h] = (uint16_t)(i + 1);
 }
 
-/* Add n's newest key to its index, rebuilt larger when it would be more
- * than a quarter full. A node with too many keys for 16-bit slots is
+/* Fill n's table (hmask set, zeroed) with every key under seed; false at
+ * the first two keys that share a slot. */
+static bool index_perfect(jp_node *n, unsigned seed)
+{
+  for (size_t i = 0; i < n->n_keys; i++) {
+    unsigned h = key_hash(n->keys[i].key, n->keys[i].len, seed) & n->hmask;
+    if (n->hash[h])
+      return false;
+    n->hash[h] = (uint16_t)(i + 1);
+  }
+  return true;
+}
+
+/* Seeds tried for a perfect table. With at least k*k slots for k keys, a
+ * seed succeeds with probability about e^-0.5; keys alike in their length
+ * and hashed bytes never separate, and fall back to probing. */
+#define JP_SEEDS 32
+/* Keys beyond this are indexed by probing only (k*k slots would be too
+ * many). */
+#define JP_PERFECT_MAX 64
+
+/* Index n's keys after its newest was added: a perfect table for up to
+ * JP_PERFECT_MAX keys when a seed is found, else probing in a table kept
+ * at most a quarter full. A node with too many keys for 16-bit slots is
  * scanned instead. */
 static void node_index(jp_node *n)
 {
-  if (n->n_keys >= 65535) {
+  size_t k = n->n_keys;
+  if (k >= 65535) {
     free(n->hash);
     n->hash = NULL;
     n->hmask = 0;
+    n->perfect = false;
     return;
   }
-  if (n->hmask && 4 * n->n_keys <= (size_t)n->hmask + 1) {
-    index_put(n, n->n_keys - 1);
+  if (!n->perfect && n->hmask && 4 * k <= (size_t)n->hmask + 1 && k > JP_PERFECT_MAX) {
+    index_put(n, k - 1);
     return;
   }
   size_t slots = 16;
-  while (slots < 4 * n->n_keys)
+  while (slots < 4 * k || (k <= JP_PERFECT_MAX && slots < k * k))
     slots *= 2;
   free(n->hash);
   n->hash = xcalloc(slots, sizeof *n->hash);
   n->hmask = (unsigned)(slots - 1);
-  for (size_t i = 0; i < n->n_keys; i++)
+  for (unsigned seed = 0; k <= JP_PERFECT_MAX && seed < JP_SEEDS; seed++) {
+    if (index_perfect(n, seed)) {
+      n->seed = seed;
+      n->perfect = true;
+      return;
+    }
+    memset(n->hash, 0, slots * sizeof *n->hash);
+  }
+  n->seed = 0;
+  n->perfect = false;
+  for (size_t i = 0; i < k; i++)
     index_put(n, i);
 }
 
@@ -214,15 +253,25 @@ void hg_jpaths_add(hg_jpaths *p, const hg_jsel *sel)
 /* ---- parser ---- */
 
 /* A node standing for "keep everything" (paths == NULL, or a whole node). */
-static const jp_node keep_all = {true, 0, NULL, 0, NULL, 0U, NULL, 0};
+static const jp_node keep_all = {.whole = true};
+
+/*
+ * The parser reads a copy of the text followed by at least 64 NUL bytes. A NUL
+ * is never what the parser looks for next (a quote, a colon, a comma, a
+ * bracket, a value's first byte), so the common paths need no test for
+ * the end of the text: they find the NUL there and the error paths tell
+ * the end from a NUL inside the text. The stop bitmap is built over whole
+ * blocks of the copy: the padding's bits are stops, as the bitmap's
+ * contract wants from the end on.
+ */
 
 typedef struct jp {
   hg_arena *a;
-  const unsigned char *p, *end, *start;
+  const unsigned char *p, *end, *start; /* the copy, NUL after end */
   const char *err;
   const unsigned char *errp;
-  /* the stop bitmap of the text (hg_jscan_stopbits): string ends are found
-   * by a bit scan rather than a byte loop */
+  /* the stop bitmap of the copy: string ends are found by a bit scan
+   * rather than a byte loop */
   const unsigned long long *bits;
   size_t len;
   /* scratch stacks for members of objects and arrays being built */
@@ -241,9 +290,18 @@ static bool jp_fail(jp *j, const char *msg)
   return false;
 }
 
+/* Whitespace from p on (the NUL after the text ends it). */
+static inline const unsigned char *ws_from(const unsigned char *p)
+{
+  while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+    p++;
+  return p;
+}
+
 static inline void skip_ws(jp *j)
 {
-  j->p = hg_jscan_ws(j->p, j->end);
+  if (*j->p <= ' ') /* compact input: rarely taken */
+    j->p = ws_from(j->p);
 }
 
 /*
@@ -258,11 +316,12 @@ static inline __attribute__((always_inline)) bool scan_string(jp *j, const unsig
                                                               size_t *blen, bool *escaped)
 {
   /* Most strings hold no escape: their end is the next stop, a quote.
-   * That case stays inline; the rest is scan_string_slow. */
+   * That case stays inline; the rest is scan_string_slow. The end of the
+   * text is a stop too, and a NUL. */
   const unsigned char *b = j->p + 1;
   const unsigned char *p =
       j->start + hg_jscan_stopbits_next(j->bits, j->len, (size_t)(b - j->start));
-  if (__builtin_expect(p < j->end && *p == '"', 1)) {
+  if (__builtin_expect(*p == '"', 1)) {
     if (body) {
       *body = b;
       *blen = (size_t)(p - b);
@@ -347,12 +406,20 @@ static bool scan_number(jp *j)
   return e == HG_JSCAN_OK || jp_fail(j, "bad number");
 }
 
+/* At 't', 'f' or 'n': the literal lit of n bytes (the padding makes the
+ * comparison safe near the end, where it fails as it must). */
 static bool scan_lit(jp *j, const char *lit, size_t n)
 {
-  if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
+  if (memcmp(j->p, lit, n) != 0)
     return jp_fail(j, "unexpected character");
   j->p += n;
   return true;
+}
+
+/* The error for a value expected at p, which starts none. */
+static bool no_value(jp *j)
+{
+  return jp_fail(j, j->p >= j->end ? "unexpected end of input" : "unexpected character");
 }
 
 /* At '{' or '[': step in. True when the container is empty (its close
@@ -361,7 +428,7 @@ static inline bool open_empty(jp *j, unsigned char close)
 {
   j->p++;
   skip_ws(j);
-  if (j->p < j->end && *j->p == close) {
+  if (*j->p == close) {
     j->p++;
     return true;
   }
@@ -373,12 +440,12 @@ static inline bool open_empty(jp *j, unsigned char close)
 static inline int next_item(jp *j, unsigned char close, const char *msg)
 {
   skip_ws(j);
-  if (j->p < j->end && *j->p == ',') {
+  if (*j->p == ',') {
     j->p++;
     skip_ws(j);
     return 1;
   }
-  if (j->p < j->end && *j->p == close) {
+  if (*j->p == close) {
     j->p++;
     return 0;
   }
@@ -390,16 +457,33 @@ static inline int next_item(jp *j, unsigned char close, const char *msg)
  * value. kb/klen/kesc as for scan_string (may be NULL). */
 static inline bool member_name(jp *j, const unsigned char **kb, size_t *klen, bool *kesc)
 {
-  if (j->p >= j->end || *j->p != '"')
+  if (*j->p != '"')
     return jp_fail(j, "expected a member name");
   if (!scan_string(j, kb, klen, kesc))
     return false;
+  /* Compact input: the ':' and then the value. */
+  const unsigned char *p = j->p;
+  if (__builtin_expect(p[0] == ':' && p[1] > ' ', 1)) {
+    j->p = p + 1;
+    return true;
+  }
   skip_ws(j);
-  if (j->p >= j->end || *j->p != ':')
+  if (*j->p != ':')
     return jp_fail(j, "expected ':' after a member name");
   j->p++;
   skip_ws(j);
   return true;
+}
+
+static bool skip_value(jp *j, int depth);
+
+/* Skip the value at p, at depth: strings, the most common value, without
+ * a call. */
+static inline bool skip_item(jp *j, int depth)
+{
+  if (*j->p == '"' && depth < JP_MAX_DEPTH)
+    return scan_string(j, NULL, NULL, NULL);
+  return skip_value(j, depth);
 }
 
 /* Validate and skip one value, allocating nothing. */
@@ -407,8 +491,6 @@ static bool skip_value(jp *j, int depth)
 {
   if (depth >= JP_MAX_DEPTH)
     return jp_fail(j, "nesting too deep");
-  if (j->p >= j->end)
-    return jp_fail(j, "unexpected end of input");
   switch (*j->p) {
   case '"':
     return scan_string(j, NULL, NULL, NULL);
@@ -417,7 +499,7 @@ static bool skip_value(jp *j, int depth)
       return true;
     int more;
     do {
-      if (!member_name(j, NULL, NULL, NULL) || !skip_value(j, depth + 1))
+      if (!member_name(j, NULL, NULL, NULL) || !skip_item(j, depth + 1))
         return false;
     } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
     return more == 0;
@@ -427,7 +509,7 @@ static bool skip_value(jp *j, int depth)
       return true;
     int more;
     do {
-      if (!skip_value(j, depth + 1))
+      if (!skip_item(j, depth + 1))
         return false;
     } while ((more = next_item(j, ']', "expected ',' or ']' in array")) > 0);
     return more == 0;
@@ -438,10 +520,12 @@ static bool skip_value(jp *j, int depth)
     return scan_lit(j, "false", 5);
   case 'n':
     return scan_lit(j, "null", 4);
+  case '-':
+  case '0': case '1': case '2': case '3': case '4':
+  case '5': case '6': case '7': case '8': case '9':
+    return scan_number(j);
   default:
-    if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
-      return scan_number(j);
-    return jp_fail(j, "unexpected character");
+    return no_value(j);
   }
 }
 
@@ -498,10 +582,17 @@ static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
 
 /* The wanted name k of node n (its number is the index in n->keys), or
  * NULL. */
-static const jp_key *find_key(const jp_node *n, const char *k, size_t len)
+static inline const jp_key *find_key(const jp_node *n, const char *k, size_t len)
 {
+  if (n->perfect) {
+    /* The one slot k can be in: its key, another key or none (slot 0
+     * then reads key 0, which the test discards). */
+    unsigned i = n->hash[key_hash(k, len, n->seed) & n->hmask];
+    const jp_key *e = &n->keys[i ? i - 1 : 0];
+    return i && e->len == len && hg_json_name_eq(e->key, k, len) ? e : NULL;
+  }
   if (n->hmask) {
-    for (unsigned h = key_hash(k, len) & n->hmask;; h = (h + 1) & n->hmask) {
+    for (unsigned h = key_hash(k, len, n->seed) & n->hmask;; h = (h + 1) & n->hmask) {
       unsigned i = n->hash[h];
       if (!i)
         return NULL;
@@ -572,7 +663,7 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
       push(j, key, klen);
       if (!build_value(j, child, depth + 1, j->n - 1, NULL))
         return false;
-    } else if (!skip_value(j, depth + 1)) {
+    } else if (!skip_item(j, depth + 1)) {
       return false;
     }
   } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
@@ -626,7 +717,7 @@ static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_j
     } else {
       /* Keep the position (so $[3] still means the fourth element) but not
        * the content: an unwanted element reads as null. */
-      if (!skip_value(j, depth + 1))
+      if (!skip_item(j, depth + 1))
         return false;
       j->items[j->n - 1].kind = HG_JV_NULL;
     }
@@ -645,8 +736,6 @@ static bool build_value(jp *j, const jp_node *node, int depth, size_t slot, hg_j
 {
   if (depth >= JP_MAX_DEPTH)
     return jp_fail(j, "nesting too deep");
-  if (j->p >= j->end)
-    return jp_fail(j, "unexpected end of input");
   const unsigned char *b;
   size_t n;
   bool esc;
@@ -683,7 +772,9 @@ static bool build_value(jp *j, const jp_node *node, int depth, size_t slot, hg_j
       return false;
     slot_ptr(j, slot, fixed)->kind = HG_JV_NULL;
     return true;
-  default:
+  case '-':
+  case '0': case '1': case '2': case '3': case '4':
+  case '5': case '6': case '7': case '8': case '9':
     b = j->p;
     if (!scan_number(j))
       return false;
@@ -692,6 +783,8 @@ static bool build_value(jp *j, const jp_node *node, int depth, size_t slot, hg_j
     v->s = (const char *)b;
     v->len = (size_t)(j->p - b);
     return true;
+  default:
+    return no_value(j);
   }
 }
 
@@ -701,12 +794,18 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   jp j;
   memset(&j, 0, sizeof j);
   j.a = a;
-  j.start = j.p = (const unsigned char *)text;
-  j.end = j.p + len;
+  /* The copy and its padding (see above): the bitmap's blocks cover the
+   * text and at least one byte of padding, and hg_jscan_stopbits_next
+   * reads one word past the last block it looks at. */
+  size_t blocks = len / 64 + 2;
+  unsigned char *copy = hg_arena_alloc_raw(a, 64 * blocks);
+  memcpy(copy, text, len);
+  memset(copy + len, 0, 64 * blocks - len);
+  unsigned long long *bits = hg_arena_alloc_raw(a, blocks * sizeof *bits);
+  hg_jscan_stopblocks(copy, blocks, bits);
+  j.start = j.p = copy;
+  j.end = copy + len;
   j.len = len;
-  /* Every word is written by hg_jscan_stopbits: no zeroing. */
-  unsigned long long *bits = hg_arena_alloc_raw(a, hg_jscan_stopbits_words(len) * sizeof *bits);
-  hg_jscan_stopbits(j.p, len, bits);
   j.bits = bits;
   hg_jv *root = hg_arena_alloc(a, sizeof *root);
   const jp_node *node = paths ? paths->root : &keep_all;

@@ -115,6 +115,11 @@ static inline size_t hg_jscan_stopbits_words(size_t n)
 }
 void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out);
 
+/* The stop bits of exactly blocks * 64 bytes at p into out[0, blocks), at
+ * the level in effect (hg_jscan_stopbits without its tail: for a caller
+ * whose text is followed by enough readable bytes). */
+void hg_jscan_stopblocks(const unsigned char *p, size_t blocks, unsigned long long *out);
+
 /* The offset of the first stop at or after offset o (o <= n), or n when
  * none is left; bits as filled by hg_jscan_stopbits. */
 static inline size_t hg_jscan_stopbits_next(const unsigned long long *bits, size_t n, size_t o)
