@@ -16,12 +16,12 @@
 #include "hg/jscan.h"
 #include "hg/util.h"
 
-static int levels[3], nlevels;
+static int levels[4], nlevels;
 static char path[64];
 
 static void setup(void)
 {
-  for (int l = HG_JSCAN_PORTABLE; l <= HG_JSCAN_AVX2; l++)
+  for (int l = HG_JSCAN_PORTABLE; l <= HG_JSCAN_TOP; l++)
     if (hg_jscan_set_level(l) == l)
       levels[nlevels++] = l;
   snprintf(path, sizeof path, "/tmp/hg-fuzz-jscan-%d", (int)getpid());
@@ -86,11 +86,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       if (hg_jscan_stopbits_next(want, n, o) !=
           (size_t)(hg_jscan_string_portable(data + o, data + n) - data))
         __builtin_trap();
-    for (int k = 1; k < nlevels; k++) {
+    static unsigned char copy[64 * 20];
+    for (int k = 0; k < nlevels; k++) {
       hg_jscan_set_level(levels[k]);
       hg_jscan_stopbits(data, n, got);
       if (memcmp(got, want, words * sizeof *got) != 0)
         __builtin_trap();
+      /* The copy with its bitmap: the same bits, the text, then NULs. */
+      hg_jscan_copy_stopbits(copy, data, n, got);
+      if (memcmp(got, want, words * sizeof *got) != 0 || memcmp(copy, data, n) != 0)
+        __builtin_trap();
+      for (size_t i = n; i < 64 * words; i++)
+        if (copy[i])
+          __builtin_trap();
     }
   }
   /* The whole reader, portable against the best level. */

@@ -257,7 +257,7 @@ int hg_cli_match(int argc, char **argv)
   /* The event scanner's SIMD level (doc/backtest-performance.md). */
   if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0) {
     hg_cli_args_free(&a);
-    return hg_cli_usage_error(hg_help_match, "HARDENGEN_SCAN must be portable, sse2 or avx2");
+    return hg_cli_usage_error(hg_help_match, "HARDENGEN_SCAN must be portable, sse2, avx2 or avx512");
   }
 
   hg_diag_sink sink;

@@ -89,7 +89,7 @@ static int parse_args(int argc, char **argv, opts *o)
   /* The event scanner's SIMD level, for comparing against the portable
    * scanner (doc/backtest-performance.md). */
   if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0)
-    return hg_cli_usage_error(hg_help_test, "HARDENGEN_SCAN must be portable, sse2 or avx2");
+    return hg_cli_usage_error(hg_help_test, "HARDENGEN_SCAN must be portable, sse2, avx2 or avx512");
   return 0;
 }
 

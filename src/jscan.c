@@ -18,6 +18,8 @@ static int best_level(void)
 {
 #if defined(HG_JSCAN_X86) && defined(__SSE2__)
   __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512bw"))
+    return HG_JSCAN_AVX512;
   if (__builtin_cpu_supports("avx2"))
     return HG_JSCAN_AVX2;
   return HG_JSCAN_SSE2;
@@ -41,13 +43,15 @@ int hg_jscan_set_level(int level)
 int hg_jscan_set_level_name(const char *name)
 {
   if (!name || !*name)
-    return hg_jscan_set_level(HG_JSCAN_AVX2);
+    return hg_jscan_set_level(HG_JSCAN_TOP);
   if (strcmp(name, "portable") == 0)
     return hg_jscan_set_level(HG_JSCAN_PORTABLE);
   if (strcmp(name, "sse2") == 0)
     return hg_jscan_set_level(HG_JSCAN_SSE2);
   if (strcmp(name, "avx2") == 0)
     return hg_jscan_set_level(HG_JSCAN_AVX2);
+  if (strcmp(name, "avx512") == 0)
+    return hg_jscan_set_level(HG_JSCAN_AVX512);
   return -1;
 }
 
@@ -96,9 +100,29 @@ static unsigned long long stop64_sse2(const unsigned char *p)
 }
 #endif
 
+/* The block loops of each level: out[b] for the blocks 64-byte blocks at
+ * p, each block also copied to dst unless dst is NULL. */
 #ifdef HG_JSCAN_X86
+__attribute__((target("avx512bw"))) static void stopbits_avx512(const unsigned char *p,
+                                                                size_t blocks,
+                                                                unsigned long long *out,
+                                                                unsigned char *dst)
+{
+  const __m512i quote = _mm512_set1_epi8('"');
+  const __m512i bslash = _mm512_set1_epi8('\\');
+  const __m512i ctl = _mm512_set1_epi8(0x1f);
+  for (size_t b = 0; b < blocks; b++, p += 64) {
+    __m512i v = _mm512_loadu_si512((const void *)p);
+    if (dst)
+      _mm512_storeu_si512((void *)(dst + 64 * b), v);
+    out[b] = _mm512_cmpeq_epi8_mask(v, quote) | _mm512_cmpeq_epi8_mask(v, bslash) |
+             _mm512_cmple_epu8_mask(v, ctl);
+  }
+}
+
 __attribute__((target("avx2"))) static void stopbits_avx2(const unsigned char *p, size_t blocks,
-                                                          unsigned long long *out)
+                                                          unsigned long long *out,
+                                                          unsigned char *dst)
 {
   const __m256i quote = _mm256_set1_epi8('"');
   const __m256i bslash = _mm256_set1_epi8('\\');
@@ -106,6 +130,10 @@ __attribute__((target("avx2"))) static void stopbits_avx2(const unsigned char *p
   for (size_t b = 0; b < blocks; b++, p += 64) {
     __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    if (dst) {
+      _mm256_storeu_si256((__m256i *)(void *)(dst + 64 * b), v0);
+      _mm256_storeu_si256((__m256i *)(void *)(dst + 64 * b + 32), v1);
+    }
     __m256i h0 = _mm256_or_si256(
         _mm256_or_si256(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v0, bslash)),
         _mm256_cmpeq_epi8(_mm256_max_epu8(v0, ctl), ctl));
@@ -118,13 +146,20 @@ __attribute__((target("avx2"))) static void stopbits_avx2(const unsigned char *p
 }
 #endif
 
-void hg_jscan_stopblocks(const unsigned char *p, size_t blocks, unsigned long long *out)
+static void stopblocks(const unsigned char *p, size_t blocks, unsigned long long *out,
+                       unsigned char *dst)
 {
   size_t b = 0;
+  bool copied = false; /* the SIMD loops copy as they go */
 #ifdef HG_JSCAN_X86
-  if (hg_jscan_level_ >= HG_JSCAN_AVX2) {
-    stopbits_avx2(p, blocks, out);
+  if (hg_jscan_level_ >= HG_JSCAN_AVX512) {
+    stopbits_avx512(p, blocks, out, dst);
     b = blocks;
+    copied = true;
+  } else if (hg_jscan_level_ >= HG_JSCAN_AVX2) {
+    stopbits_avx2(p, blocks, out, dst);
+    b = blocks;
+    copied = true;
   }
 #endif
 #ifdef __SSE2__
@@ -134,22 +169,39 @@ void hg_jscan_stopblocks(const unsigned char *p, size_t blocks, unsigned long lo
 #endif
   for (; b < blocks; b++)
     out[b] = stop64_portable(p + 64 * b);
+  if (dst && !copied && blocks)
+    memcpy(dst, p, 64 * blocks);
+}
+
+/* Both functions below: the whole blocks of the text, then its tail in a
+ * block of its own padded with pad bytes, then a last word of stops. */
+static void stopbits_padded(const unsigned char *p, size_t n, unsigned long long *out,
+                            unsigned char *dst, unsigned char pad)
+{
+  size_t blocks = n / 64;
+  stopblocks(p, blocks, out, dst);
+  /* At the level in effect too: the portable loop costs more than the
+   * rest of a short record's bitmap. */
+  unsigned char tail[64];
+  size_t rest = n - 64 * blocks;
+  memset(tail, pad, sizeof tail);
+  if (rest)
+    memcpy(tail, p + 64 * blocks, rest);
+  stopblocks(tail, 1, out + blocks, dst ? dst + 64 * blocks : NULL);
+  out[blocks + 1] = ~0ull;
+  if (dst)
+    memset(dst + 64 * (blocks + 1), 0, 64);
 }
 
 void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out)
 {
-  size_t blocks = n / 64;
-  hg_jscan_stopblocks(p, blocks, out);
-  /* The tail, padded with stops: the bits from n on are all set. At the
-   * level in effect too: the portable loop costs more than the rest of a
-   * short record's bitmap. */
-  unsigned char tail[64];
-  size_t rest = n - 64 * blocks;
-  memset(tail, '"', sizeof tail);
-  if (rest)
-    memcpy(tail, p + 64 * blocks, rest);
-  hg_jscan_stopblocks(tail, 1, out + blocks);
-  out[blocks + 1] = ~0ull;
+  stopbits_padded(p, n, out, NULL, '"'); /* any stop byte will do */
+}
+
+void hg_jscan_copy_stopbits(unsigned char *dst, const unsigned char *src, size_t n,
+                            unsigned long long *out)
+{
+  stopbits_padded(src, n, out, dst, 0);
 }
 
 size_t hg_jscan_put_utf8(char *o, unsigned cp)

@@ -48,6 +48,11 @@ typedef struct jp_key {
   size_t len;
   jp_node *child;
 } jp_key;
+typedef struct jp_slot {
+  const char *key;
+  size_t len;          /* SIZE_MAX: empty */
+  size_t k;            /* the key's number */
+} jp_slot;
 typedef struct jp_idx {
   size_t index;
   jp_node *child;
@@ -67,6 +72,10 @@ struct jp_node {
   unsigned hmask;      /* slots - 1 (0: no index yet) */
   unsigned seed;
   bool perfect;
+  /* perfect: the table again, each slot holding its key's name, length
+   * and number (an empty one a length no name has), so a lookup reads
+   * one slot and decides with one comparison of lengths */
+  jp_slot *ptab;
   jp_idx *idx;
   size_t n_idx;
 };
@@ -102,6 +111,7 @@ static void node_free(jp_node *n)
   free(n->keys);
   free(n->idx);
   free(n->hash);
+  free(n->ptab);
   free(n);
 }
 
@@ -176,7 +186,9 @@ static void node_index(jp_node *n)
   size_t k = n->n_keys;
   if (k >= 65535) {
     free(n->hash);
+    free(n->ptab);
     n->hash = NULL;
+    n->ptab = NULL;
     n->hmask = 0;
     n->perfect = false;
     return;
@@ -195,12 +207,23 @@ static void node_index(jp_node *n)
     if (index_perfect(n, seed)) {
       n->seed = seed;
       n->perfect = true;
+      free(n->ptab);
+      n->ptab = xcalloc(slots, sizeof *n->ptab);
+      for (size_t h = 0; h < slots; h++) {
+        size_t i = n->hash[h];
+        jp_slot *t = &n->ptab[h];
+        t->len = i ? n->keys[i - 1].len : SIZE_MAX;
+        t->key = i ? n->keys[i - 1].key : NULL;
+        t->k = i ? i - 1 : 0;
+      }
       return;
     }
     memset(n->hash, 0, slots * sizeof *n->hash);
   }
   n->seed = 0;
   n->perfect = false;
+  free(n->ptab);
+  n->ptab = NULL;
   for (size_t i = 0; i < k; i++)
     index_put(n, i);
 }
@@ -580,16 +603,26 @@ static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
   j->n = mark;
 }
 
+/* Make v the string of body b (n bytes, escaped: with escapes). */
+static inline void set_string(jp *j, hg_jv *v, const unsigned char *b, size_t n, bool escaped)
+{
+  v->kind = HG_JV_STRING;
+  if (escaped) {
+    v->s = unescape(j, b, n, &v->len);
+  } else {
+    v->s = (const char *)b;
+    v->len = n;
+  }
+}
+
 /* The wanted name k of node n (its number is the index in n->keys), or
  * NULL. */
 static inline const jp_key *find_key(const jp_node *n, const char *k, size_t len)
 {
   if (n->perfect) {
-    /* The one slot k can be in: its key, another key or none (slot 0
-     * then reads key 0, which the test discards). */
-    unsigned i = n->hash[key_hash(k, len, n->seed) & n->hmask];
-    const jp_key *e = &n->keys[i ? i - 1 : 0];
-    return i && e->len == len && hg_json_name_eq(e->key, k, len) ? e : NULL;
+    /* The one slot k can be in: its key, another key or none. */
+    const jp_slot *t = &n->ptab[key_hash(k, len, n->seed) & n->hmask];
+    return t->len == len && hg_json_name_eq(t->key, k, len) ? &n->keys[t->k] : NULL;
   }
   if (n->hmask) {
     for (unsigned h = key_hash(k, len, n->seed) & n->hmask;; h = (h + 1) & n->hmask) {
@@ -659,7 +692,15 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
       if (e && !slots[e - node->keys]) /* the first of duplicate names */
         slots[e - node->keys] = (uint32_t)(j->n - mark + 1);
     }
-    if (child) {
+    if (child && *j->p == '"' && depth + 1 < JP_MAX_DEPTH) {
+      /* A string, the most common value: built without a call. */
+      const unsigned char *b;
+      size_t n;
+      bool esc;
+      if (!scan_string(j, &b, &n, &esc))
+        return false;
+      set_string(j, push(j, key, klen), b, n, esc);
+    } else if (child) {
       push(j, key, klen);
       if (!build_value(j, child, depth + 1, j->n - 1, NULL))
         return false;
@@ -748,14 +789,7 @@ static bool build_value(jp *j, const jp_node *node, int depth, size_t slot, hg_j
   case '"':
     if (!scan_string(j, &b, &n, &esc))
       return false;
-    v = slot_ptr(j, slot, fixed);
-    v->kind = HG_JV_STRING;
-    if (esc) {
-      v->s = unescape(j, b, n, &v->len);
-    } else {
-      v->s = (const char *)b;
-      v->len = n;
-    }
+    set_string(j, slot_ptr(j, slot, fixed), b, n, esc);
     return true;
   case 't':
     if (!scan_lit(j, "true", 4))
@@ -794,15 +828,11 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   jp j;
   memset(&j, 0, sizeof j);
   j.a = a;
-  /* The copy and its padding (see above): the bitmap's blocks cover the
-   * text and at least one byte of padding, and hg_jscan_stopbits_next
-   * reads one word past the last block it looks at. */
-  size_t blocks = len / 64 + 2;
-  unsigned char *copy = hg_arena_alloc_raw(a, 64 * blocks);
-  memcpy(copy, text, len);
-  memset(copy + len, 0, 64 * blocks - len);
-  unsigned long long *bits = hg_arena_alloc_raw(a, blocks * sizeof *bits);
-  hg_jscan_stopblocks(copy, blocks, bits);
+  /* The copy and its padding (see above), and the bitmap, in one pass. */
+  size_t words = hg_jscan_stopbits_words(len);
+  unsigned char *copy = hg_arena_alloc_raw(a, 64 * words);
+  unsigned long long *bits = hg_arena_alloc_raw(a, words * sizeof *bits);
+  hg_jscan_copy_stopbits(copy, (const unsigned char *)text, len, bits);
   j.start = j.p = copy;
   j.end = copy + len;
   j.len = len;

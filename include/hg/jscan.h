@@ -34,8 +34,11 @@ static const unsigned char hg_jscan_stop[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
-/* Scanning levels: what hg_jscan_string may use. */
-enum { HG_JSCAN_PORTABLE = 0, HG_JSCAN_SSE2 = 1, HG_JSCAN_AVX2 = 2 };
+/* Scanning levels: what hg_jscan_string and the stop bitmaps may use
+ * (AVX-512BW: the bitmaps only; strings scan as with AVX2). HG_JSCAN_TOP
+ * is the highest. */
+enum { HG_JSCAN_PORTABLE = 0, HG_JSCAN_SSE2 = 1, HG_JSCAN_AVX2 = 2, HG_JSCAN_AVX512 = 3 };
+#define HG_JSCAN_TOP HG_JSCAN_AVX512
 
 /* The level in effect (set at load time to the best the CPU supports).
  * Read-only for callers: change it with hg_jscan_set_level. */
@@ -104,7 +107,7 @@ static inline const unsigned char *hg_jscan_string(const unsigned char *p, const
  * hg_jscan_stop[p[i]] (i < n), and every bit from n on is set too, so a
  * search for the next stop always ends, at the latest at n. out must have
  * room for hg_jscan_stopbits_words(n) words. Computed 64 bytes at a time
- * at the level in effect (AVX2, SSE2 or the portable table), with the same
+ * at the level in effect (AVX-512, AVX2, SSE2 or the portable table), with the same
  * bits at every level. A parser that builds it once per record finds every
  * string's end with one bit scan (hg_jscan_stopbits_next), without a
  * branch on the string's length.
@@ -115,10 +118,16 @@ static inline size_t hg_jscan_stopbits_words(size_t n)
 }
 void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out);
 
-/* The stop bits of exactly blocks * 64 bytes at p into out[0, blocks), at
- * the level in effect (hg_jscan_stopbits without its tail: for a caller
- * whose text is followed by enough readable bytes). */
-void hg_jscan_stopblocks(const unsigned char *p, size_t blocks, unsigned long long *out);
+/*
+ * Copy the n bytes at src to dst followed by NUL bytes up to
+ * 64 * hg_jscan_stopbits_words(n) bytes (at least 65 of them), and fill
+ * out with the stop bitmap of that copy: the bits of src's bytes as
+ * hg_jscan_stopbits sets them, and every bit from n on (a NUL is a stop).
+ * One pass over the text, at the level in effect: a parser that wants a
+ * NUL after the text (as a sentinel) pays for the copy only its stores.
+ */
+void hg_jscan_copy_stopbits(unsigned char *dst, const unsigned char *src, size_t n,
+                            unsigned long long *out);
 
 /* The offset of the first stop at or after offset o (o <= n), or n when
  * none is left; bits as filled by hg_jscan_stopbits. */

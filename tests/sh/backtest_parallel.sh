@@ -30,7 +30,7 @@ done
 capture "$d/tt1" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j 1
 capture "$d/tt4" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" --jobs 4
 same_capture $name "test --events text -j 4" "$d/tt1" "$d/tt4" || ok=0
-for level in portable sse2; do
+for level in portable sse2 avx2; do
   HARDENGEN_SCAN=$level capture "$d/s$level" "$HG_BIN" test --env prod --root "$HG_TOP" --events "$d/in" -j 3 --format json
   same_capture $name "test --events HARDENGEN_SCAN=$level" "$d/t1" "$d/s$level" || ok=0
 done

@@ -31,16 +31,16 @@ static unsigned char pick(unsigned rare)
   return plain[next() % sizeof plain];
 }
 
-static int levels[3];
+static int levels[4];
 static int nlevels;
 
 static void setup_levels(void)
 {
   nlevels = 0;
-  for (int l = HG_JSCAN_PORTABLE; l <= HG_JSCAN_AVX2; l++)
+  for (int l = HG_JSCAN_PORTABLE; l <= HG_JSCAN_TOP; l++)
     if (hg_jscan_set_level(l) == l)
       levels[nlevels++] = l;
-  hg_jscan_set_level(HG_JSCAN_AVX2);
+  hg_jscan_set_level(HG_JSCAN_TOP);
 }
 
 TEST(simd_string_scan_equals_portable)
@@ -62,7 +62,7 @@ TEST(simd_string_scan_equals_portable)
           if (got != want) {
             FAIL_AT("level %d, [%zu, %zu): stop at %td, portable %td", levels[k], a, b, got - buf,
                     want - buf);
-            hg_jscan_set_level(HG_JSCAN_AVX2);
+            hg_jscan_set_level(HG_JSCAN_TOP);
             return;
           }
           checked++;
@@ -70,7 +70,7 @@ TEST(simd_string_scan_equals_portable)
       }
     }
   }
-  hg_jscan_set_level(HG_JSCAN_AVX2);
+  hg_jscan_set_level(HG_JSCAN_TOP);
   CHECK(checked > 100000);
 }
 
@@ -100,7 +100,7 @@ TEST(string_body_same_at_every_level)
       CHECK(got.escaped == want.escaped);
     }
   }
-  hg_jscan_set_level(HG_JSCAN_AVX2);
+  hg_jscan_set_level(HG_JSCAN_TOP);
 }
 
 /* The stop bitmap: bit i set exactly for the stop bytes below n, every bit
@@ -144,7 +144,47 @@ TEST(stopbits_equal_portable_scan)
         }
     }
   }
-  hg_jscan_set_level(HG_JSCAN_AVX2);
+  hg_jscan_set_level(HG_JSCAN_TOP);
+}
+
+/* The copy with its bitmap: the text then NUL bytes in the copy, the bits
+ * of hg_jscan_stopbits below n and every bit from n on, at every level. */
+TEST(copy_stopbits_equal_stopbits)
+{
+  setup_levels();
+  unsigned char buf[300], copy[64 * 16];
+  unsigned long long want[16], got[16];
+  for (int round = 0; round < 100; round++) {
+    unsigned rare = round % 3 == 0 ? 3 : round % 3 == 1 ? 50 : 1000;
+    for (size_t i = 0; i < sizeof buf; i++)
+      buf[i] = pick(rare);
+    for (size_t n = 0; n <= sizeof buf; n += 1 + (n % 5)) {
+      size_t words = hg_jscan_stopbits_words(n);
+      hg_jscan_set_level(HG_JSCAN_PORTABLE);
+      hg_jscan_stopbits(buf, n, want);
+      for (int k = 0; k < nlevels; k++) {
+        hg_jscan_set_level(levels[k]);
+        memset(copy, 0x5a, sizeof copy);
+        memset(got, 0x5a, sizeof got);
+        hg_jscan_copy_stopbits(copy, buf, n, got);
+        if (memcmp(got, want, words * sizeof *got) != 0) {
+          FAIL_AT("level %d: bitmap of the copy of %zu bytes differs", levels[k], n);
+          return;
+        }
+        if (memcmp(copy, buf, n) != 0) {
+          FAIL_AT("level %d: copy of %zu bytes differs", levels[k], n);
+          return;
+        }
+        for (size_t i = n; i < 64 * words; i++)
+          if (copy[i] != 0) {
+            FAIL_AT("level %d: byte %zu after %zu bytes is not NUL", levels[k], i, n);
+            return;
+          }
+        CHECK(copy[64 * words] == 0x5a);
+      }
+    }
+  }
+  hg_jscan_set_level(HG_JSCAN_TOP);
 }
 
 TEST(level_names)
@@ -152,6 +192,8 @@ TEST(level_names)
   CHECK_INTEQ(hg_jscan_set_level_name("portable"), HG_JSCAN_PORTABLE);
   CHECK(hg_jscan_set_level_name("sse2") <= HG_JSCAN_SSE2);
   CHECK_INTEQ(hg_jscan_set_level_name("nope"), -1);
+  CHECK(hg_jscan_set_level_name("avx512") <= HG_JSCAN_AVX512);
+  CHECK(hg_jscan_set_level_name("avx2") <= HG_JSCAN_AVX2);
   int best = hg_jscan_set_level_name(NULL);
-  CHECK(best >= HG_JSCAN_PORTABLE && best <= HG_JSCAN_AVX2);
+  CHECK(best >= HG_JSCAN_PORTABLE && best <= HG_JSCAN_TOP);
 }
