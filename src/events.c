@@ -927,6 +927,13 @@ static void read_content(reader *r)
         e--;
       if (emit_unchecked(r, r->win + r->wpos, e - r->wpos, vline)) {
         r->wpos = end;
+        if (nl) {
+          /* Past the newline, counted here (line_at counted up to wpos
+           * for vline, and [wpos, end) holds none): line_at then has
+           * nothing to search again up to the next record. */
+          r->wpos = r->lpos = end + 1;
+          r->line++;
+        }
         continue;
       }
       /* Taken back: read it again below, checked. */
