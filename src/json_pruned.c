@@ -828,16 +828,27 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   jp j;
   memset(&j, 0, sizeof j);
   j.a = a;
-  /* The copy and its padding (see above), and the bitmap, in one pass. */
+  /* One allocation for the copy with its padding (see above), the bitmap
+   * (both filled in one pass), the root and the first scratch stacks:
+   * every part a multiple of 16 bytes, as the arena aligns. */
   size_t words = hg_jscan_stopbits_words(len);
-  unsigned char *copy = hg_arena_alloc_raw(a, 64 * words);
-  unsigned long long *bits = hg_arena_alloc_raw(a, words * sizeof *bits);
+  size_t cap = 32;
+  size_t csz = 64 * words, bsz = (words * sizeof(unsigned long long) + 15) & ~(size_t)15;
+  size_t rsz = (sizeof(hg_jv) + 15) & ~(size_t)15, isz = cap * sizeof(hg_jv);
+  char *mem = hg_arena_alloc_raw(a, csz + bsz + rsz + isz + 2 * cap * sizeof(size_t));
+  unsigned char *copy = (unsigned char *)mem;
+  unsigned long long *bits = (unsigned long long *)(void *)(mem + csz);
   hg_jscan_copy_stopbits(copy, (const unsigned char *)text, len, bits);
   j.start = j.p = copy;
   j.end = copy + len;
   j.len = len;
   j.bits = bits;
-  hg_jv *root = hg_arena_alloc(a, sizeof *root);
+  hg_jv *root = (hg_jv *)(void *)(mem + csz + bsz);
+  memset(root, 0, sizeof *root);
+  j.items = (hg_jv *)(void *)(mem + csz + bsz + rsz);
+  j.keys = (const char **)(void *)(mem + csz + bsz + rsz + isz);
+  j.klens = (size_t *)(void *)(mem + csz + bsz + rsz + isz + cap * sizeof(size_t));
+  j.cap = cap;
   const jp_node *node = paths ? paths->root : &keep_all;
   skip_ws(&j);
   bool ok = build_value(&j, node, 0, 0, root);
