@@ -462,6 +462,11 @@ static inline bool open_empty(jp *j, unsigned char close)
  * at close (consumed), -1 otherwise (failed with msg). */
 static inline int next_item(jp *j, unsigned char close, const char *msg)
 {
+  const unsigned char *p = j->p;
+  if (__builtin_expect(p[0] == ',' && p[1] > ' ', 1)) { /* compact input */
+    j->p = p + 1;
+    return 1;
+  }
   skip_ws(j);
   if (*j->p == ',') {
     j->p++;
@@ -552,26 +557,30 @@ static bool skip_value(jp *j, int depth)
   }
 }
 
-/* Push one built item onto the scratch stack; returns its slot. */
-static hg_jv *push(jp *j, const char *key, size_t klen)
+/* Double the scratch stacks. Scratch lives in the arena too: reset with
+ * the event, no malloc on the hot path. */
+static __attribute__((noinline)) void grow(jp *j)
 {
-  if (j->n == j->cap) {
-    /* Scratch lives in the arena too: reset with the event, no malloc on
-     * the hot path. */
-    size_t cap = j->cap ? j->cap * 2 : 32;
-    hg_jv *items = hg_arena_alloc_raw(j->a, cap * sizeof *items);
-    const char **keys = hg_arena_alloc_raw(j->a, cap * sizeof *keys);
-    size_t *klens = hg_arena_alloc_raw(j->a, cap * sizeof *klens);
-    if (j->n) {
-      memcpy(items, j->items, j->n * sizeof *items);
-      memcpy(keys, j->keys, j->n * sizeof *keys);
-      memcpy(klens, j->klens, j->n * sizeof *klens);
-    }
-    j->items = items;
-    j->keys = keys;
-    j->klens = klens;
-    j->cap = cap;
+  size_t cap = j->cap ? j->cap * 2 : 32;
+  hg_jv *items = hg_arena_alloc_raw(j->a, cap * sizeof *items);
+  const char **keys = hg_arena_alloc_raw(j->a, cap * sizeof *keys);
+  size_t *klens = hg_arena_alloc_raw(j->a, cap * sizeof *klens);
+  if (j->n) {
+    memcpy(items, j->items, j->n * sizeof *items);
+    memcpy(keys, j->keys, j->n * sizeof *keys);
+    memcpy(klens, j->klens, j->n * sizeof *klens);
   }
+  j->items = items;
+  j->keys = keys;
+  j->klens = klens;
+  j->cap = cap;
+}
+
+/* Push one built item onto the scratch stack; returns its slot. */
+static inline __attribute__((always_inline)) hg_jv *push(jp *j, const char *key, size_t klen)
+{
+  if (j->n == j->cap)
+    grow(j);
   j->keys[j->n] = key;
   j->klens[j->n] = klen;
   hg_jv *v = &j->items[j->n++];
