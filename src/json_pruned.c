@@ -14,11 +14,14 @@
  *     implicitly still finds its members (the tree kept is a superset of
  *     what the selectors reach, never a subset).
  *
- * Before parsing, the stop bitmap of the whole text is built (quotes,
- * backslashes, control bytes; hg_jscan_stopbits, 64 bytes per step with
- * SIMD): every string's end is then one bit scan, with no branch on the
- * string's length. Member names are looked up in a small hash index per
- * trie node (one probe, whatever the number of wanted names).
+ * The text is first copied into the arena, followed by NUL bytes, and in
+ * the same pass its stop bitmap is built (quotes, backslashes, control
+ * bytes; hg_jscan_copy_stopbits, 64 bytes per step with SIMD): every
+ * string's end is then one bit scan, with no branch on the string's
+ * length, and the NUL after the text spares the common paths a test for
+ * its end. Member names are looked up in a small hash index per trie node
+ * (one probe, whatever the number of wanted names; collision-free for up
+ * to 64 names).
  *
  * Each trie node has a process-unique id; an object built under a node
  * (not a whole one) records it and where the first member of each of the
@@ -26,8 +29,9 @@
  * step the id and name number it resolved to, so evaluation finds members
  * without comparing names (json.h, "Member slots").
  *
- * Strings without escapes and every number point into the text; escaped
- * strings are decoded into the arena. The text must outlive the tree.
+ * Strings without escapes and every number point into the arena's copy of
+ * the text; escaped strings are decoded into the arena. The tree lives as
+ * long as the arena (the text may go at once).
  * Nesting deeper than 512 is an error, never a crash.
  */
 #include <stdatomic.h>

@@ -90,7 +90,8 @@ void hg_jpaths_free(hg_jpaths *p);
 /*
  * Parse text[0..len) as one JSON value into arena a. Returns NULL on a syntax
  * error, setting *err_off (byte offset) and *err_msg (static text) when given.
- * Depth is limited (512); deeper input is an error, never a crash.
+ * Depth is limited (512); deeper input is an error, never a crash. The tree
+ * refers to a copy of the text in a, never to text itself.
  */
 hg_jv *hg_json_parse(hg_arena *a, const char *text, size_t len, size_t *err_off,
                      const char **err_msg);
