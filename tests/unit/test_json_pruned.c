@@ -223,6 +223,73 @@ TEST(skipped_values_are_validated)
   hg_jpaths_free(p);
 }
 
+/* Errors near the end of the text and at NUL bytes inside it: the same
+ * message and offset whether the value is kept or skipped (the parser
+ * reads a copy followed by NULs: neither may be mistaken for the other). */
+TEST(errors_at_the_end_and_at_nul)
+{
+  hg_jpaths *p = hg_jpaths_new();
+  add(p, "a");
+  static const struct {
+    const char *text;
+    size_t len, off;
+    const char *msg;
+  } cases[] = {
+      {"{\"a\":", 5, 5, "unexpected end of input"},
+      {"{\"b\":", 5, 5, "unexpected end of input"},
+      {"{\"a\"", 4, 4, "expected ':' after a member name"},
+      {"{\"a\":1", 6, 6, "expected ',' or '}' in object"},
+      {"{\"b\":1,", 7, 7, "expected a member name"},
+      {"[1,", 3, 3, "unexpected end of input"},
+      {"{\"a\":[1,", 8, 8, "unexpected end of input"},
+      {"{\"a\":tru", 8, 5, "unexpected character"},
+      {"{\"b\":nul", 8, 5, "unexpected character"},
+      {"{\"a\":\"x", 7, 7, "unterminated string"},
+      {"{\"a\":\0}", 7, 5, "unexpected character"},
+      {"{\"b\":\0}", 7, 5, "unexpected character"},
+      {"{\"a\":1\0}", 8, 6, "expected ',' or '}' in object"},
+      {"{\"a\":\"x\0y\"}", 11, 7, "control character in string"},
+      {"{\"a\":1}\0", 8, 7, "unexpected text after the value"},
+      {"{\"a\"\0:1}", 9, 4, "expected ':' after a member name"},
+      {"\0", 1, 0, "unexpected character"},
+      {"", 0, 0, "unexpected end of input"},
+      {"{\"a\":-", 6, 6, "bad number"},
+  };
+  for (size_t i = 0; i < HG_COUNTOF(cases); i++)
+    for (int keep = 0; keep < 2; keep++) {
+      hg_arena *a = hg_arena_new();
+      size_t off = 99;
+      const char *msg = NULL;
+      hg_jv *v = hg_json_parse_pruned(a, cases[i].text, cases[i].len, keep ? NULL : p, &off, &msg);
+      if (v || off != cases[i].off || !msg || strcmp(msg, cases[i].msg) != 0)
+        FAIL_AT("case %zu (%s): %s at %zu, want %s at %zu", i, keep ? "kept" : "pruned",
+                v ? "accepted" : msg ? msg : "(null)", off, cases[i].msg, cases[i].off);
+      hg_arena_free(a);
+    }
+  hg_jpaths_free(p);
+}
+
+/* The tree refers to the arena, not to the text: the text can go first. */
+TEST(tree_outlives_its_text)
+{
+  hg_jpaths *p = hg_jpaths_new();
+  add(p, "a");
+  add(p, "n");
+  const char *src = "{\"a\":\"value\",\"b\":[1,2],\"n\":-12.5e3}";
+  char *text = strdup(src);
+  hg_arena *a = hg_arena_new();
+  hg_jv *v = hg_json_parse_pruned(a, text, strlen(text), p, NULL, NULL);
+  memset(text, 'x', strlen(text));
+  free(text);
+  CHECK(v != NULL);
+  const hg_jv *s = hg_jv_get(v, "a", 1), *n = hg_jv_get(v, "n", 1);
+  CHECK(s && s->kind == HG_JV_STRING && s->len == 5 && memcmp(s->s, "value", 5) == 0);
+  CHECK(n && n->kind == HG_JV_NUMBER && n->len == 7 && memcmp(n->s, "-12.5e3", 7) == 0);
+  CHECK(hg_jv_get(v, "b", 1) == NULL);
+  hg_arena_free(a);
+  hg_jpaths_free(p);
+}
+
 TEST(depth_is_limited)
 {
   hg_jpaths *p = hg_jpaths_new();
