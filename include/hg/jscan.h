@@ -130,18 +130,24 @@ void hg_jscan_copy_stopbits(unsigned char *dst, const unsigned char *src, size_t
                             unsigned long long *out);
 
 /* The offset of the first stop at or after offset o (o <= n), or n when
- * none is left; bits as filled by hg_jscan_stopbits. */
+ * none is left; bits as filled by hg_jscan_stopbits (bit n is set: the
+ * search never goes past it). */
 static inline size_t hg_jscan_stopbits_next(const unsigned long long *bits, size_t n, size_t o)
 {
+  (void)n;
   for (;;) {
     size_t i = o >> 6;
     unsigned s = (unsigned)(o & 63);
-    /* The 64 bits from o: two words funnelled (no shift by 64 when s is 0). */
+    /* The 64 bits from o: two words funnelled (one double-word shift
+     * where the compiler has one; no shift by 64 when s is 0). */
+#ifdef __SIZEOF_INT128__
+    unsigned long long w =
+        (unsigned long long)(((unsigned __int128)bits[i + 1] << 64 | bits[i]) >> s);
+#else
     unsigned long long w = (bits[i] >> s) | ((bits[i + 1] << 1) << (63 - s));
-    if (w) {
-      size_t at = o + (size_t)__builtin_ctzll(w);
-      return at < n ? at : n;
-    }
+#endif
+    if (w)
+      return o + (size_t)__builtin_ctzll(w);
     o += 64;
   }
 }
