@@ -42,6 +42,7 @@ static const char *const guard_keys[GUARD_KEYS] = {"eventName", "eventSource"};
 typedef struct gslot {
   const char *v;        /* NULL: empty slot */
   size_t n;
+  uint64_t h;           /* ghash(v, n): most probes compare only this */
   uint64_t *bits;       /* filters allowed (words of the table) */
 } gslot;
 
@@ -146,21 +147,44 @@ static void worker_fini(const hg_bt *bt, bt_worker *w)
   hg_arena_free(w->arena);
 }
 
+/*
+ * The table's hash of a value (eventName, eventSource: 5 to 40 bytes),
+ * looked up once per event and key. It takes eight bytes per step: each
+ * word is mixed in with a multiply, the last one being the value's last
+ * eight bytes (overlapping the previous word when the length is not a
+ * multiple of eight; the length is hashed too). Values shorter than eight
+ * bytes are read byte by byte. The final fold brings the product's high
+ * bits, which depend on every input bit, down to the bits the table
+ * indexes with.
+ */
 static uint64_t ghash(const char *v, size_t n)
 {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
-  return h;
+  const uint64_t k = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (n + 1) * k, w;
+  if (n < 8) {
+    w = 0;
+    for (size_t i = 0; i < n; i++)
+      w = w << 8 | (unsigned char)v[i];
+    h = (h ^ w) * k;
+  } else {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      memcpy(&w, v + i, 8);
+      h = (h ^ w) * k;
+    }
+    memcpy(&w, v + n - 8, 8);
+    h = (h ^ w) * k;
+  }
+  return h ^ h >> 32;
 }
 
-static gslot *gfind(const gtable *t, const char *v, size_t n)
+/* The slot holding v, or the empty slot where it would go. h = ghash(v, n). */
+static gslot *gfind(const gtable *t, const char *v, size_t n, uint64_t h)
 {
   if (!t->cap)
     return NULL;
-  for (size_t i = (size_t)ghash(v, n) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+  for (size_t i = (size_t)h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
     gslot *s = &t->slots[i];
-    if (!s->v || (s->n == n && memcmp(s->v, v, n) == 0))
+    if (!s->v || (s->h == h && s->n == n && memcmp(s->v, v, n) == 0))
       return s;
   }
 }
@@ -174,15 +198,17 @@ static void gput(gtable *t, const char *v, size_t n, size_t filter)
     t->count = 0;
     for (size_t i = 0; i < o.cap; i++)
       if (o.slots[i].v) {
-        *gfind(t, o.slots[i].v, o.slots[i].n) = o.slots[i];
+        *gfind(t, o.slots[i].v, o.slots[i].n, o.slots[i].h) = o.slots[i];
         t->count++;
       }
     free(o.slots);
   }
-  gslot *s = gfind(t, v, n);
+  uint64_t h = ghash(v, n);
+  gslot *s = gfind(t, v, n, h);
   if (!s->v) {
     s->v = v;
     s->n = n;
+    s->h = h;
     s->bits = xcalloc(t->words, sizeof *s->bits);
     t->count++;
   }
@@ -223,7 +249,7 @@ static const uint64_t *guard_allowed(const hg_bt *bt, int k, const hg_jv *ev)
   case HG_JV_FALSE: v = "false"; n = 5; break;
   default: return NULL;
   }
-  const gslot *s = gfind(&bt->gt[k], v, n);
+  const gslot *s = gfind(&bt->gt[k], v, n, ghash(v, n));
   return s && s->v ? s->bits : NULL;
 }
 
