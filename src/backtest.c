@@ -28,6 +28,16 @@ typedef struct bt_worker {
   bool *own;
   bool *hit;            /* per pattern: matched the current event */
   hg_arena *arena;      /* reset per event */
+  /* The eventTime of the last event that matched something (see
+   * read_when): its bytes as read (when_raw_len SIZE_MAX: none kept), the
+   * cleaned text, and the time once parsed (when_parsed 0: not yet, 1:
+   * when_t holds it, -1: unreadable). */
+  char when_raw[HG_BT_TEXT];
+  size_t when_raw_len;
+  char when[HG_BT_TEXT];
+  size_t when_len;
+  int when_parsed;
+  long long when_t;
 } bt_worker;
 
 /*
@@ -78,6 +88,8 @@ struct hg_bt {
   /* $.eventName, $.eventSource as steps resolved in paths (json.h, "Member
    * slots"): the guards' lookups compare no names */
   hg_jstep guard_step[GUARD_KEYS];
+  /* $.eventTime, $.eventID, resolved in paths the same way */
+  hg_jstep time_step, id_step;
 };
 
 /* What one input file produced: per filter, its result and (when periods
@@ -92,10 +104,15 @@ static void add_sel(void *ud, const hg_jsel *sel)
   hg_jpaths_add(ud, sel);
 }
 
-static void add_key(hg_jpaths *p, const char *key)
+/* Keep $.key in the pruned trees. st (when not NULL) receives the step,
+ * resolved to its member slot (json.h); it must outlive its use. */
+static void add_key(hg_jpaths *p, const char *key, hg_jstep *st)
 {
-  hg_jstep st = {HG_JSTEP_KEY, key, strlen(key), 0, 0, 0};
-  hg_jsel sel = {&st, 1};
+  hg_jstep local;
+  if (!st)
+    st = &local;
+  *st = (hg_jstep){HG_JSTEP_KEY, key, strlen(key), 0, 0, 0};
+  hg_jsel sel = {st, 1};
   hg_jpaths_add(p, &sel);
 }
 
@@ -129,6 +146,8 @@ static void worker_init(const hg_bt *bt, bt_worker *w, bool copies, bool *failed
   w->own = xcalloc(n, sizeof *w->own);
   w->hit = xcalloc(n, sizeof *w->hit);
   w->arena = hg_arena_new();
+  w->when_raw_len = SIZE_MAX;
+  w->when_parsed = 0;
   for (size_t i = 0; i < bt->n; i++) {
     hg_fp *c = copies ? fp_copy(bt->patterns[i], failed) : NULL;
     w->own[i] = c != NULL;
@@ -266,8 +285,8 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
   bt->guard = xcalloc(n ? n : 1, sizeof *bt->guard);
   for (int k = 0; k < GUARD_KEYS; k++)
     bt->gt[k].words = (n + 63) / 64 + 1;
-  add_key(bt->paths, "eventTime");
-  add_key(bt->paths, "eventID");
+  add_key(bt->paths, "eventTime", &bt->time_step);
+  add_key(bt->paths, "eventID", &bt->id_step);
   for (size_t i = 0; i < n; i++) {
     bt->guard[i] = -1;
     if (!patterns[i])
@@ -420,15 +439,48 @@ static size_t text_clean(char *out, size_t cap, const char *s, size_t n)
   return (size_t)(o - out);
 }
 
-/* Copy a string member of ev into a fixed buffer (see text_clean); "" when
- * absent. */
-static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
+/* Copy a string or number v into a fixed buffer (see text_clean); "" when
+ * v is NULL or another kind. */
+static size_t text_of(const hg_jv *v, char out[HG_BT_TEXT])
 {
-  const hg_jv *v = ev ? hg_jv_get(ev, key, strlen(key)) : NULL;
   if (v && (v->kind == HG_JV_STRING || v->kind == HG_JV_NUMBER))
     return text_clean(out, HG_BT_TEXT, v->s, v->len);
   out[0] = '\0';
   return 0;
+}
+
+/* text_of member key of ev (NULL: none). */
+static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
+{
+  return text_of(ev ? hg_jv_get(ev, key, strlen(key)) : NULL, out);
+}
+
+/*
+ * Make w->when the cleaned eventTime of ev (NULL: none). Consecutive
+ * events mostly share their second (a CloudTrail file covers a few
+ * minutes), so when the bytes are those of the previous call the text and
+ * the parsed time (w->when_parsed) are kept; else they are redone, the time
+ * lazily (only alarms need it).
+ */
+static void read_when(const hg_bt *bt, bt_worker *w, const hg_jv *ev)
+{
+  const hg_jv *v = ev ? hg_jv_step(ev, &bt->time_step) : NULL;
+  if (!v || (v->kind != HG_JV_STRING && v->kind != HG_JV_NUMBER)) {
+    w->when_raw_len = SIZE_MAX;
+    w->when[0] = '\0';
+    w->when_len = 0;
+    w->when_parsed = 0;
+    return;
+  }
+  if (v->len == w->when_raw_len && memcmp(v->s, w->when_raw, v->len) == 0)
+    return;
+  w->when_len = text_clean(w->when, HG_BT_TEXT, v->s, v->len);
+  w->when_parsed = 0;
+  w->when_raw_len = SIZE_MAX;
+  if (v->len <= sizeof w->when_raw) {
+    memcpy(w->when_raw, v->s, v->len);
+    w->when_raw_len = v->len;
+  }
 }
 
 /* The principal of an event: userIdentity.arn, else userIdentity.type. */
@@ -450,7 +502,7 @@ void hg_bt_on_match(hg_bt *bt, hg_bt_match_fn fn, void *ud)
 {
   bt->on_match = fn;
   bt->on_match_ud = ud;
-  add_key(bt->paths, "eventName");
+  add_key(bt->paths, "eventName", NULL);
   hg_jstep st[2] = {{HG_JSTEP_KEY, "userIdentity", 12, 0, 0, 0}, {HG_JSTEP_KEY, "arn", 3, 0, 0, 0}};
   hg_jsel sel = {st, 2};
   hg_jpaths_add(bt->paths, &sel);
@@ -499,10 +551,7 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
     return -1;
   if (ev && ev->kind != HG_JV_OBJECT)
     ev = NULL;
-  char when[HG_BT_TEXT];
-  bool have_when = false;
-  int have_t = 0; /* 0 not parsed yet, 1 t holds eventTime, -1 unreadable */
-  long long t = 0;
+  bool have_when = false; /* w->when is this event's (read_when) */
   /* The filters to look at, as a bit set: those without a guard, those
    * whose guard allows the event's value, and the copies of an earlier
    * filter (which take its answer). The rest cannot match: no branch per
@@ -527,23 +576,24 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
         continue;
       hg_bt_result *r = &res[i];
       if (!have_when) {
-        get_text(ev, "eventTime", when);
+        read_when(bt, w, ev);
         have_when = true;
       }
+      const char *when = w->when;
       if (r->matches == 0 || strcmp(when, r->first) < 0)
-        memcpy(r->first, when, sizeof when);
+        memcpy(r->first, when, w->when_len + 1);
       if (r->matches == 0 || strcmp(when, r->last) > 0)
-        memcpy(r->last, when, sizeof when);
+        memcpy(r->last, when, w->when_len + 1);
       if (r->n_samples < HG_BT_SAMPLES)
-        get_text(ev, "eventID", r->samples[r->n_samples++]);
+        text_of(ev ? hg_jv_step(ev, &bt->id_step) : NULL, r->samples[r->n_samples++]);
       r->matches++;
       if (bt->on_match)
         match_hook(bt, ev, i);
       if (counts) {
-        if (!have_t)
-          have_t = hg_alarm_parse_time(when, strlen(when), &t) ? 1 : -1;
-        if (have_t > 0)
-          hg_alarm_counts_add(&counts[i], t);
+        if (!w->when_parsed)
+          w->when_parsed = hg_alarm_parse_time(when, w->when_len, &w->when_t) ? 1 : -1;
+        if (w->when_parsed > 0)
+          hg_alarm_counts_add(&counts[i], w->when_t);
         else
           counts[i].untimed++;
       }
