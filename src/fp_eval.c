@@ -25,10 +25,10 @@ static bool find(const char *h, size_t hn, const char *nd, size_t nn)
   return memmem(h, hn, nd, nn) != NULL;
 }
 
-bool fp_value_match(const fp_value *v, const char *s, size_t n)
+/* fp_value_match for a literal that is not a regex (inlined where events
+ * are evaluated). */
+static inline bool text_match(const fp_value *v, const char *s, size_t n)
 {
-  if (v->kind == FPV_REGEX)
-    return v->re && fp_re_search(v->re, s, n);
   const char *c = v->core;
   size_t cn = v->corelen;
   if (v->wild_start && v->wild_end)
@@ -38,6 +38,13 @@ bool fp_value_match(const fp_value *v, const char *s, size_t n)
   if (v->wild_end)
     return n >= cn && memcmp(s, c, cn) == 0;
   return n == cn && memcmp(s, c, cn) == 0;
+}
+
+bool fp_value_match(const fp_value *v, const char *s, size_t n)
+{
+  if (v->kind == FPV_REGEX)
+    return v->re && fp_re_search(v->re, s, n);
+  return text_match(v, s, n);
 }
 
 /* Parse a number's text (not necessarily NUL-terminated). */
@@ -146,9 +153,14 @@ static bool cond_json(const fp_node *c, const hg_jv *ev)
     if (!v)
       return c->op == FPO_NOT_EXISTS;
   }
-  if (c->op == FPO_NOT_EXISTS)
-    return !walk(v, st, n, NULL);
-  return n ? walk(v, st, n, c) : test_jv(c, v);
+  if (n)
+    return c->op == FPO_NOT_EXISTS ? !walk(v, st, n, NULL) : walk(v, st, n, c);
+  /* The selector reached v. Most conditions are = or != with a string
+   * literal, most values strings: that case is tested here, as test_jv
+   * would. */
+  if (v->kind == HG_JV_STRING && (c->op == FPO_EQ || c->op == FPO_NE) && c->val.kind != FPV_REGEX)
+    return text_match(&c->val, v->s, v->len) == (c->op == FPO_EQ);
+  return test_jv(c, v);
 }
 
 /* Run the pattern's jumping code (fp_prog.c) against an event object. */
