@@ -2,10 +2,12 @@
  * test_backtest.c — one pass of several patterns over events: counts, first
  * and last eventTime, samples, equal patterns, raw-text patterns, examples.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "hg/alarm.h"
 #include "hg/backtest.h"
 #include "hg/json.h"
 #include "hg/util.h"
@@ -189,4 +191,61 @@ TEST(prefilter_changes_no_result)
   hg_bt_free(bt);
   for (size_t i = 0; i < np; i++)
     hg_fp_free(p[i]);
+}
+
+/* Consecutive events share their eventTime text and parsed time (kept from
+ * one event to the next): a repeated time, a time after an event without
+ * one, times equal in their first 63 bytes but not after, a time that
+ * does not parse and then one that does, and a number all count as if
+ * each event were read alone. */
+TEST(repeated_event_times_count_as_read)
+{
+  hg_fp *p[1] = {parse("{ $.eventName = \"X\" }")};
+  CHECK(p[0] != NULL);
+  hg_bt *bt = hg_bt_new(p, 1);
+  int periods[1] = {60};
+  hg_bt_track_periods(bt, periods);
+  char longa[128], longb[128];
+  snprintf(longa, sizeof longa, "2024-01-01T00:02:00Z%050d", 0);
+  snprintf(longb, sizeof longb, "2024-01-01T00:02:00Z%049d1", 0);
+  const char *times[] = {
+      "\"2024-01-01T00:00:10Z\"", "\"2024-01-01T00:00:10Z\"", NULL, "\"2024-01-01T00:00:10Z\"",
+      "\"2024-01-01T00:01:00Z\"", "\"2024-01-01T00:01:00Zjunk\"", "\"2024-01-01T00:01:00Z\"",
+      longa, longb, "1",
+  };
+  for (size_t i = 0; i < HG_COUNTOF(times); i++) {
+    char *e;
+    if (!times[i])
+      e = xasprintf("{\"eventName\":\"X\"}");
+    else if (times[i] == longa || times[i] == longb)
+      e = xasprintf("{\"eventTime\":\"%s\",\"eventName\":\"X\"}", times[i]);
+    else
+      e = xasprintf("{\"eventTime\":%s,\"eventName\":\"X\"}", times[i]);
+    ev(bt, e);
+    free(e);
+  }
+  const hg_bt_result *r = hg_bt_result_of(bt, 0);
+  CHECK_INTEQ(r->matches, 10);
+  CHECK_STREQ(r->first, "");
+  CHECK_INTEQ(strlen(r->last), HG_BT_TEXT - 1);
+  CHECK(strncmp(r->last, longa, HG_BT_TEXT - 1) == 0);
+  const hg_alarm_counts *c = hg_bt_counts_of(bt, 0);
+  CHECK(c != NULL);
+  if (c) {
+    CHECK_INTEQ(c->untimed, 5);
+    size_t n = 0;
+    hg_alarm_bucket *b = hg_alarm_counts_sorted(c, &n);
+    CHECK_INTEQ(n, 2);
+    long long t0 = 0;
+    CHECK(hg_alarm_parse_time("2024-01-01T00:00:00Z", 20, &t0));
+    if (n == 2) {
+      CHECK_INTEQ(b[0].k, t0 / 60);
+      CHECK_INTEQ(b[0].n, 3);
+      CHECK_INTEQ(b[1].k, t0 / 60 + 1);
+      CHECK_INTEQ(b[1].n, 2);
+    }
+    free(b);
+  }
+  hg_bt_free(bt);
+  hg_fp_free(p[0]);
 }
