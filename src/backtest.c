@@ -47,6 +47,9 @@ typedef struct bt_worker {
  * set; the others always are.
  */
 #define GUARD_KEYS 2
+/* At most this many members are checked per event for hg_fp_required
+ * (each check is one lookup; further members are not used). */
+#define NEED_MAX 8
 static const char *const guard_keys[GUARD_KEYS] = {"eventName", "eventSource"};
 
 typedef struct gslot {
@@ -90,6 +93,13 @@ struct hg_bt {
   hg_jstep guard_step[GUARD_KEYS];
   /* $.eventTime, $.eventID, resolved in paths the same way */
   hg_jstep time_step, id_step;
+  /* The members some filters of look cannot match without
+   * (hg_fp_required): need[r] holds those filters (first of their kind
+   * only: copies take their answer), need_step[r] the member's step. An
+   * event without member r skips them. */
+  size_t nneed;
+  hg_jstep need_step[NEED_MAX];
+  uint64_t *need[NEED_MAX];
 };
 
 /* What one input file produced: per filter, its result and (when periods
@@ -245,6 +255,54 @@ static void on_guard_value(void *ud, const char *v, size_t n)
   gput(g->t, v, n, g->filter);
 }
 
+/* The members one pattern cannot match without (hg_fp_required). */
+typedef struct gneed {
+  const hg_jstep *v[NEED_MAX];
+  size_t n;
+} gneed;
+
+static void on_required(void *ud, const hg_jstep *st)
+{
+  gneed *g = ud;
+  if (g->n < NEED_MAX)
+    g->v[g->n++] = st;
+}
+
+/* Index of member st in bt->need_step, or bt->nneed when absent. */
+static size_t need_find(const hg_bt *bt, const hg_jstep *st)
+{
+  size_t r = 0;
+  while (r < bt->nneed && !(bt->need_step[r].keylen == st->keylen &&
+                            memcmp(bt->need_step[r].key, st->key, st->keylen) == 0))
+    r++;
+  return r;
+}
+
+/*
+ * Skip filter i on events without one member it needs. One member per
+ * filter, shared as much as possible (each costs a lookup per event): one
+ * another filter already uses, else its first.
+ */
+static void need_add(hg_bt *bt, size_t i)
+{
+  gneed g;
+  g.n = 0;
+  hg_fp_required(bt->patterns[i], on_required, &g);
+  if (!g.n)
+    return;
+  size_t r = bt->nneed;
+  for (size_t j = 0; j < g.n && r == bt->nneed; j++)
+    r = need_find(bt, g.v[j]);
+  if (r == bt->nneed) {
+    if (r == NEED_MAX)
+      return;
+    bt->need_step[r] = *g.v[0]; /* resolved: the selectors were added */
+    bt->need[r] = xcalloc(bt->words + 1, sizeof *bt->need[r]);
+    bt->nneed++;
+  }
+  bt->need[r][i / 64] |= 1ull << (i % 64);
+}
+
 static void noop_value(void *ud, const char *v, size_t n)
 {
   (void)ud;
@@ -325,6 +383,11 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
       bt->any_guard[bt->guard[i]] = true;
     }
   }
+  /* Filters evaluated on every event: the members they need, checked
+   * first. */
+  for (size_t i = 0; i < n; i++)
+    if (patterns[i] && bt->same[i] == i && bt->guard[i] < 0)
+      need_add(bt, i);
   for (int k = 0; k < GUARD_KEYS; k++) {
     bt->guard_step[k] = (hg_jstep){HG_JSTEP_KEY, guard_keys[k], strlen(guard_keys[k]), 0, 0, 0};
     /* A guarded pattern reads $.key itself: the trie already keeps it
@@ -354,6 +417,8 @@ void hg_bt_free(hg_bt *bt)
     free(bt->gt[k].slots);
   }
   free(bt->look);
+  for (size_t r = 0; r < bt->nneed; r++)
+    free(bt->need[r]);
   for (int k = 0; k < GUARD_KEYS; k++)
     free(bt->guarded[k]);
   free(bt->guard);
@@ -559,9 +624,15 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
   const uint64_t *allowed[GUARD_KEYS];
   for (int k = 0; k < GUARD_KEYS; k++)
     allowed[k] = bt->any_guard[k] ? guard_allowed(bt, k, ev) : NULL;
+  unsigned absent = 0; /* bit r: the event lacks member need_step[r] */
+  for (size_t r = 0; r < bt->nneed; r++)
+    if (!ev || !hg_jv_step(ev, &bt->need_step[r]))
+      absent |= 1u << r;
   memset(w->hit, 0, bt->n * sizeof *w->hit);
   for (size_t word = 0; word < bt->words; word++) {
     uint64_t look = bt->look[word];
+    for (unsigned a = absent; a; a &= a - 1)
+      look &= ~bt->need[__builtin_ctz(a)][word];
     for (int k = 0; k < GUARD_KEYS; k++)
       if (allowed[k])
         look |= allowed[k][word] & bt->guarded[k][word];

@@ -249,3 +249,106 @@ TEST(repeated_event_times_count_as_read)
   hg_bt_free(bt);
   hg_fp_free(p[0]);
 }
+
+static void add_required(void *ud, const hg_jstep *st)
+{
+  vals *s = ud;
+  strncat(s->text, st->key, st->keylen);
+  strcat(s->text, "|");
+}
+
+TEST(required_members_are_necessary)
+{
+  struct {
+    const char *pattern, *want;
+  } cases[] = {
+      {"{ $.errorCode = \"x\" }", "errorCode|"},
+      {"{ ($.errorCode = \"*Unauthorized\") || ($.errorCode = \"AccessDenied*\") }", "errorCode|"},
+      {"{ ($.a = 1) && ($.b.c != x) && ($.a IS NULL) }", "a|b|"},
+      {"{ ($.a = 1) || ($.b = 1) }", ""},
+      {"{ (($.a = 1) && ($.b = 2)) || (($.c = 3) && ($.b = 4)) }", "b|"},
+      {"{ $.a NOT EXISTS }", ""},
+      {"{ ($.a NOT EXISTS) || ($.a = 1) }", ""},
+      {"{ ($.a NOT EXISTS) && ($.b IS TRUE) }", "b|"},
+      {"{ $.a[0].b = 1 }", "a|"},
+      {"{ $.* = 1 }", ""},
+      {"{ $[0] = 1 }", ""},
+      {"errorCode", ""},
+      {"%errorCode%", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    hg_fp *fp = parse(cases[i].pattern);
+    if (!fp) {
+      FAIL_AT("does not parse: %s", cases[i].pattern);
+      continue;
+    }
+    vals v = {{0}};
+    hg_fp_required(fp, add_required, &v);
+    if (strcmp(v.text, cases[i].want) != 0)
+      FAIL_AT("%s: required %s, want %s", cases[i].pattern, v.text, cases[i].want);
+    hg_fp_free(fp);
+  }
+}
+
+/* Skipping filters on events without a member they need changes no count:
+ * members absent, null, of every kind, duplicated, escaped; patterns
+ * sharing their member, needing two, or none. */
+TEST(required_members_change_no_result)
+{
+  const char *pats[] = {
+      "{ ($.errorCode = \"*Unauthorized\") || ($.errorCode = \"AccessDenied*\") }",
+      "{ ($.errorCode = \"AccessDenied\") && ($.sourceIPAddress != \"1.2.3.4\") }",
+      "{ ($.readOnly IS FALSE) && ($.requestParameters.x = 1) }",
+      "{ ($.requestParameters.x = 1) || ($.requestParameters.y NOT EXISTS) }",
+      "{ $.errorCode NOT EXISTS }",
+      "{ $.userIdentity.type != \"AWSService\" }",
+      "{ ($.errorCode = \"*Unauthorized\") || ($.errorCode = \"AccessDenied*\") }",
+  };
+  const char *events[] = {
+      "{\"errorCode\":\"AccessDenied\"}",
+      "{\"errorCode\":\"AccessDenied\",\"sourceIPAddress\":\"5.6.7.8\"}",
+      "{\"errorCode\":\"Client.Unauthorized\",\"readOnly\":false}",
+      "{\"errorCode\":null,\"readOnly\":false,\"requestParameters\":null}",
+      "{\"readOnly\":false,\"requestParameters\":{\"x\":1}}",
+      "{\"readOnly\":false,\"requestParameters\":{\"y\":1}}",
+      "{\"readOnly\":true,\"requestParameters\":{\"x\":1}}",
+      "{\"requestParameters\":{}}",
+      "{\"\\u0065rrorCode\":\"AccessDenied\"}",
+      "{\"errorCode\":\"x\",\"errorCode\":\"AccessDenied\"}",
+      "{\"errorCode\":\"AccessDenied\",\"errorCode\":\"x\"}",
+      "{\"userIdentity\":{\"type\":\"IAMUser\"}}",
+      "{\"userIdentity\":\"IAMUser\"}",
+      "{}",
+      "[1]",
+      "\"errorCode\"",
+  };
+  size_t np = sizeof pats / sizeof *pats, ne = sizeof events / sizeof *events;
+  hg_fp *p[7];
+  for (size_t i = 0; i < np; i++) {
+    p[i] = parse(pats[i]);
+    CHECK(p[i] != NULL);
+  }
+  hg_bt *bt = hg_bt_new(p, np);
+  hg_arena *a = hg_arena_new();
+  unsigned long long want[7] = {0};
+  for (size_t e = 0; e < ne; e++) {
+    ev(bt, events[e]);
+    hg_arena_reset(a);
+    const hg_jv *v = hg_json_parse(a, events[e], strlen(events[e]), NULL, NULL);
+    if (v && v->kind != HG_JV_OBJECT)
+      v = NULL;
+    for (size_t i = 0; i < np; i++)
+      want[i] += hg_fp_match(p[i], v, events[e], strlen(events[e]));
+  }
+  for (size_t i = 0; i < np; i++)
+    CHECK_INTEQ(hg_bt_result_of(bt, i)->matches, want[i]);
+  CHECK_INTEQ(want[0], 5); /* AccessDenied x3, Client.Unauthorized, the escaped name */
+  CHECK_INTEQ(want[2], 1);
+  CHECK_INTEQ(want[3], 13); /* needs no member: y is absent from all but one object */
+  CHECK_INTEQ(want[4], 7);
+  CHECK_INTEQ(want[6], want[0]);
+  hg_arena_free(a);
+  hg_bt_free(bt);
+  for (size_t i = 0; i < np; i++)
+    hg_fp_free(p[i]);
+}
