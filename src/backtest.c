@@ -651,10 +651,18 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
         have_when = true;
       }
       const char *when = w->when;
-      if (r->matches == 0 || strcmp(when, r->first) < 0)
+      if (r->matches == 0) {
         memcpy(r->first, when, w->when_len + 1);
-      if (r->matches == 0 || strcmp(when, r->last) > 0)
         memcpy(r->last, when, w->when_len + 1);
+      } else {
+        /* first <= last: a time not before last (events mostly come in
+         * time order) needs no comparison with first */
+        int c = strcmp(when, r->last);
+        if (c > 0)
+          memcpy(r->last, when, w->when_len + 1);
+        else if (c < 0 && strcmp(when, r->first) < 0)
+          memcpy(r->first, when, w->when_len + 1);
+      }
       if (r->n_samples < HG_BT_SAMPLES)
         text_of(ev ? hg_jv_step(ev, &bt->id_step) : NULL, r->samples[r->n_samples++]);
       r->matches++;
