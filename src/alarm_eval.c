@@ -54,12 +54,12 @@ static void grow(hg_alarm_counts *c)
   free(c->slot);
   c->slot = s;
   c->cap = cap;
+  c->hot = 0; /* slots moved */
 }
 
-void hg_alarm_counts_add_bucket(hg_alarm_counts *c, long long k, unsigned long long n)
+/* The slot of bucket k, added (with n = 0) when absent. */
+static size_t bucket_slot(hg_alarm_counts *c, long long k)
 {
-  if (!n)
-    return;
   if ((c->used + 1) * 4 > c->cap * 3)
     grow(c);
   size_t h = hash_k(k, c->cap);
@@ -69,12 +69,31 @@ void hg_alarm_counts_add_bucket(hg_alarm_counts *c, long long k, unsigned long l
     c->slot[h].k = k;
     c->used++;
   }
-  c->slot[h].n += n;
+  return h;
+}
+
+void hg_alarm_counts_add_bucket(hg_alarm_counts *c, long long k, unsigned long long n)
+{
+  if (!n)
+    return;
+  size_t i = bucket_slot(c, k); /* may move c->slot */
+  c->slot[i].n += n;
 }
 
 void hg_alarm_counts_add(hg_alarm_counts *c, long long t)
 {
-  hg_alarm_counts_add_bucket(c, floor_div(t, c->period), 1);
+  if (c->hot && t >= c->hot_lo && t <= c->hot_hi) {
+    c->slot[c->hot - 1].n++;
+    return;
+  }
+  long long k = floor_div(t, c->period);
+  size_t i = bucket_slot(c, k); /* may move c->slot */
+  c->slot[i].n++;
+  /* Remember the bucket's times, unless they do not fit a long long. */
+  c->hot = 0;
+  if (!__builtin_mul_overflow(k, c->period, &c->hot_lo) &&
+      !__builtin_add_overflow(c->hot_lo, c->period - 1, &c->hot_hi))
+    c->hot = i + 1;
 }
 
 bool hg_alarm_counts_merge(hg_alarm_counts *dst, const hg_alarm_counts *src)

@@ -28,6 +28,16 @@ typedef struct bt_worker {
   bool *own;
   bool *hit;            /* per pattern: matched the current event */
   hg_arena *arena;      /* reset per event */
+  /* The eventTime of the last event that matched something (see
+   * read_when): its bytes as read (when_raw_len SIZE_MAX: none kept), the
+   * cleaned text, and the time once parsed (when_parsed 0: not yet, 1:
+   * when_t holds it, -1: unreadable). */
+  char when_raw[HG_BT_TEXT];
+  size_t when_raw_len;
+  char when[HG_BT_TEXT];
+  size_t when_len;
+  int when_parsed;
+  long long when_t;
 } bt_worker;
 
 /*
@@ -37,11 +47,15 @@ typedef struct bt_worker {
  * set; the others always are.
  */
 #define GUARD_KEYS 2
+/* At most this many members are checked per event for hg_fp_required
+ * (each check is one lookup; further members are not used). */
+#define NEED_MAX 8
 static const char *const guard_keys[GUARD_KEYS] = {"eventName", "eventSource"};
 
 typedef struct gslot {
   const char *v;        /* NULL: empty slot */
   size_t n;
+  uint64_t h;           /* ghash(v, n): most probes compare only this */
   uint64_t *bits;       /* filters allowed (words of the table) */
 } gslot;
 
@@ -77,6 +91,15 @@ struct hg_bt {
   /* $.eventName, $.eventSource as steps resolved in paths (json.h, "Member
    * slots"): the guards' lookups compare no names */
   hg_jstep guard_step[GUARD_KEYS];
+  /* $.eventTime, $.eventID, resolved in paths the same way */
+  hg_jstep time_step, id_step;
+  /* The members some filters of look cannot match without
+   * (hg_fp_required): need[r] holds those filters (first of their kind
+   * only: copies take their answer), need_step[r] the member's step. An
+   * event without member r skips them. */
+  size_t nneed;
+  hg_jstep need_step[NEED_MAX];
+  uint64_t *need[NEED_MAX];
 };
 
 /* What one input file produced: per filter, its result and (when periods
@@ -91,10 +114,15 @@ static void add_sel(void *ud, const hg_jsel *sel)
   hg_jpaths_add(ud, sel);
 }
 
-static void add_key(hg_jpaths *p, const char *key)
+/* Keep $.key in the pruned trees. st (when not NULL) receives the step,
+ * resolved to its member slot (json.h); it must outlive its use. */
+static void add_key(hg_jpaths *p, const char *key, hg_jstep *st)
 {
-  hg_jstep st = {HG_JSTEP_KEY, key, strlen(key), 0, 0, 0};
-  hg_jsel sel = {&st, 1};
+  hg_jstep local;
+  if (!st)
+    st = &local;
+  *st = (hg_jstep){HG_JSTEP_KEY, key, strlen(key), 0, 0, 0};
+  hg_jsel sel = {st, 1};
   hg_jpaths_add(p, &sel);
 }
 
@@ -128,6 +156,8 @@ static void worker_init(const hg_bt *bt, bt_worker *w, bool copies, bool *failed
   w->own = xcalloc(n, sizeof *w->own);
   w->hit = xcalloc(n, sizeof *w->hit);
   w->arena = hg_arena_new();
+  w->when_raw_len = SIZE_MAX;
+  w->when_parsed = 0;
   for (size_t i = 0; i < bt->n; i++) {
     hg_fp *c = copies ? fp_copy(bt->patterns[i], failed) : NULL;
     w->own[i] = c != NULL;
@@ -146,21 +176,44 @@ static void worker_fini(const hg_bt *bt, bt_worker *w)
   hg_arena_free(w->arena);
 }
 
+/*
+ * The table's hash of a value (eventName, eventSource: 5 to 40 bytes),
+ * looked up once per event and key. It takes eight bytes per step: each
+ * word is mixed in with a multiply, the last one being the value's last
+ * eight bytes (overlapping the previous word when the length is not a
+ * multiple of eight; the length is hashed too). Values shorter than eight
+ * bytes are read byte by byte. The final fold brings the product's high
+ * bits, which depend on every input bit, down to the bits the table
+ * indexes with.
+ */
 static uint64_t ghash(const char *v, size_t n)
 {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
-  return h;
+  const uint64_t k = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (n + 1) * k, w;
+  if (n < 8) {
+    w = 0;
+    for (size_t i = 0; i < n; i++)
+      w = w << 8 | (unsigned char)v[i];
+    h = (h ^ w) * k;
+  } else {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      memcpy(&w, v + i, 8);
+      h = (h ^ w) * k;
+    }
+    memcpy(&w, v + n - 8, 8);
+    h = (h ^ w) * k;
+  }
+  return h ^ h >> 32;
 }
 
-static gslot *gfind(const gtable *t, const char *v, size_t n)
+/* The slot holding v, or the empty slot where it would go. h = ghash(v, n). */
+static gslot *gfind(const gtable *t, const char *v, size_t n, uint64_t h)
 {
   if (!t->cap)
     return NULL;
-  for (size_t i = (size_t)ghash(v, n) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+  for (size_t i = (size_t)h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
     gslot *s = &t->slots[i];
-    if (!s->v || (s->n == n && memcmp(s->v, v, n) == 0))
+    if (!s->v || (s->h == h && s->n == n && memcmp(s->v, v, n) == 0))
       return s;
   }
 }
@@ -174,15 +227,17 @@ static void gput(gtable *t, const char *v, size_t n, size_t filter)
     t->count = 0;
     for (size_t i = 0; i < o.cap; i++)
       if (o.slots[i].v) {
-        *gfind(t, o.slots[i].v, o.slots[i].n) = o.slots[i];
+        *gfind(t, o.slots[i].v, o.slots[i].n, o.slots[i].h) = o.slots[i];
         t->count++;
       }
     free(o.slots);
   }
-  gslot *s = gfind(t, v, n);
+  uint64_t h = ghash(v, n);
+  gslot *s = gfind(t, v, n, h);
   if (!s->v) {
     s->v = v;
     s->n = n;
+    s->h = h;
     s->bits = xcalloc(t->words, sizeof *s->bits);
     t->count++;
   }
@@ -198,6 +253,54 @@ static void on_guard_value(void *ud, const char *v, size_t n)
 {
   gadd *g = ud;
   gput(g->t, v, n, g->filter);
+}
+
+/* The members one pattern cannot match without (hg_fp_required). */
+typedef struct gneed {
+  const hg_jstep *v[NEED_MAX];
+  size_t n;
+} gneed;
+
+static void on_required(void *ud, const hg_jstep *st)
+{
+  gneed *g = ud;
+  if (g->n < NEED_MAX)
+    g->v[g->n++] = st;
+}
+
+/* Index of member st in bt->need_step, or bt->nneed when absent. */
+static size_t need_find(const hg_bt *bt, const hg_jstep *st)
+{
+  size_t r = 0;
+  while (r < bt->nneed && !(bt->need_step[r].keylen == st->keylen &&
+                            memcmp(bt->need_step[r].key, st->key, st->keylen) == 0))
+    r++;
+  return r;
+}
+
+/*
+ * Skip filter i on events without one member it needs. One member per
+ * filter, shared as much as possible (each costs a lookup per event): one
+ * another filter already uses, else its first.
+ */
+static void need_add(hg_bt *bt, size_t i)
+{
+  gneed g;
+  g.n = 0;
+  hg_fp_required(bt->patterns[i], on_required, &g);
+  if (!g.n)
+    return;
+  size_t r = bt->nneed;
+  for (size_t j = 0; j < g.n && r == bt->nneed; j++)
+    r = need_find(bt, g.v[j]);
+  if (r == bt->nneed) {
+    if (r == NEED_MAX)
+      return;
+    bt->need_step[r] = *g.v[0]; /* resolved: the selectors were added */
+    bt->need[r] = xcalloc(bt->words + 1, sizeof *bt->need[r]);
+    bt->nneed++;
+  }
+  bt->need[r][i / 64] |= 1ull << (i % 64);
 }
 
 static void noop_value(void *ud, const char *v, size_t n)
@@ -223,7 +326,7 @@ static const uint64_t *guard_allowed(const hg_bt *bt, int k, const hg_jv *ev)
   case HG_JV_FALSE: v = "false"; n = 5; break;
   default: return NULL;
   }
-  const gslot *s = gfind(&bt->gt[k], v, n);
+  const gslot *s = gfind(&bt->gt[k], v, n, ghash(v, n));
   return s && s->v ? s->bits : NULL;
 }
 
@@ -240,8 +343,8 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
   bt->guard = xcalloc(n ? n : 1, sizeof *bt->guard);
   for (int k = 0; k < GUARD_KEYS; k++)
     bt->gt[k].words = (n + 63) / 64 + 1;
-  add_key(bt->paths, "eventTime");
-  add_key(bt->paths, "eventID");
+  add_key(bt->paths, "eventTime", &bt->time_step);
+  add_key(bt->paths, "eventID", &bt->id_step);
   for (size_t i = 0; i < n; i++) {
     bt->guard[i] = -1;
     if (!patterns[i])
@@ -280,6 +383,11 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
       bt->any_guard[bt->guard[i]] = true;
     }
   }
+  /* Filters evaluated on every event: the members they need, checked
+   * first. */
+  for (size_t i = 0; i < n; i++)
+    if (patterns[i] && bt->same[i] == i && bt->guard[i] < 0)
+      need_add(bt, i);
   for (int k = 0; k < GUARD_KEYS; k++) {
     bt->guard_step[k] = (hg_jstep){HG_JSTEP_KEY, guard_keys[k], strlen(guard_keys[k]), 0, 0, 0};
     /* A guarded pattern reads $.key itself: the trie already keeps it
@@ -309,6 +417,8 @@ void hg_bt_free(hg_bt *bt)
     free(bt->gt[k].slots);
   }
   free(bt->look);
+  for (size_t r = 0; r < bt->nneed; r++)
+    free(bt->need[r]);
   for (int k = 0; k < GUARD_KEYS; k++)
     free(bt->guarded[k]);
   free(bt->guard);
@@ -394,15 +504,48 @@ static size_t text_clean(char *out, size_t cap, const char *s, size_t n)
   return (size_t)(o - out);
 }
 
-/* Copy a string member of ev into a fixed buffer (see text_clean); "" when
- * absent. */
-static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
+/* Copy a string or number v into a fixed buffer (see text_clean); "" when
+ * v is NULL or another kind. */
+static size_t text_of(const hg_jv *v, char out[HG_BT_TEXT])
 {
-  const hg_jv *v = ev ? hg_jv_get(ev, key, strlen(key)) : NULL;
   if (v && (v->kind == HG_JV_STRING || v->kind == HG_JV_NUMBER))
     return text_clean(out, HG_BT_TEXT, v->s, v->len);
   out[0] = '\0';
   return 0;
+}
+
+/* text_of member key of ev (NULL: none). */
+static size_t get_text(const hg_jv *ev, const char *key, char out[HG_BT_TEXT])
+{
+  return text_of(ev ? hg_jv_get(ev, key, strlen(key)) : NULL, out);
+}
+
+/*
+ * Make w->when the cleaned eventTime of ev (NULL: none). Consecutive
+ * events mostly share their second (a CloudTrail file covers a few
+ * minutes), so when the bytes are those of the previous call the text and
+ * the parsed time (w->when_parsed) are kept; else they are redone, the time
+ * lazily (only alarms need it).
+ */
+static void read_when(const hg_bt *bt, bt_worker *w, const hg_jv *ev)
+{
+  const hg_jv *v = ev ? hg_jv_step(ev, &bt->time_step) : NULL;
+  if (!v || (v->kind != HG_JV_STRING && v->kind != HG_JV_NUMBER)) {
+    w->when_raw_len = SIZE_MAX;
+    w->when[0] = '\0';
+    w->when_len = 0;
+    w->when_parsed = 0;
+    return;
+  }
+  if (v->len == w->when_raw_len && memcmp(v->s, w->when_raw, v->len) == 0)
+    return;
+  w->when_len = text_clean(w->when, HG_BT_TEXT, v->s, v->len);
+  w->when_parsed = 0;
+  w->when_raw_len = SIZE_MAX;
+  if (v->len <= sizeof w->when_raw) {
+    memcpy(w->when_raw, v->s, v->len);
+    w->when_raw_len = v->len;
+  }
 }
 
 /* The principal of an event: userIdentity.arn, else userIdentity.type. */
@@ -424,7 +567,7 @@ void hg_bt_on_match(hg_bt *bt, hg_bt_match_fn fn, void *ud)
 {
   bt->on_match = fn;
   bt->on_match_ud = ud;
-  add_key(bt->paths, "eventName");
+  add_key(bt->paths, "eventName", NULL);
   hg_jstep st[2] = {{HG_JSTEP_KEY, "userIdentity", 12, 0, 0, 0}, {HG_JSTEP_KEY, "arn", 3, 0, 0, 0}};
   hg_jsel sel = {st, 2};
   hg_jpaths_add(bt->paths, &sel);
@@ -473,10 +616,7 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
     return -1;
   if (ev && ev->kind != HG_JV_OBJECT)
     ev = NULL;
-  char when[HG_BT_TEXT];
-  bool have_when = false;
-  int have_t = 0; /* 0 not parsed yet, 1 t holds eventTime, -1 unreadable */
-  long long t = 0;
+  bool have_when = false; /* w->when is this event's (read_when) */
   /* The filters to look at, as a bit set: those without a guard, those
    * whose guard allows the event's value, and the copies of an earlier
    * filter (which take its answer). The rest cannot match: no branch per
@@ -484,9 +624,15 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
   const uint64_t *allowed[GUARD_KEYS];
   for (int k = 0; k < GUARD_KEYS; k++)
     allowed[k] = bt->any_guard[k] ? guard_allowed(bt, k, ev) : NULL;
+  unsigned absent = 0; /* bit r: the event lacks member need_step[r] */
+  for (size_t r = 0; r < bt->nneed; r++)
+    if (!ev || !hg_jv_step(ev, &bt->need_step[r]))
+      absent |= 1u << r;
   memset(w->hit, 0, bt->n * sizeof *w->hit);
   for (size_t word = 0; word < bt->words; word++) {
     uint64_t look = bt->look[word];
+    for (unsigned a = absent; a; a &= a - 1)
+      look &= ~bt->need[__builtin_ctz(a)][word];
     for (int k = 0; k < GUARD_KEYS; k++)
       if (allowed[k])
         look |= allowed[k][word] & bt->guarded[k][word];
@@ -501,23 +647,32 @@ static int bt_eval(const hg_bt *bt, bt_worker *w, hg_bt_result *res, hg_alarm_co
         continue;
       hg_bt_result *r = &res[i];
       if (!have_when) {
-        get_text(ev, "eventTime", when);
+        read_when(bt, w, ev);
         have_when = true;
       }
-      if (r->matches == 0 || strcmp(when, r->first) < 0)
-        memcpy(r->first, when, sizeof when);
-      if (r->matches == 0 || strcmp(when, r->last) > 0)
-        memcpy(r->last, when, sizeof when);
+      const char *when = w->when;
+      if (r->matches == 0) {
+        memcpy(r->first, when, w->when_len + 1);
+        memcpy(r->last, when, w->when_len + 1);
+      } else {
+        /* first <= last: a time not before last (events mostly come in
+         * time order) needs no comparison with first */
+        int c = strcmp(when, r->last);
+        if (c > 0)
+          memcpy(r->last, when, w->when_len + 1);
+        else if (c < 0 && strcmp(when, r->first) < 0)
+          memcpy(r->first, when, w->when_len + 1);
+      }
       if (r->n_samples < HG_BT_SAMPLES)
-        get_text(ev, "eventID", r->samples[r->n_samples++]);
+        text_of(ev ? hg_jv_step(ev, &bt->id_step) : NULL, r->samples[r->n_samples++]);
       r->matches++;
       if (bt->on_match)
         match_hook(bt, ev, i);
       if (counts) {
-        if (!have_t)
-          have_t = hg_alarm_parse_time(when, strlen(when), &t) ? 1 : -1;
-        if (have_t > 0)
-          hg_alarm_counts_add(&counts[i], t);
+        if (!w->when_parsed)
+          w->when_parsed = hg_alarm_parse_time(when, w->when_len, &w->when_t) ? 1 : -1;
+        if (w->when_parsed > 0)
+          hg_alarm_counts_add(&counts[i], w->when_t);
         else
           counts[i].untimed++;
       }

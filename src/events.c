@@ -926,14 +926,9 @@ static void read_content(reader *r)
       while (e > r->wpos && is_ws[(unsigned char)r->win[e - 1]])
         e--;
       if (emit_unchecked(r, r->win + r->wpos, e - r->wpos, vline)) {
-        r->wpos = end;
-        if (nl) {
-          /* Past the newline, counted here (line_at counted up to wpos
-           * for vline, and [wpos, end) holds none): line_at then has
-           * nothing to search again up to the next record. */
-          r->wpos = r->lpos = end + 1;
-          r->line++;
-        }
+        /* The line holds no newline before end (nl is the first one):
+         * line_at need not search it again. */
+        r->wpos = r->lpos = end;
         continue;
       }
       /* Taken back: read it again below, checked. */

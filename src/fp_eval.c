@@ -25,10 +25,10 @@ static bool find(const char *h, size_t hn, const char *nd, size_t nn)
   return memmem(h, hn, nd, nn) != NULL;
 }
 
-bool fp_value_match(const fp_value *v, const char *s, size_t n)
+/* fp_value_match for a literal that is not a regex (inlined where events
+ * are evaluated). */
+static inline bool text_match(const fp_value *v, const char *s, size_t n)
 {
-  if (v->kind == FPV_REGEX)
-    return v->re && fp_re_search(v->re, s, n);
   const char *c = v->core;
   size_t cn = v->corelen;
   if (v->wild_start && v->wild_end)
@@ -38,6 +38,13 @@ bool fp_value_match(const fp_value *v, const char *s, size_t n)
   if (v->wild_end)
     return n >= cn && memcmp(s, c, cn) == 0;
   return n == cn && memcmp(s, c, cn) == 0;
+}
+
+bool fp_value_match(const fp_value *v, const char *s, size_t n)
+{
+  if (v->kind == FPV_REGEX)
+    return v->re && fp_re_search(v->re, s, n);
+  return text_match(v, s, n);
 }
 
 /* Parse a number's text (not necessarily NUL-terminated). */
@@ -131,26 +138,39 @@ static bool walk(const hg_jv *v, const hg_jstep *st, size_t n, const fp_node *c)
   return false;
 }
 
-static bool eval_json(const fp_node *x, const hg_jv *ev)
+/*
+ * One condition against the event object. The selector's leading member
+ * steps ($.a.b, almost every selector) are followed in a loop; what is left
+ * (an index or a wildcard and what follows it) goes to walk.
+ */
+static bool cond_json(const fp_node *c, const hg_jv *ev)
 {
-  switch (x->kind) {
-  case FPN_GROUP: return eval_json(x->kids[0], ev);
-  case FPN_AND:
-    for (size_t i = 0; i < x->n; i++)
-      if (!eval_json(x->kids[i], ev))
-        return false;
-    return true;
-  case FPN_OR:
-    for (size_t i = 0; i < x->n; i++)
-      if (eval_json(x->kids[i], ev))
-        return true;
-    return false;
-  case FPN_COND:
-    if (x->op == FPO_NOT_EXISTS)
-      return !walk(ev, x->steps, x->nsteps, NULL);
-    return walk(ev, x->steps, x->nsteps, x);
+  const hg_jv *v = ev;
+  const hg_jstep *st = c->steps;
+  size_t n = c->nsteps;
+  for (; n && st->kind == HG_JSTEP_KEY; st++, n--) {
+    v = hg_jv_step(v, st);
+    if (!v)
+      return c->op == FPO_NOT_EXISTS;
   }
-  return false;
+  if (n)
+    return c->op == FPO_NOT_EXISTS ? !walk(v, st, n, NULL) : walk(v, st, n, c);
+  /* The selector reached v. Most conditions are = or != with a string
+   * literal, most values strings: that case is tested here, as test_jv
+   * would. */
+  if (v->kind == HG_JV_STRING && (c->op == FPO_EQ || c->op == FPO_NE) && c->val.kind != FPV_REGEX)
+    return text_match(&c->val, v->s, v->len) == (c->op == FPO_EQ);
+  return test_jv(c, v);
+}
+
+/* Run the pattern's jumping code (fp_prog.c) against an event object. */
+static bool eval_json(const hg_fp *fp, const hg_jv *ev)
+{
+  const fp_insn *prog = fp->prog;
+  uint32_t end = fp->nprog, i = 0;
+  while (i < end)
+    i = cond_json(prog[i].cond, ev) ? prog[i].t : prog[i].f;
+  return i == end;
 }
 
 /* ---- space-delimited ---- */
@@ -314,7 +334,7 @@ bool hg_fp_match(const hg_fp *fp, const hg_jv *event, const char *raw, size_t ra
   switch (fp->kind) {
   case HG_FP_EMPTY: return true;
   case HG_FP_JSON:
-    return event && event->kind == HG_JV_OBJECT && fp->root && eval_json(fp->root, event);
+    return event && event->kind == HG_JV_OBJECT && fp->nprog && eval_json(fp, event);
   case HG_FP_TERM: return eval_terms(fp, raw, rawlen);
   case HG_FP_REGEX: return fp_value_match(&fp->regex, raw, rawlen);
   case HG_FP_SPACE: return eval_space(fp, raw, rawlen);

@@ -11,6 +11,10 @@
  * operand has one; everything else has none. The values are compared as
  * the evaluator compares text (fp_eval.c: a string's unescaped bytes, a
  * number's source text, "true"/"false").
+ *
+ * hg_fp_required gives the other kind of necessary condition: "this
+ * pattern can only match an event that has member K at all" (errorCode for
+ * the unauthorized-calls detections), for patterns without a value set.
  */
 #include <string.h>
 
@@ -112,4 +116,68 @@ bool hg_fp_guard(const hg_fp *fp, const char *key, size_t keylen,
   for (size_t i = 0; i < s.n; i++)
     fn(ud, s.v[i]->core, s.v[i]->corelen);
   return true;
+}
+
+/* ---- members every match has ---- */
+
+/* At most this many members are tracked per pattern (more only weakens the
+ * answer: every member listed is still necessary). */
+#define REQ_MAX 8
+
+typedef struct rset {
+  const hg_jstep *v[REQ_MAX];
+  size_t n;
+} rset;
+
+static bool rset_has(const rset *s, const hg_jstep *st)
+{
+  for (size_t i = 0; i < s->n; i++)
+    if (s->v[i]->keylen == st->keylen && memcmp(s->v[i]->key, st->key, st->keylen) == 0)
+      return true;
+  return false;
+}
+
+static rset required(const fp_node *x)
+{
+  rset s;
+  s.n = 0;
+  switch (x->kind) {
+  case FPN_GROUP:
+    return required(x->kids[0]);
+  case FPN_COND:
+    /* A selector that reaches nothing makes every condition but NOT
+     * EXISTS false (fp_eval.c). */
+    if (x->op != FPO_NOT_EXISTS && x->nsteps > 0 && x->steps[0].kind == HG_JSTEP_KEY)
+      s.v[s.n++] = &x->steps[0];
+    return s;
+  case FPN_AND:
+    for (size_t i = 0; i < x->n; i++) {
+      rset k = required(x->kids[i]);
+      for (size_t j = 0; j < k.n && s.n < REQ_MAX; j++)
+        if (!rset_has(&s, k.v[j]))
+          s.v[s.n++] = k.v[j];
+    }
+    return s;
+  case FPN_OR:
+    s = required(x->kids[0]);
+    for (size_t i = 1; i < x->n && s.n; i++) {
+      rset k = required(x->kids[i]);
+      size_t m = 0;
+      for (size_t j = 0; j < s.n; j++)
+        if (rset_has(&k, s.v[j]))
+          s.v[m++] = s.v[j];
+      s.n = m;
+    }
+    return s;
+  }
+  return s;
+}
+
+void hg_fp_required(const hg_fp *fp, void (*fn)(void *ud, const hg_jstep *st), void *ud)
+{
+  if (!fp || fp->kind != HG_FP_JSON || !fp->root)
+    return;
+  rset s = required(fp->root);
+  for (size_t i = 0; i < s.n; i++)
+    fn(ud, s.v[i]);
 }

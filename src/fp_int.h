@@ -109,6 +109,17 @@ typedef struct fp_field {
 
 typedef enum { FPT_PLAIN, FPT_NOT, FPT_ANY } fpt_mode;
 
+/*
+ * One instruction of a JSON pattern's program (fp_prog.c): test cond, then
+ * continue at t when it holds, at f when not. Targets at or past the
+ * program's end finish it: nprog means the pattern matches, nprog + 1
+ * that it does not.
+ */
+typedef struct fp_insn {
+  const fp_node *cond;   /* a COND node of the pattern's AST */
+  uint32_t t, f;
+} fp_insn;
+
 typedef struct fp_term {
   fpt_mode mode;
   bool quoted;
@@ -123,6 +134,8 @@ struct hg_fp {
   size_t len;
   int nregex;
   fp_node *root;         /* JSON */
+  fp_insn *prog;         /* JSON: root as jumping code (arena), nprog conditions */
+  uint32_t nprog;
   fp_field *fields;      /* SPACE */
   size_t nfields;
   fp_term *terms;        /* TERM */
@@ -182,6 +195,10 @@ void fp_check(fp_parser *p);
 /* fp_print.c: a value, a selector (for messages and the printer). */
 void fp_print_value(hg_buf *b, const fp_value *v);
 void fp_print_selector(hg_buf *b, const hg_jstep *steps, size_t n);
+
+/* fp_prog.c: build fp->prog from fp->root (a JSON pattern without errors;
+ * other kinds get none). Called once by hg_fp_parse. */
+void fp_prog_build(hg_fp *fp);
 
 /* fp_eval.c: string comparison shared by JSON and space-delimited fields. */
 bool fp_value_match(const fp_value *v, const char *s, size_t n);

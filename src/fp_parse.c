@@ -888,6 +888,7 @@ hg_fp *hg_fp_parse(const char *text, size_t len, const hg_fp_origin *origin, hg_
     hg_fp_free(fp);
     return NULL;
   }
+  fp_prog_build(fp);
   return fp;
 }
 

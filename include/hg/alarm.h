@@ -61,6 +61,11 @@ typedef struct hg_alarm_counts {
   hg_alarm_bucket *slot;    /* owned; cap entries, n == 0 marks an empty slot */
   size_t used, cap;
   unsigned long long untimed; /* matches whose time could not be read */
+  /* The bucket hg_alarm_counts_add counted last (a filter's matches come
+   * mostly in the period of its previous one): slot index + 1 (0: none),
+   * and the times [hot_lo, hot_hi] it covers. */
+  size_t hot;
+  long long hot_lo, hot_hi;
 } hg_alarm_counts;
 
 void hg_alarm_counts_init(hg_alarm_counts *c, long long period);

@@ -85,4 +85,15 @@ void hg_fp_copy_slots(hg_fp *copy, const hg_fp *src);
 bool hg_fp_guard(const hg_fp *fp, const char *key, size_t keylen,
                  void (*fn)(void *ud, const char *value, size_t len), void *ud);
 
+/*
+ * The top-level members every event fp matches has (fp_guard.c): fn is
+ * called once per member with a step of fp's selectors naming it (resolved
+ * to its member slot once those selectors were added to a trie, json.h).
+ * A condition other than NOT EXISTS is false when its selector's first
+ * member is absent; AND needs what any operand needs (at most 8 members
+ * are listed), OR what every operand needs. Nothing is called for a
+ * pattern that is not JSON.
+ */
+void hg_fp_required(const hg_fp *fp, void (*fn)(void *ud, const hg_jstep *st), void *ud);
+
 #endif

@@ -9,9 +9,12 @@
  * 300 s buckets: 12:00=2 12:05=2 12:10=1 12:15=3 12:45=1 13:00=1
  * 900 s buckets: 12:00=5 12:15=3 12:45=1 13:00=1
  */
+#include <limits.h>
+
 #include "harness.h"
 
 #include "hg/alarm.h"
+#include "hg/util.h"
 
 #define T0 1688990400LL /* 2023-07-10T12:00:00Z */
 
@@ -145,6 +148,44 @@ TEST(alarm_many_buckets_grow_the_table)
   s.evaluation_periods = 1;
   CHECK_INTEQ(hg_alarm_evaluate_counts(&c, &s).fired, 10000);
   hg_alarm_counts_free(&c);
+}
+
+/* hg_alarm_counts_add remembers the bucket it counted last: runs in one
+ * period, returns to an earlier one, periods before the epoch, times at
+ * the ends of a long long (whose bucket has no representable start) and
+ * the table growing between two adds all count as a bucket by bucket sum. */
+TEST(alarm_counts_add_same_as_buckets)
+{
+  static const long long t[] = {
+      0, 1, 299, 300, 299, 300, 599, -1, -300, -301, 0, -1,
+      LLONG_MAX, LLONG_MAX - 1, LLONG_MIN, LLONG_MIN + 1, LLONG_MIN, 7, LLONG_MAX,
+  };
+  hg_alarm_counts c, ref;
+  hg_alarm_counts_init(&c, 300);
+  hg_alarm_counts_init(&ref, 300);
+  for (int round = 0; round < 40; round++) { /* 40 * 19 adds: the table grows */
+    for (size_t i = 0; i < HG_COUNTOF(t); i++) {
+      long long x = t[i] == LLONG_MAX || t[i] == LLONG_MIN || t[i] == LLONG_MAX - 1 ||
+                            t[i] == LLONG_MIN + 1
+                        ? t[i]
+                        : t[i] + round * 86400LL;
+      hg_alarm_counts_add(&c, x);
+      long long k = x / 300 - (x % 300 < 0); /* floor */
+      hg_alarm_counts_add_bucket(&ref, k, 1);
+    }
+  }
+  size_t nc = 0, nr = 0;
+  hg_alarm_bucket *vc = hg_alarm_counts_sorted(&c, &nc), *vr = hg_alarm_counts_sorted(&ref, &nr);
+  CHECK_INTEQ(nc, nr);
+  CHECK(nc > 64); /* past the first table */
+  for (size_t i = 0; i < nc && i < nr; i++) {
+    CHECK_INTEQ(vc[i].k, vr[i].k);
+    CHECK_INTEQ(vc[i].n, vr[i].n);
+  }
+  free(vc);
+  free(vr);
+  hg_alarm_counts_free(&c);
+  hg_alarm_counts_free(&ref);
 }
 
 TEST(alarm_parse_time)

@@ -2,10 +2,12 @@
  * test_backtest.c — one pass of several patterns over events: counts, first
  * and last eventTime, samples, equal patterns, raw-text patterns, examples.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "hg/alarm.h"
 #include "hg/backtest.h"
 #include "hg/json.h"
 #include "hg/util.h"
@@ -185,6 +187,166 @@ TEST(prefilter_changes_no_result)
     CHECK_INTEQ(hg_bt_result_of(bt, i)->matches, want[i]);
   CHECK_INTEQ(want[0], 5); /* A, true, 12, A first of two, \u0041 (not 12.0, not C first) */
   CHECK_INTEQ(want[1], 2);
+  hg_arena_free(a);
+  hg_bt_free(bt);
+  for (size_t i = 0; i < np; i++)
+    hg_fp_free(p[i]);
+}
+
+/* Consecutive events share their eventTime text and parsed time (kept from
+ * one event to the next): a repeated time, a time after an event without
+ * one, times equal in their first 63 bytes but not after, a time that
+ * does not parse and then one that does, and a number all count as if
+ * each event were read alone. */
+TEST(repeated_event_times_count_as_read)
+{
+  hg_fp *p[1] = {parse("{ $.eventName = \"X\" }")};
+  CHECK(p[0] != NULL);
+  hg_bt *bt = hg_bt_new(p, 1);
+  int periods[1] = {60};
+  hg_bt_track_periods(bt, periods);
+  char longa[128], longb[128];
+  snprintf(longa, sizeof longa, "2024-01-01T00:02:00Z%050d", 0);
+  snprintf(longb, sizeof longb, "2024-01-01T00:02:00Z%049d1", 0);
+  const char *times[] = {
+      "\"2024-01-01T00:00:10Z\"", "\"2024-01-01T00:00:10Z\"", NULL, "\"2024-01-01T00:00:10Z\"",
+      "\"2024-01-01T00:01:00Z\"", "\"2024-01-01T00:01:00Zjunk\"", "\"2024-01-01T00:01:00Z\"",
+      longa, longb, "1",
+  };
+  for (size_t i = 0; i < HG_COUNTOF(times); i++) {
+    char *e;
+    if (!times[i])
+      e = xasprintf("{\"eventName\":\"X\"}");
+    else if (times[i] == longa || times[i] == longb)
+      e = xasprintf("{\"eventTime\":\"%s\",\"eventName\":\"X\"}", times[i]);
+    else
+      e = xasprintf("{\"eventTime\":%s,\"eventName\":\"X\"}", times[i]);
+    ev(bt, e);
+    free(e);
+  }
+  const hg_bt_result *r = hg_bt_result_of(bt, 0);
+  CHECK_INTEQ(r->matches, 10);
+  CHECK_STREQ(r->first, "");
+  CHECK_INTEQ(strlen(r->last), HG_BT_TEXT - 1);
+  CHECK(strncmp(r->last, longa, HG_BT_TEXT - 1) == 0);
+  const hg_alarm_counts *c = hg_bt_counts_of(bt, 0);
+  CHECK(c != NULL);
+  if (c) {
+    CHECK_INTEQ(c->untimed, 5);
+    size_t n = 0;
+    hg_alarm_bucket *b = hg_alarm_counts_sorted(c, &n);
+    CHECK_INTEQ(n, 2);
+    long long t0 = 0;
+    CHECK(hg_alarm_parse_time("2024-01-01T00:00:00Z", 20, &t0));
+    if (n == 2) {
+      CHECK_INTEQ(b[0].k, t0 / 60);
+      CHECK_INTEQ(b[0].n, 3);
+      CHECK_INTEQ(b[1].k, t0 / 60 + 1);
+      CHECK_INTEQ(b[1].n, 2);
+    }
+    free(b);
+  }
+  hg_bt_free(bt);
+  hg_fp_free(p[0]);
+}
+
+static void add_required(void *ud, const hg_jstep *st)
+{
+  vals *s = ud;
+  strncat(s->text, st->key, st->keylen);
+  strcat(s->text, "|");
+}
+
+TEST(required_members_are_necessary)
+{
+  struct {
+    const char *pattern, *want;
+  } cases[] = {
+      {"{ $.errorCode = \"x\" }", "errorCode|"},
+      {"{ ($.errorCode = \"*Unauthorized\") || ($.errorCode = \"AccessDenied*\") }", "errorCode|"},
+      {"{ ($.a = 1) && ($.b.c != x) && ($.a IS NULL) }", "a|b|"},
+      {"{ ($.a = 1) || ($.b = 1) }", ""},
+      {"{ (($.a = 1) && ($.b = 2)) || (($.c = 3) && ($.b = 4)) }", "b|"},
+      {"{ $.a NOT EXISTS }", ""},
+      {"{ ($.a NOT EXISTS) || ($.a = 1) }", ""},
+      {"{ ($.a NOT EXISTS) && ($.b IS TRUE) }", "b|"},
+      {"{ $.a[0].b = 1 }", "a|"},
+      {"{ $.* = 1 }", ""},
+      {"{ $[0] = 1 }", ""},
+      {"errorCode", ""},
+      {"%errorCode%", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    hg_fp *fp = parse(cases[i].pattern);
+    if (!fp) {
+      FAIL_AT("does not parse: %s", cases[i].pattern);
+      continue;
+    }
+    vals v = {{0}};
+    hg_fp_required(fp, add_required, &v);
+    if (strcmp(v.text, cases[i].want) != 0)
+      FAIL_AT("%s: required %s, want %s", cases[i].pattern, v.text, cases[i].want);
+    hg_fp_free(fp);
+  }
+}
+
+/* Skipping filters on events without a member they need changes no count:
+ * members absent, null, of every kind, duplicated, escaped; patterns
+ * sharing their member, needing two, or none. */
+TEST(required_members_change_no_result)
+{
+  const char *pats[] = {
+      "{ ($.errorCode = \"*Unauthorized\") || ($.errorCode = \"AccessDenied*\") }",
+      "{ ($.errorCode = \"AccessDenied\") && ($.sourceIPAddress != \"1.2.3.4\") }",
+      "{ ($.readOnly IS FALSE) && ($.requestParameters.x = 1) }",
+      "{ ($.requestParameters.x = 1) || ($.requestParameters.y NOT EXISTS) }",
+      "{ $.errorCode NOT EXISTS }",
+      "{ $.userIdentity.type != \"AWSService\" }",
+      "{ ($.errorCode = \"*Unauthorized\") || ($.errorCode = \"AccessDenied*\") }",
+  };
+  const char *events[] = {
+      "{\"errorCode\":\"AccessDenied\"}",
+      "{\"errorCode\":\"AccessDenied\",\"sourceIPAddress\":\"5.6.7.8\"}",
+      "{\"errorCode\":\"Client.Unauthorized\",\"readOnly\":false}",
+      "{\"errorCode\":null,\"readOnly\":false,\"requestParameters\":null}",
+      "{\"readOnly\":false,\"requestParameters\":{\"x\":1}}",
+      "{\"readOnly\":false,\"requestParameters\":{\"y\":1}}",
+      "{\"readOnly\":true,\"requestParameters\":{\"x\":1}}",
+      "{\"requestParameters\":{}}",
+      "{\"\\u0065rrorCode\":\"AccessDenied\"}",
+      "{\"errorCode\":\"x\",\"errorCode\":\"AccessDenied\"}",
+      "{\"errorCode\":\"AccessDenied\",\"errorCode\":\"x\"}",
+      "{\"userIdentity\":{\"type\":\"IAMUser\"}}",
+      "{\"userIdentity\":\"IAMUser\"}",
+      "{}",
+      "[1]",
+      "\"errorCode\"",
+  };
+  size_t np = sizeof pats / sizeof *pats, ne = sizeof events / sizeof *events;
+  hg_fp *p[7];
+  for (size_t i = 0; i < np; i++) {
+    p[i] = parse(pats[i]);
+    CHECK(p[i] != NULL);
+  }
+  hg_bt *bt = hg_bt_new(p, np);
+  hg_arena *a = hg_arena_new();
+  unsigned long long want[7] = {0};
+  for (size_t e = 0; e < ne; e++) {
+    ev(bt, events[e]);
+    hg_arena_reset(a);
+    const hg_jv *v = hg_json_parse(a, events[e], strlen(events[e]), NULL, NULL);
+    if (v && v->kind != HG_JV_OBJECT)
+      v = NULL;
+    for (size_t i = 0; i < np; i++)
+      want[i] += hg_fp_match(p[i], v, events[e], strlen(events[e]));
+  }
+  for (size_t i = 0; i < np; i++)
+    CHECK_INTEQ(hg_bt_result_of(bt, i)->matches, want[i]);
+  CHECK_INTEQ(want[0], 5); /* AccessDenied x3, Client.Unauthorized, the escaped name */
+  CHECK_INTEQ(want[2], 1);
+  CHECK_INTEQ(want[3], 13); /* needs no member: y is absent from all but one object */
+  CHECK_INTEQ(want[4], 7);
+  CHECK_INTEQ(want[6], want[0]);
   hg_arena_free(a);
   hg_bt_free(bt);
   for (size_t i = 0; i < np; i++)

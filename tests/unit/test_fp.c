@@ -745,3 +745,134 @@ TEST(selectors_suffice_for_pruned_events)
   hg_diag_free(&s);
   free(text);
 }
+
+/* ---- short-circuit evaluation (fp_prog.c) ---- */
+
+/* A random formula over conditions on $.v0 .. $.v2: leaves and nested
+ * && / || with parentheses, kept as a tree to be evaluated here. */
+typedef struct bform {
+  int kind;            /* 0 leaf, 1 and, 2 or */
+  int var, op;         /* leaf: $.v<var>, op 0 '= "a"', 1 '!= "a"', 2 NOT EXISTS */
+  int n, kids[3];
+} bform;
+
+typedef struct bforms {
+  bform v[64];
+  int n;
+  uint64_t rng;
+} bforms;
+
+static unsigned brand(bforms *f, unsigned n)
+{
+  f->rng ^= f->rng << 13;
+  f->rng ^= f->rng >> 7;
+  f->rng ^= f->rng << 17;
+  return (unsigned)(f->rng % n);
+}
+
+static int bgen(bforms *f, int depth)
+{
+  int i = f->n++;
+  bform *x = &f->v[i];
+  memset(x, 0, sizeof *x);
+  if (depth == 0 || brand(f, 3) == 0) {
+    x->var = (int)brand(f, 3);
+    x->op = (int)brand(f, 3);
+    return i;
+  }
+  x->kind = 1 + (int)brand(f, 2);
+  x->n = 2 + (int)brand(f, 2);
+  for (int k = 0; k < x->n; k++)
+    x->kids[k] = bgen(f, depth - 1); /* at most 40 nodes: f->v holds them */
+  return i;
+}
+
+static void bprint(const bforms *f, int i, hg_buf *b)
+{
+  const bform *x = &f->v[i];
+  if (x->kind == 0) {
+    static const char *const ops[] = {"= \"a\"", "!= \"a\"", "NOT EXISTS"};
+    hg_buf_printf(b, "$.v%d %s", x->var, ops[x->op]);
+    return;
+  }
+  for (int k = 0; k < x->n; k++) {
+    if (k)
+      hg_buf_puts(b, x->kind == 1 ? " && " : " || ");
+    bool paren = f->v[x->kids[k]].kind != 0 || (f->rng & 1);
+    if (paren)
+      hg_buf_putc(b, '(');
+    bprint(f, x->kids[k], b);
+    if (paren)
+      hg_buf_putc(b, ')');
+  }
+}
+
+/* vals[k]: 0 $.vk absent, 1 "a", 2 "b" */
+static bool beval(const bforms *f, int i, const int *vals)
+{
+  const bform *x = &f->v[i];
+  if (x->kind == 0) {
+    int v = vals[x->var];
+    return x->op == 0 ? v == 1 : x->op == 1 ? v == 2 : v == 0;
+  }
+  for (int k = 0; k < x->n; k++) {
+    bool r = beval(f, x->kids[k], vals);
+    if (x->kind == 1 && !r)
+      return false;
+    if (x->kind == 2 && r)
+      return true;
+  }
+  return x->kind == 1;
+}
+
+/* Every mix of AND, OR and groups gives, on every event, the value of its
+ * formula (the jumping code's targets are right at every nesting). */
+TEST(nested_and_or_match_their_formula)
+{
+  bforms f;
+  f.rng = 0x9E3779B97F4A7C15ull;
+  hg_diag_sink s;
+  hg_diag_init(&s);
+  int patterns = 0, trues = 0, falses = 0;
+  for (int round = 0; round < 400; round++) {
+    f.n = 0;
+    int root = bgen(&f, 3);
+    hg_buf b;
+    hg_buf_init(&b);
+    hg_buf_puts(&b, "{ ");
+    bprint(&f, root, &b);
+    hg_buf_puts(&b, " }");
+    hg_fp *fp = parse(b.data, &s);
+    if (!fp) {
+      FAIL_AT("does not parse: %s", b.data);
+      hg_buf_free(&b);
+      continue;
+    }
+    patterns++;
+    for (int e = 0; e < 27; e++) {
+      int vals[3] = {e % 3, e / 3 % 3, e / 9};
+      hg_buf ev;
+      hg_buf_init(&ev);
+      hg_buf_putc(&ev, '{');
+      bool first = true;
+      for (int k = 0; k < 3; k++) {
+        if (!vals[k])
+          continue;
+        hg_buf_printf(&ev, "%s\"v%d\":\"%s\"", first ? "" : ",", k, vals[k] == 1 ? "a" : "b");
+        first = false;
+      }
+      hg_buf_putc(&ev, '}');
+      bool want = beval(&f, root, vals), got = match_json(fp, ev.data);
+      trues += want;
+      falses += !want;
+      if (got != want)
+        FAIL_AT("%s on %s: got %d, want %d", b.data, ev.data, got, want);
+      hg_buf_free(&ev);
+    }
+    hg_fp_free(fp);
+    hg_buf_free(&b);
+  }
+  CHECK_INTEQ(patterns, 400);
+  CHECK(trues > 1000 && falses > 1000);
+  hg_diag_free(&s);
+}
