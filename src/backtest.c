@@ -63,6 +63,7 @@ struct hg_bt {
   hg_jpaths *paths;     /* read-only once built: shared by the workers */
   bt_worker main;       /* hg_bt_event's */
   unsigned jobs;
+  bool checked;         /* hg_bt_checked */
   hg_alarm_counts *counts; /* per pattern, or NULL (hg_bt_track_periods) */
   hg_bt_match_fn on_match;  /* or NULL (hg_bt_on_match); forces one job */
   void *on_match_ud;
@@ -302,6 +303,11 @@ hg_bt *hg_bt_new(hg_fp *const *patterns, size_t n)
 void hg_bt_jobs(hg_bt *bt, unsigned jobs)
 {
   bt->jobs = jobs ? jobs : 1;
+}
+
+void hg_bt_checked(hg_bt *bt, bool checked)
+{
+  bt->checked = checked;
 }
 
 void hg_bt_free(hg_bt *bt)
@@ -664,7 +670,8 @@ int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_e
    * reads the raw text, which must then be the compact form, and of the
    * records of documents (handed out compact), unless matches are shown
    * as they are found (a tentative match could not be taken back). */
-  hg_events_opts o = {progress, true, bt->on_match ? 1 : bt->jobs, !bt->on_match};
+  hg_events_opts o = {progress, !bt->checked, bt->on_match ? 1 : bt->jobs,
+                      !bt->checked && !bt->on_match};
   for (size_t i = 0; i < bt->n; i++)
     if (bt->patterns[i] && bt->raw[i])
       o.unchecked_lines = false;
