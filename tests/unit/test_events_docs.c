@@ -34,6 +34,23 @@ typedef struct taker {
   bool bad;              /* a broken promise of the reader */
 } taker;
 
+/* A record as compared: a document's as handed out (compact either way),
+ * a JSON line's as the parser writes it back (an unchecked line is handed
+ * out as it is, a checked one compacted). */
+static void put_record(taker *t, hg_buf *into, const hg_event *ev)
+{
+  const hg_jv *v = NULL;
+  if (ev->line) {
+    hg_arena_reset(t->a);
+    v = hg_json_parse(t->a, ev->raw, ev->len, NULL, NULL);
+  }
+  if (v)
+    hg_jv_write(v, into);
+  else
+    hg_buf_append(into, ev->raw, ev->len);
+  hg_buf_putc(into, '\n');
+}
+
 static int on_take(void *ud, const hg_event *ev)
 {
   taker *t = ud;
@@ -59,8 +76,7 @@ static int on_take(void *ud, const hg_event *ev)
   if (ev->kind == HG_EVENT_FINAL && t->tentative)
     t->bad = true; /* a final record while some are unsettled */
   hg_buf *into = ev->kind == HG_EVENT_TENTATIVE ? &t->scratch : &t->final;
-  hg_buf_append(into, ev->raw, ev->len);
-  hg_buf_putc(into, '\n');
+  put_record(t, into, ev);
   if (ev->kind == HG_EVENT_TENTATIVE) {
     t->tentative++;
     t->unchecked += !ev->checked;
@@ -73,8 +89,7 @@ static int on_checked(void *ud, const hg_event *ev)
   taker *t = ud;
   if (ev->kind != HG_EVENT_FINAL || !ev->checked)
     t->bad = true;
-  hg_buf_append(&t->final, ev->raw, ev->len);
-  hg_buf_putc(&t->final, '\n');
+  put_record(t, &t->final, ev);
   return 0;
 }
 
