@@ -7,7 +7,9 @@
  * from the backslashes (rare in CloudTrail: a short loop over them), the
  * quotes that remain toggle "inside a string" (a prefix XOR over the mask,
  * carried from block to block), and the brackets outside strings are
- * walked in order until the depth comes back to zero. Only the
+ * walked in order until the depth comes back to zero; a block where the
+ * depth can neither come back to zero nor pass the bound (more open
+ * brackets before it than it closes, few opened) is only counted. Only the
  * classification differs between levels; it is one inline function per
  * level, and the walk is instantiated once per level around it.
  */
@@ -182,11 +184,20 @@ static inline uint64_t escaped_bytes(uint64_t bs, uint64_t *carry)
       uint64_t inside = prefix_xor(quote) ^ in_str; /* opening quotes in, closing ones out */      \
       in_str = (uint64_t)0 - (inside >> 63);                                                       \
       uint64_t low = m.low & ~inside;                                                              \
-      uint64_t br = (m.open | m.close) & ~inside & valid;                                          \
+      uint64_t open = m.open & ~inside & valid, close = m.close & ~inside & valid;                 \
+      int nopen = __builtin_popcountll(open), nclose = __builtin_popcountll(close);                \
+      if (depth > nclose && depth + nopen <= max_depth) {                                          \
+        /* Neither the end nor too deep can be in this block: no walk */                          \
+        if (low)                                                                                   \
+          return 0;                                                                                \
+        depth += nopen - nclose;                                                                   \
+        continue;                                                                                  \
+      }                                                                                            \
+      uint64_t br = open | close;                                                                  \
       while (br) {                                                                                 \
         unsigned i = (unsigned)__builtin_ctzll(br);                                                \
         br &= br - 1;                                                                              \
-        if (m.open >> i & 1) {                                                                     \
+        if (open >> i & 1) {                                                                       \
           if (++depth > max_depth)                                                                 \
             return 0;                                                                              \
         } else if (--depth <= 0) {                                                                 \
@@ -213,8 +224,9 @@ static size_t skim_sse2(const unsigned char *p, size_t n, int max_depth)
 #endif
 
 #ifdef HG_JSKIM_X86
-__attribute__((target("avx2"))) static size_t skim_avx2(const unsigned char *p, size_t n,
-                                                        int max_depth)
+/* Every CPU with AVX2 has POPCNT too. */
+__attribute__((target("avx2,popcnt"))) static size_t skim_avx2(const unsigned char *p, size_t n,
+                                                               int max_depth)
 {
   SKIM_WALK(classify_avx2);
 }
