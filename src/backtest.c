@@ -77,6 +77,7 @@ struct hg_bt {
   hg_jpaths *paths;     /* read-only once built: shared by the workers */
   bt_worker main;       /* hg_bt_event's */
   unsigned jobs;
+  bool checked;         /* hg_bt_checked */
   hg_alarm_counts *counts; /* per pattern, or NULL (hg_bt_track_periods) */
   hg_bt_match_fn on_match;  /* or NULL (hg_bt_on_match); forces one job */
   void *on_match_ud;
@@ -103,10 +104,16 @@ struct hg_bt {
 };
 
 /* What one input file produced: per filter, its result and (when periods
- * are tracked) its per-period counts. */
+ * are tracked) its per-period counts; and the same for the tentative
+ * records of the document being read (events.h unchecked_docs), folded
+ * into the part when the reader confirms them, cleared when it drops
+ * them. */
 typedef struct bt_part {
   hg_bt_result *res;
   hg_alarm_counts *counts; /* NULL when periods are not tracked */
+  hg_bt_result *tres;
+  hg_alarm_counts *tcounts;
+  bool tany;               /* tres or tcounts may hold something */
 } bt_part;
 
 static void add_sel(void *ud, const hg_jsel *sel)
@@ -406,6 +413,11 @@ void hg_bt_jobs(hg_bt *bt, unsigned jobs)
   bt->jobs = jobs ? jobs : 1;
 }
 
+void hg_bt_checked(hg_bt *bt, bool checked)
+{
+  bt->checked = checked;
+}
+
 void hg_bt_free(hg_bt *bt)
 {
   if (!bt)
@@ -703,16 +715,31 @@ static void run_worker_free(void *ud, void *w)
   free(w);
 }
 
+static hg_alarm_counts *part_counts_new(const hg_bt *bt)
+{
+  if (!bt->counts)
+    return NULL;
+  hg_alarm_counts *c = xcalloc(bt->n ? bt->n : 1, sizeof *c);
+  for (size_t i = 0; i < bt->n; i++)
+    hg_alarm_counts_init(&c[i], bt->counts[i].period);
+  return c;
+}
+
+static void part_counts_free(const hg_bt *bt, hg_alarm_counts *c)
+{
+  for (size_t i = 0; c && i < bt->n; i++)
+    hg_alarm_counts_free(&c[i]);
+  free(c);
+}
+
 static void *run_part_new(void *ud)
 {
   hg_bt *bt = ud;
   bt_part *p = xcalloc(1, sizeof *p);
   p->res = xcalloc(bt->n ? bt->n : 1, sizeof *p->res);
-  if (bt->counts) {
-    p->counts = xcalloc(bt->n ? bt->n : 1, sizeof *p->counts);
-    for (size_t i = 0; i < bt->n; i++)
-      hg_alarm_counts_init(&p->counts[i], bt->counts[i].period);
-  }
+  p->tres = xcalloc(bt->n ? bt->n : 1, sizeof *p->tres);
+  p->counts = part_counts_new(bt);
+  p->tcounts = part_counts_new(bt);
   return p;
 }
 
@@ -720,19 +747,60 @@ static void run_part_free(void *ud, void *part)
 {
   hg_bt *bt = ud;
   bt_part *p = part;
-  for (size_t i = 0; p->counts && i < bt->n; i++)
-    hg_alarm_counts_free(&p->counts[i]);
-  free(p->counts);
+  part_counts_free(bt, p->counts);
+  part_counts_free(bt, p->tcounts);
   free(p->res);
+  free(p->tres);
   free(p);
+}
+
+/* The tentative records are final (into the part, after what it holds:
+ * the order of the samples is kept) or never were (cleared). */
+static void part_settle(const hg_bt *bt, bt_part *p, bool confirm)
+{
+  if (!p->tany)
+    return;
+  for (size_t i = 0; i < bt->n; i++) {
+    if (!p->tres[i].matches)
+      continue;
+    if (confirm) {
+      bt_result_merge(&p->res[i], &p->tres[i]);
+      if (p->counts)
+        bt_counts_merge(&p->counts[i], &p->tcounts[i]);
+    } else {
+      memset(&p->tres[i], 0, sizeof p->tres[i]);
+      if (p->tcounts) {
+        long long period = p->tcounts[i].period;
+        hg_alarm_counts_free(&p->tcounts[i]);
+        hg_alarm_counts_init(&p->tcounts[i], period);
+      }
+    }
+  }
+  p->tany = false;
 }
 
 static int run_event(void *w, void *part, const hg_event *ev)
 {
   bt_worker *bw = w;
   bt_part *p = part;
-  if (bt_eval(bw->bt, bw, p->res, p->counts, ev->raw, ev->len, !ev->checked) < 0)
-    return HG_EVENT_RECHECK;
+  const hg_bt *bt = bw->bt;
+  switch (ev->kind) {
+  case HG_EVENT_FINAL:
+    if (bt_eval(bt, bw, p->res, p->counts, ev->raw, ev->len, !ev->checked) < 0)
+      return HG_EVENT_RECHECK;
+    return 0;
+  case HG_EVENT_TENTATIVE:
+    if (bt_eval(bt, bw, p->tres, p->tcounts, ev->raw, ev->len, !ev->checked) < 0)
+      return HG_EVENT_RECHECK;
+    p->tany = true;
+    return 0;
+  case HG_EVENT_CONFIRM:
+    part_settle(bt, p, true);
+    return 0;
+  case HG_EVENT_DROP:
+    part_settle(bt, p, false);
+    return 0;
+  }
   return 0;
 }
 
@@ -740,6 +808,7 @@ static int run_commit(void *ud, void *part)
 {
   hg_bt *bt = ud;
   bt_part *p = part;
+  part_settle(bt, p, false); /* the reader settles every document: nothing is left */
   for (size_t i = 0; i < bt->n; i++) {
     bt_result_merge(&bt->res[i], &p->res[i]);
     if (p->counts)
@@ -753,8 +822,11 @@ int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_e
 {
   /* Every record is parsed (and so validated) by the pruned parser anyway:
    * let the reader skip its own check of JSON lines, unless some pattern
-   * reads the raw text, which must then be the compact form. */
-  hg_events_opts o = {progress, true, bt->on_match ? 1 : bt->jobs};
+   * reads the raw text, which must then be the compact form, and of the
+   * records of documents (handed out compact), unless matches are shown
+   * as they are found (a tentative match could not be taken back). */
+  hg_events_opts o = {progress, !bt->checked, bt->on_match ? 1 : bt->jobs,
+                      !bt->checked && !bt->on_match};
   for (size_t i = 0; i < bt->n; i++)
     if (bt->patterns[i] && bt->raw[i])
       o.unchecked_lines = false;

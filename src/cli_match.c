@@ -327,7 +327,7 @@ int hg_cli_match(int argc, char **argv)
   hg_events_stats st;
   memset(&st, 0, sizeof st);
   /* Progress on a terminal, unless the matches go to the same one. */
-  hg_events_opts eo = {isatty(2) == 1 && (count_only || isatty(1) != 1), false, jobs};
+  hg_events_opts eo = {isatty(2) == 1 && (count_only || isatty(1) != 1), false, jobs, false};
   hg_events_ops ops = {worker_new, worker_free, part_new, part_free, on_event, on_commit};
   if (nin > 0)
     rc = hg_events_run(in, nin, &ops, &m, &eo, &st, &sink);

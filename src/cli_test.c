@@ -62,6 +62,7 @@ typedef struct opts {
   const char *env, *root, *format;
   hg_cli_strs events;
   unsigned jobs;
+  bool checked;          /* HARDENGEN_READ=checked */
   hg_cli_args args;
 } opts;
 
@@ -90,6 +91,12 @@ static int parse_args(int argc, char **argv, opts *o)
    * scanner (doc/backtest-performance.md). */
   if (hg_jscan_set_level_name(getenv("HARDENGEN_SCAN")) < 0)
     return hg_cli_usage_error(hg_help_test, "HARDENGEN_SCAN must be portable, sse2, avx2 or avx512");
+  /* The reader's fast paths, for comparing against the checked reader
+   * (doc/backtest-performance.md). */
+  const char *rd = getenv("HARDENGEN_READ");
+  if (rd && *rd && strcmp(rd, "checked") != 0 && strcmp(rd, "fast") != 0)
+    return hg_cli_usage_error(hg_help_test, "HARDENGEN_READ must be checked or fast");
+  o->checked = rd && strcmp(rd, "checked") == 0;
   return 0;
 }
 
@@ -292,6 +299,7 @@ int hg_cli_test(int argc, char **argv)
     hg_bt_track_periods(bt, periods);
     free(periods);
     hg_bt_jobs(bt, o.jobs);
+    hg_bt_checked(bt, o.checked);
     if (o.events.n)
       hg_bt_run(bt, o.events.v, o.events.n, isatty(2) == 1, &st, &sink);
     hg_diag_render_text(&sink, stderr);

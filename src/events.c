@@ -26,6 +26,18 @@
  * strings removed, everything else copied byte for byte), copying runs of
  * bytes rather than single characters; a record that is already compact is
  * handed out from the window without a copy.
+ *
+ * For a consumer that validates every record itself (unchecked_docs), the
+ * elements of a held-back document are not scanned twice: an element that
+ * is a compact object has its end skimmed (jskim.h) and is handed out at
+ * once, tentative; the consumer keeps what it derives apart until the
+ * document ends in a confirm (it validated, or streams from the bound on)
+ * or a drop (malformed). The structure around the elements is checked as
+ * usual, and an element the skim cannot take (not compact, not an object,
+ * not wholly in the window yet, or one the consumer could not parse) goes
+ * through the validating scanner exactly as without the option, so the
+ * window grows, slides and streams at the same points and every warning,
+ * line and count is the same.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +53,7 @@
 
 #include "events_int.h"
 #include "hg/jscan.h"
+#include "hg/jskim.h"
 #include "hg/util.h"
 
 #define READ_CHUNK (256u * 1024u)
@@ -54,6 +67,9 @@
 #define GZ_WHOLE_OUT_MAX (32u << 20)
 /* Buffers above this are released after the input that grew them. */
 #define KEEP_MAX (8u << 20)
+/* Nesting the skim follows inside an element (the scanner allows
+ * MAX_DEPTH from the document); deeper elements are scanned. */
+#define SKIM_MAX_DEPTH 64
 
 /* ---- byte sources ---- */
 
@@ -170,6 +186,8 @@ typedef struct pend {
 
 struct ev_reader {
   bool unchecked;        /* JSON lines fast path (hg_events_opts) */
+  bool unchecked_docs;   /* documents fast path (hg_events_opts) */
+  size_t tent;           /* tentative records handed out, not yet settled */
   /* window over the current input's content */
   char *win;
   size_t wcap, wpos, wlen;
@@ -194,10 +212,11 @@ struct ev_reader {
   size_t pre_len;
 };
 
-ev_reader *ev_reader_new(bool unchecked_lines)
+ev_reader *ev_reader_new(bool unchecked_lines, bool unchecked_docs)
 {
   ev_reader *r = xcalloc(1, sizeof *r);
   r->unchecked = unchecked_lines;
+  r->unchecked_docs = unchecked_docs;
   hg_buf_init(&r->out);
   r->dd = libdeflate_alloc_decompressor();
   if (!r->dd) {
@@ -506,7 +525,7 @@ static void emit(reader *r, const char *text, size_t len, size_t line)
 {
   if (is_stopped(r))
     return;
-  hg_event ev = {text, len, r->file, line, true, r->o->turn};
+  hg_event ev = {text, len, r->file, line, true, r->o->turn, HG_EVENT_FINAL};
   r->in->st.events++;
   if (r->o->fn(r->o->ctx, &ev)) {
     r->stopped = true;
@@ -518,7 +537,7 @@ static void emit(reader *r, const char *text, size_t len, size_t line)
  * for it to be read again with checking. */
 static bool emit_unchecked(reader *r, const char *text, size_t len, size_t line)
 {
-  hg_event ev = {text, len, r->file, line, false, r->o->turn};
+  hg_event ev = {text, len, r->file, line, false, r->o->turn, HG_EVENT_FINAL};
   r->in->st.events++;
   int rc = r->o->fn(r->o->ctx, &ev);
   if (rc == HG_EVENT_RECHECK) {
@@ -530,6 +549,43 @@ static bool emit_unchecked(reader *r, const char *text, size_t len, size_t line)
     atomic_store(r->o->stop, 1);
   }
   return true;
+}
+
+/* Hand out a record of a document not validated yet (unchecked: from the
+ * skim). Returns false when the consumer asked for it to be read again
+ * with checking. */
+static bool emit_tentative(reader *r, const char *text, size_t len, bool checked)
+{
+  if (is_stopped(r))
+    return true;
+  hg_event ev = {text, len, r->file, 0, checked, r->o->turn, HG_EVENT_TENTATIVE};
+  int rc = r->o->fn(r->o->ctx, &ev);
+  if (rc == HG_EVENT_RECHECK && !checked)
+    return false;
+  r->in->st.events++;
+  r->tent++;
+  if (rc) {
+    r->stopped = true;
+    atomic_store(r->o->stop, 1);
+  }
+  return true;
+}
+
+/* The tentative records handed out so far are final (confirm) or never
+ * were (drop: they are not counted). The consumer hears it even when the
+ * run was stopped, so its part is left settled. */
+static void tent_settle(reader *r, bool confirm)
+{
+  if (!r->tent)
+    return;
+  if (!confirm)
+    r->in->st.events -= r->tent;
+  r->tent = 0;
+  hg_event ev = {NULL, 0, r->file, 0, true, r->o->turn, confirm ? HG_EVENT_CONFIRM : HG_EVENT_DROP};
+  if (r->o->fn(r->o->ctx, &ev)) {
+    r->stopped = true;
+    atomic_store(r->o->stop, 1);
+  }
 }
 
 static void record_warning(reader *r, size_t line, const char *code, const char *fmt, ...)
@@ -589,7 +645,10 @@ static void pend_add(reader *r, uint32_t off, uint32_t len)
   r->npend++;
 }
 
-/* Hand out the held-back records (in order). */
+/* Hand out the held-back records (in order). With unchecked_docs the
+ * objects went out already, tentative (confirmed here, or dropped when the
+ * run was stopped, as held records are then never handed out), and only
+ * the other elements are held, their number in off. */
 static void doc_release(reader *r, doc *d)
 {
   size_t first = d->nrec - r->npend;
@@ -597,13 +656,14 @@ static void doc_release(reader *r, doc *d)
     pend p = r->pend[i];
     if (p.len & PEND_NOTOBJ) {
       record_warning(r, d->line, "events-not-object", "record #%zu is not a JSON object; skipped",
-                     first + i + 1);
+                     r->unchecked_docs ? (size_t)p.off : first + i + 1);
       continue;
     }
     const char *base = p.len & PEND_OUT ? r->out.data : r->win + r->wpos;
     emit(r, base + p.off, PEND_LEN(p.len), 0);
   }
   r->npend = 0;
+  tent_settle(r, !is_stopped(r));
 }
 
 /* From here on, hand records out as they are read. */
@@ -727,11 +787,67 @@ static bool doc_fail_here(reader *r, doc *d, const char *msg)
   return false;
 }
 
+/* With unchecked_docs, before the bound: hand out the element at d->cur
+ * unchecked when the skim finds it a compact object in the window (d->cur
+ * moves past it). False when it must be scanned: not taken, or taken back
+ * by the consumer. */
+static bool doc_skim(reader *r, doc *d)
+{
+  size_t at = r->wpos + d->cur;
+  if (r->win[at] != '{')
+    return false;
+  size_t k = hg_jskim_object((const unsigned char *)r->win + at, r->wlen - at, SKIM_MAX_DEPTH);
+  if (!k || !emit_tentative(r, r->win + at, k, false))
+    return false;
+  d->cur += k;
+  d->nrec++;
+  return true;
+}
+
+/* Scan the element at d->cur and hold it, or hand it out (streaming; with
+ * unchecked_docs an object goes out at once, tentative, in order with the
+ * skimmed ones, and only another element's warning waits for the end).
+ * False when the file must be abandoned (reported, or stopped). */
+static bool doc_element(reader *r, doc *d, int depth)
+{
+  scan s;
+  uint32_t off = 0, len = 0;
+  bool in_out = false, big = false;
+  if (!doc_piece(r, d, PIECE_VALUE, depth, true, &s, &off, &len, &in_out, &big)) {
+    doc_error(r, d, &s, big);
+    return false;
+  }
+  const char *text = in_out ? r->out.data + off : r->win + r->wpos + off;
+  bool obj = *text == '{';
+  d->nrec++;
+  if (d->streaming) {
+    if (obj)
+      emit(r, text, len, 0);
+    else
+      record_warning(r, d->line, "events-not-object", "record #%zu is not a JSON object; skipped",
+                     d->nrec);
+    r->wpos += d->cur;
+    d->cur = 0;
+    hg_buf_reset(&r->out);
+    return !is_stopped(r);
+  }
+  if (!r->unchecked_docs) {
+    pend_add(r, off, len | (in_out ? PEND_OUT : 0) | (obj ? 0 : PEND_NOTOBJ));
+    return true;
+  }
+  if (obj)
+    emit_tentative(r, text, len, true);
+  else
+    pend_add(r, (uint32_t)d->nrec, PEND_NOTOBJ);
+  hg_buf_reset(&r->out);
+  return true;
+}
+
 /*
  * Read the document at win[wpos] ('[', or '{' with "Records" first). False
  * when the file must be abandoned (reported).
  */
-static bool read_document(reader *r, size_t line)
+static bool read_document_body(reader *r, size_t line)
 {
   doc d = {0};
   d.line = line;
@@ -773,29 +889,13 @@ static bool read_document(reader *r, size_t line)
       d.cur++;
     } else {
       for (;;) {
+        /* Before streaming every element is held: d.nrec of them. */
         if (!d.streaming &&
-            (d.cur > HG_EVENTS_MAX_PENDING || r->npend >= HG_EVENTS_MAX_PENDING_RECORDS))
+            (d.cur > HG_EVENTS_MAX_PENDING || d.nrec >= HG_EVENTS_MAX_PENDING_RECORDS))
           doc_stream(r, &d);
-        if (!doc_piece(r, &d, PIECE_VALUE, edepth, true, &s, &off, &len, &in_out, &big)) {
-          doc_error(r, &d, &s, big);
+        if (!(r->unchecked_docs && !d.streaming && doc_skim(r, &d)) &&
+            !doc_element(r, &d, edepth))
           return false;
-        }
-        bool obj = in_out ? r->out.data[off] == '{' : r->win[r->wpos + off] == '{';
-        d.nrec++;
-        if (d.streaming) {
-          if (obj)
-            emit(r, in_out ? r->out.data + off : r->win + r->wpos + off, len, 0);
-          else
-            record_warning(r, d.line, "events-not-object",
-                           "record #%zu is not a JSON object; skipped", d.nrec);
-          r->wpos += d.cur;
-          d.cur = 0;
-          hg_buf_reset(&r->out);
-          if (is_stopped(r))
-            return false;
-        } else {
-          pend_add(r, off, len | (in_out ? PEND_OUT : 0) | (obj ? 0 : PEND_NOTOBJ));
-        }
         if (!doc_ws(r, &d))
           return doc_fail_here(r, &d, "unterminated array");
         char c = r->win[r->wpos + d.cur];
@@ -833,6 +933,15 @@ static bool read_document(reader *r, size_t line)
   doc_release(r, &d);
   r->wpos += d.cur;
   return true;
+}
+
+/* read_document_body, and the drop of the tentative records of a document
+ * abandoned before its end (a confirmed document has none left). */
+static bool read_document(reader *r, size_t line)
+{
+  bool ok = read_document_body(r, line);
+  tent_settle(r, false);
+  return ok;
 }
 
 /* ---- one input ---- */

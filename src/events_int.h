@@ -32,7 +32,8 @@ typedef struct ev_out {
 /* Per thread reading state (buffers reused from input to input). */
 typedef struct ev_reader ev_reader;
 
-ev_reader *ev_reader_new(bool unchecked_lines);
+/* The fast paths of hg_events_opts (unchecked_lines, unchecked_docs). */
+ev_reader *ev_reader_new(bool unchecked_lines, bool unchecked_docs);
 void ev_reader_free(ev_reader *r);
 
 /*

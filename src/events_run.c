@@ -66,7 +66,7 @@ struct slot {
 struct run {
   const hg_events_ops *ops;
   void *ud;
-  bool unchecked;
+  bool unchecked, unchecked_docs;
   bool threaded;
   slot *slots;
   size_t nslots;
@@ -291,7 +291,7 @@ static void *worker_main(void *arg)
 {
   run *R = arg;
   void *w = R->ops->worker_new ? R->ops->worker_new(R->ud) : R->ud;
-  ev_reader *rd = ev_reader_new(R->unchecked);
+  ev_reader *rd = ev_reader_new(R->unchecked, R->unchecked_docs);
   pthread_mutex_lock(&R->mu);
   for (;;) {
     while (R->taken == R->filled && !R->finish)
@@ -411,7 +411,7 @@ static bool ahead_worth(const slot *s)
 static void run_sequential(run *R)
 {
   void *w = R->ops->worker_new ? R->ops->worker_new(R->ud) : R->ud;
-  ev_reader *rd = ev_reader_new(R->unchecked);
+  ev_reader *rd = ev_reader_new(R->unchecked, R->unchecked_docs);
   /* With more than one CPU, gzip files are inflated one ahead by a second
    * thread, into the second slot. */
   inflater inf;
@@ -556,6 +556,7 @@ int hg_events_run(const char *const *paths, size_t n, const hg_events_ops *ops, 
   R.ops = ops;
   R.ud = ud;
   R.unchecked = opts && opts->unchecked_lines;
+  R.unchecked_docs = opts && opts->unchecked_docs;
   R.threaded = jobs > 1;
   /* Sequential: two slots, the one read and the next (inflated ahead). */
   R.nslots = R.threaded ? 2 * (size_t)jobs + 2 : 2;
@@ -614,7 +615,7 @@ static int plain_event(void *w, void *part, const hg_event *ev)
 int hg_events_read(const char *const *paths, size_t n, hg_event_fn fn, void *ud, bool progress_on,
                    hg_events_stats *st, hg_diag_sink *sink)
 {
-  hg_events_opts o = {progress_on, false, 1};
+  hg_events_opts o = {progress_on, false, 1, false};
   return hg_events_read_opts(paths, n, fn, ud, &o, st, sink);
 }
 
@@ -624,6 +625,7 @@ int hg_events_read_opts(const char *const *paths, size_t n, hg_event_fn fn, void
   /* One consumer state: read in the calling thread. */
   plain p = {fn, ud};
   hg_events_ops ops = {NULL, NULL, NULL, NULL, plain_event, NULL};
-  hg_events_opts o = {opts && opts->progress, opts && opts->unchecked_lines, 1};
+  hg_events_opts o = {opts && opts->progress, opts && opts->unchecked_lines, 1,
+                      opts && opts->unchecked_docs};
   return hg_events_run(paths, n, &ops, &p, &o, st, sink);
 }

@@ -64,6 +64,11 @@ bool hg_bt_event(hg_bt *bt, const char *raw, size_t len);
  * are copied per thread (their DFA cache is not shared). */
 void hg_bt_jobs(hg_bt *bt, unsigned jobs);
 
+/* Let the reader check every record itself (no fast path for JSON lines
+ * or documents, events.h hg_events_opts): the same results, more slowly;
+ * the reference the fast paths are compared with. Default false. */
+void hg_bt_checked(hg_bt *bt, bool checked);
+
 /* Stream paths through hg_events_run into the filters. Same return and
  * diagnostics as hg_events_read. */
 int hg_bt_run(hg_bt *bt, const char *const *paths, size_t n, bool progress, hg_events_stats *st,

@@ -42,13 +42,34 @@
 #define HG_EVENTS_MAX_PENDING (32u << 20)         /* document held back, bytes */
 #define HG_EVENTS_MAX_PENDING_RECORDS (256u << 10) /* document held back, records */
 
+/*
+ * What an event is. Without hg_events_opts.unchecked_docs every event is a
+ * HG_EVENT_FINAL record. With it, the records of a document held back
+ * (see the file comment) are handed out at once as HG_EVENT_TENTATIVE,
+ * and the document's end says what they were: HG_EVENT_CONFIRM (the
+ * document validated, or grew past the bound and streams from here on:
+ * they count as final records, in the order they came) or HG_EVENT_DROP
+ * (it was malformed and is skipped as a whole, or the run was stopped:
+ * they never were records). CONFIRM and DROP carry no record (raw NULL,
+ * len 0) and come only after at least one TENTATIVE record, one of them
+ * after every such run of records before the input ends; a consumer keeps
+ * what it derives from tentative records apart until then.
+ */
+typedef enum hg_event_kind {
+  HG_EVENT_FINAL = 0,
+  HG_EVENT_TENTATIVE,
+  HG_EVENT_CONFIRM,
+  HG_EVENT_DROP,
+} hg_event_kind;
+
 typedef struct hg_event {
   const char *raw;      /* compact JSON of one record; valid during the callback */
   size_t len;
   const char *file;     /* path as given or found while walking a folder */
   size_t line;          /* 1-based line for JSON lines input, else 0 */
-  bool checked;         /* false: an unchecked JSON line (see hg_events_opts) */
+  bool checked;         /* false: not validated (see hg_events_opts) */
   void *turn;           /* private: see hg_events_wait_turn */
+  hg_event_kind kind;
 } hg_event;
 
 typedef struct hg_events_stats {
@@ -67,7 +88,10 @@ typedef int (*hg_event_fn)(void *ud, const hg_event *ev);
  * reader takes the record back (it is not counted), reads it again from the
  * same line with full checking, and then either hands it out checked (a
  * record spanning lines, or several on one line) or reports and skips it as
- * it would have in checked mode.
+ * it would have in checked mode. For an unchecked element of a document:
+ * the element is read again with full checking; the document is then
+ * reported malformed as in checked mode (HG_EVENT_DROP follows), or, should
+ * the element be well-formed after all, it is handed out again checked.
  */
 #define HG_EVENT_RECHECK (-2)
 
@@ -80,7 +104,7 @@ typedef struct hg_events_opts {
    * neither validated nor compacted. The consumer must answer
    * HG_EVENT_RECHECK when the text does not parse as one JSON value, and
    * must not rely on the text being compact. Documents (Records files,
-   * arrays) are always checked.
+   * arrays) are checked unless unchecked_docs.
    */
   bool unchecked_lines;
   /*
@@ -89,6 +113,21 @@ typedef struct hg_events_opts {
    * threads, so a single input gains nothing.
    */
   unsigned jobs;
+  /*
+   * The same fast path for documents, for a consumer that can also take
+   * records back (HG_EVENT_TENTATIVE, CONFIRM and DROP above): each
+   * element of a held-back document that starts with '{' and is already
+   * compact (no whitespace outside strings) has its end found by a skim
+   * that matches brackets without validating (jskim.h), and is handed out
+   * at once, tentative and unchecked (checked = false): the text is
+   * compact, but the consumer must answer HG_EVENT_RECHECK when it does
+   * not parse as one JSON object. Every other element is checked as
+   * usual, and an object among them is handed out tentative and checked
+   * at once too, so records keep their order. Records, counts, warnings
+   * and their lines end up as in checked mode; a streaming document's
+   * records are checked and final, as without the option.
+   */
+  bool unchecked_docs;
 } hg_events_opts;
 
 /*

@@ -346,7 +346,7 @@ TEST(unchecked_lines_fall_back_to_checking)
   hg_diag_init(&sb);
   CHECK_INTEQ(read_paths(p, 1, &a, &sa, NULL), 6);
   lazy l = {hg_arena_new(), 0, 0, {0}};
-  hg_events_opts o = {false, true, 1};
+  hg_events_opts o = {false, true, 1, false};
   hg_events_read_opts(p, 1, on_lazy, &l, &o, &b, &sb);
   CHECK_INTEQ(l.n, 6);
   /* {"n":1}, {"n":6} and {"n":3} (the rest of its line once {"n":2} was

@@ -318,7 +318,7 @@ static char *run_jobs(const char *dir, unsigned jobs, hg_events_stats *st, hg_bu
   hg_diag_sink sink;
   hg_diag_init(&sink);
   hg_events_ops ops = {NULL, NULL, part_new, part_free, part_event, part_commit};
-  hg_events_opts o = {false, false, jobs};
+  hg_events_opts o = {false, false, jobs, false};
   const char *p[] = {dir, "/nonexistent/hg-evrun"};
   hg_events_run(p, 2, &ops, &r, &o, st, &sink);
   for (size_t i = 0; i < sink.n; i++)
