@@ -1,6 +1,6 @@
 /*
  * fixtures.h — small helpers several unit tests share: diagnostics rendered
- * to text, files written, temporary folders.
+ * to text, files written and removed, temporary folders, scanning levels.
  *
  * All are static inline, so a test program includes this header and uses
  * what it needs. Failures to write a fixture are not checked here: the test
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "hg/diag.h"
+#include "hg/jscan.h"
 #include "hg/util.h"
 
 /* The diagnostics of s as `hardengen` prints them (malloc'd). */
@@ -34,6 +35,38 @@ static inline void put(const char *path, const char *text)
     fputs(text, f);
     fclose(f);
   }
+}
+
+/* Write len bytes of data to path (replacing it). */
+static inline void put_bytes(const char *path, const void *data, size_t len)
+{
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fwrite(data, 1, len, f);
+    fclose(f);
+  }
+}
+
+/* Remove path and everything below it; aborts when that fails. */
+static inline void rm_rf(const char *path)
+{
+  char *cmd = xasprintf("rm -rf '%s'", path);
+  int rc = system(cmd);
+  free(cmd);
+  if (rc != 0)
+    abort();
+}
+
+/* The scanning levels this machine runs, lowest first, into levels (room
+ * for HG_JSCAN_TOP + 1); returns how many. Leaves the top one in effect. */
+static inline int scan_levels(int *levels)
+{
+  int n = 0;
+  for (int l = HG_JSCAN_PORTABLE; l <= HG_JSCAN_TOP; l++)
+    if (hg_jscan_set_level(l) == l)
+      levels[n++] = l;
+  hg_jscan_set_level(HG_JSCAN_TOP);
+  return n;
 }
 
 /* A fresh folder /tmp/hg-NAME-XXXXXX (malloc'd), or NULL. */

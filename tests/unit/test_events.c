@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "hg/events.h"
 #include "hg/util.h"
@@ -63,23 +64,6 @@ static void mk_tmp(void)
   snprintf(tmp, sizeof tmp, "/tmp/hg-events-XXXXXX");
   if (!mkdtemp(tmp))
     abort();
-}
-
-static void rm_rf(const char *path)
-{
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-  if (system(cmd) != 0)
-    abort();
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-  FILE *f = fopen(path, "wb");
-  if (!f)
-    abort();
-  fwrite(data, 1, len, f);
-  fclose(f);
 }
 
 /* Gzip data into path, split into `members` gzip members. */
@@ -207,7 +191,7 @@ TEST(records_are_compacted)
   char *f = xasprintf("%s/pretty.json", tmp);
   const char *t = "{\n  \"Records\" : [\n    { \"a\" : [ 1 , 2 ],\n      \"b\" : \"x y\\\" }\" },\r\n"
                   "    {\"c\":{}}\n  ]\n}\n";
-  write_file(f, t, strlen(t));
+  put_bytes(f, t, strlen(t));
   hg_events_stats st;
   hg_diag_sink sink;
   hg_diag_init(&sink);
@@ -232,22 +216,22 @@ TEST(bad_input_is_reported_and_skipped)
   char *p;
   p = xasprintf("%s/a.jsonl", dir);
   const char *lines = "{\"n\":1}\n{\"n\":\n{\"n\":2}\r\n\n[{\"n\":3},4]\n7\n{\"n\":4}";
-  write_file(p, lines, strlen(lines));
+  put_bytes(p, lines, strlen(lines));
   free(p);
   p = xasprintf("%s/b.json", dir);
-  write_file(p, "{\"Records\":[{\"n\":1},{\"n\":2", 26); /* truncated */
+  put_bytes(p, "{\"Records\":[{\"n\":1},{\"n\":2", 26); /* truncated */
   free(p);
   p = xasprintf("%s/c.bin", dir);
-  write_file(p, "\x7f" "ELF\x02\x01\x01\0\0\0", 10);
+  put_bytes(p, "\x7f" "ELF\x02\x01\x01\0\0\0", 10);
   free(p);
   p = xasprintf("%s/d.json", dir);
-  write_file(p, "", 0);
+  put_bytes(p, "", 0);
   free(p);
   p = xasprintf("%s/e.json.gz", dir);
-  write_file(p, "\x1f\x8b\x08\0\0\0\0\0\0\x03garbage!", 18);
+  put_bytes(p, "\x1f\x8b\x08\0\0\0\0\0\0\x03garbage!", 18);
   free(p);
   p = xasprintf("%s/f.json", dir);
-  write_file(p, "[{\"n\":5}, {\"n\":6}]", 18);
+  put_bytes(p, "[{\"n\":5}, {\"n\":6}]", 18);
   free(p);
   hg_events_stats st;
   hg_diag_sink sink;
@@ -289,7 +273,7 @@ TEST(callback_stops_the_walk)
 {
   mk_tmp();
   char *f = xasprintf("%s/x.jsonl", tmp);
-  write_file(f, "{}\n{}\n{}\n", 9);
+  put_bytes(f, "{}\n{}\n{}\n", 9);
   int n = 0;
   hg_events_stats st;
   hg_diag_sink sink;
@@ -338,7 +322,7 @@ TEST(unchecked_lines_fall_back_to_checking)
   char *f = xasprintf("%s/x.jsonl", tmp);
   const char *t = "{\"n\":1}\n{\"n\":\n{\"n\":2} {\"n\":3}\n{\n  \"n\": 4\n}\n[{\"n\":5}]\n7\n"
                   "{\"n\":6} \r\n{\"n\":\"open\n";
-  write_file(f, t, strlen(t));
+  put_bytes(f, t, strlen(t));
   const char *p[] = {f};
   hg_events_stats a, b;
   hg_diag_sink sa, sb;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "hg/events.h"
 #include "hg/json.h"
@@ -173,23 +174,6 @@ static void mk_tmp(void)
     abort();
 }
 
-static void rm_rf(const char *path)
-{
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-  if (system(cmd) != 0)
-    abort();
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-  FILE *f = fopen(path, "wb");
-  if (!f)
-    abort();
-  fwrite(data, 1, len, f);
-  fclose(f);
-}
-
 /* data gzipped (one member) into a malloc'd buffer of *n bytes. */
 static unsigned char *gzip_mem(const char *data, size_t len, size_t *n)
 {
@@ -213,10 +197,10 @@ static unsigned char *gzip_mem(const char *data, size_t len, size_t *n)
 static both check_text(const char *name, const char *text, size_t len)
 {
   char *p = xasprintf("%s/%s.json", tmp, name), *g = xasprintf("%s/%s.json.gz", tmp, name);
-  write_file(p, text, len);
+  put_bytes(p, text, len);
   size_t gn;
   unsigned char *gz = gzip_mem(text, len, &gn);
-  write_file(g, gz, gn);
+  put_bytes(g, gz, gn);
   free(gz);
   const char *pp[] = {p}, *pg[] = {g};
   both a = read_both(pp, 1), b = read_both(pg, 1);
@@ -374,14 +358,14 @@ TEST(gzip_damage)
   char *p = xasprintf("%s/t.json.gz", tmp);
   const char *pp[] = {p};
   for (size_t cut = 10; cut < gn; cut += 3) {
-    write_file(p, gz, cut);
+    put_bytes(p, gz, cut);
     if (!read_both(pp, 1).same)
       FAIL_AT("truncated gzip at %zu differs", cut);
   }
   unsigned char *g2 = xmalloc(gn + 8);
   memcpy(g2, gz, gn);
   memcpy(g2 + gn, "garbage!", 8);
-  write_file(p, g2, gn + 8);
+  put_bytes(p, g2, gn + 8);
   both b = read_both(pp, 1);
   CHECK(b.same);
   CHECK_INTEQ(b.warnings, 1);
@@ -491,7 +475,7 @@ TEST(random_damage)
       }
     }
     char *p = xasprintf("%s/r.json", tmp);
-    write_file(p, buf, len);
+    put_bytes(p, buf, len);
     const char *pp[] = {p};
     if (!read_both(pp, 1).same && diffs++ < 3)
       FAIL_AT("damaged file %.*s differs", (int)len, buf);

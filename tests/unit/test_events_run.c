@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "hg/events.h"
 #include "hg/util.h"
@@ -24,23 +25,6 @@ static void mk_tmp(void)
   snprintf(tmp, sizeof tmp, "/tmp/hg-evrun-XXXXXX");
   if (!mkdtemp(tmp))
     abort();
-}
-
-static void rm_rf(const char *path)
-{
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-  if (system(cmd) != 0)
-    abort();
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-  FILE *f = fopen(path, "wb");
-  if (!f)
-    abort();
-  fwrite(data, 1, len, f);
-  fclose(f);
 }
 
 typedef struct count {
@@ -206,7 +190,7 @@ TEST(large_documents_stream_past_the_bound)
   hg_buf_puts(&doc, "[");
   for (size_t i = 0; i < n; i++)
     hg_buf_puts(&doc, i ? ",{\"a\":1}" : "{\"a\":1}");
-  write_file(cut, doc.data, doc.len - 3);
+  put_bytes(cut, doc.data, doc.len - 3);
   hg_diag_free(&sink);
   hg_diag_init(&sink);
   c.n = 0;
@@ -220,7 +204,7 @@ TEST(large_documents_stream_past_the_bound)
   /* Under the bound the whole document is still checked first. */
   hg_buf_reset(&doc);
   hg_buf_puts(&doc, "[{\"a\":1},{\"a\":2},{\"a\":");
-  write_file(cut, doc.data, doc.len);
+  put_bytes(cut, doc.data, doc.len);
   hg_diag_free(&sink);
   hg_diag_init(&sink);
   c.n = 0;
@@ -247,7 +231,7 @@ TEST(oversized_record_is_skipped)
   for (size_t i = 0; i < HG_EVENTS_MAX_RECORD / 64 + 1; i++)
     hg_buf_puts(&b, "0123456789012345678901234567890123456789012345678901234567890123");
   hg_buf_puts(&b, "\"}\n{\"eventName\":\"B\"}\n");
-  write_file(f, b.data, b.len);
+  put_bytes(f, b.data, b.len);
   hg_diag_sink sink;
   hg_diag_init(&sink);
   hg_events_stats st;
@@ -344,7 +328,7 @@ TEST(jobs_give_the_same_run)
       text = xasprintf("{\"i\":%d}\nnot json\n{\"i\":%d}\n", i, i + 1000);
     else
       text = xasprintf("{\"Records\":[{\"i\":%d},{\"i\":%d,\"s\":\"x y\"} , 7]}", i, i + 500);
-    write_file(f, text, strlen(text));
+    put_bytes(f, text, strlen(text));
     free(text);
     free(f);
     free(sub);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "hg/jscan.h"
 
@@ -31,16 +32,12 @@ static unsigned char pick(unsigned rare)
   return plain[next() % sizeof plain];
 }
 
-static int levels[4];
+static int levels[HG_JSCAN_TOP + 1];
 static int nlevels;
 
 static void setup_levels(void)
 {
-  nlevels = 0;
-  for (int l = HG_JSCAN_PORTABLE; l <= HG_JSCAN_TOP; l++)
-    if (hg_jscan_set_level(l) == l)
-      levels[nlevels++] = l;
-  hg_jscan_set_level(HG_JSCAN_TOP);
+  nlevels = scan_levels(levels);
 }
 
 TEST(simd_string_scan_equals_portable)

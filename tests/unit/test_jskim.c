@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "hg/jscan.h"
 #include "hg/jskim.h"
@@ -25,16 +26,12 @@ static uint32_t next(void)
   return rng;
 }
 
-static int levels[4];
+static int levels[HG_JSCAN_TOP + 1];
 static int nlevels;
 
 static void setup_levels(void)
 {
-  nlevels = 0;
-  for (int l = HG_JSCAN_PORTABLE; l <= HG_JSCAN_TOP; l++)
-    if (hg_jscan_set_level(l) == l)
-      levels[nlevels++] = l;
-  hg_jscan_set_level(HG_JSCAN_TOP);
+  nlevels = scan_levels(levels);
 }
 
 static void gen_value(hg_buf *b, int depth);
