@@ -16,10 +16,12 @@
  *
  * The text is first copied into the arena, followed by NUL bytes, and in
  * the same pass its stop bitmap is built (quotes, backslashes, control
- * bytes; hg_jscan_copy_stopbits, 64 bytes per step with SIMD): every
- * string's end is then one bit scan, with no branch on the string's
- * length, and the NUL after the text spares the common paths a test for
- * its end. Member names are looked up in a small hash index per trie node
+ * bytes; hg_jscan_copy_stopbits, 64 bytes per step with SIMD). The parser
+ * meets the stops in text order, so it takes them from a cursor over the
+ * bitmap (stop_take): a string's end is the cursor's next bit, found with
+ * no branch on the string's length and no load between one string and
+ * the next. The NUL after the text spares the common paths a test for its
+ * end. Member names are looked up in a small hash index per trie node
  * (one probe, whatever the number of wanted names; collision-free for up
  * to 64 names).
  *
@@ -303,6 +305,8 @@ typedef struct jp {
    * rather than a byte loop */
   const unsigned long long *bits;
   size_t len;
+  unsigned long long cur; /* the stops of word blk not taken yet */
+  size_t blk;
   /* scratch stacks for members of objects and arrays being built */
   hg_jv *items;
   const char **keys;
@@ -333,6 +337,20 @@ static inline void skip_ws(jp *j)
     j->p = ws_from(j->p);
 }
 
+/* The first stop at or after offset o, taken with every stop before it
+ * (the parser meets stops in text order). */
+static inline size_t stop_take(jp *j, size_t o)
+{
+  for (;;) {
+    while (!j->cur)
+      j->cur = j->bits[++j->blk];
+    size_t at = (j->blk << 6) + (size_t)__builtin_ctzll(j->cur);
+    j->cur &= j->cur - 1;
+    if (at >= o)
+      return at;
+  }
+}
+
 /*
  * At '"': validate the string, leave p after the closing quote. When
  * escaped is given, set it to whether a backslash occurred; body/blen give
@@ -348,8 +366,7 @@ static inline __attribute__((always_inline)) bool scan_string(jp *j, const unsig
    * That case stays inline; the rest is scan_string_slow. The end of the
    * text is a stop too, and a NUL. */
   const unsigned char *b = j->p + 1;
-  const unsigned char *p =
-      j->start + hg_jscan_stopbits_next(j->bits, j->len, (size_t)(b - j->start));
+  const unsigned char *p = j->start + stop_take(j, (size_t)(b - j->start));
   if (__builtin_expect(*p == '"', 1)) {
     if (body) {
       *body = b;
@@ -372,7 +389,7 @@ static bool scan_string_slow(jp *j, const unsigned char *p, const unsigned char 
   for (bool first = true;; first = false) {
     /* The next quote, backslash or control byte (or the end). */
     if (!first)
-      p = j->start + hg_jscan_stopbits_next(j->bits, j->len, (size_t)(p - j->start));
+      p = j->start + stop_take(j, (size_t)(p - j->start));
     if (p >= j->end) {
       j->p = j->end;
       return jp_fail(j, "unterminated string");
@@ -858,6 +875,7 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   j.end = copy + len;
   j.len = len;
   j.bits = bits;
+  j.cur = bits[0];
   hg_jv *root = (hg_jv *)(void *)(mem + csz + bsz);
   memset(root, 0, sizeof *root);
   j.items = (hg_jv *)(void *)(mem + csz + bsz + rsz);
