@@ -742,14 +742,13 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
   } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
   if (more < 0)
     return false;
-  hg_jv *v = slot_ptr(j, slot, fixed);
-  v->kind = HG_JV_OBJECT;
+  /* The value is made aside and stored whole (its slot holds nothing yet:
+   * it was zeroed when pushed). */
+  hg_jv tmp = {.kind = HG_JV_OBJECT};
   if (slots) {
-    v->trie = node->id;
-    v->slots = slots;
+    tmp.trie = node->id;
+    tmp.slots = slots;
   }
-  /* v may live in the scratch stack below mark: fill it via a copy. */
-  hg_jv tmp = *v;
   pop_into(j, mark, &tmp, true);
   *slot_ptr(j, slot, fixed) = tmp;
   return true;
@@ -798,8 +797,7 @@ static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_j
   } while ((more = next_item(j, ']', "expected ',' or ']' in array")) > 0);
   if (more < 0)
     return false;
-  hg_jv tmp = *slot_ptr(j, slot, fixed);
-  tmp.kind = HG_JV_ARRAY;
+  hg_jv tmp = {.kind = HG_JV_ARRAY}; /* made aside, as for objects */
   pop_into(j, mark, &tmp, false);
   *slot_ptr(j, slot, fixed) = tmp;
   return true;
