@@ -106,11 +106,13 @@ for run in jsonl:$jobs gz:$jobs gz1:1; do
   in=${run%%:*}; j=${run#*:}; src=${in%1}
   if command -v perf >/dev/null && perf record -q -e cpu-clock -F 1000 -o "$out/pj_$in.data" -- \
       "${test_cmd[@]}" "$corpus/$src" -j "$j" >/dev/null 2>&1; then
-    # A busiest thread below 100/(j+1) % of the samples cannot be (j
-    # workers and the main thread share them): perf then lost the threads'
-    # samples, and the figure is left out (0) rather than reported.
+    # The largest share, compared as a number (a field edited by sub() is
+    # a string: "6.2" sorts after "48.5"). A busiest thread below
+    # 100/(j+1) % of the samples cannot be (j workers and the main thread
+    # share them): perf then lost the threads' samples, and the figure is
+    # left out (0) rather than reported.
     perf report -i "$out/pj_$in.data" --sort pid --stdio 2>/dev/null |
-      awk -v j="$j" '/^ +[0-9.]+%/ {sub("%", "", $1); if ($1 > m) m = $1}
+      awk -v j="$j" '/^ +[0-9.]+%/ {sub("%", "", $1); v = $1 + 0; if (v > m) m = v}
                      END {print (m >= 100 / (j + 1) ? m : 0) + 0}' > "$out/crit_$in"
   else
     echo 0 > "$out/crit_$in"
