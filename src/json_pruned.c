@@ -301,11 +301,10 @@ typedef struct jp {
   const unsigned char *p, *end, *start; /* the copy, NUL after end */
   const char *err;
   const unsigned char *errp;
-  /* the stop bitmap of the copy: string ends are found by a bit scan
-   * rather than a byte loop */
+  /* the stop bitmap of the copy, read through a cursor (stop_take):
+   * cur holds the stops of word blk not taken yet */
   const unsigned long long *bits;
-  size_t len;
-  unsigned long long cur; /* the stops of word blk not taken yet */
+  unsigned long long cur;
   size_t blk;
   /* scratch stacks for members of objects and arrays being built */
   hg_jv *items;
@@ -871,7 +870,6 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   hg_jscan_copy_stopbits(copy, (const unsigned char *)text, len, bits);
   j.start = j.p = copy;
   j.end = copy + len;
-  j.len = len;
   j.bits = bits;
   j.cur = bits[0];
   hg_jv *root = (hg_jv *)(void *)(mem + csz + bsz);

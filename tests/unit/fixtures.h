@@ -1,6 +1,7 @@
 /*
  * fixtures.h — small helpers several unit tests share: diagnostics rendered
- * to text, files written and removed, temporary folders, scanning levels.
+ * to text, files written and removed, temporary folders, scanning levels,
+ * pseudo-random numbers.
  *
  * All are static inline, so a test program includes this header and uses
  * what it needs. Failures to write a fixture are not checked here: the test
@@ -9,6 +10,7 @@
 #ifndef HG_TEST_FIXTURES_H
 #define HG_TEST_FIXTURES_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -55,6 +57,16 @@ static inline void rm_rf(const char *path)
   free(cmd);
   if (rc != 0)
     abort();
+}
+
+/* The next number of the xorshift generator whose state is *s (not 0):
+ * reproducible pseudo-random test inputs. */
+static inline uint32_t xorshift32(uint32_t *s)
+{
+  *s ^= *s << 13;
+  *s ^= *s >> 17;
+  *s ^= *s << 5;
+  return *s;
 }
 
 /* The scanning levels this machine runs, lowest first, into levels (room

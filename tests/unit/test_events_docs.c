@@ -434,10 +434,7 @@ static uint32_t rng = 2463534242u;
 
 static uint32_t next(void)
 {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
+  return xorshift32(&rng);
 }
 
 /* A good Records file damaged at random: whatever the damage, both ways

@@ -16,10 +16,7 @@ static uint32_t rng = 12345;
 
 static uint32_t next(void)
 {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
+  return xorshift32(&rng);
 }
 
 /* A byte that is a stop byte about one time in `rare`. */

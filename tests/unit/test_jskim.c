@@ -20,10 +20,7 @@ static uint32_t rng = 88172645u;
 
 static uint32_t next(void)
 {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
+  return xorshift32(&rng);
 }
 
 static int levels[HG_JSCAN_TOP + 1];
