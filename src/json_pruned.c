@@ -302,10 +302,11 @@ typedef struct jp {
   const char *err;
   const unsigned char *errp;
   /* the stop bitmap of the copy, read through a cursor (stop_take):
-   * cur holds the stops of word blk not taken yet */
-  const unsigned long long *bits;
+   * cur holds the stops of the word at word not taken yet, whose bit 0
+   * stands for the byte at base */
+  const unsigned long long *word;
+  const unsigned char *base;
   unsigned long long cur;
-  size_t blk;
   /* scratch stacks for members of objects and arrays being built */
   hg_jv *items;
   const char **keys;
@@ -336,14 +337,16 @@ static inline void skip_ws(jp *j)
     j->p = ws_from(j->p);
 }
 
-/* The first stop at or after offset o, taken with every stop before it
+/* The first stop at or after o, taken with every stop before it
  * (the parser meets stops in text order). */
-static inline size_t stop_take(jp *j, size_t o)
+static inline const unsigned char *stop_take(jp *j, const unsigned char *o)
 {
   for (;;) {
-    while (!j->cur)
-      j->cur = j->bits[++j->blk];
-    size_t at = (j->blk << 6) + (size_t)__builtin_ctzll(j->cur);
+    while (!j->cur) {
+      j->cur = *++j->word;
+      j->base += 64;
+    }
+    const unsigned char *at = j->base + __builtin_ctzll(j->cur);
     j->cur &= j->cur - 1;
     if (at >= o)
       return at;
@@ -365,7 +368,7 @@ static inline __attribute__((always_inline)) bool scan_string(jp *j, const unsig
    * That case stays inline; the rest is scan_string_slow. The end of the
    * text is a stop too, and a NUL. */
   const unsigned char *b = j->p + 1;
-  const unsigned char *p = j->start + stop_take(j, (size_t)(b - j->start));
+  const unsigned char *p = stop_take(j, b);
   if (__builtin_expect(*p == '"', 1)) {
     if (body) {
       *body = b;
@@ -376,7 +379,20 @@ static inline __attribute__((always_inline)) bool scan_string(jp *j, const unsig
     j->p = p + 1;
     return true;
   }
-  return scan_string_slow(j, p, body, blen, escaped);
+  /* The slow path writes locals of its own: the caller's would have to
+   * live in memory otherwise. */
+  const unsigned char *sb;
+  size_t sn;
+  bool se;
+  if (!scan_string_slow(j, p, &sb, &sn, &se))
+    return false;
+  if (body) {
+    *body = sb;
+    *blen = sn;
+  }
+  if (escaped)
+    *escaped = se;
+  return true;
 }
 
 /* scan_string past its first stop p (not a closing quote). */
@@ -388,7 +404,7 @@ static bool scan_string_slow(jp *j, const unsigned char *p, const unsigned char 
   for (bool first = true;; first = false) {
     /* The next quote, backslash or control byte (or the end). */
     if (!first)
-      p = j->start + stop_take(j, (size_t)(p - j->start));
+      p = stop_take(j, p);
     if (p >= j->end) {
       j->p = j->end;
       return jp_fail(j, "unterminated string");
@@ -610,12 +626,20 @@ static inline __attribute__((always_inline)) hg_jv *push(jp *j, const char *key,
   return v;
 }
 
-/* Move the scratch items from mark up into the arena as v's children. */
-static void pop_into(jp *j, size_t mark, hg_jv *v, bool object)
+/* Give v the scratch items from mark up as its children, and pop them.
+ * The root's stay where they are (nothing is pushed after it); others are
+ * copied into the arena. */
+static void pop_into(jp *j, size_t mark, hg_jv *v, bool object, bool root)
 {
   size_t n = j->n - mark;
   v->n = n;
-  if (n) {
+  if (root && n) {
+    v->items = j->items + mark;
+    if (object) {
+      v->keys = j->keys + mark;
+      v->klens = j->klens + mark;
+    }
+  } else if (n) {
     /* One allocation for the items and, for an object, its names and name
      * lengths (the arena aligns to 16, each part keeps its alignment: the
      * items come first, pointers and sizes are both 8 bytes). */
@@ -748,7 +772,7 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
     tmp.trie = node->id;
     tmp.slots = slots;
   }
-  pop_into(j, mark, &tmp, true);
+  pop_into(j, mark, &tmp, true, fixed != NULL);
   *slot_ptr(j, slot, fixed) = tmp;
   return true;
 }
@@ -797,7 +821,7 @@ static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_j
   if (more < 0)
     return false;
   hg_jv tmp = {.kind = HG_JV_ARRAY}; /* made aside, as for objects */
-  pop_into(j, mark, &tmp, false);
+  pop_into(j, mark, &tmp, false, fixed != NULL);
   *slot_ptr(j, slot, fixed) = tmp;
   return true;
 }
@@ -870,7 +894,8 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   hg_jscan_copy_stopbits(copy, (const unsigned char *)text, len, bits);
   j.start = j.p = copy;
   j.end = copy + len;
-  j.bits = bits;
+  j.word = bits;
+  j.base = copy;
   j.cur = bits[0];
   hg_jv *root = (hg_jv *)(void *)(mem + csz + bsz);
   memset(root, 0, sizeof *root);
