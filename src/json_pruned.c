@@ -342,9 +342,12 @@ static inline void skip_ws(jp *j)
 static inline const unsigned char *stop_take(jp *j, const unsigned char *o)
 {
   for (;;) {
-    while (!j->cur) {
-      j->cur = *++j->word;
-      j->base += 64;
+    if (__builtin_expect(!j->cur, 0)) {
+      /* the next word with a stop (the bitmap ends with one) */
+      do {
+        j->cur = *++j->word;
+        j->base += 64;
+      } while (!j->cur);
     }
     const unsigned char *at = j->base + __builtin_ctzll(j->cur);
     j->cur &= j->cur - 1;
