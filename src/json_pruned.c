@@ -673,29 +673,29 @@ static inline void set_string(jp *j, hg_jv *v, const unsigned char *b, size_t n,
   }
 }
 
-/* The wanted name k of node n (its number is the index in n->keys), or
- * NULL. */
-static inline const jp_key *find_key(const jp_node *n, const char *k, size_t len)
+/* The number of the wanted name k of node n (its index in n->keys), or
+ * n->n_keys when k is not wanted. */
+static inline size_t find_key(const jp_node *n, const char *k, size_t len)
 {
   if (n->perfect) {
     /* The one slot k can be in: its key, another key or none. */
     const jp_slot *t = &n->ptab[key_hash(k, len, n->seed) & n->hmask];
-    return t->len == len && hg_json_name_eq(t->key, k, len) ? &n->keys[t->k] : NULL;
+    return t->len == len && hg_json_name_eq(t->key, k, len) ? t->k : n->n_keys;
   }
   if (n->hmask) {
     for (unsigned h = key_hash(k, len, n->seed) & n->hmask;; h = (h + 1) & n->hmask) {
       unsigned i = n->hash[h];
       if (!i)
-        return NULL;
+        return n->n_keys;
       const jp_key *e = &n->keys[i - 1];
       if (e->len == len && hg_json_name_eq(e->key, k, len))
-        return e;
+        return i - 1;
     }
   }
   for (size_t i = 0; i < n->n_keys; i++)
     if (n->keys[i].len == len && hg_json_name_eq(n->keys[i].key, k, len))
-      return &n->keys[i];
-  return NULL;
+      return i;
+  return n->n_keys;
 }
 
 static const jp_node *find_idx(const jp_node *n, size_t index)
@@ -745,10 +745,13 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
       key = unescape(j, kb, klen, &klen);
     const jp_node *child = &keep_all;
     if (!node->whole) {
-      const jp_key *e = find_key(node, key, klen);
-      child = e ? e->child : NULL;
-      if (e && !slots[e - node->keys]) /* the first of duplicate names */
-        slots[e - node->keys] = (uint32_t)(j->n - mark + 1);
+      size_t k = find_key(node, key, klen);
+      child = NULL;
+      if (k < node->n_keys) {
+        child = node->keys[k].child;
+        if (!slots[k]) /* the first of duplicate names */
+          slots[k] = (uint32_t)(j->n - mark + 1);
+      }
     }
     if (child && *j->p == '"' && depth + 1 < JP_MAX_DEPTH) {
       /* A string, the most common value: built without a call. */
