@@ -220,7 +220,7 @@ static gslot *gfind(const gtable *t, const char *v, size_t n, uint64_t h)
     return NULL;
   for (size_t i = (size_t)h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
     gslot *s = &t->slots[i];
-    if (!s->v || (s->h == h && s->n == n && memcmp(s->v, v, n) == 0))
+    if (!s->v || (s->h == h && s->n == n && hg_bytes_eq(s->v, v, n)))
       return s;
   }
 }
@@ -549,7 +549,7 @@ static void read_when(const hg_bt *bt, bt_worker *w, const hg_jv *ev)
     w->when_parsed = 0;
     return;
   }
-  if (v->len == w->when_raw_len && memcmp(v->s, w->when_raw, v->len) == 0)
+  if (v->len == w->when_raw_len && hg_bytes_eq(v->s, w->when_raw, v->len))
     return;
   w->when_len = text_clean(w->when, HG_BT_TEXT, v->s, v->len);
   w->when_parsed = 0;

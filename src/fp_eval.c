@@ -34,10 +34,10 @@ static inline bool text_match(const fp_value *v, const char *s, size_t n)
   if (v->wild_start && v->wild_end)
     return find(s, n, c, cn);
   if (v->wild_start)
-    return n >= cn && memcmp(s + n - cn, c, cn) == 0;
+    return n >= cn && hg_bytes_eq(s + n - cn, c, cn);
   if (v->wild_end)
-    return n >= cn && memcmp(s, c, cn) == 0;
-  return n == cn && memcmp(s, c, cn) == 0;
+    return n >= cn && hg_bytes_eq(s, c, cn);
+  return n == cn && hg_bytes_eq(s, c, cn);
 }
 
 bool fp_value_match(const fp_value *v, const char *s, size_t n)

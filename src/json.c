@@ -5,7 +5,6 @@
  */
 #include "hg/json.h"
 #include "hg/jscan.h"
-#include "json_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,7 +23,7 @@ const hg_jv *hg_jv_get(const hg_jv *v, const char *key, size_t keylen)
   if (!v || v->kind != HG_JV_OBJECT)
     return NULL;
   for (size_t i = 0; i < v->n; i++)
-    if (v->klens[i] == keylen && hg_json_name_eq(v->keys[i], key, keylen))
+    if (v->klens[i] == keylen && hg_bytes_eq(v->keys[i], key, keylen))
       return &v->items[i];
   return NULL;
 }

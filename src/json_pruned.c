@@ -44,7 +44,6 @@
 #include "hg/jscan.h"
 #include "hg/json.h"
 #include "hg/util.h"
-#include "json_int.h"
 
 #define JP_MAX_DEPTH 512
 
@@ -680,7 +679,7 @@ static inline size_t find_key(const jp_node *n, const char *k, size_t len)
   if (n->perfect) {
     /* The one slot k can be in: its key, another key or none. */
     const jp_slot *t = &n->ptab[key_hash(k, len, n->seed) & n->hmask];
-    return t->len == len && hg_json_name_eq(t->key, k, len) ? t->k : n->n_keys;
+    return t->len == len && hg_bytes_eq(t->key, k, len) ? t->k : n->n_keys;
   }
   if (n->hmask) {
     for (unsigned h = key_hash(k, len, n->seed) & n->hmask;; h = (h + 1) & n->hmask) {
@@ -688,12 +687,12 @@ static inline size_t find_key(const jp_node *n, const char *k, size_t len)
       if (!i)
         return n->n_keys;
       const jp_key *e = &n->keys[i - 1];
-      if (e->len == len && hg_json_name_eq(e->key, k, len))
+      if (e->len == len && hg_bytes_eq(e->key, k, len))
         return i - 1;
     }
   }
   for (size_t i = 0; i < n->n_keys; i++)
-    if (n->keys[i].len == len && hg_json_name_eq(n->keys[i].key, k, len))
+    if (n->keys[i].len == len && hg_bytes_eq(n->keys[i].key, k, len))
       return i;
   return n->n_keys;
 }

@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Allocation that never returns NULL; abort with a message on exhaustion. */
 void *xmalloc(size_t n);
@@ -103,6 +105,38 @@ char *hg_base64(const void *data, size_t len);
 
 /* True when s ends with suffix. */
 bool hg_ends_with(const char *s, const char *suffix);
+
+/* a[0, n) == b[0, n), inline: the strings compared per event (member
+ * names, values against a pattern's literals) are short and share
+ * prefixes (eventName, eventTime, eventType), and a call to memcmp each
+ * costs more than the comparison: word loads, the last one overlapping. */
+static inline bool hg_bytes_eq(const char *a, const char *b, size_t n)
+{
+  if (n >= 8) {
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      memcpy(&x, a + i, 8);
+      memcpy(&y, b + i, 8);
+      if (x != y)
+        return false;
+    }
+    memcpy(&x, a + n - 8, 8); /* the last eight bytes (may overlap) */
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+  }
+  if (n >= 4) {
+    uint32_t x, y, u, v;
+    memcpy(&x, a, 4);
+    memcpy(&y, b, 4);
+    memcpy(&u, a + n - 4, 4);
+    memcpy(&v, b + n - 4, 4);
+    return x == y && u == v;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
 
 #define HG_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
 
