@@ -295,17 +295,24 @@ static const jp_node keep_all = {.whole = true};
  * contract wants from the end on.
  */
 
+/* A cursor over the stop bitmap of the copy (stop_take): cur holds the
+ * stops of the word at word not taken yet, whose bit 0 stands for the
+ * byte at base. The functions of the recursion read it into a local on
+ * entry, so it stays in registers: stores through the scratch stacks
+ * and calls would otherwise make the compiler keep it in memory. It goes
+ * back to jp.c around each call. */
+typedef struct jcur {
+  unsigned long long cur;
+  const unsigned char *base;
+  const unsigned long long *word;
+} jcur;
+
 typedef struct jp {
   hg_arena *a;
   const unsigned char *p, *end, *start; /* the copy, NUL after end */
   const char *err;
   const unsigned char *errp;
-  /* the stop bitmap of the copy, read through a cursor (stop_take):
-   * cur holds the stops of the word at word not taken yet, whose bit 0
-   * stands for the byte at base */
-  const unsigned long long *word;
-  const unsigned char *base;
-  unsigned long long cur;
+  jcur c;
   /* scratch stacks for members of objects and arrays being built */
   hg_jv *items;
   const char **keys;
@@ -338,18 +345,18 @@ static inline void skip_ws(jp *j)
 
 /* The first stop at or after o, taken with every stop before it
  * (the parser meets stops in text order). */
-static inline const unsigned char *stop_take(jp *j, const unsigned char *o)
+static inline const unsigned char *stop_take(jcur *c, const unsigned char *o)
 {
   for (;;) {
-    if (__builtin_expect(!j->cur, 0)) {
+    if (__builtin_expect(!c->cur, 0)) {
       /* the next word with a stop (the bitmap ends with one) */
       do {
-        j->cur = *++j->word;
-        j->base += 64;
-      } while (!j->cur);
+        c->cur = *++c->word;
+        c->base += 64;
+      } while (!c->cur);
     }
-    const unsigned char *at = j->base + __builtin_ctzll(j->cur);
-    j->cur &= j->cur - 1;
+    const unsigned char *at = c->base + __builtin_ctzll(c->cur);
+    c->cur &= c->cur - 1;
     if (at >= o)
       return at;
   }
@@ -363,14 +370,15 @@ static inline const unsigned char *stop_take(jp *j, const unsigned char *o)
 static bool scan_string_slow(jp *j, const unsigned char *p, const unsigned char **body,
                              size_t *blen, bool *escaped);
 
-static inline __attribute__((always_inline)) bool scan_string(jp *j, const unsigned char **body,
+static inline __attribute__((always_inline)) bool scan_string(jp *j, jcur *c,
+                                                              const unsigned char **body,
                                                               size_t *blen, bool *escaped)
 {
   /* Most strings hold no escape: their end is the next stop, a quote.
    * That case stays inline; the rest is scan_string_slow. The end of the
    * text is a stop too, and a NUL. */
   const unsigned char *b = j->p + 1;
-  const unsigned char *p = stop_take(j, b);
+  const unsigned char *p = stop_take(c, b);
   if (__builtin_expect(*p == '"', 1)) {
     if (body) {
       *body = b;
@@ -386,7 +394,10 @@ static inline __attribute__((always_inline)) bool scan_string(jp *j, const unsig
   const unsigned char *sb;
   size_t sn;
   bool se;
-  if (!scan_string_slow(j, p, &sb, &sn, &se))
+  j->c = *c;
+  bool ok = scan_string_slow(j, p, &sb, &sn, &se);
+  *c = j->c;
+  if (!ok)
     return false;
   if (body) {
     *body = sb;
@@ -406,7 +417,7 @@ static bool scan_string_slow(jp *j, const unsigned char *p, const unsigned char 
   for (bool first = true;; first = false) {
     /* The next quote, backslash or control byte (or the end). */
     if (!first)
-      p = stop_take(j, p);
+      p = stop_take(&j->c, p);
     if (p >= j->end) {
       j->p = j->end;
       return jp_fail(j, "unterminated string");
@@ -523,11 +534,12 @@ static inline int next_item(jp *j, unsigned char close, const char *msg)
 
 /* At a member name: validate it and the ':' after it, leave p at the
  * value. kb/klen/kesc as for scan_string (may be NULL). */
-static inline bool member_name(jp *j, const unsigned char **kb, size_t *klen, bool *kesc)
+static inline bool member_name(jp *j, jcur *c, const unsigned char **kb, size_t *klen,
+                               bool *kesc)
 {
   if (*j->p != '"')
     return jp_fail(j, "expected a member name");
-  if (!scan_string(j, kb, klen, kesc))
+  if (!scan_string(j, c, kb, klen, kesc))
     return false;
   /* Compact input: the ':' and then the value. */
   const unsigned char *p = j->p;
@@ -547,11 +559,14 @@ static bool skip_value(jp *j, int depth);
 
 /* Skip the value at p, at depth: strings, the most common value, without
  * a call. */
-static inline bool skip_item(jp *j, int depth)
+static inline bool skip_item(jp *j, jcur *c, int depth)
 {
   if (*j->p == '"' && depth < JP_MAX_DEPTH)
-    return scan_string(j, NULL, NULL, NULL);
-  return skip_value(j, depth);
+    return scan_string(j, c, NULL, NULL, NULL);
+  j->c = *c;
+  bool ok = skip_value(j, depth);
+  *c = j->c;
+  return ok;
 }
 
 /* Validate and skip one value, allocating nothing. */
@@ -559,29 +574,29 @@ static bool skip_value(jp *j, int depth)
 {
   if (depth >= JP_MAX_DEPTH)
     return jp_fail(j, "nesting too deep");
+  jcur c = j->c;
+  int more = 0;
   switch (*j->p) {
   case '"':
-    return scan_string(j, NULL, NULL, NULL);
-  case '{': {
+    if (!scan_string(j, &c, NULL, NULL, NULL))
+      return false;
+    break;
+  case '{':
     if (open_empty(j, '}'))
       return true;
-    int more;
     do {
-      if (!member_name(j, NULL, NULL, NULL) || !skip_item(j, depth + 1))
+      if (!member_name(j, &c, NULL, NULL, NULL) || !skip_item(j, &c, depth + 1))
         return false;
     } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
-    return more == 0;
-  }
-  case '[': {
+    break;
+  case '[':
     if (open_empty(j, ']'))
       return true;
-    int more;
     do {
-      if (!skip_item(j, depth + 1))
+      if (!skip_item(j, &c, depth + 1))
         return false;
     } while ((more = next_item(j, ']', "expected ',' or ']' in array")) > 0);
-    return more == 0;
-  }
+    break;
   case 't':
     return scan_lit(j, "true", 4);
   case 'f':
@@ -595,6 +610,8 @@ static bool skip_value(jp *j, int depth)
   default:
     return no_value(j);
   }
+  j->c = c;
+  return more == 0;
 }
 
 /* Double the scratch stacks. Scratch lives in the arena too: reset with
@@ -715,9 +732,19 @@ static hg_jv *slot_ptr(jp *j, size_t slot, hg_jv *fixed)
   return fixed ? fixed : &j->items[slot];
 }
 
+/* build_value for the scratch stack's top, with the cursor c. */
+static inline bool build_top(jp *j, jcur *c, const jp_node *node, int depth)
+{
+  j->c = *c;
+  bool ok = build_value(j, node, depth, j->n - 1, NULL);
+  *c = j->c;
+  return ok;
+}
+
 static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
 {
   size_t mark = j->n;
+  jcur c = j->c;
   /* Under a trie node with names: where each name's first member is
    * (hg_jv.slots; zeroed: none yet). */
   uint32_t *slots = NULL;
@@ -737,7 +764,7 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
     const unsigned char *kb;
     size_t klen;
     bool kesc;
-    if (!member_name(j, &kb, &klen, &kesc))
+    if (!member_name(j, &c, &kb, &klen, &kesc))
       return false;
     const char *key = (const char *)kb;
     if (kesc)
@@ -757,14 +784,14 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
       const unsigned char *b;
       size_t n;
       bool esc;
-      if (!scan_string(j, &b, &n, &esc))
+      if (!scan_string(j, &c, &b, &n, &esc))
         return false;
       set_string(j, push(j, key, klen), b, n, esc);
     } else if (child) {
       push(j, key, klen);
-      if (!build_value(j, child, depth + 1, j->n - 1, NULL))
+      if (!build_top(j, &c, child, depth + 1))
         return false;
-    } else if (!skip_item(j, depth + 1)) {
+    } else if (!skip_item(j, &c, depth + 1)) {
       return false;
     }
   } while ((more = next_item(j, '}', "expected ',' or '}' in object")) > 0);
@@ -779,12 +806,14 @@ static bool build_object(jp *j, const jp_node *node, int depth, size_t slot, hg_
   }
   pop_into(j, mark, &tmp, true, fixed != NULL);
   *slot_ptr(j, slot, fixed) = tmp;
+  j->c = c;
   return true;
 }
 
 static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_jv *fixed)
 {
   size_t mark = j->n;
+  jcur c = j->c;
   if (open_empty(j, ']')) {
     slot_ptr(j, slot, fixed)->kind = HG_JV_ARRAY;
     return true;
@@ -812,12 +841,12 @@ static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_j
     }
     push(j, NULL, 0);
     if (child) {
-      if (!build_value(j, child, depth + 1, j->n - 1, NULL))
+      if (!build_top(j, &c, child, depth + 1))
         return false;
     } else {
       /* Keep the position (so $[3] still means the fourth element) but not
        * the content: an unwanted element reads as null. */
-      if (!skip_item(j, depth + 1))
+      if (!skip_item(j, &c, depth + 1))
         return false;
       j->items[j->n - 1].kind = HG_JV_NULL;
     }
@@ -828,6 +857,7 @@ static bool build_array(jp *j, const jp_node *node, int depth, size_t slot, hg_j
   hg_jv tmp = {.kind = HG_JV_ARRAY}; /* made aside, as for objects */
   pop_into(j, mark, &tmp, false, fixed != NULL);
   *slot_ptr(j, slot, fixed) = tmp;
+  j->c = c;
   return true;
 }
 
@@ -839,14 +869,17 @@ static bool build_value(jp *j, const jp_node *node, int depth, size_t slot, hg_j
   size_t n;
   bool esc;
   hg_jv *v;
+  jcur c;
   switch (*j->p) {
   case '{':
     return build_object(j, node, depth, slot, fixed);
   case '[':
     return build_array(j, node, depth, slot, fixed);
   case '"':
-    if (!scan_string(j, &b, &n, &esc))
+    c = j->c;
+    if (!scan_string(j, &c, &b, &n, &esc))
       return false;
+    j->c = c;
     set_string(j, slot_ptr(j, slot, fixed), b, n, esc);
     return true;
   case 't':
@@ -899,9 +932,9 @@ hg_jv *hg_json_parse_pruned(hg_arena *a, const char *text, size_t len, const hg_
   hg_jscan_copy_stopbits(copy, (const unsigned char *)text, len, bits);
   j.start = j.p = copy;
   j.end = copy + len;
-  j.word = bits;
-  j.base = copy;
-  j.cur = bits[0];
+  j.c.word = bits;
+  j.c.base = copy;
+  j.c.cur = bits[0];
   hg_jv *root = (hg_jv *)(void *)(mem + csz + bsz);
   memset(root, 0, sizeof *root);
   j.items = (hg_jv *)(void *)(mem + csz + bsz + rsz);
