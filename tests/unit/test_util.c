@@ -47,6 +47,29 @@ TEST(arena_alignment_and_reset)
   hg_arena_free(a);
 }
 
+/* hg_bytes_eq against memcmp: every length up to 40 (the word, half-word
+ * and byte paths, overlapping last words), a difference at every position,
+ * strings at odd addresses and read exactly within their n bytes (each
+ * copy ends where its allocation does, so ASan sees any byte past n). */
+TEST(bytes_eq_agrees_with_memcmp)
+{
+  static const char text[] = "eventNameeventTimeeventTypeuserIdentity.type!";
+  for (size_t n = 0; n <= 40; n++) {
+    for (size_t d = 0; d <= n; d++) { /* d == n: equal */
+      char *a = malloc(n ? n : 1), *b = malloc(n + 1);
+      memcpy(a, text + 1, n);
+      memcpy(b + 1, text + 1, n);
+      if (d < n)
+        b[1 + d] ^= 0x20;
+      bool want = memcmp(a, b + 1, n) == 0;
+      if (hg_bytes_eq(a, b + 1, n) != want)
+        FAIL_AT("n %zu, difference at %zu: %d", n, d, !want);
+      free(a);
+      free(b);
+    }
+  }
+}
+
 TEST(diag_caret_from_registered_source)
 {
   hg_diag_sink s;
