@@ -101,7 +101,7 @@ static unsigned long long stop64_sse2(const unsigned char *p)
 #endif
 
 /* The block loops of each level: out[b] for the blocks 64-byte blocks at
- * p, each block also copied to dst unless dst is NULL. */
+ * p, each block also copied to dst. */
 #ifdef HG_JSCAN_X86
 __attribute__((target("avx512bw"))) static void stopbits_avx512(const unsigned char *p,
                                                                 size_t blocks,
@@ -113,8 +113,7 @@ __attribute__((target("avx512bw"))) static void stopbits_avx512(const unsigned c
   const __m512i ctl = _mm512_set1_epi8(0x1f);
   for (size_t b = 0; b < blocks; b++, p += 64) {
     __m512i v = _mm512_loadu_si512((const void *)p);
-    if (dst)
-      _mm512_storeu_si512((void *)(dst + 64 * b), v);
+    _mm512_storeu_si512((void *)(dst + 64 * b), v);
     out[b] = _mm512_cmpeq_epi8_mask(v, quote) | _mm512_cmpeq_epi8_mask(v, bslash) |
              _mm512_cmple_epu8_mask(v, ctl);
   }
@@ -130,10 +129,8 @@ __attribute__((target("avx2"))) static void stopbits_avx2(const unsigned char *p
   for (size_t b = 0; b < blocks; b++, p += 64) {
     __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-    if (dst) {
-      _mm256_storeu_si256((__m256i *)(void *)(dst + 64 * b), v0);
-      _mm256_storeu_si256((__m256i *)(void *)(dst + 64 * b + 32), v1);
-    }
+    _mm256_storeu_si256((__m256i *)(void *)(dst + 64 * b), v0);
+    _mm256_storeu_si256((__m256i *)(void *)(dst + 64 * b + 32), v1);
     __m256i h0 = _mm256_or_si256(
         _mm256_or_si256(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v0, bslash)),
         _mm256_cmpeq_epi8(_mm256_max_epu8(v0, ctl), ctl));
@@ -169,39 +166,27 @@ static void stopblocks(const unsigned char *p, size_t blocks, unsigned long long
 #endif
   for (; b < blocks; b++)
     out[b] = stop64_portable(p + 64 * b);
-  if (dst && !copied && blocks)
+  if (!copied && blocks)
     memcpy(dst, p, 64 * blocks);
 }
 
-/* Both functions below: the whole blocks of the text, then its tail in a
- * block of its own padded with pad bytes, then a last word of stops. */
-static void stopbits_padded(const unsigned char *p, size_t n, unsigned long long *out,
-                            unsigned char *dst, unsigned char pad)
+/* The whole blocks of the text, then its tail in a block of its own
+ * padded with NULs, then a last word of stops. */
+void hg_jscan_copy_stopbits(unsigned char *dst, const unsigned char *src, size_t n,
+                            unsigned long long *out)
 {
   size_t blocks = n / 64;
-  stopblocks(p, blocks, out, dst);
+  stopblocks(src, blocks, out, dst);
   /* At the level in effect too: the portable loop costs more than the
    * rest of a short record's bitmap. */
   unsigned char tail[64];
   size_t rest = n - 64 * blocks;
-  memset(tail, pad, sizeof tail);
+  memset(tail, 0, sizeof tail);
   if (rest)
-    memcpy(tail, p + 64 * blocks, rest);
-  stopblocks(tail, 1, out + blocks, dst ? dst + 64 * blocks : NULL);
+    memcpy(tail, src + 64 * blocks, rest);
+  stopblocks(tail, 1, out + blocks, dst + 64 * blocks);
   out[blocks + 1] = ~0ull;
-  if (dst)
-    memset(dst + 64 * (blocks + 1), 0, 64);
-}
-
-void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out)
-{
-  stopbits_padded(p, n, out, NULL, '"'); /* any stop byte will do */
-}
-
-void hg_jscan_copy_stopbits(unsigned char *dst, const unsigned char *src, size_t n,
-                            unsigned long long *out)
-{
-  stopbits_padded(src, n, out, dst, 0);
+  memset(dst + 64 * (blocks + 1), 0, 64);
 }
 
 size_t hg_jscan_put_utf8(char *o, unsigned cp)

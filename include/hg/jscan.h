@@ -103,54 +103,29 @@ static inline const unsigned char *hg_jscan_string(const unsigned char *p, const
 }
 
 /*
- * The stop bitmap of a whole text: bit i of out[i / 64] is set when
- * hg_jscan_stop[p[i]] (i < n), and every bit from n on is set too, so a
- * search for the next stop always ends, at the latest at n. out must have
- * room for hg_jscan_stopbits_words(n) words. Computed 64 bytes at a time
- * at the level in effect (AVX-512, AVX2, SSE2 or the portable table), with the same
- * bits at every level. A parser that builds it once per record finds every
- * string's end with one bit scan (hg_jscan_stopbits_next), without a
- * branch on the string's length.
+ * The number of words of the stop bitmap of an n-byte text (below), and
+ * of 64-byte blocks of its padded copy.
  */
 static inline size_t hg_jscan_stopbits_words(size_t n)
 {
   return n / 64 + 2;
 }
-void hg_jscan_stopbits(const unsigned char *p, size_t n, unsigned long long *out);
 
 /*
  * Copy the n bytes at src to dst followed by NUL bytes up to
  * 64 * hg_jscan_stopbits_words(n) bytes (at least 65 of them), and fill
- * out with the stop bitmap of that copy: the bits of src's bytes as
- * hg_jscan_stopbits sets them, and every bit from n on (a NUL is a stop).
- * One pass over the text, at the level in effect: a parser that wants a
- * NUL after the text (as a sentinel) pays for the copy only its stores.
+ * out (hg_jscan_stopbits_words(n) words) with the stop bitmap of that
+ * copy: bit i of out[i / 64] is set when hg_jscan_stop[src[i]] (i < n),
+ * and every bit from n on is set too (a NUL is a stop), so a search for
+ * the next stop always ends, at the latest at n. One pass over the text,
+ * 64 bytes at a time at the level in effect (AVX-512, AVX2, SSE2 or the
+ * portable table), with the same bits at every level. A parser that
+ * builds it once per record takes every string's end from the bitmap,
+ * without a branch on the string's length, and has a NUL after the text
+ * as a sentinel for the price of the copy's stores.
  */
 void hg_jscan_copy_stopbits(unsigned char *dst, const unsigned char *src, size_t n,
                             unsigned long long *out);
-
-/* The offset of the first stop at or after offset o (o <= n), or n when
- * none is left; bits as filled by hg_jscan_stopbits (bit n is set: the
- * search never goes past it). */
-static inline size_t hg_jscan_stopbits_next(const unsigned long long *bits, size_t n, size_t o)
-{
-  (void)n;
-  for (;;) {
-    size_t i = o >> 6;
-    unsigned s = (unsigned)(o & 63);
-    /* The 64 bits from o: two words funnelled (one double-word shift
-     * where the compiler has one; no shift by 64 when s is 0). */
-#ifdef __SIZEOF_INT128__
-    unsigned long long w =
-        (unsigned long long)(((unsigned __int128)bits[i + 1] << 64 | bits[i]) >> s);
-#else
-    unsigned long long w = (bits[i] >> s) | ((bits[i + 1] << 1) << (63 - s));
-#endif
-    if (w)
-      return o + (size_t)__builtin_ctzll(w);
-    o += 64;
-  }
-}
 
 /* The value 0-15 of hex digit c (either case), or -1. Any int is accepted,
  * including a negative char. */

@@ -97,14 +97,15 @@ TEST(string_body_same_at_every_level)
   hg_jscan_set_level(HG_JSCAN_TOP);
 }
 
-/* The stop bitmap: bit i set exactly for the stop bytes below n, every bit
- * from n on set, the same words at every level, and stopbits_next agreeing
- * with the portable scan from every offset. */
-TEST(stopbits_equal_portable_scan)
+/* The copy with its stop bitmap, at every level: bit i set exactly for
+ * the stop bytes below n and every bit from n on; the text, then NUL bytes
+ * up to the end of the last block; and from every offset, the first set
+ * bit at or after it where the portable string scan stops. */
+TEST(copy_stopbits_equal_portable_scan)
 {
   setup_levels();
-  unsigned char buf[300];
-  unsigned long long want[16], got[16];
+  unsigned char buf[300], copy[64 * 16];
+  unsigned long long got[16];
   for (int round = 0; round < 200; round++) {
     unsigned rare = round % 3 == 0 ? 3 : round % 3 == 1 ? 50 : 1000;
     for (size_t i = 0; i < sizeof buf; i++)
@@ -112,69 +113,38 @@ TEST(stopbits_equal_portable_scan)
     for (size_t n = 0; n <= sizeof buf; n += 1 + (n % 7)) {
       size_t words = hg_jscan_stopbits_words(n);
       CHECK(words <= 16);
-      hg_jscan_set_level(HG_JSCAN_PORTABLE);
-      hg_jscan_stopbits(buf, n, want);
-      for (size_t i = 0; i < 64 * words; i++) {
-        bool bit = want[i / 64] >> (i % 64) & 1;
-        if (bit != (i >= n || hg_jscan_stop[buf[i]])) {
-          FAIL_AT("bit %zu of %zu wrong", i, n);
-          return;
-        }
-      }
-      for (int k = 0; k < nlevels; k++) {
-        hg_jscan_set_level(levels[k]);
-        memset(got, 0x5a, sizeof got);
-        hg_jscan_stopbits(buf, n, got);
-        if (memcmp(got, want, words * sizeof *got) != 0) {
-          FAIL_AT("level %d: bitmap of %zu bytes differs", levels[k], n);
-          return;
-        }
-      }
-      for (size_t o = 0; o <= n; o++)
-        if (hg_jscan_stopbits_next(want, n, o) !=
-            (size_t)(hg_jscan_string_portable(buf + o, buf + n) - buf)) {
-          FAIL_AT("next stop from %zu of %zu differs", o, n);
-          return;
-        }
-    }
-  }
-  hg_jscan_set_level(HG_JSCAN_TOP);
-}
-
-/* The copy with its bitmap: the text then NUL bytes in the copy, the bits
- * of hg_jscan_stopbits below n and every bit from n on, at every level. */
-TEST(copy_stopbits_equal_stopbits)
-{
-  setup_levels();
-  unsigned char buf[300], copy[64 * 16];
-  unsigned long long want[16], got[16];
-  for (int round = 0; round < 100; round++) {
-    unsigned rare = round % 3 == 0 ? 3 : round % 3 == 1 ? 50 : 1000;
-    for (size_t i = 0; i < sizeof buf; i++)
-      buf[i] = pick(rare);
-    for (size_t n = 0; n <= sizeof buf; n += 1 + (n % 5)) {
-      size_t words = hg_jscan_stopbits_words(n);
-      hg_jscan_set_level(HG_JSCAN_PORTABLE);
-      hg_jscan_stopbits(buf, n, want);
       for (int k = 0; k < nlevels; k++) {
         hg_jscan_set_level(levels[k]);
         memset(copy, 0x5a, sizeof copy);
         memset(got, 0x5a, sizeof got);
         hg_jscan_copy_stopbits(copy, buf, n, got);
-        if (memcmp(got, want, words * sizeof *got) != 0) {
-          FAIL_AT("level %d: bitmap of the copy of %zu bytes differs", levels[k], n);
-          return;
+        for (size_t i = 0; i < 64 * words; i++) {
+          bool bit = got[i / 64] >> (i % 64) & 1;
+          if (bit != (i >= n || hg_jscan_stop[buf[i]])) {
+            FAIL_AT("level %d: bit %zu of %zu wrong", levels[k], i, n);
+            return;
+          }
+          if (i >= n && copy[i] != 0) {
+            FAIL_AT("level %d: byte %zu after %zu bytes is not NUL", levels[k], i, n);
+            return;
+          }
         }
         if (memcmp(copy, buf, n) != 0) {
           FAIL_AT("level %d: copy of %zu bytes differs", levels[k], n);
           return;
         }
-        for (size_t i = n; i < 64 * words; i++)
-          if (copy[i] != 0) {
-            FAIL_AT("level %d: byte %zu after %zu bytes is not NUL", levels[k], i, n);
-            return;
-          }
         CHECK(copy[64 * words] == 0x5a);
+      }
+      /* The bits are the same at every level (above): the next stop from
+       * each offset, found backwards in one pass. */
+      size_t next = n;
+      for (size_t o = n + 1; o-- > 0;) {
+        if (got[o / 64] >> (o % 64) & 1)
+          next = o;
+        if (next != (size_t)(hg_jscan_string_portable(buf + o, buf + n) - buf)) {
+          FAIL_AT("next stop from %zu of %zu differs", o, n);
+          return;
+        }
       }
     }
   }
