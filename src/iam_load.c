@@ -114,8 +114,10 @@ static const hg_yaml_opts iam_embedded_opts = {
     .code_overflow = "iam-duplicate-key",
 };
 
-/* Pointer map hg_yval -> hg_iam_node, so a node reached through several
- * aliases is converted once (the tree stays a DAG, its size linear). */
+/* Pointer map hg_yval -> hg_iam_node of the anchored nodes, so a node
+ * reached through several aliases is converted once (the tree stays a DAG,
+ * its size linear). Other nodes have one parent and are converted when it
+ * is. */
 typedef struct conv {
   hg_iam_file *f;
   const size_t *map;       /* parsed-text offset -> file offset, or NULL */
@@ -205,12 +207,13 @@ static void place(const conv *c, hg_iam_node *n, const hg_yval *v)
  * most by the long forms of short-form tags). */
 static hg_iam_node *convert(conv *c, const hg_yval *v)
 {
-  hg_iam_node *n = memo_get(c, v);
+  hg_iam_node *n = v->anchored ? memo_get(c, v) : NULL;
   if (n)
     return n;
   n = hg_arena_alloc(c->f->arena, sizeof *n);
   n->span = 1;
-  memo_put(c, v, n);
+  if (v->anchored)
+    memo_put(c, v, n);
   if (v->kind != HG_Y_NULL || v->style != 0)
     place(c, n, v); /* an empty document has no place */
   switch (v->kind) {

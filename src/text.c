@@ -72,6 +72,11 @@ bool hg_text_ok(const char *s, size_t n, unsigned flags, hg_text_bad *bad)
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
   while (i < n) {
+    /* Printable ASCII, most of any text, needs no decoding. */
+    if (u[i] >= 0x20 && u[i] < 0x7f) {
+      i++;
+      continue;
+    }
     unsigned cp;
     size_t len = one_char(u + i, n - i, flags, &cp, bad);
     if (!len) {

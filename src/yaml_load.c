@@ -20,6 +20,7 @@
  * one-key map, and `!GetAtt A.B.C` becomes the list [A, "B.C"].
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -98,6 +99,7 @@ typedef struct builder {
   size_t start_off;       /* after a byte order mark */
   bool ascii;             /* every byte < 0x80: character index = byte offset */
   size_t cur_idx, cur_off;/* the character cursor */
+  size_t cur_line;        /* the line of the last line_of */
   hg_diag_sink *sink;
   hg_diag_sink overflow;  /* key problems past MAX_KEY_REPORTS: counted, then dropped */
   size_t key_reports;
@@ -118,6 +120,22 @@ static const char *code(const builder *b, const char *c)
   return c ? c : b->o->code_syntax;
 }
 
+/* True when every byte of s[0, n) is below 0x80 (eight at a time). */
+static bool all_ascii(const char *s, size_t n)
+{
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ull)
+      return false;
+  }
+  for (; i < n; i++)
+    if ((unsigned char)s[i] >= 0x80)
+      return false;
+  return true;
+}
+
 static void index_lines(builder *b)
 {
   size_t cap = 64;
@@ -129,15 +147,20 @@ static void index_lines(builder *b)
     start = 3;
   b->start_off = start;
   b->cur_off = start;
-  b->ascii = true;
+  b->ascii = all_ascii(b->text + start, b->len - start);
   b->line_start[b->n_lines++] = start;
+  /* libyaml breaks lines at \n, \r\n and a lone \r. Without a \r (most
+   * texts) the breaks are the newlines, found by searching. */
+  bool cr = memchr(b->text + start, '\r', b->len - start) != NULL;
   for (size_t i = start; i < b->len; i++) {
-    if ((unsigned char)b->text[i] >= 0x80)
-      b->ascii = false;
-    /* libyaml breaks lines at \n, \r\n and a lone \r. */
-    bool brk = b->text[i] == '\n' || (b->text[i] == '\r' && (i + 1 >= b->len || b->text[i + 1] != '\n'));
-    if (!brk)
+    if (!cr) {
+      const char *nl = memchr(b->text + i, '\n', b->len - i);
+      if (!nl)
+        break;
+      i = (size_t)(nl - b->text);
+    } else if (!(b->text[i] == '\n' || (b->text[i] == '\r' && (i + 1 >= b->len || b->text[i + 1] != '\n')))) {
       continue;
+    }
     if (b->n_lines == cap) {
       cap *= 2;
       b->line_start = xrealloc(b->line_start, cap * sizeof *b->line_start);
@@ -166,8 +189,17 @@ static size_t char_off(builder *b, size_t idx)
   return b->cur_off;
 }
 
-static size_t line_of(const builder *b, size_t off)
+/* The 0-based line of byte offset off. Nodes come in source order, so the
+ * line of the previous lookup, or one a few lines on, is the usual answer;
+ * an offset before it is found by bisection. */
+static size_t line_of(builder *b, size_t off)
 {
+  size_t ln = b->cur_line;
+  if (off >= b->line_start[ln]) {
+    while (ln + 1 < b->n_lines && b->line_start[ln + 1] <= off)
+      ln++;
+    return b->cur_line = ln;
+  }
   size_t lo = 0, hi = b->n_lines;
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
@@ -185,7 +217,7 @@ static int clamp_int(size_t v)
 }
 
 /* 1-based line and byte column of byte offset off. */
-static void off_pos(const builder *b, size_t off, int *line, int *col)
+static void off_pos(builder *b, size_t off, int *line, int *col)
 {
   size_t ln = line_of(b, off);
   *line = clamp_int(ln + 1);
@@ -198,7 +230,7 @@ static void mark_pos(builder *b, yaml_mark_t m, int *line, int *col)
 }
 
 /* Caret width of bytes [s, e): their length when on one line, else 1. */
-static int span_of(const builder *b, size_t s, size_t e)
+static int span_of(builder *b, size_t s, size_t e)
 {
   if (e <= s)
     return 1;
@@ -298,6 +330,12 @@ static bool is_core_float(const char *s)
 
 static void resolve_plain(hg_yval *v, const char *s)
 {
+  /* Every null, bool, number, .inf and .nan starts with one of these (or
+   * is empty): any other plain scalar is a string, with no comparisons. */
+  if (*s && !strchr("~nNtTfF.+-0123456789", *s)) {
+    v->kind = HG_Y_STR;
+    return;
+  }
   static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
   for (size_t i = 0; i < HG_COUNTOF(nulls); i++)
     if (strcmp(s, nulls[i]) == 0) {
@@ -502,6 +540,7 @@ static hg_yval *resolve_tagged(builder *b, hg_yval *v, const yaml_event_t *e)
 
 static void anchor_set(builder *b, const char *name, hg_yval *node, size_t weight)
 {
+  node->anchored = true;
   for (size_t i = 0; i < b->n_anchors; i++)
     if (strcmp(b->anchors[i].name, name) == 0) {
       b->anchors[i].node = node; /* YAML lets a later anchor of the same name win */

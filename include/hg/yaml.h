@@ -50,6 +50,8 @@ struct hg_yval {
   size_t len;           /* scalars: bytes of text (the value may hold NUL bytes when opts allow) */
   char style;           /* scalars: 'p' plain, '\'' '"' quoted, '|' '>' block; 0 for a node
                            the loader made (empty document, long form of a short-form tag) */
+  bool anchored;        /* the node has an anchor: aliases may make it a child of several
+                           nodes (the tree is a DAG); a node without one has one parent */
   size_t off, end;      /* the node's bytes in the parsed text: [off, end) (collections: off only) */
 };
 
