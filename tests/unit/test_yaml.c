@@ -290,6 +290,65 @@ TEST(positions_count_bytes)
   hg_arena_free(a);
 }
 
+/* Line and column of each value of a text with the line breaks libyaml
+ * knows (\n, \r\n, a lone \r), and of the same text with \n only: the
+ * line table is built one way for texts without a \r and another with. */
+TEST(positions_across_line_breaks)
+{
+  const char *texts[] = {"a: 1\nb: two\r\nc:   three\rd: [x, yy]\n", "a: 1\nb: two\nc:   three\nd: [x, yy]\n"};
+  for (size_t t = 0; t < 2; t++) {
+    hg_arena *a = hg_arena_new();
+    hg_diag_sink s;
+    hg_diag_init(&s);
+    hg_yval *v = hg_yaml_parse(a, "p.yaml", texts[t], strlen(texts[t]), &test_opts, &s);
+    CHECK(v && v->kind == HG_Y_MAP && v->n == 4);
+    if (v && v->n == 4) {
+      static const int line[] = {1, 2, 3, 4}, col[] = {4, 4, 6, 4};
+      for (size_t i = 0; i < 4; i++) {
+        CHECK_INTEQ(v->items[i]->line, line[i]);
+        CHECK_INTEQ(v->items[i]->col, col[i]);
+        CHECK_INTEQ(v->key_nodes[i]->line, line[i]);
+        CHECK_INTEQ(v->key_nodes[i]->col, 1);
+      }
+      const hg_yval *seq = v->items[3];
+      CHECK(seq->kind == HG_Y_SEQ && seq->n == 2);
+      if (seq->n == 2) {
+        CHECK_INTEQ(seq->items[1]->line, 4);
+        CHECK_INTEQ(seq->items[1]->col, 8);
+        CHECK_INTEQ(seq->items[1]->span, 2);
+      }
+    }
+    CHECK_INTEQ((int)s.n, 0);
+    hg_diag_free(&s);
+    hg_arena_free(a);
+  }
+}
+
+/* Plain scalars: what the core schema makes of each first character, and
+ * anchored nodes marked (the only ones an alias can share). */
+TEST(plain_scalars_and_anchors)
+{
+  const char *t = "- ec2:Describe*\n- ~\n- Null\n- True\n- false\n- 0x1F\n- -3\n- .5\n- +.inf\n"
+                  "- .NaN\n- nothing\n- 12ab\n- &A {k: v}\n- *A\n- plain\n";
+  hg_arena *a = hg_arena_new();
+  hg_diag_sink s;
+  hg_diag_init(&s);
+  hg_yval *v = hg_yaml_parse(a, "p.yaml", t, strlen(t), &test_opts, &s);
+  static const hg_ykind kinds[] = {HG_Y_STR,   HG_Y_NULL,  HG_Y_NULL,  HG_Y_BOOL, HG_Y_BOOL,
+                                   HG_Y_INT,   HG_Y_INT,   HG_Y_FLOAT, HG_Y_FLOAT, HG_Y_FLOAT,
+                                   HG_Y_STR,   HG_Y_STR,   HG_Y_MAP,   HG_Y_MAP,  HG_Y_STR};
+  CHECK(v && v->kind == HG_Y_SEQ && v->n == HG_COUNTOF(kinds));
+  for (size_t i = 0; v && i < v->n && i < HG_COUNTOF(kinds); i++)
+    CHECK_INTEQ((int)v->items[i]->kind, (int)kinds[i]);
+  if (v && v->n == HG_COUNTOF(kinds)) {
+    CHECK(v->items[12] == v->items[13] && v->items[12]->anchored);
+    CHECK(!v->items[0]->anchored && !v->items[14]->anchored && !v->anchored);
+    CHECK_INTEQ((int)v->items[5]->i, 31);
+  }
+  hg_diag_free(&s);
+  hg_arena_free(a);
+}
+
 TEST(null_is_a_document_kind)
 {
   hg_doc *d = hg_doc_map();
