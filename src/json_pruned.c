@@ -300,7 +300,7 @@ static const jp_node keep_all = {.whole = true};
  * byte at base. The functions of the recursion read it into a local on
  * entry, so it stays in registers: stores through the scratch stacks
  * and calls would otherwise make the compiler keep it in memory. It goes
- * back to jp.c around each call. */
+ * back to j->c around each call. */
 typedef struct jcur {
   unsigned long long cur;
   const unsigned char *base;

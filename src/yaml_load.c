@@ -136,6 +136,22 @@ static bool all_ascii(const char *s, size_t n)
   return true;
 }
 
+/* The offset of the first line break at or after i (b->len when none):
+ * libyaml breaks lines at \n, \r\n (at its \n) and a lone \r. A text
+ * without a \r (cr false; most texts) breaks at newlines only, found by
+ * searching. */
+static size_t next_break(const builder *b, size_t i, bool cr)
+{
+  const char *t = b->text;
+  if (!cr) {
+    const char *nl = i < b->len ? memchr(t + i, '\n', b->len - i) : NULL;
+    return nl ? (size_t)(nl - t) : b->len;
+  }
+  while (i < b->len && t[i] != '\n' && !(t[i] == '\r' && (i + 1 >= b->len || t[i + 1] != '\n')))
+    i++;
+  return i;
+}
+
 static void index_lines(builder *b)
 {
   size_t cap = 64;
@@ -149,18 +165,8 @@ static void index_lines(builder *b)
   b->cur_off = start;
   b->ascii = all_ascii(b->text + start, b->len - start);
   b->line_start[b->n_lines++] = start;
-  /* libyaml breaks lines at \n, \r\n and a lone \r. Without a \r (most
-   * texts) the breaks are the newlines, found by searching. */
   bool cr = memchr(b->text + start, '\r', b->len - start) != NULL;
-  for (size_t i = start; i < b->len; i++) {
-    if (!cr) {
-      const char *nl = memchr(b->text + i, '\n', b->len - i);
-      if (!nl)
-        break;
-      i = (size_t)(nl - b->text);
-    } else if (!(b->text[i] == '\n' || (b->text[i] == '\r' && (i + 1 >= b->len || b->text[i + 1] != '\n')))) {
-      continue;
-    }
+  for (size_t i = next_break(b, start, cr); i < b->len; i = next_break(b, i + 1, cr)) {
     if (b->n_lines == cap) {
       cap *= 2;
       b->line_start = xrealloc(b->line_start, cap * sizeof *b->line_start);
